@@ -1,0 +1,4 @@
+import { CoreSchema1764050000000 } from './1764050000000-core-schema.js';
+
+/** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
+export const migrations = [CoreSchema1764050000000];

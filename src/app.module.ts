@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './common/audit/audit.module.js';
+import { AuthGuard } from './common/auth/auth.guard.js';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { createValidationPipe } from './common/errors/validation.js';
+import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor.js';
+import { AppConfig } from './infrastructure/config/app-config.js';
+import { ConfigModule } from './infrastructure/config/config.module.js';
+import { DatabaseModule } from './infrastructure/database/database.module.js';
+import { LoggingModule } from './infrastructure/logging/logging.module.js';
+import { ObservabilityModule } from './infrastructure/observability.module.js';
+import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
+import { QueuesModule } from './infrastructure/queues/queues.module.js';
+import { RedisModule } from './infrastructure/redis/redis.module.js';
+import { CustomersModule } from './modules/customers/customers.module.js';
+import { IdentityModule } from './modules/identity/identity.module.js';
+
+/**
+ * One codebase, two kinds of process: `api` serves HTTP, `worker` runs the relay and the queue
+ * processors (with health and metrics only), `all` does both in one process.
+ */
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    const runsApi = config.PROCESS_ROLE !== 'worker';
+    const runsWorkers = config.PROCESS_ROLE !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        RedisModule,
+        QueuesModule,
+        AuditModule,
+        OutboxModule.forRole(runsWorkers),
+        ObservabilityModule,
+        ...(runsApi ? [IdentityModule, CustomersModule] : []),
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ...(runsApi ? [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }] : []),
+      ],
+    };
+  }
+}

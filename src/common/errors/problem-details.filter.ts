@@ -1,0 +1,66 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, FieldError } from './domain-errors.js';
+
+interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId?: string;
+  errors?: FieldError[];
+}
+
+/** The one place errors become HTTP responses: RFC 9457 problem details, never a stack trace. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers } = this.toProblem(exception);
+    problem.instance = request.url;
+    problem.requestId = String(request.id);
+    if (problem.status >= 500) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(problem);
+  }
+
+  private toProblem(exception: unknown): { problem: ProblemDetails; headers: Record<string, string> } {
+    if (exception instanceof DomainError) {
+      return {
+        problem: { type: exception.type, title: exception.title, status: exception.status, detail: exception.message, instance: '', errors: exception.errors },
+        headers: exception.headers,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : exception.message;
+      return {
+        problem: {
+          type: status === 404 ? '/problems/not-found' : 'about:blank',
+          title: exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'),
+          status,
+          detail: Array.isArray(message) ? message.join('; ') : String(message),
+          instance: '',
+        },
+        headers: {},
+      };
+    }
+    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      // Body parser and content-type errors raised by Fastify before any handler runs.
+      return {
+        problem: { type: '/problems/bad-request', title: 'Bad request', status: fastifyError.statusCode, detail: fastifyError.message ?? 'Bad request', instance: '' },
+        headers: {},
+      };
+    }
+    return {
+      problem: { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred; it has been logged.', instance: '' },
+      headers: {},
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ValidationFailed } from '../errors/domain-errors.js';
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  limit = 50;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
+  @IsOptional() @IsString()
+  cursor?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Keyset position: the sort key and id of the last row of the previous page. */
+export interface KeysetPosition {
+  at: string;
+  id: string;
+}
+
+export function encodeCursor(position: KeysetPosition): string {
+  return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): KeysetPosition | null {
+  if (!cursor) return null;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) return { at, id };
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+}
+
+/** Builds a page from rows fetched with limit + 1, so the extra row tells whether another page exists. */
+export function toPage<R, T>(rows: R[], limit: number, position: (row: R) => KeysetPosition, map: (row: R) => T): Page<T> {
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  return { data: pageRows.map(map), nextCursor: hasMore ? encodeCursor(position(pageRows[pageRows.length - 1])) : null };
+}

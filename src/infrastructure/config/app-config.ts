@@ -1,0 +1,103 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export type ProcessRole = 'all' | 'api' | 'worker';
+export type NodeEnv = 'development' | 'test' | 'production';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : value === true || value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
+
+/** Every setting the processes read, validated once at start-up. Nothing else reads process.env. */
+export class AppConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: NodeEnv = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  WORKER_PORT = 3001;
+
+  @IsString() @IsIn(['all', 'api', 'worker'])
+  PROCESS_ROLE: ProcessRole = 'all';
+
+  @IsString()
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/crm';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_SIZE = 20;
+
+  @IsString()
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsString()
+  QUEUE_PREFIX = 'crm';
+
+  @IsEmail()
+  ADMIN_EMAIL = 'admin@example.com';
+
+  @IsString() @MinLength(8)
+  ADMIN_PASSWORD = 'admin12345';
+
+  @IsOptional() @IsString() @MinLength(32)
+  JWT_SECRET?: string;
+
+  @Transform(toInt) @IsInt() @Min(30) @Max(86_400)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(3600)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 86_400;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_ATTEMPTS_PER_MINUTE = 10;
+
+  @Transform(toBoolean) @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  @Transform(toBoolean) @IsBoolean()
+  RUN_MIGRATIONS = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  OUTBOX_POLL_INTERVAL_MS = 200;
+
+  @IsString()
+  DEFAULT_CURRENCY = 'CNY';
+
+  @IsString()
+  DEFAULT_PHONE_REGION = 'CN';
+
+  /** The secret access tokens are signed with; a fixed development value outside production. */
+  get jwtSecret(): string {
+    return this.JWT_SECRET ?? 'development-only-secret-change-me-0123456789';
+  }
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Builds the configuration from an environment, or throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = [...Object.keys(new AppConfig()), 'JWT_SECRET'];
+  const raw = Object.fromEntries(Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''));
+  const config = plainToInstance(AppConfig, raw);
+  const problems = validateSync(config, { skipMissingProperties: false }).map(
+    (error) => `${error.property}=${JSON.stringify(error.value)}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+  );
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
+  for (const url of ['DATABASE_URL', 'REDIS_URL'] as const) {
+    try {
+      new URL(config[url]);
+    } catch {
+      problems.push(`${url}=${JSON.stringify(config[url])}: not a valid URL`);
+    }
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}

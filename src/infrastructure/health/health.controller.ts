@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { Public } from '../../common/auth/access.decorator.js';
+import { REDIS } from '../redis/redis.module.js';
+
+type CheckResult = { status: 'up' } | { status: 'down'; error: string };
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** The process is running; says nothing about its dependencies. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready to serve: Postgres and Redis answer within a second. */
+  @Get('ready')
+  @HttpCode(200)
+  async ready(): Promise<{ status: 'ok'; checks: Record<string, CheckResult> }> {
+    const [database, redis] = await Promise.all([
+      check(() => this.dataSource.query('SELECT 1')),
+      check(() => this.redis.ping()),
+    ]);
+    const checks = { database, redis };
+    if (database.status === 'down' || redis.status === 'down') throw new ServiceUnavailableException({ message: `not ready: ${JSON.stringify(checks)}` });
+    return { status: 'ok', checks };
+  }
+}
+
+async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 1 s')), 1_000).unref())]);
+    return { status: 'up' };
+  } catch (error) {
+    return { status: 'down', error: (error as Error).message };
+  }
+}

@@ -1,0 +1,44 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { QueueName } from '../queues/queue-names.js';
+
+/** Prometheus metrics: process defaults, HTTP request durations, and queue depths read at scrape time. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(moduleRef: ModuleRef) {
+    collectDefaultMetrics({ register: this.registry });
+    const queues = Object.values(QueueName).map((name) => moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    new Gauge({
+      name: 'queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await Promise.all(
+          queues.map(async (queue) => {
+            const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized').catch(() => null);
+            for (const [state, count] of Object.entries(counts ?? {})) this.set({ queue: queue.name, state }, count);
+          }),
+        );
+      },
+    });
+    const outboxLag = new Gauge({ name: 'outbox_unpublished_events', help: 'Outbox rows not yet published', registers: [this.registry] });
+    this.outboxLag = outboxLag;
+  }
+
+  readonly outboxLag: Gauge;
+}

@@ -1,0 +1,127 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { DomainEventJob, QueueName } from '../queues/queue-names.js';
+import { failFastRedisOptions } from '../redis/redis-options.js';
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  occurred_at: Date;
+}
+
+const BATCH_SIZE = 500;
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+/**
+ * Moves committed outbox rows into the domain-events queue. Rows are claimed with
+ * FOR UPDATE SKIP LOCKED, so relays on several workers share the work and never publish one row
+ * twice; a row is marked published only in the transaction that claimed it, after BullMQ accepted
+ * it. While Redis is down the publish fails fast, the transaction rolls back and the rows wait.
+ * The job id is the event id, so even a publish whose commit is lost is not queued twice.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private queue?: Queue<DomainEventJob>;
+  private connection?: Redis;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.connection = new Redis(failFastRedisOptions(this.config.REDIS_URL));
+    this.connection.on('error', () => undefined); // the relay logs failed publishes itself
+    this.queue = new Queue<DomainEventJob>(QueueName.DomainEvents, { connection: this.connection, prefix: this.config.QUEUE_PREFIX });
+    this.queue.on('error', () => undefined);
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.queue?.close().catch(() => undefined);
+    this.connection?.disconnect();
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  async publishBatch(): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows: OutboxRow[] = await tx.query(
+        `SELECT id, event_id, type, aggregate_type, aggregate_id, payload, occurred_at
+           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH_SIZE],
+      );
+      if (!rows.length) return 0;
+      await withTimeout(
+        this.queue!.addBulk(
+          rows.map((row) => ({
+            name: row.type,
+            data: {
+              eventId: row.event_id,
+              outboxId: String(row.id),
+              type: row.type,
+              aggregateType: row.aggregate_type,
+              aggregateId: row.aggregate_id,
+              occurredAt: row.occurred_at.toISOString(),
+              payload: row.payload,
+            },
+            opts: { jobId: row.event_id },
+          })),
+        ),
+        PUBLISH_TIMEOUT_MS,
+      );
+      await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        const published = await this.publishBatch();
+        failures = 0;
+        if (published === BATCH_SIZE) continue;
+        await this.sleep(this.config.OUTBOX_POLL_INTERVAL_MS);
+      } catch (error) {
+        failures += 1;
+        if (failures === 1 || failures % 50 === 0) this.logger.warn({ err: error, failures }, 'outbox relay could not publish; will retry');
+        await this.sleep(Math.min(5_000, this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** Math.min(failures, 5)));
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`publish timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}

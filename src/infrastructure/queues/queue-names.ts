@@ -1,0 +1,20 @@
+/** Every queue and the payload its jobs carry, in one place so producers and consumers cannot drift. */
+export const QueueName = {
+  DomainEvents: 'domain-events',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…). */
+export interface DomainEventJob {
+  eventId: string;
+  outboxId: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+export interface JobPayloads {
+  [QueueName.DomainEvents]: DomainEventJob;
+}

@@ -1,0 +1,30 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import type { RedisOptions } from 'bullmq';
+import { AppConfig } from '../config/app-config.js';
+import { workerRedisOptions } from '../redis/redis-options.js';
+import { QueueName } from './queue-names.js';
+
+const queues = Object.values(QueueName).map((name) => ({ name }));
+
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        connection: workerRedisOptions(config.REDIS_URL) as RedisOptions,
+        prefix: config.QUEUE_PREFIX,
+        defaultJobOptions: {
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 14 * 24 * 3600 },
+        },
+      }),
+    }),
+    BullModule.registerQueue(...queues),
+  ],
+  exports: [BullModule],
+})
+export class QueuesModule {}

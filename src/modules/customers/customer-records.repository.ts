@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import type { ConsentStateDto, InteractionDto, PurchaseDto, TimelineEntryDto } from './dto/records.dto.js';
+
+export type WithCursor<T> = T & { cursorAt: string };
+
+const PURCHASE_SELECT = `id, customer_id AS "customerId", purchased_at AS "purchasedAt", product, quantity,
+  json_build_object('amount', amount::text, 'currency', currency) AS amount, payment_method AS "paymentMethod",
+  channel, notes, refunded_at AS "refundedAt", created_at AS "createdAt", purchased_at::text AS "cursorAt"`;
+
+const INTERACTION_SELECT = `id, customer_id AS "customerId", channel, direction, occurred_at AS "occurredAt", staff_id AS "staffId",
+  subject, summary, commitments, created_at AS "createdAt", occurred_at::text AS "cursorAt"`;
+
+export interface NewPurchase {
+  customerId: string;
+  purchasedAt: string;
+  product: string;
+  quantity: number;
+  amount: string;
+  currency: string;
+  paymentMethod: string;
+  channel: string | null;
+  notes: string | null;
+  recordedBy: string | null;
+}
+
+export interface NewInteraction {
+  customerId: string;
+  channel: string;
+  direction: string;
+  occurredAt: string;
+  staffId: string | null;
+  subject: string | null;
+  summary: string;
+  commitments: unknown[];
+}
+
+/** Purchases, interactions, consents and the timeline that merges them. */
+@Injectable()
+export class CustomerRecordsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insertPurchase(tx: Tx, purchase: NewPurchase): Promise<PurchaseDto> {
+    const [row] = await tx.query(
+      `INSERT INTO purchases (customer_id, purchased_at, product, quantity, amount, currency, payment_method, channel, notes, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PURCHASE_SELECT}`,
+      [purchase.customerId, purchase.purchasedAt, purchase.product, purchase.quantity, purchase.amount, purchase.currency,
+        purchase.paymentMethod, purchase.channel, purchase.notes, purchase.recordedBy],
+    );
+    return withoutCursor<PurchaseDto>(row);
+  }
+
+  async listPurchases(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<PurchaseDto>[]> {
+    const params: unknown[] = [customerId, limit + 1];
+    const keyset = after ? `AND (purchased_at, id) < ($3::timestamptz, $4::uuid)` : '';
+    if (after) params.push(after.at, after.id);
+    return this.dataSource.query(
+      `SELECT ${PURCHASE_SELECT} FROM purchases WHERE customer_id = $1 ${keyset} ORDER BY purchased_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+  }
+
+  async lockPurchase(tx: Tx, id: string): Promise<PurchaseDto | null> {
+    const [row] = await tx.query(`SELECT ${PURCHASE_SELECT} FROM purchases WHERE id = $1 FOR UPDATE`, [id]);
+    return row ? withoutCursor<PurchaseDto>(row) : null;
+  }
+
+  async markRefunded(tx: Tx, id: string, reason: string | null): Promise<PurchaseDto> {
+    const [rows] = await tx.query(`UPDATE purchases SET refunded_at = now(), refund_reason = $2 WHERE id = $1 RETURNING ${PURCHASE_SELECT}`, [id, reason]);
+    return withoutCursor<PurchaseDto>(rows[0]);
+  }
+
+  async insertInteraction(tx: Tx, interaction: NewInteraction): Promise<InteractionDto> {
+    const [row] = await tx.query(
+      `INSERT INTO interactions (customer_id, channel, direction, occurred_at, staff_id, subject, summary, commitments)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${INTERACTION_SELECT}`,
+      [interaction.customerId, interaction.channel, interaction.direction, interaction.occurredAt, interaction.staffId,
+        interaction.subject, interaction.summary, JSON.stringify(interaction.commitments)],
+    );
+    return withoutCursor<InteractionDto>(row);
+  }
+
+  async listInteractions(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<InteractionDto>[]> {
+    const params: unknown[] = [customerId, limit + 1];
+    const keyset = after ? `AND (occurred_at, id) < ($3::timestamptz, $4::uuid)` : '';
+    if (after) params.push(after.at, after.id);
+    return this.dataSource.query(
+      `SELECT ${INTERACTION_SELECT} FROM interactions WHERE customer_id = $1 ${keyset} ORDER BY occurred_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+  }
+
+  async upsertConsent(tx: Tx, customerId: string, channel: string, optedIn: boolean, source: string | null, by: string | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO customer_consents (customer_id, channel, opted_in, source, updated_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (customer_id, channel) DO UPDATE SET opted_in = EXCLUDED.opted_in, source = EXCLUDED.source,
+         updated_by = EXCLUDED.updated_by, updated_at = now()`,
+      [customerId, channel, optedIn, source, by],
+    );
+  }
+
+  listConsents(customerId: string, tx: Tx = this.dataSource.manager): Promise<ConsentStateDto[]> {
+    return tx.query(
+      `SELECT channel, opted_in AS "optedIn", source, updated_at AS "updatedAt" FROM customer_consents WHERE customer_id = $1 ORDER BY channel`,
+      [customerId],
+    );
+  }
+
+  /**
+   * Everything recorded about a customer, newest first: purchases and refunds, interactions, and the
+   * profile and consent changes from the audit log (field names only, never the values). Each branch
+   * reads its own (customer, time) index, and the merge keeps only limit + 1 rows.
+   */
+  async timeline(customerId: string, kind: string | undefined, after: KeysetPosition | null, limit: number): Promise<WithCursor<TimelineEntryDto>[]> {
+    const params: unknown[] = [customerId, limit + 1];
+    const keyset = (at: string, id: string) => (after ? `AND (${at}, ${id}) < ($3::timestamptz, $4::text)` : '');
+    if (after) params.push(after.at, after.id);
+    const branches: Record<string, string> = {
+      purchase: `SELECT 'purchase' AS kind, id::text AS id, purchased_at AS at, product || ' · ' || amount::text || ' ' || currency AS summary,
+          jsonb_build_object('product', product, 'quantity', quantity, 'amount', jsonb_build_object('amount', amount::text, 'currency', currency),
+            'paymentMethod', payment_method, 'channel', channel) AS details
+        FROM purchases WHERE customer_id = $1 ${keyset('purchased_at', 'id::text')}`,
+      refund: `SELECT 'refund', 'refund-' || id::text, refunded_at, 'refund: ' || product, jsonb_build_object('purchaseId', id, 'reason', refund_reason)
+        FROM purchases WHERE customer_id = $1 AND refunded_at IS NOT NULL ${keyset('refunded_at', `'refund-' || id::text`)}`,
+      interaction: `SELECT 'interaction', id::text, occurred_at, channel || ' (' || direction || '): ' || left(summary, 200),
+          jsonb_build_object('channel', channel, 'direction', direction, 'staffId', staff_id, 'subject', subject, 'commitments', commitments)
+        FROM interactions WHERE customer_id = $1 ${keyset('occurred_at', 'id::text')}`,
+      profile: `SELECT CASE WHEN action = 'customer.consents_updated' THEN 'consent' ELSE 'profile' END, 'audit-' || id::text, occurred_at,
+          replace(action, 'customer.', ''), jsonb_build_object('actorType', actor_type, 'actorId', actor_id, 'fields', fields)
+        FROM audit_log WHERE entity_type = 'customer' AND entity_id = $1::text
+          AND action IN ('customer.created', 'customer.updated', 'customer.consents_updated') ${keyset('occurred_at', `'audit-' || id::text`)}`,
+    };
+    const selected = kind === undefined ? Object.values(branches) : [kind === 'consent' ? branches.profile : branches[kind]];
+    const kindFilter = kind === 'consent' || kind === 'profile' ? `WHERE kind = '${kind}'` : '';
+    return this.dataSource.query(
+      `SELECT kind, id, at, summary, details, at::text AS "cursorAt" FROM (
+         ${selected.map((branch) => `(${branch} ORDER BY 3 DESC, 2 DESC LIMIT $2)`).join(' UNION ALL ')}
+       ) merged ${kindFilter} ORDER BY at DESC, id DESC LIMIT $2`,
+      params,
+    );
+  }
+}
+
+function withoutCursor<T>(row: WithCursor<T>): T {
+  const { cursorAt: _, ...rest } = row;
+  return rest as T;
+}

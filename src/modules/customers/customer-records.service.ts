@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { hasRole, Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { Conflict, NotFound, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { formatAmount } from '../../common/money/money.js';
+import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
+import { UsersService } from '../identity/users.service.js';
+import { CustomerAccess } from './customer-access.js';
+import { CustomerRecordsRepository, WithCursor } from './customer-records.repository.js';
+import { CustomersRepository } from './customers.repository.js';
+import {
+  ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
+} from './dto/records.dto.js';
+import { PageQuery } from '../../common/pagination/cursor.js';
+
+// A purchase may be entered with a clock a little ahead of ours; beyond this it is a mistake.
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Purchases, interactions, consents and the timeline: everything recorded against a customer. */
+@Injectable()
+export class CustomerRecordsService {
+  constructor(
+    private readonly records: CustomerRecordsRepository,
+    private readonly customers: CustomersRepository,
+    private readonly access: CustomerAccess,
+    private readonly users: UsersService,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async recordPurchase(customerId: string, dto: CreatePurchaseDto, principal: Principal, requestId?: string): Promise<PurchaseDto> {
+    const purchasedAt = dto.purchasedAt ?? new Date().toISOString();
+    if (Date.parse(purchasedAt) > Date.now() + CLOCK_SKEW_MS) {
+      throw new ValidationFailed([{ field: 'purchasedAt', message: 'purchasedAt must not be in the future' }]);
+    }
+    return this.transactions.run(async (tx) => {
+      const customer = await this.customers.exists(customerId, tx);
+      if (!customer) throw new NotFound('Customer', customerId);
+      if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
+      const purchase = await this.records.insertPurchase(tx, {
+        customerId,
+        purchasedAt,
+        product: dto.product,
+        quantity: dto.quantity ?? 1,
+        amount: formatAmount(dto.amount.amount),
+        currency: dto.amount.currency,
+        paymentMethod: dto.paymentMethod,
+        channel: dto.channel ?? null,
+        notes: dto.notes ?? null,
+        recordedBy: principal.kind === 'user' ? principal.id : null,
+      });
+      await this.audit.record(tx, principal, requestId, { action: 'purchase.recorded', entityType: 'purchase', entityId: purchase.id, after: purchase });
+      await this.outbox.record(tx, { type: 'purchase.recorded', aggregateType: 'customer', aggregateId: customerId, payload: { purchase } });
+      return purchase;
+    });
+  }
+
+  async listPurchases(customerId: string, query: PageQuery): Promise<Page<PurchaseDto>> {
+    await this.assertCustomerExists(customerId);
+    const rows = await this.records.listPurchases(customerId, decodeCursor(query.cursor), query.limit);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+  }
+
+  async refundPurchase(purchaseId: string, reason: string | undefined, principal: Principal, requestId?: string): Promise<PurchaseDto> {
+    return this.transactions.run(async (tx) => {
+      const purchase = await this.records.lockPurchase(tx, purchaseId);
+      if (!purchase) throw new NotFound('Purchase', purchaseId);
+      if (purchase.refundedAt) throw new Conflict(`Purchase ${purchaseId} was already refunded.`, '/problems/already-refunded');
+      const customer = await this.customers.exists(purchase.customerId, tx);
+      if (principal.kind === 'user') await this.access.assertMayChange(principal, customer?.ownerId ?? null);
+      const refunded = await this.records.markRefunded(tx, purchaseId, reason ?? null);
+      await this.audit.record(tx, principal, requestId, { action: 'purchase.refunded', entityType: 'purchase', entityId: purchaseId, before: purchase, after: refunded });
+      await this.outbox.record(tx, { type: 'purchase.refunded', aggregateType: 'customer', aggregateId: purchase.customerId, payload: { purchase: refunded, reason: reason ?? null } });
+      return refunded;
+    });
+  }
+
+  async logInteraction(customerId: string, dto: CreateInteractionDto, principal: Principal, requestId?: string): Promise<InteractionDto> {
+    const staffId = dto.staffId ?? (principal.kind === 'user' ? principal.id : null);
+    if (dto.staffId && principal.kind === 'user' && dto.staffId !== principal.id && !hasRole(principal, 'manager')) {
+      throw new Unprocessable('Only managers may log an interaction on behalf of someone else.', [{ field: 'staffId', message: 'must be your own id' }]);
+    }
+    if (dto.staffId && !(await this.users.exists(dto.staffId))) {
+      throw new Unprocessable('The staff member does not exist.', [{ field: 'staffId', message: 'no user has this id' }]);
+    }
+    return this.transactions.run(async (tx) => {
+      if (!(await this.customers.exists(customerId, tx))) throw new NotFound('Customer', customerId);
+      const interaction = await this.records.insertInteraction(tx, {
+        customerId,
+        channel: dto.channel,
+        direction: dto.direction,
+        occurredAt: dto.occurredAt ?? new Date().toISOString(),
+        staffId,
+        subject: dto.subject ?? null,
+        summary: dto.summary,
+        commitments: (dto.commitments ?? []).map((commitment) => ({ status: 'open', ...commitment })),
+      });
+      await this.audit.record(tx, principal, requestId, { action: 'interaction.logged', entityType: 'interaction', entityId: interaction.id, after: interaction });
+      await this.outbox.record(tx, { type: 'interaction.logged', aggregateType: 'customer', aggregateId: customerId, payload: { interaction } });
+      return interaction;
+    });
+  }
+
+  async listInteractions(customerId: string, query: PageQuery): Promise<Page<InteractionDto>> {
+    await this.assertCustomerExists(customerId);
+    const rows = await this.records.listInteractions(customerId, decodeCursor(query.cursor), query.limit);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+  }
+
+  async getConsents(customerId: string): Promise<ConsentsDto> {
+    const customer = await this.customers.findById(customerId);
+    if (!customer) throw new NotFound('Customer', customerId);
+    return { channels: await this.records.listConsents(customerId), marketingOptOut: customer.marketingOptOut };
+  }
+
+  async updateConsents(customerId: string, dto: UpdateConsentsDto, principal: Principal, requestId?: string): Promise<ConsentsDto> {
+    const channels = dto.channels ?? [];
+    if (new Set(channels.map((consent) => consent.channel)).size !== channels.length) {
+      throw new ValidationFailed([{ field: 'channels', message: 'each channel may appear once' }]);
+    }
+    return this.transactions.run(async (tx) => {
+      const customer = await this.customers.lockById(tx, customerId);
+      if (!customer) throw new NotFound('Customer', customerId);
+      const before: ConsentsDto = { channels: await this.records.listConsents(customerId, tx), marketingOptOut: customer.marketingOptOut };
+      const by = principal.kind === 'user' ? principal.id : null;
+      for (const consent of channels) await this.records.upsertConsent(tx, customerId, consent.channel, consent.optedIn, dto.source ?? null, by);
+      if (dto.marketingOptOut !== undefined && dto.marketingOptOut !== customer.marketingOptOut) {
+        await this.customers.update(tx, customerId, { marketing_opt_out: dto.marketingOptOut });
+      }
+      const after: ConsentsDto = { channels: await this.records.listConsents(customerId, tx), marketingOptOut: dto.marketingOptOut ?? customer.marketingOptOut };
+      const fields = [...channels.map((consent) => `consent.${consent.channel}`), ...(dto.marketingOptOut !== undefined ? ['marketingOptOut'] : [])];
+      await this.audit.record(tx, principal, requestId, { action: 'customer.consents_updated', entityType: 'customer', entityId: customerId, before, after, fields });
+      await this.outbox.record(tx, { type: 'customer.consent_changed', aggregateType: 'customer', aggregateId: customerId, payload: { customerId, ...after } });
+      return after;
+    });
+  }
+
+  async timeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
+    await this.assertCustomerExists(customerId);
+    const rows = await this.records.timeline(customerId, query.kind, decodeCursor(query.cursor), query.limit);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+  }
+
+  private async assertCustomerExists(customerId: string): Promise<void> {
+    if (!(await this.customers.exists(customerId))) throw new NotFound('Customer', customerId);
+  }
+}
+
+function stripCursor<T>(row: WithCursor<T>): T {
+  const { cursorAt: _, ...rest } = row;
+  return rest as T;
+}

@@ -1,0 +1,151 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { IfMatchVersion, RequestId } from '../../common/http/request-context.js';
+import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { Page, PageQuery } from '../../common/pagination/cursor.js';
+import { CustomerRecordsService } from './customer-records.service.js';
+import { CustomersService } from './customers.service.js';
+import { CreateCustomerDto, CustomerDto, CustomerPageDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
+import {
+  ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
+} from './dto/records.dto.js';
+
+const ALL_STAFF = ['manager', 'sales', 'agent', 'technician', 'marketing'] as const;
+const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Retry safely: the same key and body return the first result' };
+
+export class RefundDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+
+@ApiTags('customers')
+@ApiBearerAuth()
+@Controller()
+export class CustomersController {
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly records: CustomerRecordsService,
+  ) {}
+
+  @Post('customers')
+  @Idempotent()
+  @Allow({ roles: ['manager', 'sales'], scopes: ['customers:write'] })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: CustomerDto })
+  create(@Body() dto: CreateCustomerDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomerDto> {
+    return this.customers.create(dto, principal, requestId);
+  }
+
+  @Get('customers')
+  @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  @ApiOkResponse({ type: CustomerPageDto })
+  list(@Query() query: ListCustomersQuery, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<Page<CustomerDto>> {
+    return this.customers.list(query, principal, requestId);
+  }
+
+  @Get('customers/:id')
+  @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  @ApiOkResponse({ type: CustomerDto })
+  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomerDto> {
+    return this.customers.get(id, principal, requestId);
+  }
+
+  @Patch('customers/:id')
+  @Allow({ roles: ['manager', 'sales'], scopes: ['customers:write'] })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; a stale one fails with 412' })
+  @ApiOkResponse({ type: CustomerDto })
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateCustomerDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CustomerDto> {
+    return this.customers.update(id, dto, ifMatch, principal, requestId);
+  }
+
+  @Delete('customers/:id')
+  @HttpCode(204)
+  @Allow({ roles: ['manager'] })
+  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+    return this.customers.remove(id, principal, requestId);
+  }
+
+  @Post('customers/:id/purchases')
+  @Idempotent()
+  @Allow({ roles: ['manager', 'sales'], scopes: ['purchases:write'] })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: PurchaseDto })
+  recordPurchase(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreatePurchaseDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<PurchaseDto> {
+    return this.records.recordPurchase(id, dto, principal, requestId);
+  }
+
+  @Get('customers/:id/purchases')
+  @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  listPurchases(@Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<Page<PurchaseDto>> {
+    return this.records.listPurchases(id, query);
+  }
+
+  @Post('purchases/:id/refund')
+  @HttpCode(200)
+  @Allow({ roles: ['manager', 'sales'], scopes: ['purchases:write'] })
+  @ApiOkResponse({ type: PurchaseDto })
+  refund(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RefundDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<PurchaseDto> {
+    return this.records.refundPurchase(id, dto.reason, principal, requestId);
+  }
+
+  @Post('customers/:id/interactions')
+  @Idempotent()
+  @Allow({ roles: ['manager', 'sales', 'agent', 'technician'], scopes: ['interactions:write'] })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: InteractionDto })
+  logInteraction(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateInteractionDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<InteractionDto> {
+    return this.records.logInteraction(id, dto, principal, requestId);
+  }
+
+  @Get('customers/:id/interactions')
+  @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  listInteractions(@Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<Page<InteractionDto>> {
+    return this.records.listInteractions(id, query);
+  }
+
+  @Get('customers/:id/consents')
+  @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  @ApiOkResponse({ type: ConsentsDto })
+  getConsents(@Param('id', ParseUUIDPipe) id: string): Promise<ConsentsDto> {
+    return this.records.getConsents(id);
+  }
+
+  @Put('customers/:id/consents')
+  @Allow({ roles: ['manager', 'sales', 'agent', 'marketing'], scopes: ['customers:write'] })
+  @ApiOkResponse({ type: ConsentsDto })
+  updateConsents(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateConsentsDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<ConsentsDto> {
+    return this.records.updateConsents(id, dto, principal, requestId);
+  }
+
+  @Get('customers/:id/timeline')
+  @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  @ApiOkResponse({ type: [TimelineEntryDto] })
+  timeline(@Param('id', ParseUUIDPipe) id: string, @Query() query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
+    return this.records.timeline(id, query);
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module.js';
+import { CustomFieldsController } from './custom-fields.controller.js';
+import { CustomFieldsRepository } from './custom-fields.repository.js';
+import { CustomFieldsService } from './custom-fields.service.js';
+import { CustomerAccess } from './customer-access.js';
+import { CustomerRecordsRepository } from './customer-records.repository.js';
+import { CustomerRecordsService } from './customer-records.service.js';
+import { CustomersController } from './customers.controller.js';
+import { CustomersRepository } from './customers.repository.js';
+import { CustomersService } from './customers.service.js';
+
+@Module({
+  imports: [IdentityModule],
+  controllers: [CustomersController, CustomFieldsController],
+  providers: [CustomersRepository, CustomerRecordsRepository, CustomFieldsRepository, CustomersService, CustomerRecordsService, CustomFieldsService, CustomerAccess],
+  exports: [CustomersService],
+})
+export class CustomersModule {}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { PROFILE_COLUMNS } from './customer-fields.js';
+import type { CustomerDto } from './dto/customer.dto.js';
+
+export type CustomerRow = CustomerDto & { cursorAt: string; deletedAt?: string | null };
+
+/** Column list that reads a customer straight into its API shape. */
+const CUSTOMER_SELECT = [
+  'id',
+  'code',
+  ...Object.entries(PROFILE_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
+  'zodiac',
+  'life_journey AS "lifeJourney"',
+  'tier',
+  'marketing_opt_out AS "marketingOptOut"',
+  'custom_fields AS "customFields"',
+  'version',
+  'created_at AS "createdAt"',
+  'updated_at AS "updatedAt"',
+  'created_at::text AS "cursorAt"',
+].join(', ');
+
+export interface CustomerFilters {
+  tier?: string;
+  ownerId?: string;
+  region?: string;
+  industry?: string;
+  lifecycleStage?: string;
+  kind?: string;
+  level?: string;
+}
+
+export interface SearchTerms {
+  text: string;
+  phonePrefix: string | null;
+  email: string | null;
+  code: string | null;
+}
+
+const FILTER_COLUMNS: Record<keyof CustomerFilters, string> = {
+  tier: 'tier',
+  ownerId: 'owner_id',
+  region: 'region',
+  industry: 'industry',
+  lifecycleStage: 'lifecycle_stage',
+  kind: 'kind',
+  level: 'level',
+};
+
+@Injectable()
+export class CustomersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(tx: Tx, columns: Record<string, unknown>): Promise<CustomerRow> {
+    const names = Object.keys(columns);
+    const [row] = await tx.query(
+      `INSERT INTO customers (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${CUSTOMER_SELECT}`,
+      names.map((name) => columns[name]),
+    );
+    return row;
+  }
+
+  async findById(id: string): Promise<CustomerRow | null> {
+    const [row] = await this.dataSource.query(`SELECT ${CUSTOMER_SELECT} FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    return row ?? null;
+  }
+
+  async lockById(tx: Tx, id: string): Promise<CustomerRow | null> {
+    const [row] = await tx.query(`SELECT ${CUSTOMER_SELECT} FROM customers WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  async exists(id: string, tx: Tx = this.dataSource.manager): Promise<{ ownerId: string | null } | null> {
+    const [row] = await tx.query(`SELECT owner_id AS "ownerId" FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    return row ?? null;
+  }
+
+  async update(tx: Tx, id: string, columns: Record<string, unknown>): Promise<CustomerRow> {
+    const names = Object.keys(columns);
+    const sets = [...names.map((name, i) => `${name} = $${i + 2}`), 'version = version + 1', 'updated_at = now()'];
+    const [rows] = await tx.query(`UPDATE customers SET ${sets.join(', ')} WHERE id = $1 RETURNING ${CUSTOMER_SELECT}`, [id, ...names.map((name) => columns[name])]);
+    return rows[0];
+  }
+
+  async softDelete(tx: Tx, id: string): Promise<void> {
+    await tx.query(`UPDATE customers SET deleted_at = now(), version = version + 1 WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Newest first, keyset-paginated on (created_at, id). Text search matches the search grams through
+   * their GIN index, then rechecks the substring; phone, e-mail and number use their btree indexes.
+   */
+  async list(filters: CustomerFilters, search: SearchTerms | null, after: KeysetPosition | null, limit: number): Promise<CustomerRow[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = ['deleted_at IS NULL'];
+    for (const [key, column] of Object.entries(FILTER_COLUMNS) as [keyof CustomerFilters, string][]) {
+      if (filters[key] !== undefined) where.push(`${column} = ${param(filters[key])}`);
+    }
+    if (search) {
+      const normalised = search.text.replace(/\s+/g, '').toLowerCase();
+      const pattern = param(`%${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const arms = [
+        `(search_grams @> crm_query_grams(${param(normalised)}) AND (lower(regexp_replace(name, '\\s+', '', 'g')) LIKE ${pattern}
+           OR lower(regexp_replace(company_name, '\\s+', '', 'g')) LIKE ${pattern}))`,
+      ];
+      if (search.code) arms.push(`code = ${param(search.code)}`);
+      if (search.email) arms.push(`lower(email) LIKE ${param(`${search.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+      if (search.phonePrefix) {
+        const phone = param(`${search.phonePrefix}%`);
+        arms.push(`mobile LIKE ${phone}`, `phone LIKE ${phone}`);
+      }
+      where.push(`(${arms.join(' OR ')})`);
+    }
+    if (after) where.push(`(created_at, id) < (${param(after.at)}::timestamptz, ${param(after.id)}::uuid)`);
+    return this.dataSource.query(
+      `SELECT ${CUSTOMER_SELECT} FROM customers WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,190 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed, FieldError } from '../../common/errors/domain-errors.js';
+import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
+import { UsersService } from '../identity/users.service.js';
+import { classifySearch, normaliseEmail, normalisePhone } from './contact-normalisation.js';
+import { CustomFieldsService } from './custom-fields.service.js';
+import { CustomerAccess } from './customer-access.js';
+import { PROFILE_COLUMNS, ProfileField, SENSITIVE_FIELDS } from './customer-fields.js';
+import { CustomerRow, CustomersRepository } from './customers.repository.js';
+import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
+import { zodiacOf } from './zodiac.js';
+
+const REQUIRED_ON_UPDATE: ProfileField[] = ['name'];
+
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly customers: CustomersRepository,
+    private readonly customFields: CustomFieldsService,
+    private readonly access: CustomerAccess,
+    private readonly users: UsersService,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
+    const ownerId = dto.ownerId ?? (principal.kind === 'user' && principal.roles.includes('sales') ? principal.id : undefined);
+    if (ownerId) await this.assertOwnerAssignable(principal, ownerId);
+    this.assertSensitiveWritable(principal, dto);
+    const columns = this.toColumns({ ...dto, ownerId });
+
+    const created = await this.transactions.run(async (tx) => {
+      await this.customFields.assertValid(tx, dto.customFields ?? {}, true);
+      const row = await this.customers.insert(tx, columns);
+      const customer = stripCursor(row);
+      await this.audit.record(tx, principal, requestId, {
+        action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer, fields: Object.keys(dto),
+      });
+      await this.outbox.record(tx, { type: 'customer.created', aggregateType: 'customer', aggregateId: row.id, payload: { customer: withoutSensitive(customer) } });
+      return customer;
+    });
+    return this.present(principal, created, requestId);
+  }
+
+  async get(id: string, principal: Principal, requestId?: string): Promise<CustomerDto> {
+    const row = await this.customers.findById(id);
+    if (!row) throw new NotFound('Customer', id);
+    return this.present(principal, stripCursor(row), requestId);
+  }
+
+  async list(query: ListCustomersQuery, principal: Principal, requestId?: string): Promise<Page<CustomerDto>> {
+    const { limit, cursor, q, ...filters } = query;
+    const search = q === undefined ? null : classifySearch(q, this.config.DEFAULT_PHONE_REGION);
+    const rows = await this.customers.list(filters, search, decodeCursor(cursor), limit);
+    const page = toPage(rows, limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+    const shown = page.data.map((customer) => this.access.present(principal, customer));
+    const revealed = shown.filter((entry) => entry.revealed.length);
+    if (revealed.length) {
+      await this.audit.record(this.transactions.manager, principal, requestId, ...revealed.map(({ customer, revealed: fields }) => ({
+        action: 'customer.sensitive_read', entityType: 'customer', entityId: customer.id, fields,
+      })));
+    }
+    return { data: shown.map((entry) => entry.customer), nextCursor: page.nextCursor };
+  }
+
+  async update(id: string, dto: UpdateCustomerDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<CustomerDto> {
+    const { version, ...changes } = dto;
+    const expected = ifMatch ?? version;
+    const nulls = REQUIRED_ON_UPDATE.filter((field) => (changes as Record<string, unknown>)[field] === null);
+    if (nulls.length) throw new ValidationFailed(nulls.map((field) => ({ field, message: `${field} cannot be cleared` })));
+    this.assertSensitiveWritable(principal, changes);
+
+    const updated = await this.transactions.run(async (tx) => {
+      const current = await this.customers.lockById(tx, id);
+      if (!current) throw new NotFound('Customer', id);
+      if (expected !== undefined && expected !== current.version) throw new StaleVersion('Customer', expected, current.version);
+      await this.access.assertMayChange(principal, current.ownerId);
+      if (changes.ownerId !== undefined && changes.ownerId !== current.ownerId) {
+        if (changes.ownerId === null) throw new Forbidden('A customer always keeps an owner once assigned; reassign instead.');
+        await this.assertOwnerAssignable(principal, changes.ownerId);
+      }
+      if (changes.customFields) await this.customFields.assertValid(tx, changes.customFields, false);
+
+      const columns = this.toColumns(changes, current);
+      const changedFields = Object.keys(changes).filter((field) => field !== 'customFields' || Object.keys(changes.customFields ?? {}).length);
+      if (!Object.keys(columns).length) return stripCursor(current);
+      const row = stripCursor(await this.customers.update(tx, id, columns));
+      await this.audit.record(tx, principal, requestId, {
+        action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(stripCursor(current), changedFields), after: pick(row, changedFields), fields: changedFields,
+      });
+      await this.outbox.record(tx, {
+        type: 'customer.updated', aggregateType: 'customer', aggregateId: id,
+        payload: { customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)) },
+      });
+      return row;
+    });
+    return this.present(principal, updated, requestId);
+  }
+
+  async remove(id: string, principal: Principal, requestId?: string): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      const current = await this.customers.lockById(tx, id);
+      if (!current) throw new NotFound('Customer', id);
+      await this.access.assertMayChange(principal, current.ownerId);
+      await this.customers.softDelete(tx, id);
+      await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: stripCursor(current) });
+      await this.outbox.record(tx, { type: 'customer.deleted', aggregateType: 'customer', aggregateId: id, payload: { customerId: id, code: current.code } });
+    });
+  }
+
+  /** The customer's owner, or NotFound: used by the records service before writing against a customer. */
+  async ownerOf(customerId: string): Promise<string | null> {
+    const customer = await this.customers.exists(customerId);
+    if (!customer) throw new NotFound('Customer', customerId);
+    return customer.ownerId;
+  }
+
+  private async assertOwnerAssignable(principal: Principal, ownerId: string): Promise<void> {
+    if (!(await this.users.exists(ownerId))) throw new Unprocessable('The owner does not exist.', [{ field: 'ownerId', message: 'no user has this id' }]);
+    await this.access.assertMayAssignOwner(principal, ownerId);
+  }
+
+  private assertSensitiveWritable(principal: Principal, dto: object): void {
+    const touched = SENSITIVE_FIELDS.filter((field) => (dto as Record<string, unknown>)[field] !== undefined);
+    if (touched.length && !this.access.mayWriteSensitive(principal)) {
+      throw new Forbidden(`You may not set the sensitive fields ${touched.join(', ')}.`);
+    }
+  }
+
+  /** DTO fields to columns: contact details normalised, the zodiac derived, custom fields merged. */
+  private toColumns(dto: Partial<CreateCustomerDto>, current?: CustomerDto): Record<string, unknown> {
+    const columns: Record<string, unknown> = {};
+    const errors: FieldError[] = [];
+    for (const [field, column] of Object.entries(PROFILE_COLUMNS) as [ProfileField, string][]) {
+      const value = (dto as Record<string, unknown>)[field];
+      if (value === undefined) continue;
+      if ((field === 'phone' || field === 'mobile' || field === 'fax') && typeof value === 'string') {
+        const phone = normalisePhone(value, this.config.DEFAULT_PHONE_REGION);
+        if (!phone) errors.push({ field, message: `${field} is not a valid phone number` });
+        columns[column] = phone;
+      } else if (field === 'email' && typeof value === 'string') {
+        columns[column] = normaliseEmail(value);
+      } else {
+        columns[column] = value;
+      }
+    }
+    if (errors.length) throw new ValidationFailed(errors);
+    if (dto.birthDate !== undefined) columns.zodiac = dto.birthDate === null ? null : zodiacOf(dto.birthDate);
+    if (dto.lifeJourney !== undefined) columns.life_journey = JSON.stringify({ ...(current?.lifeJourney ?? {}), ...(dto.lifeJourney ?? {}) });
+    if (dto.customFields !== undefined) {
+      const merged = { ...(current?.customFields ?? {}), ...dto.customFields };
+      for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+      columns.custom_fields = JSON.stringify(merged);
+    }
+    return columns;
+  }
+
+  /** Hides what the caller may not see and audits what sensitive data it did see. */
+  private async present(principal: Principal, customer: CustomerDto, requestId?: string): Promise<CustomerDto> {
+    const shown = this.access.present(principal, customer);
+    if (shown.revealed.length) {
+      await this.audit.record(this.transactions.manager, principal, requestId, {
+        action: 'customer.sensitive_read', entityType: 'customer', entityId: customer.id, fields: shown.revealed,
+      });
+    }
+    return shown.customer;
+  }
+}
+
+function stripCursor(row: CustomerRow): CustomerDto {
+  const { cursorAt: _, deletedAt: __, ...customer } = row;
+  return customer;
+}
+
+function withoutSensitive(customer: CustomerDto): Partial<CustomerDto> {
+  const copy: Partial<CustomerDto> = { ...customer };
+  for (const field of SENSITIVE_FIELDS) delete copy[field];
+  return copy;
+}
+
+function pick(customer: CustomerDto, fields: string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field, (customer as unknown as Record<string, unknown>)[field]]));
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { RequestId } from '../../common/http/request-context.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Allow({ roles: [] })
+@Controller('admin/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  create(@Body() dto: CreateApiKeyDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(dto, principal, requestId);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  async list(): Promise<{ data: ApiKeyDto[] }> {
+    return { data: await this.apiKeys.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+    return this.apiKeys.revoke(id, principal, requestId);
+  }
+}

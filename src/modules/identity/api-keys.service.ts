@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { NotFound, Unauthenticated } from '../../common/errors/domain-errors.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+import { API_KEY_PREFIX, newSecret, sha256 } from './secrets.js';
+import { TokensRepository } from './tokens.repository.js';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly tokens: TokensRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateApiKeyDto, by: Principal, requestId?: string): Promise<CreatedApiKeyDto> {
+    const key = newSecret(API_KEY_PREFIX);
+    const row = await this.transactions.run(async (tx) => {
+      const created = await this.tokens.insertApiKey(tx, dto.name, key.slice(0, 10), sha256(key), [...new Set(dto.scopes)], by.kind === 'user' ? by.id : null);
+      await this.audit.record(tx, by, requestId, { action: 'api_key.created', entityType: 'api_key', entityId: created.id, after: ApiKeyDto.from(created) });
+      return created;
+    });
+    return { ...ApiKeyDto.from(row), key };
+  }
+
+  async list(): Promise<ApiKeyDto[]> {
+    return (await this.tokens.listApiKeys()).map(ApiKeyDto.from);
+  }
+
+  async revoke(id: string, by: Principal, requestId?: string): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      const revoked = await this.tokens.revokeApiKey(tx, id);
+      if (!revoked) throw new NotFound('API key', id);
+      await this.audit.record(tx, by, requestId, { action: 'api_key.revoked', entityType: 'api_key', entityId: id, after: ApiKeyDto.from(revoked) });
+    });
+  }
+
+  async verify(key: string): Promise<Principal> {
+    const row = await this.tokens.findActiveApiKeyByHash(sha256(key));
+    if (!row) throw new Unauthenticated('The API key is not valid or has been revoked.');
+    void this.tokens.touchApiKey(row.id).catch(() => undefined);
+    return { kind: 'api_key', id: row.id, scopes: row.scopes, name: row.name };
+  }
+}

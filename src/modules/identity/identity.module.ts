@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { CredentialVerifier } from '../../common/auth/credential-verifier.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { IdentityCredentialVerifier } from './credential-verifier.service.js';
+import { LoginRateLimiter } from './login-rate-limiter.js';
+import { TokensRepository } from './tokens.repository.js';
+import { UsersController } from './users.controller.js';
+import { UsersRepository } from './users.repository.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+    }),
+  ],
+  controllers: [AuthController, UsersController, ApiKeysController],
+  providers: [
+    UsersRepository,
+    TokensRepository,
+    UsersService,
+    AuthService,
+    ApiKeysService,
+    LoginRateLimiter,
+    { provide: CredentialVerifier, useClass: IdentityCredentialVerifier },
+  ],
+  exports: [CredentialVerifier, UsersService],
+})
+export class IdentityModule {}

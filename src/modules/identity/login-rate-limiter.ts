@@ -1,0 +1,38 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { TooManyRequests } from '../../common/errors/domain-errors.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { REDIS } from '../../infrastructure/redis/redis.module.js';
+
+const WINDOW_SECONDS = 60;
+
+/**
+ * Fixed one-minute windows per client address and per e-mail, counted in Redis so every api replica
+ * shares them. If Redis is unreachable, log-in stays available and the limit is not enforced.
+ */
+@Injectable()
+export class LoginRateLimiter {
+  private readonly logger = new Logger(LoginRateLimiter.name);
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
+
+  async check(clientAddress: string, email: string): Promise<void> {
+    const keys = [`login:ip:${clientAddress}`, `login:email:${email.toLowerCase()}`];
+    let counts: number[];
+    try {
+      const pipeline = this.redis.multi();
+      for (const key of keys) pipeline.incr(key).expire(key, WINDOW_SECONDS, 'NX');
+      const results = (await pipeline.exec()) ?? [];
+      counts = [results[0]?.[1] as number, results[2]?.[1] as number];
+    } catch (error) {
+      this.logger.warn({ err: error }, 'login rate limit not enforced: Redis unavailable');
+      return;
+    }
+    if (counts.some((count) => count > this.config.LOGIN_MAX_ATTEMPTS_PER_MINUTE)) {
+      throw new TooManyRequests('Too many log-in attempts; wait a minute and try again.', WINDOW_SECONDS);
+    }
+  }
+}

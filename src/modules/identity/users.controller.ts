@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { IfMatchVersion, RequestId } from '../../common/http/request-context.js';
+import { Page } from '../../common/pagination/cursor.js';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Allow({ roles: [] })
+  @ApiCreatedResponse({ type: UserDto })
+  create(@Body() dto: CreateUserDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<UserDto> {
+    return this.users.create(dto, principal, requestId);
+  }
+
+  @Get()
+  @Allow({ roles: ['manager'] })
+  list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
+    return this.users.list(query);
+  }
+
+  @Get(':id')
+  @Allow({ roles: ['manager'] })
+  @ApiOkResponse({ type: UserDto })
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @Allow({ roles: [] })
+  @ApiOkResponse({ type: UserDto })
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateUserDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<UserDto> {
+    return this.users.update(id, dto, ifMatch, principal, requestId);
+  }
+}

@@ -1,0 +1,9 @@
+declare module 'lunar-javascript' {
+  export interface Lunar {
+    getYear(): number;
+    getYearShengXiao(): string;
+  }
+  export const Solar: {
+    fromYmd(year: number, month: number, day: number): { getLunar(): Lunar };
+  };
+}
