@@ -5,6 +5,8 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { REDIS } from '../../infrastructure/redis/redis.module.js';
 
 const WINDOW_SECONDS = 60;
+// An office behind one address has many people logging in; the per-address limit is this many times the per-account one.
+const ADDRESS_LIMIT_FACTOR = 5;
 
 /**
  * Fixed one-minute windows per client address and per e-mail, counted in Redis so every api replica
@@ -31,7 +33,9 @@ export class LoginRateLimiter {
       this.logger.warn({ err: error }, 'login rate limit not enforced: Redis unavailable');
       return;
     }
-    if (counts.some((count) => count > this.config.LOGIN_MAX_ATTEMPTS_PER_MINUTE)) {
+    const [perAddress, perAccount] = counts;
+    const limit = this.config.LOGIN_MAX_ATTEMPTS_PER_MINUTE;
+    if (perAccount > limit || perAddress > limit * ADDRESS_LIMIT_FACTOR) {
       throw new TooManyRequests('Too many log-in attempts; wait a minute and try again.', WINDOW_SECONDS);
     }
   }

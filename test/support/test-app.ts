@@ -1,0 +1,107 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory.js';
+import { AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
+import { ensureDatabaseExists, runMigrations } from '../../src/infrastructure/database/prepare-database.js';
+import { UsersService } from '../../src/modules/identity/users.service.js';
+
+export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
+export const API = '/api/v1';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  http: ReturnType<typeof request>;
+  db: pg.Pool;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real application on a database of its own, created from the migrations, and a Redis key prefix
+ * of its own. TEST_DATABASE_URL names the server (default: the local one).
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  server.pathname = `/crm_test_${suffix}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: server.toString(),
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `crm-test-${suffix}`,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOGIN_MAX_ATTEMPTS_PER_MINUTE: '8',
+    OUTBOX_POLL_INTERVAL_MS: '50',
+    DATABASE_POOL_SIZE: '10',
+    ...env,
+  });
+  await ensureDatabaseExists(config.DATABASE_URL);
+  await runMigrations(config);
+  const app = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  await app.get(UsersService).ensureFirstAdministrator(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+  const http = request(app.getHttpServer());
+  const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
+  const login = await http.post(`${API}/auth/login`).send(ADMIN).expect(200);
+  return {
+    app,
+    config,
+    http,
+    db,
+    adminToken: login.body.accessToken,
+    async close() {
+      await app.close();
+      await db.end();
+      await dropDatabase(config.DATABASE_URL);
+    },
+  };
+}
+
+async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => client.end());
+}
+
+let userCounter = 0;
+
+/** Creates a staff user through the API and logs them in. */
+export async function createUser(t: TestApp, roles: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; token: string; email: string }> {
+  userCounter += 1;
+  const email = `${roles.join('-')}-${userCounter}-${randomBytes(2).toString('hex')}@test.local`;
+  const password = 'password-12345';
+  const created = await t.http
+    .post(`${API}/users`)
+    .set('authorization', `Bearer ${t.adminToken}`)
+    .send({ email, name: `${roles[0]} ${userCounter}`, password, roles, ...extra })
+    .expect(201);
+  const login = await t.http.post(`${API}/auth/login`).send({ email, password }).expect(200);
+  return { id: created.body.id, token: login.body.accessToken, email };
+}
+
+export async function createApiKey(t: TestApp, scopes: string[]): Promise<string> {
+  const response = await t.http.post(`${API}/admin/api-keys`).set('authorization', `Bearer ${t.adminToken}`).send({ name: `key ${scopes.join(' ')}`, scopes }).expect(201);
+  return response.body.key;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Polls until the check passes or the timeout runs out; no fixed sleeps in tests. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
