@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -7,8 +7,9 @@ import { QueueName } from '../queues/queue-names.js';
 
 /** Prometheus metrics: process defaults, HTTP request durations, and queue depths read at scrape time. */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnApplicationBootstrap {
   readonly registry = new Registry();
+  private queues: Queue[] = [];
 
   readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -18,9 +19,11 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(moduleRef: ModuleRef) {
+  readonly outboxUnpublished = new Gauge({ name: 'outbox_unpublished_events', help: 'Outbox rows not yet published', registers: [this.registry] });
+
+  constructor(private readonly moduleRef: ModuleRef) {
     collectDefaultMetrics({ register: this.registry });
-    const queues = Object.values(QueueName).map((name) => moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const queues = () => this.queues;
     new Gauge({
       name: 'queue_jobs',
       help: 'Jobs per queue and state',
@@ -29,16 +32,16 @@ export class MetricsService {
       async collect() {
         this.reset();
         await Promise.all(
-          queues.map(async (queue) => {
-            const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized').catch(() => null);
+          queues().map(async (queue) => {
+            const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed').catch(() => null);
             for (const [state, count] of Object.entries(counts ?? {})) this.set({ queue: queue.name, state }, count);
           }),
         );
       },
     });
-    const outboxLag = new Gauge({ name: 'outbox_unpublished_events', help: 'Outbox rows not yet published', registers: [this.registry] });
-    this.outboxLag = outboxLag;
   }
 
-  readonly outboxLag: Gauge;
+  onApplicationBootstrap(): void {
+    this.queues = Object.values(QueueName).map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+  }
 }
