@@ -1,0 +1,140 @@
+import { Queue, QueueEvents } from 'bullmq';
+import assert from 'node:assert/strict';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
+import { QueueName } from '../src/infrastructure/queues/queue-names.js';
+import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+
+/** A Redis server of this test's own, so it can be stopped and started without touching anyone else's. */
+class DisposableRedis {
+  private process?: ChildProcess;
+  constructor(readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.process = spawn(redisServerBinary(), ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitFor(async () => {
+      try {
+        execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 10_000, `redis on port ${this.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.process?.once('exit', resolve));
+    this.process?.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function redisServerBinary(): string {
+  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'pipe' });
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  return 'redis-server';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+describe('outbox relay', { timeout: 120_000 }, () => {
+  let t: TestApp;
+  let redis: DisposableRedis;
+  let queue: Queue;
+
+  before(async () => {
+    redis = new DisposableRedis(await freePort());
+    await redis.start();
+    t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+    queue = new Queue(QueueName.DomainEvents, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: t.config.QUEUE_PREFIX });
+    queue.on('error', () => undefined);
+  });
+  after(async () => {
+    await queue.close();
+    await t.close();
+    await redis.stop();
+  });
+
+  const createCustomer = async (name: string) =>
+    (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name }).expect(201)).body.id as string;
+
+  const eventIdOf = async (customerId: string) =>
+    (await t.db.query(`SELECT event_id FROM outbox WHERE aggregate_id = $1 AND type = 'customer.created'`, [customerId])).rows[0].event_id as string;
+
+  it('moves a committed event into BullMQ with the event id as job id', async () => {
+    const customerId = await createCustomer('事件一');
+    const eventId = await eventIdOf(customerId);
+    const job = await waitFor(() => queue.getJob(eventId), 10_000, 'the job');
+    assert.equal(job.data.type, 'customer.created');
+    assert.equal(job.data.aggregateId, customerId);
+    const row = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
+    assert.ok(row.rows[0].published_at);
+  });
+
+  it('keeps events while Redis is down and publishes them when it is back', async () => {
+    await redis.stop();
+    const customerId = await createCustomer('停电期间');
+    const eventId = await eventIdOf(customerId);
+
+    // The relay keeps trying and failing; the row must stay unpublished rather than be lost.
+    const relay = t.app.get(OutboxRelay);
+    await assert.rejects(relay.publishBatch());
+    const pending = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
+    assert.equal(pending.rows[0].published_at, null);
+
+    await redis.start();
+    const job = await waitFor(() => queue.getJob(eventId).catch(() => undefined), 20_000, 'the job after Redis came back');
+    assert.equal(job.data.aggregateId, customerId);
+    const published = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
+    assert.ok(published.rows[0].published_at);
+  });
+
+  it('never publishes one row twice when relays run concurrently', async () => {
+    const dataSource = t.app.get(DataSource);
+    const events = new QueueEvents(QueueName.DomainEvents, { connection: { host: '127.0.0.1', port: redis.port }, prefix: t.config.QUEUE_PREFIX });
+    await events.waitUntilReady();
+    const duplicated: string[] = [];
+    events.on('duplicated', ({ jobId }) => duplicated.push(jobId));
+    try {
+    await dataSource.query(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) SELECT 'test.burst', 'test', g::text, '{}' FROM generate_series(1, 1200) g`,
+    );
+    const relay = t.app.get(OutboxRelay);
+    const counts = await Promise.all(Array.from({ length: 4 }, async () => {
+      let published = 0;
+      for (let round = 0; round < 10; round += 1) published += await relay.publishBatch();
+      return published;
+    }));
+    const unpublished = await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'test.burst' AND published_at IS NULL`);
+    // The background relay may have taken some too; together every row went out exactly once.
+    assert.ok(counts.reduce((sum, n) => sum + n, 0) <= 1200);
+    assert.equal(unpublished.rows[0].n, 0);
+    const jobs = await waitFor(async () => {
+      const ids = (await t.db.query(`SELECT event_id FROM outbox WHERE type = 'test.burst'`)).rows.map((row) => row.event_id);
+      const found = await Promise.all(ids.map((id: string) => queue.getJob(id)));
+      return found.every(Boolean) ? found : undefined;
+    }, 20_000, 'all burst jobs');
+    assert.equal(new Set(jobs.map((job) => job!.id)).size, 1200);
+    assert.deepEqual(duplicated, [], 'BullMQ saw no second publish of any event');
+    } finally {
+      await events.close();
+    }
+  });
+});
