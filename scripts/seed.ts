@@ -533,6 +533,13 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       }),
     );
     phase(vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE');
+    // Flush what the load dirtied now, rather than in a checkpoint while the database is first used.
+    try {
+      await main.query('CHECKPOINT');
+      phase('CHECKPOINT');
+    } catch {
+      log('  (CHECKPOINT skipped: needs superuser or pg_checkpoint)');
+    }
 
     // Self-check: the SQL zodiac agrees with the application's (lunar-javascript) on a sample.
     const { rows: sample } = await main.query<{ birth_date: string; zodiac: string }>(
