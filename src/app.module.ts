@@ -8,6 +8,7 @@ import { IdempotencyInterceptor } from './common/idempotency/idempotency.interce
 import { AppConfig } from './infrastructure/config/app-config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
+import { MaintenanceModule } from './infrastructure/maintenance/maintenance.module.js';
 import { LoggingModule } from './infrastructure/logging/logging.module.js';
 import { ObservabilityModule } from './infrastructure/observability.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         AuditModule,
         OutboxModule.forRole(runsWorkers),
         ObservabilityModule,
+        ...(runsWorkers ? [MaintenanceModule] : []),
         ...(runsApi ? [IdentityModule, CustomersModule] : []),
       ],
       providers: [

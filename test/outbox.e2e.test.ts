@@ -4,6 +4,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
+import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
@@ -84,8 +85,8 @@ describe('outbox relay', { timeout: 120_000 }, () => {
     const job = await waitFor(() => queue.getJob(eventId), 10_000, 'the job');
     assert.equal(job.data.type, 'customer.created');
     assert.equal(job.data.aggregateId, customerId);
-    const row = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
-    assert.ok(row.rows[0].published_at);
+    // The relay marks the row published when its transaction commits, just after BullMQ accepted the job.
+    await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
   });
 
   it('keeps events while Redis is down and publishes them when it is back', async () => {
@@ -102,8 +103,7 @@ describe('outbox relay', { timeout: 120_000 }, () => {
     await redis.start();
     const job = await waitFor(() => queue.getJob(eventId).catch(() => undefined), 20_000, 'the job after Redis came back');
     assert.equal(job.data.aggregateId, customerId);
-    const published = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
-    assert.ok(published.rows[0].published_at);
+    await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
   });
 
   it('never publishes one row twice when relays run concurrently', async () => {
@@ -122,10 +122,9 @@ describe('outbox relay', { timeout: 120_000 }, () => {
       for (let round = 0; round < 10; round += 1) published += await relay.publishBatch();
       return published;
     }));
-    const unpublished = await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'test.burst' AND published_at IS NULL`);
     // The background relay may have taken some too; together every row went out exactly once.
     assert.ok(counts.reduce((sum, n) => sum + n, 0) <= 1200);
-    assert.equal(unpublished.rows[0].n, 0);
+    await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'test.burst' AND published_at IS NULL`)).rows[0].n === 0, 10_000, 'every burst row published');
     const jobs = await waitFor(async () => {
       const ids = (await t.db.query(`SELECT event_id FROM outbox WHERE type = 'test.burst'`)).rows.map((row) => row.event_id);
       const found = await Promise.all(ids.map((id: string) => queue.getJob(id)));
@@ -135,6 +134,35 @@ describe('outbox relay', { timeout: 120_000 }, () => {
     assert.deepEqual(duplicated, [], 'BullMQ saw no second publish of any event');
     } finally {
       await events.close();
+    }
+  });
+});
+
+describe('housekeeping', { timeout: 60_000 }, () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+
+  it('purges idempotency keys older than their 24-hour promise and keeps younger ones', async () => {
+    await t.db.query(
+      `INSERT INTO idempotency_keys (principal, key, method, path, request_hash, created_at)
+       VALUES ('user:x', 'old', 'POST', '/c', 'h', now() - interval '25 hours'), ('user:x', 'young', 'POST', '/c', 'h', now() - interval '23 hours')`,
+    );
+    const purged = await t.app.get(MaintenanceProcessor).purgeIdempotencyKeys();
+    assert.equal(purged, 1);
+    const left = await t.db.query(`SELECT key FROM idempotency_keys WHERE principal = 'user:x'`);
+    assert.deepEqual(left.rows.map((row) => row.key), ['young']);
+  });
+
+  it('schedules the purge once however many workers register it', async () => {
+    const queue = new Queue(QueueName.Maintenance, { connection: { host: '127.0.0.1', port: 6379 }, prefix: t.config.QUEUE_PREFIX });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      assert.deepEqual(schedulers.map((scheduler) => scheduler.key), ['purge-idempotency-keys']);
+    } finally {
+      await queue.close();
     }
   });
 });

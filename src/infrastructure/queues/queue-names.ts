@@ -1,6 +1,7 @@
 /** Every queue and the payload its jobs carry, in one place so producers and consumers cannot drift. */
 export const QueueName = {
   DomainEvents: 'domain-events',
+  Maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,6 +16,12 @@ export interface DomainEventJob {
   payload: Record<string, unknown>;
 }
 
+/** Housekeeping run on a schedule by whichever worker takes the job. */
+export interface MaintenanceJob {
+  task: 'purge-idempotency-keys';
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
+  [QueueName.Maintenance]: MaintenanceJob;
 }

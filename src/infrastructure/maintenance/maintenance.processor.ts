@@ -1,0 +1,45 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { MaintenanceJob, QueueName } from '../queues/queue-names.js';
+
+const PURGE_BATCH = 5_000;
+
+/**
+ * Scheduled housekeeping. The schedule is a BullMQ job scheduler, so however many workers register
+ * it, one job runs per period.
+ */
+@Processor(QueueName.Maintenance)
+export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue<MaintenanceJob>,
+    private readonly dataSource: DataSource,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler('purge-idempotency-keys', { every: 3_600_000 }, { name: 'purge-idempotency-keys', data: { task: 'purge-idempotency-keys' } });
+  }
+
+  async process(job: Job<MaintenanceJob>): Promise<{ purged: number }> {
+    switch (job.data.task) {
+      case 'purge-idempotency-keys':
+        return { purged: await this.purgeIdempotencyKeys() };
+    }
+  }
+
+  /** Idempotency keys are promised for 24 hours; older ones go, in batches so no lock is held long. */
+  async purgeIdempotencyKeys(): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const [, count] = await this.dataSource.query(
+        `DELETE FROM idempotency_keys WHERE ctid IN (
+           SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT ${PURGE_BATCH})`,
+      );
+      purged += count;
+      if (count < PURGE_BATCH) return purged;
+    }
+  }
+}
