@@ -174,3 +174,30 @@ describe('identity', () => {
     });
   });
 });
+
+describe('user listing', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+
+  it('pages through every user once and filters by role', async () => {
+    for (let i = 0; i < 5; i += 1) await createUser(t, [i % 2 ? 'sales' : 'agent']);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: Record<string, string> = { limit: '2' };
+      if (cursor) query.cursor = cursor;
+      const page = await t.http.get(`${API}/users`).query(query).set(bearer(t.adminToken)).expect(200);
+      seen.push(...page.body.data.map((user: { id: string }) => user.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.equal(seen.length, 6);
+    assert.equal(new Set(seen).size, 6);
+    const sales = await t.http.get(`${API}/users`).query({ role: 'sales' }).set(bearer(t.adminToken)).expect(200);
+    assert.equal(sales.body.data.length, 2);
+    const agent = await createUser(t, ['agent']);
+    await t.http.get(`${API}/users`).set(bearer(agent.token)).expect(403);
+  });
+});

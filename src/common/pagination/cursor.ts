@@ -28,11 +28,17 @@ export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): KeysetPosition | null {
+// Postgres's text form of a timestamptz, or ISO 8601.
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?)?$/;
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads a cursor this API issued; `idPattern` is the shape of the ids of the list it pages. */
+export function decodeCursor(cursor: string | undefined, idPattern: RegExp = UUID_PATTERN): KeysetPosition | null {
   if (!cursor) return null;
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) return { at, id };
+    if (typeof at === 'string' && typeof id === 'string' && TIMESTAMP.test(at) && idPattern.test(id)) return { at, id };
   } catch {
     // fall through to the validation error
   }

@@ -15,6 +15,9 @@ import {
 } from './dto/records.dto.js';
 import { PageQuery } from '../../common/pagination/cursor.js';
 
+// Timeline entries are purchases and interactions (uuid), refunds (refund-uuid) and audit rows (audit-n).
+const TIMELINE_ENTRY_ID = /^(refund-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^audit-\d{1,18}$/i;
+
 // A purchase may be entered with a clock a little ahead of ours; beyond this it is a mistake.
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -140,7 +143,7 @@ export class CustomerRecordsService {
 
   async timeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
     await this.assertCustomerExists(customerId);
-    const rows = await this.records.timeline(customerId, query.kind, decodeCursor(query.cursor), query.limit);
+    const rows = await this.records.timeline(customerId, query.kind, decodeCursor(query.cursor, TIMELINE_ENTRY_ID), query.limit);
     return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
   }
 

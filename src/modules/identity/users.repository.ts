@@ -16,6 +16,7 @@ export interface UserRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  cursor_at: string;
 }
 
 export interface NewUser {
@@ -28,7 +29,7 @@ export interface NewUser {
   managerId?: string | null;
 }
 
-const COLUMNS = 'id, email, name, password_hash, roles, region, skills, manager_id, active, version, created_at, updated_at';
+const COLUMNS = 'id, email, name, password_hash, roles, region, skills, manager_id, active, version, created_at, updated_at, created_at::text AS cursor_at';
 
 @Injectable()
 export class UsersRepository {

@@ -48,7 +48,7 @@ export class UsersService {
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {
     const rows = await this.users.list(query.limit, decodeCursor(query.cursor), query.role);
-    return toPage(rows, query.limit, (row) => ({ at: row.created_at.toISOString(), id: row.id }), UserDto.from);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursor_at, id: row.id }), UserDto.from);
   }
 
   async update(id: string, dto: UpdateUserDto, expectedVersion: number | undefined, by: Principal, requestId?: string): Promise<UserDto> {
