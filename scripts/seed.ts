@@ -246,7 +246,7 @@ WITH c AS (
         ELSE CASE WHEN male THEN (${mCharsPy})[c1] || (${mCharsPy})[c2] ELSE (${fCharsPy})[c1] || (${fCharsPy})[c2] END END AS given_py,
       extract(year FROM birth)::int - CASE WHEN birth < lny.starts[extract(year FROM birth)::int - 1899] THEN 1 ELSE 0 END AS lunar_year
     FROM (
-      SELECT g, org, male, employed, birth, birth < date '1980-01-01' AS classic, created_at,
+      SELECT g, org, male, employed, birth, classic_names AS classic, created_at,
         ${pick(surnameIdxP, surnameIdx.length)} AS si,
         ${pick(placeIdx, placeIdxLen)} AS pi,
         ${pick(industryIdxP, industryIdx.length)} AS ii,
@@ -281,7 +281,7 @@ SELECT c.id, pu.purchased_at, (${products})[pu.product], pu.quantity,
   round((${prices})[pu.product] * pu.quantity * pu.discount, 2), 'CNY', pu.payment_method, pu.channel,
   CASE WHEN pu.refund AND pu.purchased_at + interval '3 days' < now() THEN pu.purchased_at + interval '3 days' END,
   CASE WHEN pu.refund AND pu.purchased_at + interval '3 days' < now() THEN (ARRAY['质量问题', '七天无理由退货', '尺寸不合适', '重复下单'])[1 + floor(random() * 4)::int] END,
-  c.owner_id, pu.purchased_at + interval '2 minutes'
+  c.owner_id, least(now(), pu.purchased_at + interval '2 minutes')
 FROM c
 CROSS JOIN LATERAL (
   SELECT c.created_at + random() * (now() - c.created_at) AS purchased_at,
