@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
+import { POSTGRES_SESSION_OPTIONS } from '../src/infrastructure/database/data-source-options.js';
 import { classifySearch } from '../src/modules/customers/contact-normalisation.js';
 import {
   CUSTOMER_EXISTS, encodeCursor, FIND_BY_ID, INSERT_AUDIT, INSERT_OUTBOX, INSERT_PURCHASE, listQuery, presentWithoutSensitive,
@@ -24,7 +25,7 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const port = Number(process.env.PORT ?? 3100);
 const poolSize = Number(process.env.POOL_SIZE ?? 20);
 const actorId = process.env.ACTOR_ID ?? null;
-const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, application_name: 'crm-baseline' });
+const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, application_name: 'crm-baseline', options: POSTGRES_SESSION_OPTIONS });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CUSTOMER = /^\/api\/v1\/customers\/([^/?]+)$/;

@@ -53,7 +53,7 @@ export class CoreSchema1764050000000 implements MigrationInterface {
       )`);
 
     // Search grams: every single character and every pair of adjacent characters of the text, lower-cased,
-    // whitespace removed. A GIN index over them finds substrings in any script: trigram indexes need three
+    // whitespace removed, for the name and the company name separately (so no pair spans the two). A GIN index over them finds substrings in any script: trigram indexes need three
     // characters and so cannot find the one- and two-character Chinese names and surnames people type.
     await db.query(`
       CREATE FUNCTION crm_search_grams(input text) RETURNS text[]
@@ -123,8 +123,11 @@ export class CoreSchema1764050000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         deleted_at timestamptz,
-        search_grams text[] GENERATED ALWAYS AS (crm_search_grams(name || coalesce(' ' || company_name, ''))) STORED
+        search_grams text[] GENERATED ALWAYS AS (crm_search_grams(name) || coalesce(crm_search_grams(company_name), '{}')) STORED
       )`);
+    // The planner chooses between walking the newest-first index (a common surname like 张) and the
+    // gram index (a rare given name); it needs per-gram frequencies for thousands of characters.
+    await db.query(`ALTER TABLE customers ALTER COLUMN search_grams SET STATISTICS 1000`);
     // Keyset pagination walks (created_at, id) newest first; filters combine with it.
     await db.query(`CREATE INDEX customers_created_idx ON customers (created_at DESC, id DESC) WHERE deleted_at IS NULL`);
     await db.query(`CREATE INDEX customers_search_grams_idx ON customers USING gin (search_grams) WHERE deleted_at IS NULL`);

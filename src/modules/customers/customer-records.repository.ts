@@ -6,9 +6,12 @@ import type { ConsentStateDto, InteractionDto, PurchaseDto, TimelineEntryDto } f
 
 export type WithCursor<T> = T & { cursorAt: string };
 
-const PURCHASE_SELECT = `id, customer_id AS "customerId", purchased_at AS "purchasedAt", product, quantity,
+export const PURCHASE_SELECT = `id, customer_id AS "customerId", purchased_at AS "purchasedAt", product, quantity,
   json_build_object('amount', amount::text, 'currency', currency) AS amount, payment_method AS "paymentMethod",
   channel, notes, refunded_at AS "refundedAt", created_at AS "createdAt", purchased_at::text AS "cursorAt"`;
+
+export const INSERT_PURCHASE = `INSERT INTO purchases (customer_id, purchased_at, product, quantity, amount, currency, payment_method, channel, notes, recorded_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PURCHASE_SELECT}`;
 
 const INTERACTION_SELECT = `id, customer_id AS "customerId", channel, direction, occurred_at AS "occurredAt", staff_id AS "staffId",
   subject, summary, commitments, created_at AS "createdAt", occurred_at::text AS "cursorAt"`;
@@ -44,8 +47,7 @@ export class CustomerRecordsRepository {
 
   async insertPurchase(tx: Tx, purchase: NewPurchase): Promise<PurchaseDto> {
     const [row] = await tx.query(
-      `INSERT INTO purchases (customer_id, purchased_at, product, quantity, amount, currency, payment_method, channel, notes, recorded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PURCHASE_SELECT}`,
+      INSERT_PURCHASE,
       [purchase.customerId, purchase.purchasedAt, purchase.product, purchase.quantity, purchase.amount, purchase.currency,
         purchase.paymentMethod, purchase.channel, purchase.notes, purchase.recordedBy],
     );
