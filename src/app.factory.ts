@@ -2,18 +2,23 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
+import { createRootLogger, NestPinoLogger } from './infrastructure/logging/logger.js';
 import { MetricsService } from './infrastructure/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
 
 /** Builds the Nest application for the configured role; the caller listens (or tests inject). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config);
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request, written below, instead of Fastify's two.
+    disableRequestLogging: true,
+    requestIdLogLabel: 'requestId',
     trustProxy: true,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
@@ -24,8 +29,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, { logger: new NestPinoLogger(logger) });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -35,10 +39,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return payload;
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      request.log[level]({ method: request.method, url: request.url, route, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+    }
   });
 
   app.setGlobalPrefix(API_PREFIX, {

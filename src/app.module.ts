@@ -1,15 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './common/audit/audit.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { createValidationPipe } from './common/errors/validation.js';
-import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor.js';
 import { AppConfig } from './infrastructure/config/app-config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { MaintenanceModule } from './infrastructure/maintenance/maintenance.module.js';
-import { LoggingModule } from './infrastructure/logging/logging.module.js';
 import { ObservabilityModule } from './infrastructure/observability.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
@@ -30,7 +28,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
         DatabaseModule,
         RedisModule,
         QueuesModule,
@@ -43,7 +40,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        ...(runsApi ? [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }] : []),
+        ...(runsApi ? [{ provide: APP_GUARD, useClass: AuthGuard }] : []),
       ],
     };
   }

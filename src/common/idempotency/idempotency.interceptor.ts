@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,11 +7,8 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { Conflict, Unprocessable, ValidationFailed } from '../errors/domain-errors.js';
 
-const IDEMPOTENT = 'crm:idempotent';
 const KEY_LIFETIME_HOURS = 24;
 
-/** The create accepts an Idempotency-Key header: a retry with the same key and body gets the first result. */
-export const Idempotent = () => SetMetadata(IDEMPOTENT, true);
 
 interface StoredKey {
   request_hash: string;
@@ -26,10 +23,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly dataSource: DataSource,
   ) {}
 
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const key = request.headers['idempotency-key'];
-    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler()) || key === undefined) return next.handle();
+    if (key === undefined) return next.handle();
     if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new ValidationFailed([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
@@ -89,3 +87,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return stored.response_body;
   }
 }
+
+/**
+ * The create accepts an Idempotency-Key header: a retry with the same key and body gets the first
+ * result. Applied per route, so reads do not pay for it.
+ */
+export const Idempotent = () => UseInterceptors(IdempotencyInterceptor);
