@@ -57,7 +57,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     adminToken: login.body.accessToken,
     async close() {
       await app.close();
-      await db.end();
+      if (!db.ended) await db.end();
       await dropDatabase(config.DATABASE_URL);
     },
   };
