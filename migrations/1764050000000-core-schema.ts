@@ -35,6 +35,7 @@ export class CoreSchema1764050000000 implements MigrationInterface {
         token_hash text NOT NULL UNIQUE,
         expires_at timestamptz NOT NULL,
         revoked_at timestamptz,
+        revoked_reason text CHECK (revoked_reason IN ('rotated', 'reuse_detected')),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id)`);

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './common/audit/audit.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { createValidationPipe } from './common/errors/validation.js';
+import { RequestValidationPipe } from './common/errors/validation.js';
 import { AppConfig } from './infrastructure/config/app-config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
@@ -38,7 +38,7 @@ export class AppModule {
         ...(runsApi ? [IdentityModule, CustomersModule] : []),
       ],
       providers: [
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ...(runsApi ? [{ provide: APP_GUARD, useClass: AuthGuard }] : []),
       ],

@@ -97,6 +97,19 @@ describe('customers', () => {
       });
     }
 
+    it('refuses NUL characters anywhere with a 400, never a 500', async () => {
+      const inName = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ name: '张\u0000' })).expect(400);
+      assert.deepEqual(inName.body.errors.map((error: { field: string }) => error.field), ['name']);
+      await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ lifeJourney: { notes: 'a\u0000b' } })).expect(400);
+      await t.http.get(`${API}/customers`).query({ q: '\u0000' }).set(bearer(agent.token)).expect(400);
+      await t.http.get(`${API}/customers`).query({ region: 'x\u0000' }).set(bearer(agent.token)).expect(400);
+    });
+
+    it('refuses null for fields a customer always has', async () => {
+      const response = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ registeredOn: null })).expect(400);
+      assert.equal(response.body.errors[0].field, 'registeredOn');
+    });
+
     it('refuses a request without a token, from the wrong role and from a key without the scope', async () => {
       await t.http.post(`${API}/customers`).send(newCustomer()).expect(401);
       await t.http.post(`${API}/customers`).set(bearer(marketing.token)).send(newCustomer()).expect(403);
@@ -199,7 +212,8 @@ describe('customers', () => {
 
     it('answers 404 for a customer that does not exist and 400 for a malformed id', async () => {
       await t.http.get(`${API}/customers/${randomUUID()}`).set(bearer(agent.token)).expect(404);
-      await t.http.get(`${API}/customers/not-a-uuid`).set(bearer(agent.token)).expect(400);
+      const malformed = await t.http.get(`${API}/customers/not-a-uuid`).set(bearer(agent.token)).expect(400);
+      assert.deepEqual(malformed.body.errors, [{ field: 'id', message: 'id must be a UUID' }]);
     });
 
     it('lets a partner key read customers, and sensitive fields only with customers:sensitive', async () => {
@@ -247,6 +261,14 @@ describe('customers', () => {
       const mine = await createCustomer(sales.token, { name: '谢娜' });
       const reassigned = await t.http.patch(`${API}/customers/${mine.id}`).set(bearer(manager.token)).send({ lifecycleStage: 'stable' }).expect(200);
       assert.equal(reassigned.body.lifecycleStage, 'stable');
+    });
+
+    it('refuses a malformed If-Match and accepts * as any version', async () => {
+      const customer = await createCustomer(sales.token, { name: '万能' });
+      const malformed = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', 'abc').send({ notes: 'x' }).expect(400);
+      assert.equal(malformed.body.errors[0].field, 'If-Match');
+      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '*').send({ notes: 'x' }).expect(200);
+      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '"2"').send({ notes: 'y' }).expect(200);
     });
 
     it('refuses to clear the name and refuses an invalid phone', async () => {
@@ -329,6 +351,10 @@ describe('customers', () => {
 
     it('refuses a forged cursor and an oversized limit', async () => {
       await t.http.get(`${API}/customers`).query({ cursor: 'bm9wZQ' }).set(bearer(agent.token)).expect(400);
+      const impossibleDate = Buffer.from(JSON.stringify(['2026-02-30', randomUUID()])).toString('base64url');
+      await t.http.get(`${API}/customers`).query({ cursor: impossibleDate }).set(bearer(agent.token)).expect(400);
+      const badOffset = Buffer.from(JSON.stringify(['2026-01-01 00:00:00+99', randomUUID()])).toString('base64url');
+      await t.http.get(`${API}/customers`).query({ cursor: badOffset }).set(bearer(agent.token)).expect(400);
       await t.http.get(`${API}/customers`).query({ limit: '201' }).set(bearer(agent.token)).expect(400);
       await t.http.get(`${API}/customers`).query({ lifecycleStage: 'retired' }).set(bearer(agent.token)).expect(400);
     });
@@ -366,6 +392,8 @@ describe('customers', () => {
       ['an unknown currency code', { amount: { amount: '1.00', currency: 'yuan' } }, 'amount.currency'],
       ['an unknown payment method', { paymentMethod: 'barter' }, 'paymentMethod'],
       ['a purchase in the future', { purchasedAt: '2999-01-01T00:00:00.000Z' }, 'purchasedAt'],
+      ['a timestamp without a time', { purchasedAt: '2026' }, 'purchasedAt'],
+      ['a week-date timestamp', { purchasedAt: '2026-W48' }, 'purchasedAt'],
     ] as const) {
       it(`refuses ${what}`, async () => {
         const customer = await createCustomer(sales.token, { name: '校验' });
@@ -429,6 +457,10 @@ describe('customers', () => {
       assert.deepEqual(read.body.channels.map((c: { channel: string; optedIn: boolean }) => [c.channel, c.optedIn]), [['email', false], ['sms', true]]);
       await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(agent.token)).send({ channels: [{ channel: 'fax', optedIn: true }] }).expect(400);
       await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(technician.token)).send({ marketingOptOut: false }).expect(403);
+      await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(marketing.token)).send({ marketingOptOut: false }).expect(403);
+      await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(agent.token)).send({ marketingOptOut: null }).expect(400);
+      const consentOnly = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ kind: 'consent', limit: '1' }).set(bearer(agent.token)).expect(200);
+      assert.deepEqual(consentOnly.body.data.map((entry: { kind: string }) => entry.kind), ['consent']);
     });
 
     it('merges purchases, interactions and profile changes newest first', async () => {
@@ -469,7 +501,11 @@ describe('customers', () => {
 
       const patched = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ customFields: { source: '官网' } }).expect(200);
       assert.deepEqual(patched.body.customFields, { vipCardNo: 'V-001', source: '官网' });
+      const field = (await t.http.get(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).expect(200)).body.data[0];
+      await t.http.patch(`${API}/admin/custom-fields/${field.id}`).set(bearer(t.adminToken)).set('if-match', String(field.version + 1)).send({ label: 'x' }).expect(412);
+      await t.http.patch(`${API}/admin/custom-fields/${field.id}`).set(bearer(t.adminToken)).send({ label: null }).expect(400);
       const list = await t.http.get(`${API}/admin/custom-fields`).set(bearer(agent.token)).expect(200);
+      assert.equal(list.body.nextCursor, null);
       assert.deepEqual(list.body.data.map((field: { key: string }) => field.key), ['source', 'vipCardNo']);
     });
   });

@@ -43,9 +43,19 @@ describe('identity', () => {
       assert.notEqual(rotated.body.refreshToken, first);
       await t.http.get(`${API}/auth/me`).set(bearer(rotated.body.accessToken)).expect(200);
 
+      // A replay long after the rotation means the token leaked.
+      await t.db.query(`UPDATE refresh_tokens SET revoked_at = now() - interval '1 minute' WHERE revoked_at IS NOT NULL`);
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: first }).expect(401);
       // The replay revoked the successor too.
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: rotated.body.refreshToken }).expect(401);
+    });
+
+    it('does not sign out two tabs that refresh with the same token at once', async () => {
+      const login = await t.http.post(`${API}/auth/login`).send(ADMIN).expect(200);
+      const [a, b] = await Promise.all([0, 1].map(() => t.http.post(`${API}/auth/refresh`).send({ refreshToken: login.body.refreshToken })));
+      assert.deepEqual([a.status, b.status], [200, 200]);
+      await t.http.post(`${API}/auth/refresh`).send({ refreshToken: a.body.refreshToken }).expect(200);
+      await t.http.post(`${API}/auth/refresh`).send({ refreshToken: b.body.refreshToken }).expect(200);
     });
 
     it('rate-limits repeated log-in attempts on one account', async () => {

@@ -24,7 +24,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const { problem, headers } = this.toProblem(exception);
     problem.instance = request.url;
     problem.requestId = String(request.id);
-    if (problem.status >= 500) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    if (problem.status >= 500) this.logger.error({ err: describeError(exception), requestId: request.id }, 'unhandled error');
+    else if (isDatabaseError(exception)) this.logger.warn({ err: describeError(exception), requestId: request.id }, 'database refused a value that passed validation');
     void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(problem);
   }
 
@@ -34,6 +35,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         problem: { type: exception.type, title: exception.title, status: exception.status, detail: exception.message, instance: '', errors: exception.errors },
         headers: exception.headers,
       };
+    }
+    if (isDatabaseError(exception)) {
+      // A backstop: validation should refuse such values first; a refused value is the client's, not a 500.
+      const code = exception.code;
+      if (code === '23505') {
+        return { problem: { type: '/problems/conflict', title: 'Conflict', status: 409, detail: 'A record with these values already exists.', instance: '' }, headers: {} };
+      }
+      if (code.startsWith('22') || code === '23502' || code === '23514') {
+        return { problem: { type: '/problems/invalid-value', title: 'Invalid value', status: 400, detail: 'A value in the request is not acceptable (out of range, malformed or missing).', instance: '' }, headers: {} };
+      }
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -63,4 +74,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       headers: {},
     };
   }
+}
+
+function isDatabaseError(exception: unknown): exception is { code: string; message: string } {
+  return typeof exception === 'object' && exception !== null && (exception as { name?: string }).name === 'QueryFailedError' && typeof (exception as { code?: unknown }).code === 'string';
+}
+
+/** What to log about an error: never the query parameters, which can hold personal data and hashes. */
+function describeError(exception: unknown): Record<string, unknown> {
+  if (!(exception instanceof Error)) return { value: String(exception) };
+  const { code } = exception as { code?: unknown };
+  return { type: exception.name, message: exception.message, code, stack: exception.stack };
 }

@@ -43,18 +43,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const claimed = await this.claim(principal, key, request.method, path, requestHash);
     if (!claimed) return this.replay(principal, key, requestHash, reply);
 
+    let result: unknown;
     try {
-      const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.dataSource.query(
-        `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb, completed_at = now() WHERE principal = $1 AND key = $2`,
-        [principal, key, status, JSON.stringify(result ?? null)],
-      );
-      return result;
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       // A failed request leaves nothing behind, so the client may retry it with the same key.
       await this.dataSource.query(`DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2`, [principal, key]);
       throw error;
     }
+    // The change is committed: from here on the key must never be released, or a retry would repeat it.
+    // If recording the response fails, retries get 409 "in progress" rather than a second change.
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb, completed_at = now() WHERE principal = $1 AND key = $2`,
+      [principal, key, status, JSON.stringify(result ?? null)],
+    );
+    return result;
   }
 
   private async claim(principal: string, key: string, method: string, path: string, requestHash: string): Promise<boolean> {

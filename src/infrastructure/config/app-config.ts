@@ -43,7 +43,8 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(32)
   JWT_SECRET?: string;
 
-  @Transform(toInt) @IsInt() @Min(30) @Max(86_400)
+  // Roles travel in the access token, so a demoted or deactivated user keeps them until it expires: keep it short.
+  @Transform(toInt) @IsInt() @Min(30) @Max(3_600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
   @Transform(toInt) @IsInt() @Min(3600)
@@ -51,6 +52,10 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_MAX_ATTEMPTS_PER_MINUTE = 10;
+
+  /** How many reverse proxies in front of the api add X-Forwarded-For; 0 trusts none (the client address is the socket's). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  TRUST_PROXY_HOPS = 0;
 
   @Transform(toBoolean) @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;

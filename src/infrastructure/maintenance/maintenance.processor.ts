@@ -1,5 +1,5 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { MaintenanceJob, QueueName } from '../queues/queue-names.js';
@@ -19,8 +19,19 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('purge-idempotency-keys', { every: 3_600_000 }, { name: 'purge-idempotency-keys', data: { task: 'purge-idempotency-keys' } });
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+
+  /** Registers the schedule without holding up start-up: while Redis is down it retries in the background. */
+  onApplicationBootstrap(): void {
+    const register = (attempt: number): void => {
+      this.queue
+        .upsertJobScheduler('purge-idempotency-keys', { every: 3_600_000 }, { name: 'purge-idempotency-keys', data: { task: 'purge-idempotency-keys' } })
+        .catch((error) => {
+          if (attempt === 1) this.logger.warn({ err: error }, 'could not register the maintenance schedule yet; retrying');
+          setTimeout(() => register(attempt + 1), Math.min(60_000, 1_000 * attempt)).unref();
+        });
+    };
+    register(1);
   }
 
   async process(job: Job<MaintenanceJob>): Promise<{ purged: number }> {

@@ -33,7 +33,11 @@ export class MetricsService implements OnApplicationBootstrap {
         this.reset();
         await Promise.all(
           queues().map(async (queue) => {
-            const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed').catch(() => null);
+            // Never let a scrape hang on a Redis that is down: no numbers rather than no metrics.
+            const counts = await Promise.race([
+              queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
+              new Promise<null>((resolve) => setTimeout(resolve, 1_000, null).unref()),
+            ]).catch(() => null);
             for (const [state, count] of Object.entries(counts ?? {})) this.set({ queue: queue.name, state }, count);
           }),
         );

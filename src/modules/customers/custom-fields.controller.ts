@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
+import { Page } from '../../common/pagination/cursor.js';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { RequestId } from '../../common/http/request-context.js';
+import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { CreateCustomFieldDto, CustomFieldDto, UpdateCustomFieldDto } from './dto/custom-field.dto.js';
 
@@ -15,8 +16,8 @@ export class CustomFieldsController {
   @Get()
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [CustomFieldDto] })
-  async list(): Promise<{ data: CustomFieldDto[] }> {
-    return { data: await this.fields.list() };
+  async list(): Promise<Page<CustomFieldDto>> {
+    return { data: await this.fields.list(), nextCursor: null };
   }
 
   @Post()
@@ -29,7 +30,13 @@ export class CustomFieldsController {
   @Patch(':id')
   @Allow({ roles: [] })
   @ApiOkResponse({ type: CustomFieldDto })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCustomFieldDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomFieldDto> {
-    return this.fields.update(id, dto, principal, requestId);
+  update(
+    @UuidParam() id: string,
+    @Body() dto: UpdateCustomFieldDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CustomFieldDto> {
+    return this.fields.update(id, dto, ifMatch, principal, requestId);
   }
 }

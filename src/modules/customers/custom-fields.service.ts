@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Conflict, NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner, Tx } from '../../infrastructure/database/transaction-runner.js';
 import { validateCustomFieldValues } from './custom-field-values.js';
 import { CustomFieldsRepository } from './custom-fields.repository.js';
@@ -37,11 +38,13 @@ export class CustomFieldsService {
     });
   }
 
-  async update(id: string, dto: UpdateCustomFieldDto, by: Principal, requestId?: string): Promise<CustomFieldDto> {
+  async update(id: string, dto: UpdateCustomFieldDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<CustomFieldDto> {
+    rejectNulls(dto, ['label', 'options', 'required', 'active']);
+    const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {
       const current = await this.fields.lock(tx, id);
       if (!current) throw new NotFound('Custom field', id);
-      if (dto.version !== undefined && dto.version !== current.version) throw new StaleVersion('Custom field', dto.version, current.version);
+      if (expected !== undefined && expected !== current.version) throw new StaleVersion('Custom field', expected, current.version);
       if (dto.options && current.type !== 'enum') throw new ValidationFailed([{ field: 'options', message: 'only enum fields have options' }]);
       const next: CustomFieldDto = {
         ...current,

@@ -118,28 +118,30 @@ export class CustomerRecordsRepository {
   async timeline(customerId: string, kind: string | undefined, after: KeysetPosition | null, limit: number): Promise<WithCursor<TimelineEntryDto>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = (at: string, id: string) => (after ? `AND (${at}, ${id}) < ($3::timestamptz, $4::text)` : '');
+    const auditBranch = (entryKind: string, actions: string) =>
+      `SELECT '${entryKind}' AS kind, 'audit-' || id::text AS id, occurred_at AS at, replace(action, 'customer.', '') AS summary,
+          jsonb_build_object('actorType', actor_type, 'actorId', actor_id, 'fields', fields) AS details
+        FROM audit_log WHERE entity_type = 'customer' AND entity_id = $1::text AND action IN (${actions}) ${keyset('occurred_at', `'audit-' || id::text`)}`;
     if (after) params.push(after.at, after.id);
     const branches: Record<string, string> = {
       purchase: `SELECT 'purchase' AS kind, id::text AS id, purchased_at AS at, product || ' · ' || amount::text || ' ' || currency AS summary,
           jsonb_build_object('product', product, 'quantity', quantity, 'amount', jsonb_build_object('amount', amount::text, 'currency', currency),
             'paymentMethod', payment_method, 'channel', channel) AS details
         FROM purchases WHERE customer_id = $1 ${keyset('purchased_at', 'id::text')}`,
-      refund: `SELECT 'refund', 'refund-' || id::text, refunded_at, 'refund: ' || product, jsonb_build_object('purchaseId', id, 'reason', refund_reason)
+      refund: `SELECT 'refund' AS kind, 'refund-' || id::text AS id, refunded_at AS at, 'refund: ' || product AS summary,
+          jsonb_build_object('purchaseId', id, 'reason', refund_reason) AS details
         FROM purchases WHERE customer_id = $1 AND refunded_at IS NOT NULL ${keyset('refunded_at', `'refund-' || id::text`)}`,
-      interaction: `SELECT 'interaction', id::text, occurred_at, channel || ' (' || direction || '): ' || left(summary, 200),
-          jsonb_build_object('channel', channel, 'direction', direction, 'staffId', staff_id, 'subject', subject, 'commitments', commitments)
+      interaction: `SELECT 'interaction' AS kind, id::text AS id, occurred_at AS at, channel || ' (' || direction || '): ' || left(summary, 200) AS summary,
+          jsonb_build_object('channel', channel, 'direction', direction, 'staffId', staff_id, 'subject', subject, 'commitments', commitments) AS details
         FROM interactions WHERE customer_id = $1 ${keyset('occurred_at', 'id::text')}`,
-      profile: `SELECT CASE WHEN action = 'customer.consents_updated' THEN 'consent' ELSE 'profile' END, 'audit-' || id::text, occurred_at,
-          replace(action, 'customer.', ''), jsonb_build_object('actorType', actor_type, 'actorId', actor_id, 'fields', fields)
-        FROM audit_log WHERE entity_type = 'customer' AND entity_id = $1::text
-          AND action IN ('customer.created', 'customer.updated', 'customer.consents_updated') ${keyset('occurred_at', `'audit-' || id::text`)}`,
+      profile: auditBranch('profile', `'customer.created', 'customer.updated'`),
+      consent: auditBranch('consent', `'customer.consents_updated'`),
     };
-    const selected = kind === undefined ? Object.values(branches) : [kind === 'consent' ? branches.profile : branches[kind]];
-    const kindFilter = kind === 'consent' || kind === 'profile' ? `WHERE kind = '${kind}'` : '';
+    const selected = kind === undefined ? Object.values(branches) : [branches[kind]];
     return this.dataSource.query(
       `SELECT kind, id, at, summary, details, at::text AS "cursorAt" FROM (
          ${selected.map((branch) => `(${branch} ORDER BY 3 DESC, 2 DESC LIMIT $2)`).join(' UNION ALL ')}
-       ) merged ${kindFilter} ORDER BY at DESC, id DESC LIMIT $2`,
+       ) merged ORDER BY at DESC, id DESC LIMIT $2`,
       params,
     );
   }

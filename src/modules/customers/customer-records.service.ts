@@ -4,6 +4,7 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { Conflict, NotFound, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { formatAmount } from '../../common/money/money.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
@@ -120,6 +121,7 @@ export class CustomerRecordsService {
   }
 
   async updateConsents(customerId: string, dto: UpdateConsentsDto, principal: Principal, requestId?: string): Promise<ConsentsDto> {
+    rejectNulls(dto, ['marketingOptOut', 'channels']);
     const channels = dto.channels ?? [];
     if (new Set(channels.map((consent) => consent.channel)).size !== channels.length) {
       throw new ValidationFailed([{ field: 'channels', message: 'each channel may appear once' }]);

@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { IfMatchVersion, RequestId } from '../../common/http/request-context.js';
+import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
 import { CustomerRecordsService } from './customer-records.service.js';
@@ -50,7 +50,7 @@ export class CustomersController {
   @Get('customers/:id')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: CustomerDto })
-  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomerDto> {
+  get(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomerDto> {
     return this.customers.get(id, principal, requestId);
   }
 
@@ -59,7 +59,7 @@ export class CustomersController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; a stale one fails with 412' })
   @ApiOkResponse({ type: CustomerDto })
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateCustomerDto,
     @IfMatchVersion() ifMatch: number | undefined,
     @CurrentPrincipal() principal: Principal,
@@ -71,7 +71,7 @@ export class CustomersController {
   @Delete('customers/:id')
   @HttpCode(204)
   @Allow({ roles: ['manager'] })
-  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  remove(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
     return this.customers.remove(id, principal, requestId);
   }
 
@@ -81,7 +81,7 @@ export class CustomersController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: PurchaseDto })
   recordPurchase(
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam() id: string,
     @Body() dto: CreatePurchaseDto,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string,
@@ -91,7 +91,7 @@ export class CustomersController {
 
   @Get('customers/:id/purchases')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
-  listPurchases(@Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<Page<PurchaseDto>> {
+  listPurchases(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<PurchaseDto>> {
     return this.records.listPurchases(id, query);
   }
 
@@ -99,7 +99,7 @@ export class CustomersController {
   @HttpCode(200)
   @Allow({ roles: ['manager', 'sales'], scopes: ['purchases:write'] })
   @ApiOkResponse({ type: PurchaseDto })
-  refund(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RefundDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<PurchaseDto> {
+  refund(@UuidParam() id: string, @Body() dto: RefundDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<PurchaseDto> {
     return this.records.refundPurchase(id, dto.reason, principal, requestId);
   }
 
@@ -109,7 +109,7 @@ export class CustomersController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: InteractionDto })
   logInteraction(
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam() id: string,
     @Body() dto: CreateInteractionDto,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string,
@@ -119,22 +119,23 @@ export class CustomersController {
 
   @Get('customers/:id/interactions')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
-  listInteractions(@Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<Page<InteractionDto>> {
+  listInteractions(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<InteractionDto>> {
     return this.records.listInteractions(id, query);
   }
 
   @Get('customers/:id/consents')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: ConsentsDto })
-  getConsents(@Param('id', ParseUUIDPipe) id: string): Promise<ConsentsDto> {
+  getConsents(@UuidParam() id: string): Promise<ConsentsDto> {
     return this.records.getConsents(id);
   }
 
+  // Consent is the customer's word, recorded by the staff who hear it; marketing may not grant it to itself.
   @Put('customers/:id/consents')
-  @Allow({ roles: ['manager', 'sales', 'agent', 'marketing'], scopes: ['customers:write'] })
+  @Allow({ roles: ['manager', 'sales', 'agent'], scopes: ['customers:write'] })
   @ApiOkResponse({ type: ConsentsDto })
   updateConsents(
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateConsentsDto,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string,
@@ -145,7 +146,7 @@ export class CustomersController {
   @Get('customers/:id/timeline')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [TimelineEntryDto] })
-  timeline(@Param('id', ParseUUIDPipe) id: string, @Query() query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
+  timeline(@UuidParam() id: string, @Query() query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
     return this.records.timeline(id, query);
   }
 }

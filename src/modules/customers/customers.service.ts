@@ -3,6 +3,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed, FieldError } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { rejectNulls } from '../../common/validation/validators.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
@@ -15,7 +16,8 @@ import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
 
-const REQUIRED_ON_UPDATE: ProfileField[] = ['name'];
+// Fields a customer always has: null may not clear them.
+const NOT_NULL: ProfileField[] = ['kind', 'name', 'registeredOn'];
 
 @Injectable()
 export class CustomersService {
@@ -31,6 +33,7 @@ export class CustomersService {
   ) {}
 
   async create(dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
+    rejectNulls(dto, NOT_NULL);
     const ownerId = dto.ownerId ?? (principal.kind === 'user' && principal.roles.includes('sales') ? principal.id : undefined);
     if (ownerId) await this.assertOwnerAssignable(principal, ownerId);
     this.assertSensitiveWritable(principal, dto);
@@ -73,8 +76,7 @@ export class CustomersService {
   async update(id: string, dto: UpdateCustomerDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<CustomerDto> {
     const { version, ...changes } = dto;
     const expected = ifMatch ?? version;
-    const nulls = REQUIRED_ON_UPDATE.filter((field) => (changes as Record<string, unknown>)[field] === null);
-    if (nulls.length) throw new ValidationFailed(nulls.map((field) => ({ field, message: `${field} cannot be cleared` })));
+    rejectNulls(changes, NOT_NULL);
     this.assertSensitiveWritable(principal, changes);
 
     const updated = await this.transactions.run(async (tx) => {

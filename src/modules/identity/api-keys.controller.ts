@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Page } from '../../common/pagination/cursor.js';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { RequestId } from '../../common/http/request-context.js';
+import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
 
@@ -21,13 +22,13 @@ export class ApiKeysController {
 
   @Get()
   @ApiOkResponse({ type: [ApiKeyDto] })
-  async list(): Promise<{ data: ApiKeyDto[] }> {
-    return { data: await this.apiKeys.list() };
+  async list(): Promise<Page<ApiKeyDto>> {
+    return { data: await this.apiKeys.list(), nextCursor: null };
   }
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  revoke(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
     return this.apiKeys.revoke(id, principal, requestId);
   }
 }

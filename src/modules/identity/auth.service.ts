@@ -20,6 +20,8 @@ interface AccessTokenClaims {
   typ: 'access';
 }
 
+const REFRESH_REUSE_GRACE_MS = 10_000;
+
 // Verifying against a real hash when the user does not exist keeps the timing the same for both.
 const DUMMY_HASH = argon2.hash('not-a-real-password', { type: argon2.argon2id });
 
@@ -51,10 +53,13 @@ export class AuthService {
     const outcome = await this.transactions.run(async (tx) => {
       const stored = await this.tokens.lockRefreshToken(tx, sha256(refreshToken));
       if (!stored || stored.expires_at < new Date()) return { error: 'The refresh token is not valid or has expired.' } as const;
-      if (stored.revoked_at) return { reused: stored.family_id } as const;
+      // Two tabs refreshing at once, or a retry after a lost response, present the same token within
+      // moments: that is not theft, so it gets a new pair in the same family instead of a sign-out.
+      const concurrentUse = stored.revoked_reason === 'rotated' && Date.now() - stored.revoked_at!.getTime() < REFRESH_REUSE_GRACE_MS;
+      if (stored.revoked_at && !concurrentUse) return { reused: stored.family_id } as const;
       const user = await this.users.findById(stored.user_id, tx);
       if (!user?.active) return { error: 'The account is disabled.' } as const;
-      await this.tokens.revokeRefreshToken(tx, stored.id);
+      if (!stored.revoked_at) await this.tokens.markRotated(tx, stored.id);
       return { pair: await this.issueTokens(tx, user, stored.family_id) } as const;
     });
     if ('pair' in outcome && outcome.pair) return outcome.pair;

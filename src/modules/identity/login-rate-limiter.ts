@@ -26,9 +26,10 @@ export class LoginRateLimiter {
     let counts: number[];
     try {
       const pipeline = this.redis.multi();
-      for (const key of keys) pipeline.incr(key).expire(key, WINDOW_SECONDS, 'NX');
+      // SET NX starts the window on the first attempt (works on Redis 6 too, unlike EXPIRE NX).
+      for (const key of keys) pipeline.set(key, 0, 'EX', WINDOW_SECONDS, 'NX').incr(key);
       const results = (await pipeline.exec()) ?? [];
-      counts = [results[0]?.[1] as number, results[2]?.[1] as number];
+      counts = [results[1]?.[1] as number, results[3]?.[1] as number];
     } catch (error) {
       this.logger.warn({ err: error }, 'login rate limit not enforced: Redis unavailable');
       return;

@@ -9,6 +9,7 @@ export interface RefreshTokenRow {
   family_id: string;
   expires_at: Date;
   revoked_at: Date | null;
+  revoked_reason: 'rotated' | 'reuse_detected' | null;
 }
 
 export interface ApiKeyRow {
@@ -34,16 +35,16 @@ export class TokensRepository {
   }
 
   async lockRefreshToken(tx: Tx, tokenHash: string): Promise<RefreshTokenRow | null> {
-    const [row] = await tx.query(`SELECT id, user_id, family_id, expires_at, revoked_at FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
+    const [row] = await tx.query(`SELECT id, user_id, family_id, expires_at, revoked_at, revoked_reason FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
     return row ?? null;
   }
 
-  async revokeRefreshToken(tx: Tx, id: string): Promise<void> {
-    await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1`, [id]);
+  async markRotated(tx: Tx, id: string): Promise<void> {
+    await tx.query(`UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'rotated' WHERE id = $1`, [id]);
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
+    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()), revoked_reason = 'reuse_detected' WHERE family_id = $1`, [familyId]);
   }
 
   async insertApiKey(tx: Tx, name: string, prefix: string, keyHash: string, scopes: Scope[], createdBy: string | null): Promise<ApiKeyRow> {

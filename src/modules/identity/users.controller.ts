@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { IfMatchVersion, RequestId } from '../../common/http/request-context.js';
+import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
@@ -29,7 +29,7 @@ export class UsersController {
   @Get(':id')
   @Allow({ roles: ['manager'] })
   @ApiOkResponse({ type: UserDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+  get(@UuidParam() id: string): Promise<UserDto> {
     return this.users.get(id);
   }
 
@@ -37,7 +37,7 @@ export class UsersController {
   @Allow({ roles: [] })
   @ApiOkResponse({ type: UserDto })
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateUserDto,
     @IfMatchVersion() ifMatch: number | undefined,
     @CurrentPrincipal() principal: Principal,

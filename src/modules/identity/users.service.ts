@@ -3,6 +3,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Conflict, NotFound, StaleVersion, Unprocessable } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { AuthService } from './auth.service.js';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto.js';
@@ -52,6 +53,7 @@ export class UsersService {
   }
 
   async update(id: string, dto: UpdateUserDto, expectedVersion: number | undefined, by: Principal, requestId?: string): Promise<UserDto> {
+    rejectNulls(dto, ['email', 'name', 'password', 'roles', 'skills', 'active']);
     const { version, password, managerId, ...fields } = dto;
     const changes: Record<string, unknown> = {};
     if (fields.email !== undefined) changes.email = fields.email;

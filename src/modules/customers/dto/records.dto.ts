@@ -1,17 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from '../../../common/money/money.js';
 import { PageQuery } from '../../../common/pagination/cursor.js';
-import { IsCalendarDate } from '../../../common/validation/validators.js';
+import { IsCalendarDate, IsTimestamp } from '../../../common/validation/validators.js';
 import { CONTACT_CHANNELS, INTERACTION_CHANNELS, PAYMENT_METHODS } from '../customer-fields.js';
 
 /** 客户消费记录表: one purchase. */
 export class CreatePurchaseDto {
   @ApiPropertyOptional({ example: '2026-11-24T08:00:00.000Z', description: 'Defaults to now; not in the future' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   purchasedAt?: string;
 
   @ApiProperty({ example: '家用净水器 X3' }) @IsString() @MinLength(1) @MaxLength(300)
@@ -65,7 +65,7 @@ export class CreateInteractionDto {
   @ApiProperty({ enum: ['inbound', 'outbound'] }) @IsIn(['inbound', 'outbound'])
   direction: 'inbound' | 'outbound';
 
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsTimestamp()
   occurredAt?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300)
