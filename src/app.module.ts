@@ -12,8 +12,9 @@ import { ObservabilityModule } from './infrastructure/observability.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
-import { CustomersModule } from './modules/customers/customers.module.js';
-import { IdentityModule } from './modules/identity/identity.module.js';
+import { CustomersHttpModule } from './modules/customers/customers.module.js';
+import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
+import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
 
 /**
  * One codebase, two kinds of process: `api` serves HTTP, `worker` runs the relay and the queue
@@ -35,12 +36,15 @@ export class AppModule {
         OutboxModule.forRole(runsWorkers),
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
-        ...(runsApi ? [IdentityModule, CustomersModule] : []),
+        IdentityModule,
+        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule] : []),
+        ...(runsWorkers ? [LoyaltyWorkerModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        ...(runsApi ? [{ provide: APP_GUARD, useClass: AuthGuard }] : []),
+        // On every role: a worker serves only public health and metrics, but nothing may ever be open by accident.
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
   }

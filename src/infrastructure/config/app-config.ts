@@ -72,6 +72,10 @@ export class AppConfig {
   @IsString()
   DEFAULT_CURRENCY = 'CNY';
 
+  /** Loyalty points earned per whole unit of currency spent (1 point per 1 CNY by default). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000)
+  LOYALTY_POINTS_PER_UNIT = 1;
+
   @IsString()
   DEFAULT_PHONE_REGION = 'CN';
 

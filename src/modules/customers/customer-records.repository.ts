@@ -64,6 +64,11 @@ export class CustomerRecordsRepository {
     );
   }
 
+  async isRefunded(id: string, tx: Tx = this.dataSource.manager): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM purchases WHERE id = $1 AND refunded_at IS NOT NULL`, [id]);
+    return rows.length > 0;
+  }
+
   async lockPurchase(tx: Tx, id: string): Promise<PurchaseDto | null> {
     const [row] = await tx.query(`SELECT ${PURCHASE_SELECT} FROM purchases WHERE id = $1 FOR UPDATE`, [id]);
     return row ? withoutCursor<PurchaseDto>(row) : null;

@@ -5,7 +5,7 @@ import { Conflict, NotFound, Unprocessable, ValidationFailed } from '../../commo
 import { formatAmount } from '../../common/money/money.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
-import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { TransactionRunner, Tx } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
 import { CustomerAccess } from './customer-access.js';
@@ -62,6 +62,11 @@ export class CustomerRecordsService {
     });
   }
 
+  /** Pass the caller's transaction when it holds locks: a second connection could starve the pool. */
+  async isRefunded(purchaseId: string, tx?: Tx): Promise<boolean> {
+    return this.records.isRefunded(purchaseId, tx);
+  }
+
   async listPurchases(customerId: string, query: PageQuery): Promise<Page<PurchaseDto>> {
     await this.assertCustomerExists(customerId);
     const rows = await this.records.listPurchases(customerId, decodeCursor(query.cursor), query.limit);
@@ -74,7 +79,8 @@ export class CustomerRecordsService {
       if (!purchase) throw new NotFound('Purchase', purchaseId);
       if (purchase.refundedAt) throw new Conflict(`Purchase ${purchaseId} was already refunded.`, '/problems/already-refunded');
       const customer = await this.customers.exists(purchase.customerId, tx);
-      if (principal.kind === 'user') await this.access.assertMayChange(principal, customer?.ownerId ?? null);
+      if (!customer) throw new NotFound('Purchase', purchaseId); // its customer was deleted
+      if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
       const refunded = await this.records.markRefunded(tx, purchaseId, reason ?? null);
       await this.audit.record(tx, principal, requestId, { action: 'purchase.refunded', entityType: 'purchase', entityId: purchaseId, before: purchase, after: refunded });
       await this.outbox.record(tx, { type: 'purchase.refunded', aggregateType: 'customer', aggregateId: purchase.customerId, payload: { purchase: refunded, reason: reason ?? null } });

@@ -12,8 +12,11 @@ import { CustomersService } from './customers.service.js';
 
 @Module({
   imports: [IdentityModule],
-  controllers: [CustomersController, CustomFieldsController],
   providers: [CustomersRepository, CustomerRecordsRepository, CustomFieldsRepository, CustomersService, CustomerRecordsService, CustomFieldsService, CustomerAccess],
-  exports: [CustomersService],
+  exports: [CustomersService, CustomerRecordsService, CustomFieldsService],
 })
 export class CustomersModule {}
+
+/** The customer endpoints, served by api processes only. */
+@Module({ imports: [CustomersModule], controllers: [CustomersController, CustomFieldsController] })
+export class CustomersHttpModule {}

@@ -26,7 +26,6 @@ import { UsersService } from './users.service.js';
       },
     }),
   ],
-  controllers: [AuthController, UsersController, ApiKeysController],
   providers: [
     UsersRepository,
     TokensRepository,
@@ -36,6 +35,10 @@ import { UsersService } from './users.service.js';
     LoginRateLimiter,
     { provide: CredentialVerifier, useClass: IdentityCredentialVerifier },
   ],
-  exports: [CredentialVerifier, UsersService],
+  exports: [CredentialVerifier, UsersService, AuthService, ApiKeysService],
 })
 export class IdentityModule {}
+
+/** The identity endpoints, served by api processes only. */
+@Module({ imports: [IdentityModule], controllers: [AuthController, UsersController, ApiKeysController] })
+export class IdentityHttpModule {}

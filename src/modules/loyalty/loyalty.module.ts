@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module.js';
+import { LoyaltyController } from './loyalty.controller.js';
+import { LoyaltyRepository } from './loyalty.repository.js';
+import { LoyaltyService } from './loyalty.service.js';
+import { PointsLedger } from './points-ledger.js';
+import { PurchasePointsHandler } from './purchase-points.handler.js';
+import { RedeemReward } from './redeem-reward.js';
+import { RewardsController } from './rewards.controller.js';
+
+/** Points ledger, rewards and redemptions. */
+@Module({
+  imports: [CustomersModule],
+  providers: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward],
+  exports: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward],
+})
+export class LoyaltyModule {}
+
+/** The loyalty endpoints, served by api processes only. */
+@Module({ imports: [LoyaltyModule], controllers: [LoyaltyController, RewardsController] })
+export class LoyaltyHttpModule {}
+
+/** Earning and reversing points from purchase events, in worker processes only. */
+@Module({ imports: [LoyaltyModule, CustomersModule], providers: [PurchasePointsHandler] })
+export class LoyaltyWorkerModule {}

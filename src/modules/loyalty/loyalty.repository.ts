@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import type { LedgerEntryDto, RewardDto } from './dto/loyalty.dto.js';
+
+export type LedgerKind = 'earn' | 'redeem' | 'adjust' | 'reversal' | 'expire';
+
+export interface NewLedgerEntry {
+  customerId: string;
+  kind: LedgerKind;
+  points: number;
+  sourceType: string;
+  sourceId: string;
+  reason?: string | null;
+  actorType?: string | null;
+  actorId?: string | null;
+}
+
+const LEDGER_SELECT = `id::text AS id, customer_id AS "customerId", kind, points::int AS points, balance_after::int AS "balanceAfter",
+  source_type AS "sourceType", source_id AS "sourceId", reason, actor_type AS "actorType", actor_id AS "actorId", created_at AS "createdAt"`;
+const REWARD_SELECT = `id, name, description, points_cost AS "pointsCost", stock, active, version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+@Injectable()
+export class LoyaltyRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Locks the customer's account row (creating it at zero), so balance changes are serialised per customer. */
+  async lockBalance(tx: Tx, customerId: string): Promise<number> {
+    await tx.query(`INSERT INTO loyalty_accounts (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`, [customerId]);
+    const [row] = await tx.query(`SELECT balance::int AS balance FROM loyalty_accounts WHERE customer_id = $1 FOR UPDATE`, [customerId]);
+    return row.balance;
+  }
+
+  async balance(customerId: string): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT balance::int AS balance FROM loyalty_accounts WHERE customer_id = $1`, [customerId]);
+    return row?.balance ?? 0;
+  }
+
+  async findEntry(tx: Tx, sourceType: string, sourceId: string, kind: LedgerKind): Promise<LedgerEntryDto | null> {
+    const [row] = await tx.query(`SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE source_type = $1 AND source_id = $2 AND kind = $3`, [sourceType, sourceId, kind]);
+    return row ?? null;
+  }
+
+  /** Appends an entry and moves the balance; the caller holds the account lock and has checked the balance. */
+  async append(tx: Tx, entry: NewLedgerEntry, balanceAfter: number): Promise<LedgerEntryDto> {
+    const [row] = await tx.query(
+      `INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type, actor_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${LEDGER_SELECT}`,
+      [entry.customerId, entry.kind, entry.points, balanceAfter, entry.sourceType, entry.sourceId, entry.reason ?? null, entry.actorType ?? null, entry.actorId ?? null],
+    );
+    await tx.query(`UPDATE loyalty_accounts SET balance = $2, updated_at = now() WHERE customer_id = $1`, [entry.customerId, balanceAfter]);
+    return row;
+  }
+
+  ledger(customerId: string, beforeId: string | null, limit: number): Promise<LedgerEntryDto[]> {
+    const params: unknown[] = [customerId, limit + 1];
+    if (beforeId) params.push(beforeId);
+    return this.dataSource.query(
+      `SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE customer_id = $1 ${beforeId ? 'AND id < $3::bigint' : ''} ORDER BY id DESC LIMIT $2`,
+      params,
+    );
+  }
+
+  async ledgerSum(customerId: string): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT coalesce(sum(points), 0)::int AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customerId]);
+    return row.sum;
+  }
+
+  listRewards(includeInactive: boolean): Promise<RewardDto[]> {
+    return this.dataSource.query(`SELECT ${REWARD_SELECT} FROM loyalty_rewards ${includeInactive ? '' : 'WHERE active'} ORDER BY points_cost, name`);
+  }
+
+  async insertReward(tx: Tx, reward: { name: string; description: string | null; pointsCost: number; stock: number }): Promise<RewardDto> {
+    const [row] = await tx.query(
+      `INSERT INTO loyalty_rewards (name, description, points_cost, stock) VALUES ($1, $2, $3, $4) RETURNING ${REWARD_SELECT}`,
+      [reward.name, reward.description, reward.pointsCost, reward.stock],
+    );
+    return row;
+  }
+
+  async lockReward(tx: Tx, id: string): Promise<RewardDto | null> {
+    const [row] = await tx.query(`SELECT ${REWARD_SELECT} FROM loyalty_rewards WHERE id = $1 FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  async updateReward(tx: Tx, id: string, reward: RewardDto): Promise<RewardDto> {
+    const [rows] = await tx.query(
+      `UPDATE loyalty_rewards SET name = $2, description = $3, points_cost = $4, stock = $5, active = $6, version = version + 1, updated_at = now()
+       WHERE id = $1 RETURNING ${REWARD_SELECT}`,
+      [id, reward.name, reward.description, reward.pointsCost, reward.stock, reward.active],
+    );
+    return rows[0];
+  }
+
+  /** Takes stock if there is enough; false when there is not. The row lock makes this safe under concurrency. */
+  async takeStock(tx: Tx, rewardId: string, quantity: number): Promise<boolean> {
+    const [, count] = await tx.query(`UPDATE loyalty_rewards SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2`, [rewardId, quantity]);
+    return count === 1;
+  }
+
+  async insertRedemption(tx: Tx, customerId: string, rewardId: string, quantity: number, points: number): Promise<{ id: string; createdAt: Date }> {
+    const [row] = await tx.query(
+      `INSERT INTO loyalty_redemptions (customer_id, reward_id, quantity, points) VALUES ($1, $2, $3, $4) RETURNING id, created_at AS "createdAt"`,
+      [customerId, rewardId, quantity, points],
+    );
+    return row;
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { Page } from '../../common/pagination/cursor.js';
+import { rejectNulls } from '../../common/validation/validators.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
+import { CustomersService } from '../customers/customers.service.js';
+import { CreateRewardDto, LedgerEntryDto, LoyaltySummaryDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
+import { LoyaltyRepository } from './loyalty.repository.js';
+import { PointsLedger } from './points-ledger.js';
+import { randomUUID } from 'node:crypto';
+
+@Injectable()
+export class LoyaltyService {
+  constructor(
+    private readonly loyalty: LoyaltyRepository,
+    private readonly ledger: PointsLedger,
+    private readonly customers: CustomersService,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async summary(customerId: string): Promise<LoyaltySummaryDto> {
+    await this.customers.ownerOf(customerId);
+    return { customerId, balance: await this.loyalty.balance(customerId), pointsPerUnit: this.config.LOYALTY_POINTS_PER_UNIT };
+  }
+
+  async entries(customerId: string, limit: number, cursor: string | undefined): Promise<Page<LedgerEntryDto>> {
+    await this.customers.ownerOf(customerId);
+    if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+    const rows = await this.loyalty.ledger(customerId, cursor ?? null, limit);
+    const hasMore = rows.length > limit;
+    const data = hasMore ? rows.slice(0, limit) : rows;
+    return { data, nextCursor: hasMore ? data[data.length - 1].id : null };
+  }
+
+  /** A manager's manual adjustment; the reason is kept on the ledger entry and in the audit log. */
+  async adjust(customerId: string, points: number, reason: string, principal: Principal, requestId?: string): Promise<LedgerEntryDto> {
+    await this.customers.ownerOf(customerId);
+    return this.transactions.run(async (tx) => {
+      const { entry } = await this.ledger.apply(tx, {
+        customerId, kind: 'adjust', points, sourceType: 'adjustment', sourceId: randomUUID(), reason, ...actorOf(principal),
+      });
+      await this.audit.record(tx, principal, requestId, { action: 'loyalty.points_adjusted', entityType: 'customer', entityId: customerId, after: entry, fields: ['points'] });
+      await this.outbox.record(tx, { type: 'loyalty.points_adjusted', aggregateType: 'customer', aggregateId: customerId, payload: { entry } });
+      return entry;
+    });
+  }
+
+  listRewards(includeInactive: boolean): Promise<RewardDto[]> {
+    return this.loyalty.listRewards(includeInactive);
+  }
+
+  createReward(dto: CreateRewardDto, principal: Principal, requestId?: string): Promise<RewardDto> {
+    return this.transactions.run(async (tx) => {
+      const reward = await this.loyalty.insertReward(tx, { name: dto.name, description: dto.description ?? null, pointsCost: dto.pointsCost, stock: dto.stock });
+      await this.audit.record(tx, principal, requestId, { action: 'reward.created', entityType: 'reward', entityId: reward.id, after: reward });
+      return reward;
+    });
+  }
+
+  updateReward(id: string, dto: UpdateRewardDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<RewardDto> {
+    rejectNulls(dto, ['name', 'pointsCost', 'stock', 'active']);
+    const expected = ifMatch ?? dto.version;
+    return this.transactions.run(async (tx) => {
+      const current = await this.loyalty.lockReward(tx, id);
+      if (!current) throw new NotFound('Reward', id);
+      if (expected !== undefined && expected !== current.version) throw new StaleVersion('Reward', expected, current.version);
+      const { version: _, ...changes } = dto;
+      const updated = await this.loyalty.updateReward(tx, id, { ...current, ...changes, description: changes.description ?? current.description });
+      await this.audit.record(tx, principal, requestId, { action: 'reward.updated', entityType: 'reward', entityId: id, before: current, after: updated });
+      return updated;
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+
+type User = Awaited<ReturnType<typeof createUser>>;
+
+describe('loyalty points', { timeout: 180_000 }, () => {
+  let t: TestApp;
+  let sales: User;
+  let manager: User;
+  let agent: User;
+  let marketing: User;
+
+  before(async () => {
+    t = await startTestApp();
+    manager = await createUser(t, ['manager']);
+    sales = await createUser(t, ['sales'], { managerId: manager.id });
+    agent = await createUser(t, ['agent']);
+    marketing = await createUser(t, ['marketing']);
+  });
+  after(() => t.close());
+
+  const newCustomer = async () => (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '积分客户' }).expect(201)).body.id as string;
+  const buy = async (customerId: string, amount: string) =>
+    (await t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(sales.token)).send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card' }).expect(201)).body.id as string;
+  const balanceOf = async (customerId: string) => (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body.balance as number;
+  const waitForBalance = (customerId: string, expected: number) => waitFor(async () => (await balanceOf(customerId)) === expected, 15_000, `balance ${expected}`);
+  const ledgerSum = async (customerId: string) => (await t.db.query(`SELECT coalesce(sum(points), 0)::int AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customerId])).rows[0].sum;
+  const newReward = async (pointsCost: number, stock: number) =>
+    (await t.http.post(`${API}/loyalty/rewards`).set(bearer(marketing.token)).send({ name: `电影票 ${randomUUID().slice(0, 4)}`, pointsCost, stock }).expect(201)).body;
+  const redeem = (customerId: string, rewardId: string, key?: string) => {
+    const request = t.http.post(`${API}/customers/${customerId}/loyalty/redemptions`).set(bearer(agent.token));
+    if (key) request.set('idempotency-key', key);
+    return request.send({ rewardId });
+  };
+
+  it('earns a point per whole yuan on each purchase, once', async () => {
+    const customer = await newCustomer();
+    await buy(customer, '199.99');
+    await buy(customer, '0.50');
+    await waitForBalance(customer, 199);
+    const ledger = await t.http.get(`${API}/customers/${customer}/loyalty/ledger`).set(bearer(sales.token)).expect(200);
+    assert.deepEqual(ledger.body.data.map((entry: { kind: string; points: number }) => [entry.kind, entry.points]), [['earn', 199]]);
+    assert.equal(await ledgerSum(customer), 199);
+  });
+
+  it('never spends a point twice: 50 concurrent redemptions of the same points', async () => {
+    const customer = await newCustomer();
+    await buy(customer, '1000.00');
+    await waitForBalance(customer, 1000);
+    const reward = await newReward(100, 1000);
+    const responses = await Promise.all(Array.from({ length: 50 }, () => redeem(customer, reward.id)));
+    const statuses = responses.map((response) => response.status);
+    assert.equal(statuses.filter((status) => status === 201).length, 10, statuses.join());
+    assert.ok(statuses.every((status) => status === 201 || status === 422), statuses.join());
+    assert.equal(await balanceOf(customer), 0);
+    assert.equal(await ledgerSum(customer), 0);
+    const stock = await t.db.query(`SELECT stock FROM loyalty_rewards WHERE id = $1`, [reward.id]);
+    assert.equal(stock.rows[0].stock, 990);
+    const refused = responses.find((response) => response.status === 422)!;
+    assert.equal(refused.body.type, '/problems/insufficient-points');
+  });
+
+  it('refuses a redemption when the stock is short and spends nothing', async () => {
+    const customer = await newCustomer();
+    await buy(customer, '500.00');
+    await waitForBalance(customer, 500);
+    const reward = await newReward(100, 1);
+    await redeem(customer, reward.id).expect(201);
+    const response = await redeem(customer, reward.id).expect(409);
+    assert.equal(response.body.type, '/problems/out-of-stock');
+    assert.equal(await balanceOf(customer), 400);
+  });
+
+  it('does not spend twice when a redemption is retried with the same Idempotency-Key', async () => {
+    const customer = await newCustomer();
+    await buy(customer, '300.00');
+    await waitForBalance(customer, 300);
+    const reward = await newReward(100, 10);
+    const key = randomUUID();
+    const first = await redeem(customer, reward.id, key).expect(201);
+    const retry = await redeem(customer, reward.id, key).expect(201);
+    assert.equal(retry.body.id, first.body.id);
+    assert.equal(await balanceOf(customer), 200);
+  });
+
+  it('takes back the points of a refunded purchase', async () => {
+    const customer = await newCustomer();
+    const purchase = await buy(customer, '250.00');
+    await buy(customer, '100.00');
+    await waitForBalance(customer, 350);
+    await t.http.post(`${API}/purchases/${purchase}/refund`).set(bearer(sales.token)).send({ reason: '退货' }).expect(200);
+    await waitForBalance(customer, 100);
+    assert.equal(await ledgerSum(customer), 100);
+  });
+
+  it('writes off, rather than going below zero, points of a refund that were already spent', async () => {
+    const customer = await newCustomer();
+    const purchase = await buy(customer, '200.00');
+    await waitForBalance(customer, 200);
+    const reward = await newReward(150, 10);
+    await redeem(customer, reward.id).expect(201);
+    await t.http.post(`${API}/purchases/${purchase}/refund`).set(bearer(sales.token)).send({}).expect(200);
+    await waitForBalance(customer, 0);
+    const reversal = await t.db.query(`SELECT points::int AS points, reason FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'reversal'`, [customer]);
+    assert.equal(reversal.rows[0].points, -50);
+    assert.match(reversal.rows[0].reason, /150 points already spent were written off/);
+  });
+
+  it('lets a manager adjust points with an audited reason, and not a salesperson', async () => {
+    const customer = await newCustomer();
+    await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(sales.token)).send({ points: 100, reason: '补偿' }).expect(403);
+    const entry = await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 100, reason: '安装延误补偿' }).expect(201);
+    assert.equal(entry.body.balanceAfter, 100);
+    await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: -101, reason: '更正多扣的积分' }).expect(422);
+    await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 0, reason: '更正多扣的积分' }).expect(400);
+    await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 5 }).expect(400);
+    const audit = await t.db.query(`SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'loyalty.points_adjusted'`, [customer]);
+    assert.equal(audit.rows[0].actor_id, manager.id);
+    assert.equal(audit.rows[0].after.reason, '安装延误补偿');
+  });
+
+  it('keeps the ledger sum equal to the balance under concurrent earning, redeeming and adjusting', async () => {
+    const customer = await newCustomer();
+    await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 500, reason: '开户礼' }).expect(201);
+    const reward = await newReward(30, 1000);
+    // More concurrent requests than the pool has connections, so nothing may wait on a second connection while holding a lock.
+    await Promise.all([
+      ...Array.from({ length: 10 }, () => buy(customer, '20.00')),
+      ...Array.from({ length: 20 }, () => redeem(customer, reward.id)),
+      ...Array.from({ length: 5 }, () => t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: -10, reason: '并发扣减' })),
+    ]);
+    const earned = await waitFor(async () => {
+      const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer]);
+      return rows[0].n === 10 ? true : undefined;
+    }, 15_000, 'ten earnings');
+    assert.ok(earned);
+    const balance = await balanceOf(customer);
+    assert.ok(balance >= 0);
+    assert.equal(await ledgerSum(customer), balance);
+  });
+
+  it('manages the reward catalogue: marketing and admins only', async () => {
+    await t.http.post(`${API}/loyalty/rewards`).set(bearer(sales.token)).send({ name: 'x', pointsCost: 1, stock: 1 }).expect(403);
+    await t.http.post(`${API}/loyalty/rewards`).set(bearer(marketing.token)).send({ name: 'x', pointsCost: 0, stock: 1 }).expect(400);
+    const reward = await newReward(10, 5);
+    const updated = await t.http.patch(`${API}/loyalty/rewards/${reward.id}`).set(bearer(t.adminToken)).set('if-match', '1').send({ active: false }).expect(200);
+    assert.equal(updated.body.active, false);
+    const listed = await t.http.get(`${API}/loyalty/rewards`).set(bearer(agent.token)).expect(200);
+    assert.equal(listed.body.data.some((entry: { id: string }) => entry.id === reward.id), false);
+    const customer = await newCustomer();
+    await redeem(customer, reward.id).expect(422);
+    await t.http.get(`${API}/customers/${randomUUID()}/loyalty`).set(bearer(agent.token)).expect(404);
+  });
+});
