@@ -18,6 +18,13 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     sales = await createUser(t, ['sales'], { managerId: manager.id });
     agent = await createUser(t, ['agent']);
     marketing = await createUser(t, ['marketing']);
+    // Tier multipliers are tested with tiers; here every tier earns at the base rate.
+    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
+      tiers: [
+        { name: 'VIP', rank: 1, minScore: 13, earnMultiplier: '1.00', benefits: [] },
+        { name: '低', rank: 2, minScore: 0, earnMultiplier: '1.00', benefits: [] },
+      ],
+    }).expect(200);
   });
   after(() => t.close());
 

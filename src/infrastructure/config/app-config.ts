@@ -76,6 +76,18 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000)
   LOYALTY_POINTS_PER_UNIT = 1;
 
+  /** Months of purchases that count towards customer value. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(120)
+  VALUE_WINDOW_MONTHS = 24;
+
+  /** When everyone's value and tier is recalculated (cron, server time zone). */
+  @IsString()
+  TIER_RECALC_CRON = '0 2 * * *';
+
+  /** A burst of purchases within this many milliseconds is one recalculation of the customer. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  TIER_RECALC_DEBOUNCE_MS = 1_000;
+
   @IsString()
   DEFAULT_PHONE_REGION = 'CN';
 

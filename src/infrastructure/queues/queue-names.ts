@@ -2,6 +2,7 @@
 export const QueueName = {
   DomainEvents: 'domain-events',
   Maintenance: 'maintenance',
+  TierRecalc: 'tier-recalc',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -21,7 +22,11 @@ export interface MaintenanceJob {
   task: 'purge-idempotency-keys';
 }
 
+/** Recalculate one customer's value and tier (debounced per customer), or everyone's. */
+export type TierRecalcJob = { kind: 'customer'; customerId: string; cause: string } | { kind: 'all'; cause: string };
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.Maintenance]: MaintenanceJob;
+  [QueueName.TierRecalc]: TierRecalcJob;
 }

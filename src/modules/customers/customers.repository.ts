@@ -73,8 +73,8 @@ export class CustomersRepository {
     return row ?? null;
   }
 
-  async exists(id: string, tx: Tx = this.dataSource.manager): Promise<{ ownerId: string | null } | null> {
-    const [row] = await tx.query(`SELECT owner_id AS "ownerId" FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  async exists(id: string, tx: Tx = this.dataSource.manager): Promise<{ ownerId: string | null; tier: string | null } | null> {
+    const [row] = await tx.query(`SELECT owner_id AS "ownerId", tier FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
     return row ?? null;
   }
 

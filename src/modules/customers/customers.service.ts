@@ -124,6 +124,13 @@ export class CustomersService {
     return customer.ownerId;
   }
 
+  /** The customer's tier (null before the first recalculation), or NotFound. */
+  async tierOf(customerId: string): Promise<string | null> {
+    const customer = await this.customers.exists(customerId);
+    if (!customer) throw new NotFound('Customer', customerId);
+    return customer.tier;
+  }
+
   private async assertOwnerAssignable(principal: Principal, ownerId: string): Promise<void> {
     if (!(await this.users.exists(ownerId))) throw new Unprocessable('The owner does not exist.', [{ field: 'ownerId', message: 'no user has this id' }]);
     await this.access.assertMayAssignOwner(principal, ownerId);

@@ -7,19 +7,23 @@ import { PointsLedger } from './points-ledger.js';
 import { PurchasePointsHandler } from './purchase-points.handler.js';
 import { RedeemReward } from './redeem-reward.js';
 import { RewardsController } from './rewards.controller.js';
+import { TierRecalculationProcessor } from './tier-recalculation.processor.js';
+import { TiersController } from './tiers.controller.js';
+import { TiersRepository } from './tiers.repository.js';
+import { TiersService } from './tiers.service.js';
 
 /** Points ledger, rewards and redemptions. */
 @Module({
   imports: [CustomersModule],
-  providers: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward],
-  exports: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward],
+  providers: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService],
+  exports: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService],
 })
 export class LoyaltyModule {}
 
 /** The loyalty endpoints, served by api processes only. */
-@Module({ imports: [LoyaltyModule], controllers: [LoyaltyController, RewardsController] })
+@Module({ imports: [LoyaltyModule], controllers: [LoyaltyController, RewardsController, TiersController] })
 export class LoyaltyHttpModule {}
 
-/** Earning and reversing points from purchase events, in worker processes only. */
-@Module({ imports: [LoyaltyModule, CustomersModule], providers: [PurchasePointsHandler] })
+/** Earning and reversing points and recalculating tiers from purchase events, in worker processes only. */
+@Module({ imports: [LoyaltyModule, CustomersModule], providers: [PurchasePointsHandler, TierRecalculationProcessor] })
 export class LoyaltyWorkerModule {}

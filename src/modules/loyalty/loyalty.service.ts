@@ -11,6 +11,7 @@ import { CustomersService } from '../customers/customers.service.js';
 import { CreateRewardDto, LedgerEntryDto, LoyaltySummaryDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { PointsLedger } from './points-ledger.js';
+import { TiersRepository } from './tiers.repository.js';
 import { randomUUID } from 'node:crypto';
 
 @Injectable()
@@ -23,11 +24,20 @@ export class LoyaltyService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly tiers: TiersRepository,
   ) {}
 
   async summary(customerId: string): Promise<LoyaltySummaryDto> {
-    await this.customers.ownerOf(customerId);
-    return { customerId, balance: await this.loyalty.balance(customerId), pointsPerUnit: this.config.LOYALTY_POINTS_PER_UNIT };
+    const tierName = await this.customers.tierOf(customerId);
+    const tier = (await this.tiers.definitions()).find((definition) => definition.name === tierName);
+    return {
+      customerId,
+      balance: await this.loyalty.balance(customerId),
+      pointsPerUnit: this.config.LOYALTY_POINTS_PER_UNIT,
+      tier: tierName,
+      earnMultiplier: tier?.earnMultiplier ?? '1.00',
+      benefits: tier?.benefits ?? [],
+    };
   }
 
   async entries(customerId: string, limit: number, cursor: string | undefined): Promise<Page<LedgerEntryDto>> {

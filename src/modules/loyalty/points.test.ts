@@ -11,6 +11,9 @@ describe('pointsForAmount', () => {
     ['50.00', 0, 0],
   ];
   for (const [amount, rate, points] of cases) it(`${amount} at ${rate}/unit earns ${points}`, () => assert.equal(pointsForAmount(amount, rate), points));
+  it('multiplies by the tier, rounding down', () => assert.equal(pointsForAmount('199.99', 1, '1.50'), 298));
+  it('multiplies by a whole multiplier', () => assert.equal(pointsForAmount('100.00', 2, '2'), 400));
+  it('multiplies by a one-decimal multiplier', () => assert.equal(pointsForAmount('10.00', 1, '1.2'), 12));
 });
 
 describe('reversalFor', () => {

@@ -1,10 +1,13 @@
 /**
- * Points a purchase earns: whole currency units × the rate, rounded down, so 199.99 CNY at
- * 1 point per unit earns 199. Amounts are decimal strings; no float ever touches money.
+ * Points a purchase earns: whole currency units × the rate × the tier's multiplier, rounded down, so
+ * 199.99 CNY at 1 point per unit and ×1.50 earns 298. Amounts and multipliers are decimal strings;
+ * no float ever touches money.
  */
-export function pointsForAmount(amount: string, pointsPerUnit: number): number {
+export function pointsForAmount(amount: string, pointsPerUnit: number, multiplier = '1.00'): number {
   const [whole] = amount.split('.');
-  return Number(BigInt(whole) * BigInt(pointsPerUnit));
+  const [units, fraction = ''] = multiplier.split('.');
+  const hundredths = BigInt(units) * 100n + BigInt(fraction.padEnd(2, '0').slice(0, 2));
+  return Number((BigInt(whole) * BigInt(pointsPerUnit) * hundredths) / 100n);
 }
 
 /**

@@ -8,6 +8,7 @@ import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { PointsLedger } from './points-ledger.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { pointsForAmount, reversalFor } from './points.js';
+import { TiersRepository } from './tiers.repository.js';
 
 interface PurchasePayload {
   purchase: { id: string; customerId: string; amount: { amount: string; currency: string } };
@@ -28,6 +29,7 @@ export class PurchasePointsHandler implements OnModuleInit {
     private readonly outbox: OutboxWriter,
     private readonly config: AppConfig,
     private readonly purchases: CustomerRecordsService,
+    private readonly tiers: TiersRepository,
   ) {}
 
   onModuleInit(): void {
@@ -37,13 +39,15 @@ export class PurchasePointsHandler implements OnModuleInit {
 
   async earn(event: DomainEventJob): Promise<void> {
     const { purchase } = event.payload as unknown as PurchasePayload;
-    const points = pointsForAmount(purchase.amount.amount, this.config.LOYALTY_POINTS_PER_UNIT);
-    if (points <= 0) return;
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
       // commits later finds this entry when its reversal takes the same lock.
       await this.ledger.lockedBalance(tx, purchase.customerId);
       if (await this.purchases.isRefunded(purchase.id, tx)) return;
+      // The tier when the points are credited: a purchase that lifts the customer to a new tier earns at the old rate.
+      const multiplier = await this.tiers.earnMultiplier(purchase.customerId, tx);
+      const points = pointsForAmount(purchase.amount.amount, this.config.LOYALTY_POINTS_PER_UNIT, multiplier);
+      if (points <= 0) return;
       const { entry, applied } = await this.ledger.apply(tx, {
         customerId: purchase.customerId, kind: 'earn', points, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
       });

@@ -18,7 +18,10 @@ export class LedgerEntryDto {
 export class LoyaltySummaryDto {
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty() balance: number;
-  @ApiProperty({ description: 'Points earned per whole currency unit spent' }) pointsPerUnit: number;
+  @ApiProperty({ description: 'Points earned per whole currency unit spent, before the tier multiplier' }) pointsPerUnit: number;
+  @ApiProperty({ nullable: true, type: String }) tier: string | null;
+  @ApiProperty({ example: '1.50' }) earnMultiplier: string;
+  @ApiProperty({ type: [String], description: 'Member benefits of the tier (R-L2)' }) benefits: string[];
 }
 
 export class RedeemRewardDto {

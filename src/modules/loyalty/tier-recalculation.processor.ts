@@ -1,0 +1,53 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
+import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
+import { TiersService } from './tiers.service.js';
+
+/**
+ * Keeps tiers current: one customer shortly after each purchase or refund (a burst is one job, by
+ * BullMQ deduplication while the delayed job waits), everyone on a schedule, and on demand.
+ */
+@Processor(QueueName.TierRecalc, { concurrency: 4 })
+export class TierRecalculationProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger(TierRecalculationProcessor.name);
+
+  constructor(
+    @InjectQueue(QueueName.TierRecalc) private readonly queue: Queue<TierRecalcJob>,
+    private readonly tiers: TiersService,
+    private readonly handlers: DomainEventHandlers,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    const recalculate = async (event: { aggregateId: string; type: string }) => {
+      await this.queue.add('customer', { kind: 'customer', customerId: event.aggregateId, cause: event.type }, {
+        delay: this.config.TIER_RECALC_DEBOUNCE_MS,
+        deduplication: { id: `customer:${event.aggregateId}`, ttl: this.config.TIER_RECALC_DEBOUNCE_MS },
+      });
+    };
+    this.handlers.subscribe('purchase.recorded', recalculate);
+    this.handlers.subscribe('purchase.refunded', recalculate);
+  }
+
+  onApplicationBootstrap(): void {
+    const register = (attempt: number): void => {
+      this.queue
+        .upsertJobScheduler('nightly-tier-recalculation', { pattern: this.config.TIER_RECALC_CRON }, { name: 'all', data: { kind: 'all', cause: 'schedule' } })
+        .catch((error) => {
+          if (attempt === 1) this.logger.warn({ err: error }, 'could not register the tier schedule yet; retrying');
+          setTimeout(() => register(attempt + 1), Math.min(60_000, 1_000 * attempt)).unref();
+        });
+    };
+    register(1);
+  }
+
+  async process(job: Job<TierRecalcJob>): Promise<unknown> {
+    if (job.data.kind === 'customer') return { changed: await this.tiers.recalculateCustomer(job.data.customerId, job.data.cause) };
+    return this.tiers.recalculateAll(job.data.cause, (percent) => job.updateProgress(percent));
+  }
+}

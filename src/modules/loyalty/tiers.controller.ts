@@ -1,0 +1,67 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Queue } from 'bullmq';
+import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { NotFound } from '../../common/errors/domain-errors.js';
+import { RequestId, UuidParam } from '../../common/http/request-context.js';
+import { Page } from '../../common/pagination/cursor.js';
+import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
+import { RecalculationJobDto, ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto } from './dto/tiers.dto.js';
+import { TiersService } from './tiers.service.js';
+
+@ApiTags('loyalty')
+@ApiBearerAuth()
+@Controller()
+export class TiersController {
+  constructor(
+    private readonly tiers: TiersService,
+    @InjectQueue(QueueName.TierRecalc) private readonly queue: Queue<TierRecalcJob>,
+  ) {}
+
+  @Get('admin/tiers')
+  @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
+  @ApiOkResponse({ type: [TierDefinitionDto] })
+  async list(): Promise<Page<TierDefinitionDto>> {
+    return { data: await this.tiers.definitions(), nextCursor: null };
+  }
+
+  @Put('admin/tiers')
+  @Allow({ roles: [] })
+  @ApiOkResponse({ type: [TierDefinitionDto] })
+  async replace(@Body() dto: ReplaceTiersDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<Page<TierDefinitionDto>> {
+    return { data: await this.tiers.replaceDefinitions(dto, principal, requestId), nextCursor: null };
+  }
+
+  @Post('admin/tiers/recalculate')
+  @HttpCode(202)
+  @Allow({ roles: [] })
+  @ApiAcceptedResponse({ type: RecalculationJobDto })
+  async recalculate(): Promise<RecalculationJobDto> {
+    const job = await this.queue.add('all', { kind: 'all', cause: 'on demand' });
+    return { jobId: job.id!, state: 'waiting', progress: 0 };
+  }
+
+  @Get('admin/tiers/recalculate/:jobId')
+  @Allow({ roles: [] })
+  @ApiOkResponse({ type: RecalculationJobDto })
+  async job(@Param('jobId') jobId: string): Promise<RecalculationJobDto> {
+    const job = /^\d{1,20}$/.test(jobId) ? await this.queue.getJob(jobId) : undefined;
+    if (!job || job.data.kind !== 'all') throw new NotFound('Recalculation job', jobId);
+    return {
+      jobId,
+      state: await job.getState(),
+      progress: typeof job.progress === 'number' ? job.progress : 0,
+      result: job.returnvalue ?? undefined,
+      failedReason: job.failedReason || undefined,
+    };
+  }
+
+  @Get('customers/:id/tier-history')
+  @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
+  @ApiOkResponse({ type: [TierHistoryEntryDto] })
+  async history(@UuidParam() id: string): Promise<Page<TierHistoryEntryDto>> {
+    return { data: await this.tiers.history(id), nextCursor: null };
+  }
+}

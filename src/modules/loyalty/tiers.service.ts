@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { ValidationFailed } from '../../common/errors/domain-errors.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { CustomersService } from '../customers/customers.service.js';
+import type { ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto } from './dto/tiers.dto.js';
+import { TiersRepository } from './tiers.repository.js';
+
+const BATCH_SIZE = 50_000;
+
+export interface RecalculationResult {
+  customers: number;
+  tierChanges: number;
+  thresholds: Record<string, { score: number; monetary: string }>;
+}
+
+/** Customer value and tiers (R-V1): the rules, one customer's recalculation and everyone's. */
+@Injectable()
+export class TiersService {
+  constructor(
+    private readonly tiers: TiersRepository,
+    private readonly customers: CustomersService,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  definitions(): Promise<TierDefinitionDto[]> {
+    return this.tiers.definitions();
+  }
+
+  /** Replaces the tier rules; they apply from the next recalculation. */
+  async replaceDefinitions(dto: ReplaceTiersDto, principal: Principal, requestId?: string): Promise<TierDefinitionDto[]> {
+    const tiers = [...dto.tiers].sort((a, b) => a.rank - b.rank);
+    const errors = tiers.flatMap((tier, index) => {
+      const field = `tiers.${index}`;
+      const problems = [];
+      if (tier.rank !== index + 1) problems.push({ field: `${field}.rank`, message: 'ranks must be 1, 2, 3… without gaps' });
+      if ((tier.minScore ?? null) === null && (tier.topShare ?? null) === null && index !== tiers.length - 1) {
+        problems.push({ field, message: 'every tier but the lowest needs minScore or topShare' });
+      }
+      if ((tier.minScore ?? null) !== null && (tier.topShare ?? null) !== null) problems.push({ field, message: 'give minScore or topShare, not both' });
+      return problems;
+    });
+    if (new Set(tiers.map((tier) => tier.name)).size !== tiers.length) errors.push({ field: 'tiers', message: 'tier names must be unique' });
+    if (errors.length) throw new ValidationFailed(errors);
+    return this.transactions.run(async (tx) => {
+      const before = await this.tiers.definitions(tx);
+      await this.tiers.replaceDefinitions(tx, tiers.map((tier, index) => ({
+        name: tier.name, rank: tier.rank, minScore: index === tiers.length - 1 && tier.topShare == null ? (tier.minScore ?? 0) : (tier.minScore ?? null),
+        topShare: tier.topShare ?? null, earnMultiplier: tier.earnMultiplier, benefits: tier.benefits,
+      })));
+      await this.tiers.updateShareThresholds(tx);
+      const after = await this.tiers.definitions(tx);
+      await this.audit.record(tx, principal, requestId, { action: 'tiers.replaced', entityType: 'tier_definitions', entityId: null, before, after });
+      return after;
+    });
+  }
+
+  async history(customerId: string): Promise<TierHistoryEntryDto[]> {
+    await this.customers.ownerOf(customerId);
+    return this.tiers.history(customerId);
+  }
+
+  /** One customer, with the thresholds of the last full run. Returns whether the tier changed. */
+  recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
+    return this.transactions.run(async (tx) => {
+      await this.tiers.computeValues(tx, { customerId }, this.config.VALUE_WINDOW_MONTHS);
+      return (await this.tiers.applyTiers(tx, { customerId }, cause)) > 0;
+    });
+  }
+
+  /**
+   * Everyone, in three passes of id-range batches: values, then the share thresholds over all
+   * values, then tiers. Each batch is its own short transaction, so purchases keep committing
+   * meanwhile (a purchase during the run is picked up by its own recalculation).
+   */
+  async recalculateAll(cause: string, onProgress: (percent: number) => Promise<void> = async () => undefined): Promise<RecalculationResult> {
+    const batches: { afterId: string | null; upToId: string | null }[] = [];
+    for (let afterId: string | null = null; ; ) {
+      const upToId = await this.tiers.batchUpperBound(afterId, BATCH_SIZE);
+      batches.push({ afterId, upToId });
+      if (!upToId) break;
+      afterId = upToId;
+    }
+    let customers = 0;
+    for (const [index, batch] of batches.entries()) {
+      customers += await this.transactions.run((tx) => this.tiers.computeValues(tx, batch, this.config.VALUE_WINDOW_MONTHS));
+      await onProgress(Math.round(((index + 1) / batches.length) * 50));
+    }
+    await this.transactions.run((tx) => this.tiers.updateShareThresholds(tx));
+    let tierChanges = 0;
+    for (const [index, batch] of batches.entries()) {
+      tierChanges += await this.transactions.run((tx) => this.tiers.applyTiers(tx, batch, cause));
+      await onProgress(50 + Math.round(((index + 1) / batches.length) * 50));
+    }
+    const thresholds = Object.fromEntries((await this.tiers.definitions()).map((tier) => [tier.name, { score: tier.effectiveMinScore, monetary: tier.effectiveMinMonetary }]));
+    return { customers, tierChanges, thresholds };
+  }
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { TiersService } from '../src/modules/loyalty/tiers.service.js';
+
+type User = Awaited<ReturnType<typeof createUser>>;
+
+describe('customer value and tiers', { timeout: 180_000 }, () => {
+  let t: TestApp;
+  let sales: User;
+  let agent: User;
+
+  before(async () => {
+    t = await startTestApp({ TIER_RECALC_DEBOUNCE_MS: '200' });
+    sales = await createUser(t, ['sales']);
+    agent = await createUser(t, ['agent']);
+  });
+  after(() => t.close());
+
+  const newCustomer = async (name = '分层客户') => (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name }).expect(201)).body.id as string;
+  const buy = (customerId: string, amount: string, purchasedAt?: string) =>
+    t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(sales.token))
+      .send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card', ...(purchasedAt ? { purchasedAt } : {}) }).expect(201);
+  const tierOf = async (customerId: string) => (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body;
+  const setThresholdTiers = () =>
+    t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
+      tiers: [
+        { name: 'VIP', rank: 1, minScore: 13, earnMultiplier: '2.00', benefits: ['专属客服经理'] },
+        { name: '高', rank: 2, minScore: 10, earnMultiplier: '1.50', benefits: ['优先服务'] },
+        { name: '中', rank: 3, minScore: 7, earnMultiplier: '1.20', benefits: [] },
+        { name: '低', rank: 4, earnMultiplier: '1.00', benefits: [] },
+      ],
+    }).expect(200);
+
+  it('places a customer by the value of their purchases within seconds, with history and an event', async () => {
+    await setThresholdTiers();
+    const customer = await newCustomer();
+    await buy(customer, '100.00');
+    await waitFor(async () => (await tierOf(customer)).tier === '中', 10_000, 'tier 中');
+    // A burst of big purchases: twelve within the window, over 20,000 in all.
+    for (let i = 0; i < 11; i += 1) await buy(customer, '2000.00');
+    await waitFor(async () => (await tierOf(customer)).tier === 'VIP', 10_000, 'tier VIP');
+    const summary = await tierOf(customer);
+    assert.deepEqual(summary.benefits, ['专属客服经理']);
+    assert.equal(summary.earnMultiplier, '2.00');
+
+    const history = await t.http.get(`${API}/customers/${customer}/tier-history`).set(bearer(agent.token)).expect(200);
+    assert.deepEqual(history.body.data.map((entry: { oldTier: string | null; newTier: string }) => [entry.oldTier, entry.newTier]).slice(0, 2).reverse().at(-1), ['中', 'VIP']);
+    assert.equal(history.body.data[0].score, 15);
+    assert.equal(history.body.data[0].monetary, '22100.00');
+    const events = await t.db.query(`SELECT payload FROM outbox WHERE type = 'customer.tier_changed' AND aggregate_id = $1 ORDER BY id`, [customer]);
+    assert.deepEqual(events.rows.at(-1).payload.newTier, 'VIP');
+    assert.equal(events.rowCount, history.body.data.length, 'one event per tier change');
+  });
+
+  it('debounces a burst of purchases into few recalculations', async () => {
+    const customer = await newCustomer();
+    await Promise.all(Array.from({ length: 10 }, () => buy(customer, '10.00')));
+    await waitFor(async () => (await tierOf(customer)).tier !== null, 10_000, 'a tier');
+    const history = await t.db.query(`SELECT count(*)::int AS n FROM tier_history WHERE customer_id = $1`, [customer]);
+    assert.equal(history.rows[0].n, 1);
+  });
+
+  it('earns points at the tier multiplier', async () => {
+    await setThresholdTiers();
+    const customer = await newCustomer();
+    for (let i = 0; i < 12; i += 1) await buy(customer, '2000.00');
+    await waitFor(async () => (await tierOf(customer)).tier === 'VIP', 10_000, 'tier VIP');
+    await buy(customer, '100.00');
+    await waitFor(async () => {
+      const { rows } = await t.db.query(`SELECT points::int AS points FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' ORDER BY id DESC LIMIT 1`, [customer]);
+      return rows[0]?.points === 200;
+    }, 10_000, '200 points for 100 CNY at ×2');
+  });
+
+  it('places customers by share of the value pyramid in a full recalculation, safely run twice at once', async () => {
+    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
+      tiers: [
+        { name: 'VIP', rank: 1, topShare: 0.05, earnMultiplier: '2.00', benefits: [] },
+        { name: '高', rank: 2, topShare: 0.2, earnMultiplier: '1.50', benefits: [] },
+        { name: '低', rank: 3, earnMultiplier: '1.00', benefits: [] },
+      ],
+    }).expect(200);
+    const old = new Date(Date.now() - 400 * 86_400_000).toISOString();
+    await t.db.query(`
+      WITH made AS (INSERT INTO customers (kind, name) SELECT 'individual', '金字塔' || g FROM generate_series(1, 200) g RETURNING id, name)
+      INSERT INTO purchases (customer_id, purchased_at, product, amount, currency, payment_method)
+      SELECT id, CASE WHEN substr(name, 4)::int % 2 = 0 THEN now() ELSE $1::timestamptz END, '滤芯', substr(name, 4)::int * 50, 'CNY', 'cash' FROM made`, [old]);
+
+    const service = t.app.get(TiersService);
+    const [first, second] = await Promise.all([service.recalculateAll('test'), service.recalculateAll('test')]);
+    assert.ok(first.customers >= 200 && second.customers >= 200);
+    const doubled = await t.db.query(`SELECT customer_id FROM tier_history GROUP BY customer_id, new_tier, changed_at::date HAVING count(*) > 1 AND bool_and(cause = 'test')`);
+    assert.equal(doubled.rowCount, 0, 'no change applied twice');
+    const counts = await t.db.query(`SELECT tier, count(*)::int AS n FROM customers WHERE name LIKE '金字塔%' GROUP BY tier`);
+    const byTier = Object.fromEntries(counts.rows.map((row) => [row.tier, row.n]));
+    assert.ok(byTier.VIP > 0 && byTier.VIP < 40, JSON.stringify(byTier));
+    assert.ok(byTier['低'] > byTier.VIP, JSON.stringify(byTier));
+    const rerun = await service.recalculateAll('test');
+    assert.equal(rerun.tierChanges, 0, 'a second run with nothing new changes nothing');
+  });
+
+  it('runs a full recalculation on demand with readable progress, for administrators only', async () => {
+    await t.http.post(`${API}/admin/tiers/recalculate`).set(bearer(sales.token)).expect(403);
+    const started = await t.http.post(`${API}/admin/tiers/recalculate`).set(bearer(t.adminToken)).expect(202);
+    const job = await waitFor(async () => {
+      const state = await t.http.get(`${API}/admin/tiers/recalculate/${started.body.jobId}`).set(bearer(t.adminToken)).expect(200);
+      return state.body.state === 'completed' ? state.body : undefined;
+    }, 30_000, 'the recalculation job');
+    assert.equal(job.progress, 100);
+    assert.ok(job.result.customers > 0);
+    await t.http.get(`${API}/admin/tiers/recalculate/999999999`).set(bearer(t.adminToken)).expect(404);
+  });
+
+  it('validates tier rules', async () => {
+    await t.http.put(`${API}/admin/tiers`).set(bearer(sales.token)).send({ tiers: [{ name: 'x', rank: 1, earnMultiplier: '1', benefits: [] }] }).expect(403);
+    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({ tiers: [
+      { name: 'A', rank: 1, minScore: 10, topShare: 0.1, earnMultiplier: '1', benefits: [] },
+      { name: 'B', rank: 3, earnMultiplier: '1', benefits: [] },
+    ] }).expect(400);
+    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({ tiers: [{ name: 'A', rank: 1, earnMultiplier: '1.234', benefits: [] }] }).expect(400);
+    const list = await t.http.get(`${API}/admin/tiers`).set(bearer(agent.token)).expect(200);
+    assert.ok(list.body.data.length >= 2);
+  });
+});
