@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -159,5 +160,55 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     const customer = await newCustomer();
     await redeem(customer, reward.id).expect(422);
     await t.http.get(`${API}/customers/${randomUUID()}/loyalty`).set(bearer(agent.token)).expect(404);
+  });
+});
+
+describe('points expiry and birthday rewards', { timeout: 120_000 }, () => {
+  let t: TestApp;
+  let sales: User;
+  before(async () => {
+    t = await startTestApp({ LOYALTY_POINTS_EXPIRE_MONTHS: '24', LOYALTY_BIRTHDAY_POINTS: '88' });
+    sales = await createUser(t, ['sales']);
+  });
+  after(() => t.close());
+
+  const today = new Date().toISOString().slice(0, 10);
+  const balanceOf = async (customerId: string) => (await t.db.query(`SELECT balance::int AS balance FROM loyalty_accounts WHERE customer_id = $1`, [customerId])).rows[0]?.balance ?? 0;
+  const credit = (customerId: string, points: number, monthsAgo: number) =>
+    t.db.query(
+      `WITH account AS (INSERT INTO loyalty_accounts (customer_id, balance) VALUES ($1, greatest($2, 0)) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + $2 RETURNING balance)
+       INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, created_at)
+       SELECT $1, CASE WHEN $2 > 0 THEN 'adjust' ELSE 'redeem' END, $2, balance, 'test', gen_random_uuid()::text, now() - make_interval(months => $3) FROM account`,
+      [customerId, points, monthsAgo],
+    );
+
+  it('expires exactly the unspent points credited before the cutoff, oldest first, once', async () => {
+    const customer = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '过期' }).expect(201)).body.id;
+    await credit(customer, 100, 30); // expired: credited 30 months ago
+    await credit(customer, 40, 26); // expired too
+    await credit(customer, 50, 1); // still valid
+    await credit(customer, -60, 12); // spent from the oldest
+    const processor = t.app.get(LoyaltyDailyProcessor);
+    assert.equal(await processor.expirePoints(today), 80);
+    assert.equal(await balanceOf(customer), 50);
+    assert.equal(await processor.expirePoints(today), 0, 'a rerun on the same day expires nothing');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    assert.equal(await processor.expirePoints(tomorrow), 0, 'nothing more is due tomorrow');
+    const sum = await t.db.query(`SELECT sum(points)::int AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customer]);
+    assert.equal(sum.rows[0].sum, 50);
+  });
+
+  it('gives the birthday reward once a year', async () => {
+    const birthDate = `1990-${today.slice(5)}` === '1990-02-29' ? '1992-02-29' : `1990-${today.slice(5)}`;
+    const customer = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '寿星', birthDate }).expect(201)).body.id;
+    const other = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '非寿星', birthDate: '1990-01-01' === birthDate ? '1990-01-02' : '1990-01-01' }).expect(201)).body.id;
+    const processor = t.app.get(LoyaltyDailyProcessor);
+    assert.ok((await processor.birthdayRewards(today)) >= 1);
+    assert.equal(await balanceOf(customer), 88);
+    assert.equal(await balanceOf(other), 0);
+    await processor.birthdayRewards(today);
+    assert.equal(await balanceOf(customer), 88, 'once a year, however often the job runs');
+    const event = await t.db.query(`SELECT 1 FROM outbox WHERE type = 'loyalty.birthday_rewarded' AND aggregate_id = $1`, [customer]);
+    assert.equal(event.rowCount, 1);
   });
 });

@@ -76,6 +76,18 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000)
   LOYALTY_POINTS_PER_UNIT = 1;
 
+  /** Points expire this many months after they were credited, oldest first. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(240)
+  LOYALTY_POINTS_EXPIRE_MONTHS = 24;
+
+  /** Points given once a year on the customer's birthday (R-L3); 0 turns the reward off. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  LOYALTY_BIRTHDAY_POINTS = 100;
+
+  /** When expiry and birthday rewards run (cron, server time zone). */
+  @IsString()
+  LOYALTY_DAILY_CRON = '30 0 * * *';
+
   /** Months of purchases that count towards customer value. */
   @Transform(toInt) @IsInt() @Min(1) @Max(120)
   VALUE_WINDOW_MONTHS = 24;

@@ -3,6 +3,7 @@ export const QueueName = {
   DomainEvents: 'domain-events',
   Maintenance: 'maintenance',
   TierRecalc: 'tier-recalc',
+  Loyalty: 'loyalty',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -25,8 +26,15 @@ export interface MaintenanceJob {
 /** Recalculate one customer's value and tier (debounced per customer), or everyone's. */
 export type TierRecalcJob = { kind: 'customer'; customerId: string; cause: string } | { kind: 'all'; cause: string };
 
+/** Daily loyalty housekeeping; `on` is the day (YYYY-MM-DD) it is for, which makes reruns harmless. */
+export interface LoyaltyDailyJob {
+  task: 'expire-points' | 'birthday-rewards';
+  on?: string;
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.Maintenance]: MaintenanceJob;
   [QueueName.TierRecalc]: TierRecalcJob;
+  [QueueName.Loyalty]: LoyaltyDailyJob;
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
 import { LoyaltyController } from './loyalty.controller.js';
+import { LoyaltyDailyProcessor } from './loyalty-daily.processor.js';
+import { LoyaltyDailyRepository } from './loyalty-daily.repository.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { LoyaltyService } from './loyalty.service.js';
 import { PointsLedger } from './points-ledger.js';
@@ -25,5 +27,5 @@ export class LoyaltyModule {}
 export class LoyaltyHttpModule {}
 
 /** Earning and reversing points and recalculating tiers from purchase events, in worker processes only. */
-@Module({ imports: [LoyaltyModule, CustomersModule], providers: [PurchasePointsHandler, TierRecalculationProcessor] })
+@Module({ imports: [LoyaltyModule, CustomersModule], providers: [PurchasePointsHandler, TierRecalculationProcessor, LoyaltyDailyRepository, LoyaltyDailyProcessor] })
 export class LoyaltyWorkerModule {}

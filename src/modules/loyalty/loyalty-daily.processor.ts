@@ -1,0 +1,61 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { LoyaltyDailyJob, QueueName } from '../../infrastructure/queues/queue-names.js';
+import { LoyaltyDailyRepository } from './loyalty-daily.repository.js';
+
+const BATCH_SIZE = 50_000;
+
+/** Every day: expire points older than the configured months (oldest first), and give birthday rewards. */
+@Processor(QueueName.Loyalty)
+export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(LoyaltyDailyProcessor.name);
+
+  constructor(
+    @InjectQueue(QueueName.Loyalty) private readonly queue: Queue<LoyaltyDailyJob>,
+    private readonly daily: LoyaltyDailyRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    const register = (attempt: number): void => {
+      Promise.all(
+        (['expire-points', 'birthday-rewards'] as const).map((task) =>
+          this.queue.upsertJobScheduler(task, { pattern: this.config.LOYALTY_DAILY_CRON }, { name: task, data: { task } }),
+        ),
+      ).catch((error) => {
+        if (attempt === 1) this.logger.warn({ err: error }, 'could not register the loyalty schedules yet; retrying');
+        setTimeout(() => register(attempt + 1), Math.min(60_000, 1_000 * attempt)).unref();
+      });
+    };
+    register(1);
+  }
+
+  async process(job: Job<LoyaltyDailyJob>): Promise<unknown> {
+    const day = job.data.on ?? new Date().toISOString().slice(0, 10);
+    return job.data.task === 'expire-points' ? { expired: await this.expirePoints(day) } : { rewarded: await this.birthdayRewards(day) };
+  }
+
+  async expirePoints(day: string): Promise<number> {
+    const cutoff = new Date(`${day}T00:00:00Z`);
+    cutoff.setUTCMonth(cutoff.getUTCMonth() - this.config.LOYALTY_POINTS_EXPIRE_MONTHS);
+    let expired = 0;
+    for (let afterId: string | null = null; ; ) {
+      const upToId = await this.daily.accountBatchUpperBound(afterId, BATCH_SIZE);
+      const batchAfter = afterId;
+      expired += await this.transactions.run((tx) => this.daily.expire(tx, cutoff, day, batchAfter, upToId));
+      if (!upToId) return expired;
+      afterId = upToId;
+    }
+  }
+
+  async birthdayRewards(day: string): Promise<number> {
+    if (this.config.LOYALTY_BIRTHDAY_POINTS === 0) return 0;
+    return this.transactions.run((tx) => this.daily.birthdayRewards(tx, day, this.config.LOYALTY_BIRTHDAY_POINTS));
+  }
+}
