@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { rfmScore, rfmScoreSql } from './customer-value.js';
+import { nextSteps, rfmScore, rfmScoreSql } from './customer-value.js';
 
 describe('rfmScore', () => {
   const cases: [string, { daysSinceLastPurchase: number | null; frequency: number; monetary: number }, number][] = [
@@ -25,4 +25,11 @@ describe('rfmScoreSql', () => {
       assert.equal(rows[0].score, rfmScore({ daysSinceLastPurchase: days, frequency, monetary }), `${days}/${frequency}/${monetary}`);
     }
   });
+});
+
+describe('nextSteps', () => {
+  it('names the spending and purchases to the next bands', () =>
+    assert.deepEqual(nextSteps({ daysSinceLastPurchase: 3, frequency: 3, monetary: 1500.5 }), { spend: 499.5, purchases: 1 }));
+  it('has nothing to add at the top bands', () =>
+    assert.deepEqual(nextSteps({ daysSinceLastPurchase: 3, frequency: 12, monetary: 20000 }), { spend: null, purchases: null }));
 });

@@ -33,3 +33,13 @@ export function rfmScoreSql(daysSinceLast: string, frequency: string, monetary: 
   const money = `(1 + ${RFM_BANDS.monetary.map((amount) => `(${monetary} >= ${amount})::int`).join(' + ')})`;
   return `CASE WHEN ${frequency} = 0 THEN 0 ELSE ${recency} + ${freq} + ${money} END`;
 }
+
+/** What would raise a customer's score by a point or more: spending to the next monetary band, purchases to the next frequency band. */
+export function nextSteps(stats: PurchaseStats): { spend: number | null; purchases: number | null } {
+  const nextMonetary = RFM_BANDS.monetary.find((amount) => stats.monetary < amount);
+  const nextFrequency = RFM_BANDS.frequency.find((count) => stats.frequency < count);
+  return {
+    spend: nextMonetary === undefined ? null : Math.round((nextMonetary - stats.monetary) * 100) / 100,
+    purchases: nextFrequency === undefined ? null : nextFrequency - stats.frequency,
+  };
+}

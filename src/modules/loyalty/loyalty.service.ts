@@ -12,6 +12,7 @@ import { CreateRewardDto, LedgerEntryDto, LoyaltySummaryDto, RewardDto, UpdateRe
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { PointsLedger } from './points-ledger.js';
 import { TiersRepository } from './tiers.repository.js';
+import { nextSteps } from './customer-value.js';
 import { randomUUID } from 'node:crypto';
 
 @Injectable()
@@ -29,7 +30,10 @@ export class LoyaltyService {
 
   async summary(customerId: string): Promise<LoyaltySummaryDto> {
     const tierName = await this.customers.tierOf(customerId);
-    const tier = (await this.tiers.definitions()).find((definition) => definition.name === tierName);
+    const definitions = await this.tiers.definitions();
+    const tier = definitions.find((definition) => definition.name === tierName);
+    const next = tier ? definitions.find((definition) => definition.rank === tier.rank - 1) : undefined;
+    const value = await this.tiers.value(customerId);
     return {
       customerId,
       balance: await this.loyalty.balance(customerId),
@@ -37,6 +41,10 @@ export class LoyaltyService {
       tier: tierName,
       earnMultiplier: tier?.earnMultiplier ?? '1.00',
       benefits: tier?.benefits ?? [],
+      value: value && { score: value.score, monetary: value.monetary, frequency: value.frequency },
+      nextTier: next && value
+        ? { name: next.name, scoreGap: Math.max(next.effectiveMinScore - value.score, 0), toReach: nextSteps({ ...value, monetary: Number(value.monetary) }) }
+        : null,
     };
   }
 

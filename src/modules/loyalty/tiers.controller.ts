@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
@@ -8,7 +8,7 @@ import { NotFound } from '../../common/errors/domain-errors.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
-import { RecalculationJobDto, ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto } from './dto/tiers.dto.js';
+import { RecalculationJobDto, ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
 import { TiersService } from './tiers.service.js';
 
 @ApiTags('loyalty')
@@ -47,15 +47,25 @@ export class TiersController {
   @Allow({ roles: [] })
   @ApiOkResponse({ type: RecalculationJobDto })
   async job(@Param('jobId') jobId: string): Promise<RecalculationJobDto> {
-    const job = /^\d{1,20}$/.test(jobId) ? await this.queue.getJob(jobId) : undefined;
+    if (!/^\d{1,20}$/.test(jobId)) throw new NotFound('Recalculation job', jobId);
+    // The state first, then the job: the job read is then at least as new as its state (a result with 'completed').
+    const state = await this.queue.getJobState(jobId);
+    const job = await this.queue.getJob(jobId);
     if (!job || job.data.kind !== 'all') throw new NotFound('Recalculation job', jobId);
     return {
       jobId,
-      state: await job.getState(),
+      state,
       progress: typeof job.progress === 'number' ? job.progress : 0,
       result: job.returnvalue ?? undefined,
       failedReason: job.failedReason || undefined,
     };
+  }
+
+  @Get('loyalty/upsell')
+  @Allow({ roles: ['manager', 'sales'] })
+  @ApiOkResponse({ type: [UpsellCandidateDto] })
+  async upsell(@Query() query: UpsellQuery, @CurrentPrincipal() principal: Principal): Promise<Page<UpsellCandidateDto>> {
+    return { data: await this.tiers.upsellCandidates(query, principal), nextCursor: null };
   }
 
   @Get('customers/:id/tier-history')

@@ -4,6 +4,18 @@ import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { rfmScoreSql } from './customer-value.js';
 import type { TierDefinitionDto, TierHistoryEntryDto } from './dto/tiers.dto.js';
 
+export interface UpsellCandidateRow {
+  customerId: string;
+  name: string;
+  tier: string;
+  score: number;
+  monetary: string;
+  frequency: number;
+  daysSinceLastPurchase: number | null;
+  nextTier: string;
+  scoreGap: number;
+}
+
 /** Which customers a statement works on: one, or an id range of a batch (lower exclusive, upper inclusive). */
 export type CustomerScope = { customerId: string } | { afterId: string | null; upToId: string | null };
 
@@ -149,6 +161,32 @@ export class TiersRepository {
       `SELECT id::text AS id, old_tier AS "oldTier", new_tier AS "newTier", score, monetary::text AS monetary, frequency, cause, changed_at AS "changedAt"
        FROM tier_history WHERE customer_id = $1 ORDER BY id DESC LIMIT 200`,
       [customerId],
+    );
+  }
+
+  async value(customerId: string): Promise<{ score: number; monetary: string; frequency: number; daysSinceLastPurchase: number | null } | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT score, monetary::text AS monetary, frequency, extract(day FROM now() - last_purchase_at)::int AS "daysSinceLastPurchase"
+       FROM customer_values WHERE customer_id = $1`,
+      [customerId],
+    );
+    return row ?? null;
+  }
+
+  /** A salesperson's customers within `maxGap` score points of the next tier up, closest first (R-V4). */
+  upsellCandidates(ownerId: string, maxGap: number, limit: number): Promise<UpsellCandidateRow[]> {
+    return this.dataSource.query(
+      `SELECT c.id AS "customerId", c.name, c.tier, v.score, v.monetary::text AS monetary, v.frequency,
+              extract(day FROM now() - v.last_purchase_at)::int AS "daysSinceLastPurchase",
+              next.name AS "nextTier", greatest(next.effective_min_score - v.score, 0) AS "scoreGap"
+       FROM customers c
+       JOIN customer_values v ON v.customer_id = c.id
+       JOIN tier_definitions current ON current.name = c.tier
+       JOIN tier_definitions next ON next.rank = current.rank - 1
+       WHERE c.owner_id = $1 AND c.deleted_at IS NULL AND next.effective_min_score - v.score <= $2
+       ORDER BY "scoreGap", v.monetary DESC
+       LIMIT $3`,
+      [ownerId, maxGap, limit],
     );
   }
 

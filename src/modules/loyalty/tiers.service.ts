@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { ValidationFailed } from '../../common/errors/domain-errors.js';
+import { Forbidden, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { hasRole } from '../../common/auth/principal.js';
+import { nextSteps } from './customer-value.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { CustomersService } from '../customers/customers.service.js';
-import type { ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto } from './dto/tiers.dto.js';
+import type { ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
 import { TiersRepository } from './tiers.repository.js';
 
 const BATCH_SIZE = 50_000;
@@ -57,6 +59,19 @@ export class TiersService {
       await this.audit.record(tx, principal, requestId, { action: 'tiers.replaced', entityType: 'tier_definitions', entityId: null, before, after });
       return after;
     });
+  }
+
+  /** Customers close to the next tier, for their salesperson (R-V4). A salesperson sees only their own. */
+  async upsellCandidates(query: UpsellQuery, principal: Principal): Promise<UpsellCandidateDto[]> {
+    const ownerId = query.ownerId ?? principal.id;
+    if (principal.kind === 'user' && !hasRole(principal, 'manager') && ownerId !== principal.id) {
+      throw new Forbidden('A salesperson sees the upsell list of their own customers.');
+    }
+    const rows = await this.tiers.upsellCandidates(ownerId, query.maxScoreGap ?? 2, query.limit ?? 50);
+    return rows.map(({ daysSinceLastPurchase, frequency, ...row }) => ({
+      ...row,
+      toReach: nextSteps({ daysSinceLastPurchase, frequency, monetary: Number(row.monetary) }),
+    }));
   }
 
   async history(customerId: string): Promise<TierHistoryEntryDto[]> {

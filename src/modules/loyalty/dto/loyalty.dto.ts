@@ -22,6 +22,10 @@ export class LoyaltySummaryDto {
   @ApiProperty({ nullable: true, type: String }) tier: string | null;
   @ApiProperty({ example: '1.50' }) earnMultiplier: string;
   @ApiProperty({ type: [String], description: 'Member benefits of the tier (R-L2)' }) benefits: string[];
+  @ApiProperty({ nullable: true, type: Object, description: 'Value from the last recalculation: RFM score (0–15), spending and purchases in the window' })
+  value: { score: number; monetary: string; frequency: number } | null;
+  @ApiProperty({ nullable: true, type: Object, description: 'The next tier up and what would reach it (R-V4)' })
+  nextTier: { name: string; scoreGap: number; toReach: { spend: number | null; purchases: number | null } } | null;
 }
 
 export class RedeemRewardDto {

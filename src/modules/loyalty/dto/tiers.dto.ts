@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class TierDefinitionDto {
   @ApiProperty({ example: 'VIP' }) @IsString() @MinLength(1) @MaxLength(30)
@@ -61,4 +61,26 @@ export class RecalculationJobDto {
   @ApiProperty({ description: 'Share of customers processed, 0–100' }) progress: number;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) result?: Record<string, unknown>;
   @ApiPropertyOptional() failedReason?: string;
+}
+
+export class NextStepsDto {
+  @ApiProperty({ nullable: true, type: Number, description: 'Spending (currency units) that reaches the next monetary band' }) spend: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Purchases that reach the next frequency band' }) purchases: number | null;
+}
+
+export class UpsellCandidateDto {
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() tier: string;
+  @ApiProperty() score: number;
+  @ApiProperty() monetary: string;
+  @ApiProperty() nextTier: string;
+  @ApiProperty({ description: 'Score points short of the next tier' }) scoreGap: number;
+  @ApiProperty({ type: NextStepsDto }) toReach: NextStepsDto;
+}
+
+export class UpsellQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Defaults to the calling salesperson' }) @IsOptional() @IsUUID() ownerId?: string;
+  @ApiPropertyOptional({ default: 2, description: 'Largest score gap to the next tier' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(15) maxScoreGap?: number;
+  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
