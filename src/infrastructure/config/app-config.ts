@@ -98,7 +98,7 @@ export class AppConfig {
 
   /** A burst of purchases within this many milliseconds is one recalculation of the customer. */
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
-  TIER_RECALC_DEBOUNCE_MS = 1_000;
+  TIER_RECALC_DEBOUNCE_MS = 300;
 
   @IsString()
   DEFAULT_PHONE_REGION = 'CN';

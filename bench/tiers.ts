@@ -1,0 +1,124 @@
+/**
+ * Tier recalculation benchmark (issue 3): a full recalculation over every customer beside the bare
+ * floor — one SELECT aggregating the purchases table with the same grouping — measured in the same
+ * run, and the time from a purchase to its tier change through the running application.
+ *
+ *   npm run bench:tiers -- [--database-url URL] [--samples 40]
+ *
+ * The database must be seeded first, e.g. 1,000,000 customers with 10,000,000 purchases:
+ *   npm run seed -- --customers 1000000 --purchases-per-customer 10 --database-url postgres://postgres@127.0.0.1:5432/crm_bench_tiers
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { AppModule } from '../src/app.module.js';
+import { loadConfig } from '../src/infrastructure/config/app-config.js';
+import { TiersService } from '../src/modules/loyalty/tiers.service.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/crm_bench_tiers' },
+    samples: { type: 'string', default: '40' },
+  },
+});
+const databaseUrl = args['database-url']!;
+const SAMPLES = Number(args.samples);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await work();
+  return { ms: performance.now() - started, result };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+async function main(): Promise<void> {
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c max_parallel_workers_per_gather=0' });
+  const [{ customers, purchases }] = (await db.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM purchases)::int AS purchases`)).rows;
+  console.log(`Tier benchmark on ${new URL(databaseUrl).pathname.slice(1)}: ${customers.toLocaleString('en')} customers, ${purchases.toLocaleString('en')} purchases`);
+
+  // 1. The floor: one aggregate over the purchases with the same grouping and window, nothing written.
+  const floorSql = `SELECT count(*) FROM (
+      SELECT customer_id, max(purchased_at), count(*), sum(amount) FROM purchases
+      WHERE refunded_at IS NULL AND purchased_at >= now() - interval '24 months' GROUP BY customer_id) per_customer`;
+  await db.query(floorSql); // warm the cache the same way for both
+  const floor = await timed(() => db.query(floorSql));
+  console.log(`  floor: one aggregating SELECT                     ${seconds(floor.ms)}`);
+
+  // 2. Full recalculation through the application's own service (values, share thresholds, tiers).
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, PROCESS_ROLE: 'api', LOG_LEVEL: 'warn', QUEUE_PREFIX: `crm-bench-tiers-${randomBytes(3).toString('hex')}` });
+  const context = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error', 'warn'] });
+  const tiers = context.get(TiersService, { strict: false });
+  const first = await timed(() => tiers.recalculateAll('benchmark'));
+  console.log(`  full recalculation (${first.result.tierChanges.toLocaleString('en')} tier changes)      ${seconds(first.ms)}  = ${(first.ms / floor.ms).toFixed(2)}× the floor`);
+  const steady = await timed(() => tiers.recalculateAll('benchmark'));
+  console.log(`  again, steady state (${steady.result.tierChanges.toLocaleString('en')} tier changes)     ${seconds(steady.ms)}  = ${(steady.ms / floor.ms).toFixed(2)}× the floor`);
+  await context.close();
+
+  // 3. Incremental: from a purchase's 201 to the tier-history row, through the running app (relay, queue, debounce).
+  const port = await freePort();
+  const app: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), PROCESS_ROLE: 'all', LOG_LEVEL: 'warn', NODE_ENV: 'production',
+      JWT_SECRET: `bench-${randomBytes(24).toString('hex')}`, QUEUE_PREFIX: config.QUEUE_PREFIX },
+    stdio: 'ignore',
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 120; i += 1) {
+      if (await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password: process.env.ADMIN_PASSWORD ?? 'admin12345' }),
+    }).then((r) => r.json() as Promise<{ accessToken: string }>);
+    const { rows: candidates } = await db.query<{ id: string }>(
+      `SELECT c.id FROM customers c WHERE c.tier = '低' AND c.deleted_at IS NULL ORDER BY random() LIMIT $1`, [SAMPLES]);
+    const latencies: number[] = [];
+    for (const { id } of candidates) {
+      const before = (await db.query(`SELECT coalesce(max(id), 0) AS id FROM tier_history WHERE customer_id = $1`, [id])).rows[0].id;
+      const response = await fetch(`${base}/api/v1/customers/${id}/purchases`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` },
+        body: JSON.stringify({ product: '旗舰净水系统', amount: { amount: '60000.00', currency: 'CNY' }, paymentMethod: 'bank_transfer' }),
+      });
+      if (response.status !== 201) throw new Error(`purchase failed: ${response.status}`);
+      const committed = performance.now();
+      for (;;) {
+        const { rowCount } = await db.query(`SELECT 1 FROM tier_history WHERE customer_id = $1 AND id > $2`, [id, before]);
+        if (rowCount) break;
+        if (performance.now() - committed > 15_000) throw new Error(`no tier change for ${id} within 15 s`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      latencies.push(performance.now() - committed);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`  purchase → tier change (${latencies.length} samples): p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms`
+      + ` (debounce ${config.TIER_RECALC_DEBOUNCE_MS} ms, outbox poll ${config.OUTBOX_POLL_INTERVAL_MS} ms)`);
+    console.log(`\nTargets: full recalculation ≤ 2× the floor and < 60 s; purchase → tier change p99 < 1 s.`);
+  } finally {
+    app.kill('SIGTERM');
+    await db.end();
+  }
+}
+
+main().catch((error) => {
+  console.error('tier benchmark failed:', error);
+  process.exit(1);
+});
