@@ -50,7 +50,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const db = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c max_parallel_workers_per_gather=0' });
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 1, options: '-c max_parallel_workers_per_gather=0' });
   const [{ customers, purchases }] = (await db.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM purchases)::int AS purchases`)).rows;
   console.log(`Tier benchmark on ${new URL(databaseUrl).pathname.slice(1)}: ${customers.toLocaleString('en')} customers, ${purchases.toLocaleString('en')} purchases`);
 
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const floorSql = `SELECT count(*) FROM (
       SELECT customer_id, max(purchased_at), count(*), sum(amount) FROM purchases
       WHERE refunded_at IS NULL AND purchased_at >= now() - interval '24 months' GROUP BY customer_id) per_customer`;
+  await db.query(`SET work_mem = '256MB'`); // as the recalculation does
   await db.query(floorSql); // warm the cache the same way for both
   const floor = await timed(() => db.query(floorSql));
   console.log(`  floor: one aggregating SELECT                     ${seconds(floor.ms)}`);
@@ -67,10 +68,18 @@ async function main(): Promise<void> {
   const context = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error', 'warn'] });
   const tiers = context.get(TiersService, { strict: false });
   const first = await timed(() => tiers.recalculateAll('benchmark'));
-  console.log(`  full recalculation (${first.result.tierChanges.toLocaleString('en')} tier changes)      ${seconds(first.ms)}  = ${(first.ms / floor.ms).toFixed(2)}× the floor`);
+  console.log(`  full recalculation (${first.result.valuesChanged.toLocaleString('en')} values, ${first.result.tierChanges.toLocaleString('en')} tiers changed)  ${seconds(first.ms)}  = ${(first.ms / floor.ms).toFixed(2)}× the floor`);
   const steady = await timed(() => tiers.recalculateAll('benchmark'));
-  console.log(`  again, steady state (${steady.result.tierChanges.toLocaleString('en')} tier changes)     ${seconds(steady.ms)}  = ${(steady.ms / floor.ms).toFixed(2)}× the floor`);
+  console.log(`  again (${steady.result.valuesChanged.toLocaleString('en')} values, ${steady.result.tierChanges.toLocaleString('en')} tiers changed)  ${seconds(steady.ms)}  = ${(steady.ms / floor.ms).toFixed(2)}× the floor`);
   await context.close();
+
+  // A first run over a fresh database moves every customer and queues a customer.tier_changed event
+  // for each; the relay drains them in the background. Measure the incremental path on a drained outbox.
+  const backlog = (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n;
+  if (backlog) {
+    console.log(`  (marking ${backlog.toLocaleString('en')} earlier events published so the latency below is not queueing behind them)`);
+    await db.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL`);
+  }
 
   // 3. Incremental: from a purchase's 201 to the tier-history row, through the running app (relay, queue, debounce).
   const port = await freePort();

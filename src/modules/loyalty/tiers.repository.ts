@@ -89,6 +89,39 @@ export class TiersRepository {
   }
 
   /**
+   * Every customer's value in one statement: the purchases are aggregated by one sequential scan and
+   * hash aggregate (what the floor of the benchmark does), joined to the customers, and only rows
+   * whose value changed are written. Per-batch index lookups over 10 million purchases were 10× slower.
+   */
+  async computeAllValues(tx: Tx, windowMonths: number): Promise<number> {
+    // Enough memory for the hash aggregate over a million customers to stay off disk.
+    await tx.query(`SET LOCAL work_mem = '256MB'`);
+    const [{ count }] = await tx.query(
+      `WITH stats AS (
+         SELECT customer_id, max(purchased_at) AS last_purchase_at, count(*)::int AS frequency, sum(amount) AS monetary
+         FROM purchases WHERE refunded_at IS NULL AND purchased_at >= now() - make_interval(months => $1)
+         GROUP BY customer_id
+       ), scored AS (
+         SELECT c.id AS customer_id, s.last_purchase_at, coalesce(s.frequency, 0) AS frequency, coalesce(s.monetary, 0) AS monetary,
+                extract(day FROM now() - s.last_purchase_at)::int AS days_since_last
+         FROM customers c LEFT JOIN stats s ON s.customer_id = c.id
+         WHERE c.deleted_at IS NULL
+       ), upserted AS (
+         INSERT INTO customer_values (customer_id, last_purchase_at, frequency, monetary, score, computed_at)
+         SELECT customer_id, last_purchase_at, frequency, monetary, ${rfmScoreSql('days_since_last', 'frequency', 'monetary')}, now() FROM scored
+         ON CONFLICT (customer_id) DO UPDATE SET last_purchase_at = EXCLUDED.last_purchase_at, frequency = EXCLUDED.frequency,
+           monetary = EXCLUDED.monetary, score = EXCLUDED.score, computed_at = EXCLUDED.computed_at
+         WHERE (customer_values.last_purchase_at, customer_values.frequency, customer_values.monetary, customer_values.score)
+               IS DISTINCT FROM (EXCLUDED.last_purchase_at, EXCLUDED.frequency, EXCLUDED.monetary, EXCLUDED.score)
+         RETURNING 1
+       )
+       SELECT count(*)::int AS count FROM upserted`,
+      [windowMonths],
+    );
+    return count;
+  }
+
+  /**
    * For share tiers, the (score, spending) of the customer at the edge of the share, counting from
    * the best; customers at or above it are in the tier. Threshold tiers keep their score. Thresholds
    * never rise down the ranks.

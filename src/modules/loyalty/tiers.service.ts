@@ -13,7 +13,8 @@ import { TiersRepository } from './tiers.repository.js';
 const BATCH_SIZE = 50_000;
 
 export interface RecalculationResult {
-  customers: number;
+  /** Customers whose value (recency, frequency, spending or score) changed. */
+  valuesChanged: number;
   tierChanges: number;
   thresholds: Record<string, { score: number; monetary: string }>;
 }
@@ -88,11 +89,14 @@ export class TiersService {
   }
 
   /**
-   * Everyone, in three passes of id-range batches: values, then the share thresholds over all
-   * values, then tiers. Each batch is its own short transaction, so purchases keep committing
+   * Everyone: all values in one set-based statement (only changed rows written), then the share
+   * thresholds, then tiers in id-range batches of short transactions, so purchases keep committing
    * meanwhile (a purchase during the run is picked up by its own recalculation).
    */
   async recalculateAll(cause: string, onProgress: (percent: number) => Promise<void> = async () => undefined): Promise<RecalculationResult> {
+    const valuesChanged = await this.transactions.run((tx) => this.tiers.computeAllValues(tx, this.config.VALUE_WINDOW_MONTHS));
+    await onProgress(50);
+    await this.transactions.run((tx) => this.tiers.updateShareThresholds(tx));
     const batches: { afterId: string | null; upToId: string | null }[] = [];
     for (let afterId: string | null = null; ; ) {
       const upToId = await this.tiers.batchUpperBound(afterId, BATCH_SIZE);
@@ -100,18 +104,12 @@ export class TiersService {
       if (!upToId) break;
       afterId = upToId;
     }
-    let customers = 0;
-    for (const [index, batch] of batches.entries()) {
-      customers += await this.transactions.run((tx) => this.tiers.computeValues(tx, batch, this.config.VALUE_WINDOW_MONTHS));
-      await onProgress(Math.round(((index + 1) / batches.length) * 50));
-    }
-    await this.transactions.run((tx) => this.tiers.updateShareThresholds(tx));
     let tierChanges = 0;
     for (const [index, batch] of batches.entries()) {
       tierChanges += await this.transactions.run((tx) => this.tiers.applyTiers(tx, batch, cause));
       await onProgress(50 + Math.round(((index + 1) / batches.length) * 50));
     }
     const thresholds = Object.fromEntries((await this.tiers.definitions()).map((tier) => [tier.name, { score: tier.effectiveMinScore, monetary: tier.effectiveMinMonetary }]));
-    return { customers, tierChanges, thresholds };
+    return { valuesChanged, tierChanges, thresholds };
   }
 }
