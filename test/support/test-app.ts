@@ -43,12 +43,22 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await ensureDatabaseExists(config.DATABASE_URL);
   await runMigrations(config);
   const app = await createApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  await app.get(UsersService).ensureFirstAdministrator(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
-  const http = request(app.getHttpServer());
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
-  const login = await http.post(`${API}/auth/login`).send(ADMIN).expect(200);
+  let http: ReturnType<typeof request>;
+  let login: request.Response;
+  try {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    await app.get(UsersService).ensureFirstAdministrator(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    http = request(app.getHttpServer());
+    login = await http.post(`${API}/auth/login`).send(ADMIN).expect(200);
+  } catch (error) {
+    // A start-up that fails must not leave connections open: the test process would hang instead of failing.
+    await app.close().catch(() => undefined);
+    await db.end().catch(() => undefined);
+    await dropDatabase(config.DATABASE_URL).catch(() => undefined);
+    throw error;
+  }
   return {
     app,
     config,
