@@ -2,6 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { registerJobSchedulers } from '../queues/job-schedulers.js';
 import { MaintenanceJob, QueueName } from '../queues/queue-names.js';
 
 const PURGE_BATCH = 5_000;
@@ -21,17 +22,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
 
   private readonly logger = new Logger(MaintenanceProcessor.name);
 
-  /** Registers the schedule without holding up start-up: while Redis is down it retries in the background. */
   onApplicationBootstrap(): void {
-    const register = (attempt: number): void => {
-      this.queue
-        .upsertJobScheduler('purge-idempotency-keys', { every: 3_600_000 }, { name: 'purge-idempotency-keys', data: { task: 'purge-idempotency-keys' } })
-        .catch((error) => {
-          if (attempt === 1) this.logger.warn({ err: error }, 'could not register the maintenance schedule yet; retrying');
-          setTimeout(() => register(attempt + 1), Math.min(60_000, 1_000 * attempt)).unref();
-        });
-    };
-    register(1);
+    registerJobSchedulers(this.queue, [{ id: 'purge-idempotency-keys', repeat: { every: 3_600_000 }, data: { task: 'purge-idempotency-keys' } }], this.logger);
   }
 
   async process(job: Job<MaintenanceJob>): Promise<{ purged: number }> {

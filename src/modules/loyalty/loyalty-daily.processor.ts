@@ -3,6 +3,7 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { LoyaltyDailyJob, QueueName } from '../../infrastructure/queues/queue-names.js';
 import { LoyaltyDailyRepository } from './loyalty-daily.repository.js';
 
@@ -23,17 +24,8 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
   }
 
   onApplicationBootstrap(): void {
-    const register = (attempt: number): void => {
-      Promise.all(
-        (['expire-points', 'birthday-rewards'] as const).map((task) =>
-          this.queue.upsertJobScheduler(task, { pattern: this.config.LOYALTY_DAILY_CRON }, { name: task, data: { task } }),
-        ),
-      ).catch((error) => {
-        if (attempt === 1) this.logger.warn({ err: error }, 'could not register the loyalty schedules yet; retrying');
-        setTimeout(() => register(attempt + 1), Math.min(60_000, 1_000 * attempt)).unref();
-      });
-    };
-    register(1);
+    const repeat = { pattern: this.config.LOYALTY_DAILY_CRON };
+    registerJobSchedulers(this.queue, (['expire-points', 'birthday-rewards'] as const).map((task) => ({ id: task, repeat, data: { task } })), this.logger);
   }
 
   async process(job: Job<LoyaltyDailyJob>): Promise<unknown> {

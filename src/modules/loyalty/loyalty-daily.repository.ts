@@ -6,6 +6,13 @@ import type { Tx } from '../../infrastructure/database/transaction-runner.js';
  * Set-based points expiry and birthday rewards, one batch of customers (by id range) per statement.
  * Both lock the accounts they change and are keyed on the day they run for, so a rerun is harmless.
  */
+/** SQL: the birth date's birthday falls on the day $1 (29 February counts on the 28th in other years). */
+function isBirthdayOn(birthDate: string): string {
+  const leapYear = `(extract(year FROM $1::date)::int % 4 = 0 AND (extract(year FROM $1::date)::int % 100 <> 0 OR extract(year FROM $1::date)::int % 400 = 0))`;
+  return `(to_char(${birthDate}, 'MM-DD') = to_char($1::date, 'MM-DD')
+           OR (to_char(${birthDate}, 'MM-DD') = '02-29' AND to_char($1::date, 'MM-DD') = '02-28' AND NOT ${leapYear}))`;
+}
+
 @Injectable()
 export class LoyaltyDailyRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -62,9 +69,7 @@ export class LoyaltyDailyRepository {
       `WITH celebrating AS (
          SELECT id AS customer_id FROM customers
          WHERE deleted_at IS NULL AND birth_date IS NOT NULL
-           AND (to_char(birth_date, 'MM-DD') = to_char($1::date, 'MM-DD')
-                OR (to_char(birth_date, 'MM-DD') = '02-29' AND to_char($1::date, 'MM-DD') = '02-28'
-                    AND NOT (extract(year FROM $1::date)::int % 4 = 0 AND (extract(year FROM $1::date)::int % 100 <> 0 OR extract(year FROM $1::date)::int % 400 = 0))))
+           AND ${isBirthdayOn('birth_date')}
        ), accounts AS (
          INSERT INTO loyalty_accounts (customer_id) SELECT customer_id FROM celebrating ON CONFLICT (customer_id) DO NOTHING
        )
@@ -77,9 +82,7 @@ export class LoyaltyDailyRepository {
       `WITH celebrating AS (
          SELECT a.customer_id, a.balance FROM loyalty_accounts a JOIN customers c ON c.id = a.customer_id
          WHERE c.deleted_at IS NULL AND c.birth_date IS NOT NULL
-           AND (to_char(c.birth_date, 'MM-DD') = to_char($1::date, 'MM-DD')
-                OR (to_char(c.birth_date, 'MM-DD') = '02-29' AND to_char($1::date, 'MM-DD') = '02-28'
-                    AND NOT (extract(year FROM $1::date)::int % 4 = 0 AND (extract(year FROM $1::date)::int % 100 <> 0 OR extract(year FROM $1::date)::int % 400 = 0))))
+           AND ${isBirthdayOn('c.birth_date')}
          FOR UPDATE OF a
        ), entries AS (
          INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type)

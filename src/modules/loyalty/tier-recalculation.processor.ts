@@ -3,6 +3,7 @@ import { Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
+import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
 import { TiersService } from './tiers.service.js';
 
@@ -35,15 +36,7 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
   }
 
   onApplicationBootstrap(): void {
-    const register = (attempt: number): void => {
-      this.queue
-        .upsertJobScheduler('nightly-tier-recalculation', { pattern: this.config.TIER_RECALC_CRON }, { name: 'all', data: { kind: 'all', cause: 'schedule' } })
-        .catch((error) => {
-          if (attempt === 1) this.logger.warn({ err: error }, 'could not register the tier schedule yet; retrying');
-          setTimeout(() => register(attempt + 1), Math.min(60_000, 1_000 * attempt)).unref();
-        });
-    };
-    register(1);
+    registerJobSchedulers(this.queue, [{ id: 'nightly-tier-recalculation', repeat: { pattern: this.config.TIER_RECALC_CRON }, data: { kind: 'all', cause: 'schedule' } }], this.logger);
   }
 
   async process(job: Job<TierRecalcJob>): Promise<unknown> {
