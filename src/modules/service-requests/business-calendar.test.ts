@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BusinessCalendar } from './business-calendar.js';
+
+const shanghai = BusinessCalendar.parse('Mon-Fri 09:00-18:00', 'Asia/Shanghai');
+const at = (iso: string) => new Date(iso);
+
+describe('BusinessCalendar', () => {
+  it('counts around the clock when no hours are set', () => {
+    const calendar = BusinessCalendar.aroundTheClock();
+    assert.equal(calendar.addMinutes(at('2026-11-27T23:30:00Z'), 90).toISOString(), '2026-11-28T01:00:00.000Z');
+    assert.equal(calendar.minutesBetween(at('2026-11-27T23:30:00Z'), at('2026-11-28T01:00:00Z')), 90);
+  });
+
+  it('adds minutes within the same business day', () => {
+    // Wednesday 10:00 in Shanghai is 02:00 UTC.
+    assert.equal(shanghai.addMinutes(at('2026-11-25T02:00:00Z'), 60).toISOString(), '2026-11-25T03:00:00.000Z');
+  });
+
+  it('carries what is left of the day over to the next morning', () => {
+    // Wednesday 17:00 + 2 h → Thursday 10:00 local (02:00 UTC).
+    assert.equal(shanghai.addMinutes(at('2026-11-25T09:00:00Z'), 120).toISOString(), '2026-11-26T02:00:00.000Z');
+  });
+
+  it('starts the clock at opening time for a request received at night or at the weekend', () => {
+    // Saturday 15:00 local + 60 min → Monday 10:00 local.
+    assert.equal(shanghai.addMinutes(at('2026-11-28T07:00:00Z'), 60).toISOString(), '2026-11-30T02:00:00.000Z');
+  });
+
+  it('counts only open minutes between two moments, negative when reversed', () => {
+    const fridayFive = at('2026-11-27T09:00:00Z');
+    const mondayTen = at('2026-11-30T02:00:00Z');
+    assert.equal(shanghai.minutesBetween(fridayFive, mondayTen), 120);
+    assert.equal(shanghai.minutesBetween(mondayTen, fridayFive), -120);
+  });
+
+  it('follows daylight saving time in zones that have it', () => {
+    const berlin = BusinessCalendar.parse('Mon-Sun 09:00-17:00', 'Europe/Berlin');
+    // 2026-03-29 clocks go forward: 09:00 local is 07:00 UTC that day, 08:00 UTC the day before.
+    assert.equal(berlin.addMinutes(at('2026-03-28T20:00:00Z'), 0).toISOString(), '2026-03-29T07:00:00.000Z');
+    assert.equal(berlin.addMinutes(at('2026-03-28T00:00:00Z'), 0).toISOString(), '2026-03-28T08:00:00.000Z');
+  });
+
+  it('accepts several spans and single days', () => {
+    const calendar = BusinessCalendar.parse('Mon-Fri 09:00-12:00; Mon-Fri 13:00-18:00; Sat 10:00-14:00', 'UTC');
+    assert.equal(calendar.addMinutes(at('2026-11-25T11:00:00Z'), 120).toISOString(), '2026-11-25T14:00:00.000Z');
+    assert.equal(calendar.addMinutes(at('2026-11-27T17:00:00Z'), 120).toISOString(), '2026-11-28T11:00:00.000Z');
+  });
+
+  it('rejects specs and zones it cannot read', () => {
+    assert.throws(() => BusinessCalendar.parse('weekdays 9-6', 'UTC'), /not like/);
+    assert.throws(() => BusinessCalendar.parse('Mon-Fri 18:00-09:00', 'UTC'), /not a valid span/);
+    assert.throws(() => BusinessCalendar.parse('Mon-Fri 09:00-18:00', 'Mars/Olympus'), /unknown time zone/);
+  });
+});

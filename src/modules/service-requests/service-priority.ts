@@ -1,0 +1,59 @@
+import type { BusinessCalendar } from './business-calendar.js';
+
+export const SEVERITIES = ['critical', 'high', 'normal', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Escalated requests come before every request that is not: one level is worth more than any wait. */
+export const ESCALATION_POINTS = 100_000;
+
+export interface SlaTargets {
+  firstResponseMinutes: number;
+  resolutionMinutes: number;
+  warningPercent: number;
+}
+
+export interface QueuedRequest {
+  id: string;
+  receivedAt: Date;
+  respondBy: Date;
+  escalationLevel: number;
+}
+
+/** The first-response and resolution deadlines of a request received at `receivedAt`, in business time. */
+export function deadlinesFor(receivedAt: Date, targets: SlaTargets, calendar: BusinessCalendar): { respondBy: Date; resolveBy: Date } {
+  return {
+    respondBy: calendar.addMinutes(receivedAt, targets.firstResponseMinutes),
+    resolveBy: calendar.addMinutes(receivedAt, targets.resolutionMinutes),
+  };
+}
+
+/** When to warn: `warningPercent` of the way from `start` to `deadline`, in business time. */
+export function warningTime(start: Date, deadline: Date, warningPercent: number, calendar: BusinessCalendar): Date {
+  const span = Math.max(0, calendar.minutesBetween(start, deadline));
+  return calendar.addMinutes(start, (span * warningPercent) / 100);
+}
+
+/**
+ * The priority rule. A request's priority is its head start plus the business minutes it has waited:
+ *   priority = (longest first-response target − this request's target) + minutes waited
+ *              + ESCALATION_POINTS × escalation level.
+ * The head start comes from the SLA policy of the customer's tier and the severity, so a VIP's
+ * critical request starts far ahead of a low-tier question — but every waiting minute adds a point,
+ * so an old low-tier request overtakes fresh VIP requests before its own deadline passes. Highest
+ * priority is served first; ties go to the earlier arrival. Sorting by priority is the same as sorting
+ * by first-response deadline (earliest deadline first), which is how the queue is stored and indexed.
+ */
+export function priorityOf(request: Pick<QueuedRequest, 'respondBy' | 'escalationLevel'>, now: Date, longestTargetMinutes: number, calendar: BusinessCalendar): number {
+  const minutesUntilDue = calendar.minutesBetween(now, request.respondBy);
+  return Math.floor(longestTargetMinutes - minutesUntilDue) + request.escalationLevel * ESCALATION_POINTS;
+}
+
+/** The serving order, as the queue index sorts it: escalated first, then earliest deadline, then arrival. */
+export function compareServingOrder(a: QueuedRequest, b: QueuedRequest): number {
+  return (
+    b.escalationLevel - a.escalationLevel ||
+    a.respondBy.getTime() - b.respondBy.getTime() ||
+    a.receivedAt.getTime() - b.receivedAt.getTime() ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
