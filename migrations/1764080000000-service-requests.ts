@@ -54,6 +54,7 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         status text NOT NULL CHECK (status IN ('new', 'queued', 'assigned', 'in_progress', 'waiting_on_customer', 'resolved', 'closed')),
         tier text,
         received_at timestamptz NOT NULL,
+        sla_started_at timestamptz NOT NULL,
         respond_by timestamptz NOT NULL,
         resolve_by timestamptz NOT NULL,
         escalation_level integer NOT NULL DEFAULT 0,
@@ -106,7 +107,7 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX tasks_assignee_idx ON tasks (assignee_id, status, created_at DESC)`);
     await db.query(`CREATE INDEX tasks_role_idx ON tasks (assignee_role, status, created_at DESC) WHERE assignee_id IS NULL`);
-    await db.query(`CREATE UNIQUE INDEX tasks_subject_kind_key ON tasks (subject_type, subject_id, kind) WHERE subject_id IS NOT NULL`);
+    await db.query(`CREATE INDEX tasks_subject_idx ON tasks (subject_type, subject_id) WHERE subject_id IS NOT NULL`);
 
     // Entries other modules add to a customer's timeline (service requests now; complaints, outreach later).
     await db.query(`

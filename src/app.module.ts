@@ -15,6 +15,8 @@ import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
+import { ServiceRequestsHttpModule, ServiceRequestsWorkerModule } from './modules/service-requests/service-requests.module.js';
+import { TasksHttpModule } from './modules/tasks/tasks.module.js';
 
 /**
  * One codebase, two kinds of process: `api` serves HTTP, `worker` runs the relay and the queue
@@ -37,8 +39,8 @@ export class AppModule {
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
         IdentityModule,
-        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule] : []),
-        ...(runsWorkers ? [LoyaltyWorkerModule] : []),
+        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, ServiceRequestsHttpModule, TasksHttpModule] : []),
+        ...(runsWorkers ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { BusinessCalendar } from '../../modules/service-requests/business-calendar.js';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -9,6 +10,9 @@ const toBoolean = ({ value }: { value: unknown }) =>
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
 
 /** Every setting the processes read, validated once at start-up. Nothing else reads process.env. */
+// Parsed once per configuration, kept off the instance so that the configuration's keys stay the variables.
+const calendars = new WeakMap<AppConfig, BusinessCalendar>();
+
 export class AppConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: NodeEnv = 'development';
@@ -103,9 +107,23 @@ export class AppConfig {
   @IsString()
   DEFAULT_PHONE_REGION = 'CN';
 
+  /** Hours in which SLA clocks run, e.g. `Mon-Fri 09:00-18:00; Sat 10:00-14:00`; empty for around the clock. */
+  @IsString()
+  SERVICE_BUSINESS_HOURS = '';
+
+  /** The time zone business hours are read in. */
+  @IsString()
+  SERVICE_TIME_ZONE = 'Asia/Shanghai';
+
   /** The secret access tokens are signed with; a fixed development value outside production. */
   get jwtSecret(): string {
     return this.JWT_SECRET ?? 'development-only-secret-change-me-0123456789';
+  }
+
+  get businessCalendar(): BusinessCalendar {
+    let calendar = calendars.get(this);
+    if (!calendar) calendars.set(this, (calendar = BusinessCalendar.parse(this.SERVICE_BUSINESS_HOURS, this.SERVICE_TIME_ZONE)));
+    return calendar;
   }
 
   get isProduction(): boolean {
@@ -130,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     } catch {
       problems.push(`${url}=${JSON.stringify(config[url])}: not a valid URL`);
     }
+  }
+  try {
+    BusinessCalendar.parse(config.SERVICE_BUSINESS_HOURS, config.SERVICE_TIME_ZONE);
+  } catch (error) {
+    problems.push(`SERVICE_BUSINESS_HOURS / SERVICE_TIME_ZONE: ${(error as Error).message}`);
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return config;

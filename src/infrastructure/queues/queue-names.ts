@@ -4,6 +4,7 @@ export const QueueName = {
   Maintenance: 'maintenance',
   TierRecalc: 'tier-recalc',
   Loyalty: 'loyalty',
+  ServiceSla: 'service-sla',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -32,9 +33,18 @@ export interface LoyaltyDailyJob {
   on?: string;
 }
 
+/** One SLA clock of one request reaching its warning point or its deadline; stale when the deadline has moved. */
+export interface ServiceSlaJob {
+  requestId: string;
+  clock: 'response' | 'resolution';
+  stage: 'warning' | 'breach';
+  deadline: string;
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.Maintenance]: MaintenanceJob;
   [QueueName.TierRecalc]: TierRecalcJob;
   [QueueName.Loyalty]: LoyaltyDailyJob;
+  [QueueName.ServiceSla]: ServiceSlaJob;
 }

@@ -99,6 +99,11 @@ export class CustomerRecordsRepository {
     );
   }
 
+  async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(`SELECT 1 FROM purchases WHERE id = $1 AND customer_id = $2`, [purchaseId, customerId]);
+    return rows.length > 0;
+  }
+
   async upsertConsent(tx: Tx, customerId: string, channel: string, optedIn: boolean, source: string | null, by: string | null): Promise<void> {
     await tx.query(
       `INSERT INTO customer_consents (customer_id, channel, opted_in, source, updated_by) VALUES ($1, $2, $3, $4, $5)
@@ -139,6 +144,8 @@ export class CustomerRecordsRepository {
       interaction: `SELECT 'interaction' AS kind, id::text AS id, occurred_at AS at, channel || ' (' || direction || '): ' || left(summary, 200) AS summary,
           jsonb_build_object('channel', channel, 'direction', direction, 'staffId', staff_id, 'subject', subject, 'commitments', commitments) AS details
         FROM interactions WHERE customer_id = $1 ${keyset('occurred_at', 'id::text')}`,
+      service_request: `SELECT kind, 'entry-' || id::text AS id, occurred_at AS at, summary, details
+        FROM customer_timeline_entries WHERE customer_id = $1 AND kind = 'service_request' ${keyset('occurred_at', `'entry-' || id::text`)}`,
       profile: auditBranch('profile', `'customer.created', 'customer.updated'`),
       consent: auditBranch('consent', `'customer.consents_updated'`),
     };

@@ -67,6 +67,10 @@ export class CustomerRecordsService {
     return this.records.isRefunded(purchaseId, tx);
   }
 
+  async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
+    return this.records.purchaseBelongsTo(purchaseId, customerId);
+  }
+
   async listPurchases(customerId: string, query: PageQuery): Promise<Page<PurchaseDto>> {
     await this.assertCustomerExists(customerId);
     const rows = await this.records.listPurchases(customerId, decodeCursor(query.cursor), query.limit);

@@ -51,6 +51,16 @@ export class UsersRepository {
     return rows.length > 0;
   }
 
+  /** Active users holding one of `roles` who have `skill` (when given) and work in `region` (or everywhere). */
+  async findQualified(roles: Role[], skill: string | null, region: string | null): Promise<UserRow[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM users
+        WHERE active AND roles && $1::text[] AND ($2::text IS NULL OR $2 = ANY(skills)) AND ($3::text IS NULL OR region IS NULL OR region = $3)
+        ORDER BY name, id`,
+      [roles, skill, region],
+    );
+  }
+
   async count(): Promise<number> {
     const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM users`);
     return count;

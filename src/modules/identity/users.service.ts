@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '../../common/auth/principal.js';
+import type { Principal, Role } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Conflict, NotFound, StaleVersion, Unprocessable } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
@@ -37,6 +37,16 @@ export class UsersService {
     const row = await this.users.findById(id);
     if (!row) throw new NotFound('User', id);
     return UserDto.from(row);
+  }
+
+  /** The user, or null when there is no such user. */
+  async find(id: string): Promise<UserDto | null> {
+    const row = await this.users.findById(id);
+    return row && UserDto.from(row);
+  }
+
+  async findQualified(roles: Role[], skill: string | null, region: string | null): Promise<UserDto[]> {
+    return (await this.users.findQualified(roles, skill, region)).map(UserDto.from);
   }
 
   isManagedBy(userId: string, managerId: string): Promise<boolean> {

@@ -129,8 +129,10 @@ export class ConsentsDto {
   @ApiProperty() marketingOptOut: boolean;
 }
 
+export const TIMELINE_KINDS = ['purchase', 'refund', 'interaction', 'consent', 'profile', 'service_request'];
+
 export class TimelineEntryDto {
-  @ApiProperty({ enum: ['purchase', 'refund', 'interaction', 'consent', 'profile'] }) kind: string;
+  @ApiProperty({ enum: TIMELINE_KINDS }) kind: string;
   @ApiProperty() id: string;
   @ApiProperty() at: string;
   @ApiProperty() summary: string;
@@ -138,7 +140,7 @@ export class TimelineEntryDto {
 }
 
 export class TimelineQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['purchase', 'refund', 'interaction', 'consent', 'profile'] })
-  @IsOptional() @IsIn(['purchase', 'refund', 'interaction', 'consent', 'profile'])
+  @ApiPropertyOptional({ enum: TIMELINE_KINDS })
+  @IsOptional() @IsIn(TIMELINE_KINDS)
   kind?: string;
 }

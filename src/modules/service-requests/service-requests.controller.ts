@@ -1,0 +1,155 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { Page } from '../../common/pagination/cursor.js';
+import {
+  AssignServiceRequestDto, AssigneeSuggestionDto, CreateServiceRequestDto, ListServiceRequestsQuery, QueueDto, QueueQuery, ReopenServiceRequestDto,
+  ResolveServiceRequestDto, SatisfactionDto, ServiceRequestDto, UpdateServiceRequestDto,
+} from './dto/service-request.dto.js';
+import { ServiceRequestsService } from './service-requests.service.js';
+
+const SERVICE = ['manager', 'agent', 'technician'] as const;
+const READERS = ['manager', 'agent', 'technician', 'sales'] as const;
+
+@ApiTags('service requests')
+@ApiBearerAuth()
+@Controller('service-requests')
+export class ServiceRequestsController {
+  constructor(private readonly requests: ServiceRequestsService) {}
+
+  @Post()
+  @Idempotent()
+  @Allow({ roles: ['manager', 'agent', 'sales'], scopes: ['service-requests:write'] })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({ type: ServiceRequestDto })
+  create(@Body() dto: CreateServiceRequestDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ServiceRequestDto> {
+    return this.requests.create(dto, principal, requestId);
+  }
+
+  @Get()
+  @Allow({ roles: [...READERS] })
+  @ApiOkResponse({ description: 'Newest first; a technician sees only the requests dispatched to them' })
+  list(@Query() query: ListServiceRequestsQuery, @CurrentPrincipal() principal: Principal): Promise<Page<ServiceRequestDto>> {
+    return this.requests.list(query, principal);
+  }
+
+  @Get('queue')
+  @Allow({ roles: ['manager', 'agent', 'technician'] })
+  @ApiOkResponse({ type: QueueDto })
+  queue(@Query() query: QueueQuery, @CurrentPrincipal() principal: Principal): Promise<QueueDto> {
+    return this.requests.queueView(query.mine === 'true', query.limit, principal);
+  }
+
+  @Post('next')
+  @Allow({ roles: [...SERVICE] })
+  @ApiOkResponse({ type: ServiceRequestDto, description: 'The request now assigned to the caller' })
+  @ApiNoContentResponse({ description: 'Nothing in the queue the caller is qualified for' })
+  async next(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<ServiceRequestDto | undefined> {
+    const request = await this.requests.takeNext(principal);
+    reply.status(request ? 200 : 204);
+    return request ?? undefined;
+  }
+
+  @Get(':id')
+  @Allow({ roles: [...READERS] })
+  @ApiOkResponse({ type: ServiceRequestDto })
+  get(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.get(id, principal);
+  }
+
+  @Patch(':id')
+  @Allow({ roles: ['manager', 'agent'] })
+  @ApiOkResponse({ type: ServiceRequestDto })
+  update(
+    @UuidParam() id: string,
+    @Body() dto: UpdateServiceRequestDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<ServiceRequestDto> {
+    return this.requests.update(id, dto, ifMatch, principal, requestId);
+  }
+
+  @Get(':id/assignee-suggestions')
+  @Allow({ roles: ['manager'] })
+  @ApiOkResponse({ type: [AssigneeSuggestionDto], description: 'The best three people to send: qualified, least loaded first' })
+  async suggestions(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<Page<AssigneeSuggestionDto>> {
+    return { data: await this.requests.suggestAssignees(id, principal), nextCursor: null };
+  }
+
+  @Post(':id/queue')
+  @HttpCode(200)
+  @Allow({ roles: ['manager', 'agent'] })
+  @ApiOkResponse({ type: ServiceRequestDto })
+  enqueue(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.queue(id, principal);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Allow({ roles: ['manager'] })
+  @ApiOkResponse({ type: ServiceRequestDto })
+  assign(@UuidParam() id: string, @Body() dto: AssignServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.assign(id, dto.assigneeId, principal);
+  }
+
+  @Post(':id/start')
+  @HttpCode(200)
+  @Allow({ roles: [...SERVICE] })
+  @ApiOkResponse({ type: ServiceRequestDto, description: 'Work begins; this is the first response' })
+  start(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.start(id, principal);
+  }
+
+  @Post(':id/wait-for-customer')
+  @HttpCode(200)
+  @Allow({ roles: [...SERVICE] })
+  @ApiOkResponse({ type: ServiceRequestDto, description: 'The resolution clock pauses' })
+  waitForCustomer(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.waitForCustomer(id, principal);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @Allow({ roles: [...SERVICE] })
+  @ApiOkResponse({ type: ServiceRequestDto, description: 'The resolution deadline moves by the time spent waiting' })
+  resume(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.resume(id, principal);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @Allow({ roles: [...SERVICE] })
+  @ApiOkResponse({ type: ServiceRequestDto })
+  resolve(@UuidParam() id: string, @Body() dto: ResolveServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.resolve(id, dto.resolution, principal);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Allow({ roles: ['manager', 'agent'] })
+  @ApiOkResponse({ type: ServiceRequestDto })
+  close(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.close(id, principal);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  @Allow({ roles: ['manager', 'agent'] })
+  @ApiOkResponse({ type: ServiceRequestDto, description: 'Back to the queue with fresh SLA deadlines' })
+  reopen(@UuidParam() id: string, @Body() dto: ReopenServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+    return this.requests.reopen(id, dto.reason, principal);
+  }
+
+  @Post(':id/satisfaction')
+  @HttpCode(200)
+  @Allow({ roles: ['manager', 'agent'], scopes: ['service-requests:write'] })
+  @ApiOkResponse({ type: ServiceRequestDto, description: 'Once, after resolution (R-S5)' })
+  satisfaction(@UuidParam() id: string, @Body() dto: SatisfactionDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ServiceRequestDto> {
+    return this.requests.recordSatisfaction(id, dto.score, dto.comment, principal, requestId);
+  }
+}

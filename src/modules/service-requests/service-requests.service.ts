@@ -1,0 +1,341 @@
+import { Injectable } from '@nestjs/common';
+import { hasRole, Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { DomainError, Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { rejectNulls } from '../../common/validation/validators.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { Tx, TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
+import { CustomerRecordsService } from '../customers/customer-records.service.js';
+import { CustomersService } from '../customers/customers.service.js';
+import { CustomerTimeline } from '../customers/customer-timeline.js';
+import { UsersService } from '../identity/users.service.js';
+import {
+  AssigneeSuggestionDto, CreateServiceRequestDto, ListServiceRequestsQuery, QueueDto, ServiceRequestDto, UpdateServiceRequestDto,
+} from './dto/service-request.dto.js';
+import { Qualification, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
+import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-request-lifecycle.js';
+import { deadlinesFor, priorityOf } from './service-priority.js';
+import { SlaPoliciesRepository } from './sla-policies.repository.js';
+
+const MAX_BACKDATING_MS = 7 * 24 * 3600_000;
+const CLOCK_SKEW_MS = 60_000;
+/** Roles whose members take requests from the queue or are dispatched to. */
+const SERVICE_STAFF = ['agent', 'technician', 'manager'] as const;
+
+/** Service requests: intake, the priority queue, dispatch and the lifecycle with its SLA clocks. */
+@Injectable()
+export class ServiceRequestsService {
+  constructor(
+    private readonly requests: ServiceRequestsRepository,
+    private readonly policies: SlaPoliciesRepository,
+    private readonly customers: CustomersService,
+    private readonly customerRecords: CustomerRecordsService,
+    private readonly timeline: CustomerTimeline,
+    private readonly users: UsersService,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(dto: CreateServiceRequestDto, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
+    const receivedAt = this.receivedAt(dto.receivedAt);
+    const tier = await this.customers.tierOf(dto.customerId).catch((error: unknown) => {
+      throw error instanceof NotFound ? new Unprocessable('The customer does not exist.', [{ field: 'customerId', message: 'no customer has this id' }]) : error;
+    });
+    if (dto.purchaseId && !(await this.customerRecords.purchaseBelongsTo(dto.purchaseId, dto.customerId))) {
+      throw new Unprocessable('The purchase is not one of this customer’s.', [{ field: 'purchaseId', message: 'no purchase of this customer has this id' }]);
+    }
+    const targets = await this.policies.targetsFor(tier, dto.severity);
+    const { respondBy, resolveBy } = deadlinesFor(receivedAt, targets, this.config.businessCalendar);
+    return this.transactions.run(async (tx) => {
+      const row = await this.requests.insert(tx, {
+        customerId: dto.customerId,
+        purchaseId: dto.purchaseId ?? null,
+        channel: dto.channel ?? (principal.kind === 'api_key' ? 'api' : 'phone'),
+        type: dto.type,
+        severity: dto.severity,
+        subject: dto.subject,
+        description: dto.description ?? null,
+        requiredSkill: dto.requiredSkill ?? null,
+        region: dto.region ?? null,
+        address: dto.address ?? null,
+        status: dto.hold ? 'new' : 'queued',
+        tier,
+        receivedAt,
+        respondBy,
+        resolveBy,
+        createdByType: principal.kind,
+        createdById: principal.id,
+      });
+      await this.audit.record(tx, principal, requestId, { action: 'service_request.created', entityType: 'service_request', entityId: row.id, after: toDto(row) });
+      await this.emit(tx, 'created', row, { channel: row.channel });
+      return toDto(row);
+    });
+  }
+
+  async get(id: string, principal: Principal): Promise<ServiceRequestDto> {
+    return toDto(await this.visible(id, principal));
+  }
+
+  async list(query: ListServiceRequestsQuery, principal: Principal): Promise<Page<ServiceRequestDto>> {
+    const onlyMine = isTechnicianOnly(principal);
+    if (onlyMine && query.assignedTo && query.assignedTo !== principal.id) return { data: [], nextCursor: null };
+    const filter = { status: query.status, customerId: query.customerId, severity: query.severity, assignedTo: onlyMine ? principal.id : query.assignedTo };
+    const rows = await this.requests.list(filter, decodeCursor(query.cursor), query.limit);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toDto);
+  }
+
+  async update(id: string, dto: UpdateServiceRequestDto, ifMatch: number | undefined, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
+    rejectNulls(dto, ['type', 'severity', 'subject']);
+    const expected = ifMatch ?? dto.version;
+    return this.transactions.run(async (tx) => {
+      const current = await this.lockVisible(tx, id, principal);
+      if (expected !== undefined && expected !== current.version) throw new StaleVersion('The service request', expected, current.version);
+      const changes: Record<string, unknown> = {};
+      const columns = { type: 'type', severity: 'severity', subject: 'subject', description: 'description', requiredSkill: 'required_skill', region: 'region', address: 'address' } as const;
+      for (const [field, column] of Object.entries(columns)) {
+        const value = dto[field as keyof typeof columns];
+        if (value !== undefined && value !== current[field as keyof typeof columns]) changes[column] = value;
+      }
+      if (!Object.keys(changes).length) return toDto(current);
+      if (changes.severity && !['resolved', 'closed'].includes(current.status)) {
+        const targets = await this.policies.targetsFor(current.tier, changes.severity as string, tx);
+        Object.assign(changes, this.deadlineColumns(new Date(current.slaStartedAt), targets, current.pausedAt !== null));
+      }
+      const row = await this.requests.update(tx, id, changes);
+      await this.audit.record(tx, principal, requestId, {
+        action: 'service_request.updated', entityType: 'service_request', entityId: id, before: toDto(current), after: toDto(row), fields: Object.keys(changes),
+      });
+      await this.emit(tx, 'updated', row, { fields: Object.keys(changes) });
+      return toDto(row);
+    });
+  }
+
+  /** A request held as `new` for triage joins the queue. */
+  queue(id: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'queue', principal, () => ({}));
+  }
+
+  /** The caller takes the most urgent queued request they are qualified for, or null when there is none. */
+  async takeNext(principal: Principal): Promise<ServiceRequestDto | null> {
+    const qualification = await this.qualificationOf(principal);
+    return this.transactions.run(async (tx) => {
+      const row = await this.requests.takeNext(tx, principal.id, qualification);
+      if (!row) return null;
+      await this.emit(tx, 'assigned', row, { assignedTo: principal.id, via: 'next' });
+      return toDto(row);
+    });
+  }
+
+  async assign(id: string, assigneeId: string, principal: Principal): Promise<ServiceRequestDto> {
+    const assignee = await this.users.find(assigneeId);
+    return this.transition(id, 'assign', principal, (current) => {
+      const problem = !assignee || !assignee.active
+        ? 'no active user has this id'
+        : !assignee.roles.some((role) => (SERVICE_STAFF as readonly string[]).includes(role))
+          ? 'they are not an agent, technician or manager'
+          : current.requiredSkill && !assignee.skills.includes(current.requiredSkill)
+            ? `they do not have the skill ${current.requiredSkill}`
+            : current.region && assignee.region && assignee.region !== current.region
+              ? `they work in ${assignee.region}, not ${current.region}`
+              : null;
+      if (problem) throw new Unprocessable(`The request cannot be assigned to this person: ${problem}.`, [{ field: 'assigneeId', message: problem }]);
+      return { assigned_to: assigneeId, assigned_at: new Date() };
+    }, { assignedTo: assigneeId, via: 'dispatch' });
+  }
+
+  /** The best three people to send: qualified by skill and region, least loaded first, those of the request's own region before roaming staff. */
+  async suggestAssignees(id: string, principal: Principal): Promise<AssigneeSuggestionDto[]> {
+    const request = await this.visible(id, principal);
+    const candidates = await this.users.findQualified([...SERVICE_STAFF], request.requiredSkill, request.region);
+    const load = await this.requests.openLoad(candidates.map((candidate) => candidate.id));
+    return candidates
+      .map((candidate) => ({ userId: candidate.id, name: candidate.name, region: candidate.region, skills: candidate.skills, openRequests: load.get(candidate.id) ?? 0 }))
+      .sort((a, b) => a.openRequests - b.openRequests || Number(a.region === null) - Number(b.region === null) || a.name.localeCompare(b.name))
+      .slice(0, 3);
+  }
+
+  start(id: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'start', principal, (current) => (current.firstResponseAt ? {} : { first_response_at: new Date() }));
+  }
+
+  /** Waiting on the customer: the resolution clock stops until the request is resumed. */
+  waitForCustomer(id: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'wait', principal, () => ({ paused_at: new Date() }));
+  }
+
+  resume(id: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'resume', principal, (current) => {
+      const calendar = this.config.businessCalendar;
+      const now = new Date();
+      const remaining = calendar.minutesBetween(new Date(current.pausedAt!), new Date(current.resolveBy));
+      return { paused_at: null, ...(remaining > 0 ? { resolve_by: calendar.addMinutes(now, remaining) } : {}) };
+    });
+  }
+
+  resolve(id: string, resolution: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'resolve', principal, () => ({ resolved_at: new Date(), resolution }));
+  }
+
+  close(id: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'close', principal, () => ({ closed_at: new Date() }));
+  }
+
+  /** Back to the queue with fresh SLA clocks from now; the first response of the first round is kept for reporting. */
+  async reopen(id: string, reason: string, principal: Principal): Promise<ServiceRequestDto> {
+    return this.transition(id, 'reopen', principal, async (current, tx) => {
+      const targets = await this.policies.targetsFor(current.tier, current.severity, tx);
+      return {
+        ...this.deadlineColumns(new Date(), targets, false),
+        sla_started_at: new Date(),
+        assigned_to: null,
+        assigned_at: null,
+        resolved_at: null,
+        closed_at: null,
+        paused_at: null,
+        escalation_level: 0,
+        response_warned_at: null,
+        response_breached_at: null,
+        resolution_warned_at: null,
+        resolution_breached_at: null,
+        reopened_count: current.reopenedCount + 1,
+      };
+    }, { reason });
+  }
+
+  async recordSatisfaction(id: string, score: number, comment: string | undefined, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
+    return this.transactions.run(async (tx) => {
+      const current = await this.lockVisible(tx, id, principal);
+      if (!['resolved', 'closed'].includes(current.status)) {
+        throw new DomainError(409, 'Conflict', 'Satisfaction is asked for after the request is resolved.', '/problems/invalid-transition');
+      }
+      if (current.satisfactionScore !== null) throw new DomainError(409, 'Conflict', 'Satisfaction was already recorded for this request.', '/problems/conflict');
+      const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null });
+      await this.audit.record(tx, principal, requestId, { action: 'service_request.satisfaction_recorded', entityType: 'service_request', entityId: id, after: { score, comment } });
+      await this.emit(tx, 'satisfaction_recorded', row, { score });
+      return toDto(row);
+    });
+  }
+
+  /** The queue in the order it will be served, with each request's priority now. */
+  async queueView(mine: boolean, limit: number, principal: Principal): Promise<QueueDto> {
+    const qualification: Qualification = mine ? await this.qualificationOf(principal) : { skills: null, region: null };
+    const [{ rows, total }, longest] = await Promise.all([this.requests.queue(qualification, limit), this.policies.longestFirstResponseMinutes()]);
+    const now = new Date();
+    return {
+      total,
+      data: rows.map((row, index) => ({
+        position: index + 1,
+        priority: priorityOf({ respondBy: new Date(row.respondBy), escalationLevel: row.escalationLevel }, now, longest, this.config.businessCalendar),
+        id: row.id,
+        number: row.number,
+        customerId: row.customerId,
+        tier: row.tier,
+        severity: row.severity,
+        subject: row.subject,
+        requiredSkill: row.requiredSkill,
+        region: row.region,
+        receivedAt: row.receivedAt,
+        respondBy: row.respondBy,
+        resolveBy: row.resolveBy,
+        escalationLevel: row.escalationLevel,
+      })),
+    };
+  }
+
+  private async transition(
+    id: string,
+    action: LifecycleAction,
+    principal: Principal,
+    changes: (current: ServiceRequestRow, tx: Tx) => Record<string, unknown> | Promise<Record<string, unknown>>,
+    eventDetails: Record<string, unknown> = {},
+  ): Promise<ServiceRequestDto> {
+    return this.transactions.run(async (tx) => {
+      const current = await this.lockVisible(tx, id, principal);
+      this.assertMayAct(current, action, principal);
+      const status = nextStatus(current.status as ServiceRequestStatus, action);
+      const row = await this.requests.update(tx, id, { status, ...(await changes(current, tx)) });
+      await this.emit(tx, EVENT_OF[action], row, eventDetails);
+      return toDto(row);
+    });
+  }
+
+  /** Managers and admins may do anything; agents and technicians only what concerns them. */
+  private assertMayAct(request: ServiceRequestRow, action: LifecycleAction, principal: Principal): void {
+    if (hasRole(principal, 'manager')) return;
+    if (action === 'assign') throw new Forbidden('Only a manager dispatches requests to people.');
+    const workOnOwnOnly: LifecycleAction[] = ['start', 'wait', 'resume', 'resolve'];
+    if (workOnOwnOnly.includes(action) && request.assignedTo !== principal.id) {
+      throw new Forbidden(`Only the person the request is assigned to (or a manager) may ${action} it.`);
+    }
+  }
+
+  private deadlineColumns(start: Date, targets: { firstResponseMinutes: number; resolutionMinutes: number; warningPercent: number }, paused: boolean) {
+    const { respondBy, resolveBy } = deadlinesFor(start, targets, this.config.businessCalendar);
+    return { respond_by: respondBy, ...(paused ? {} : { resolve_by: resolveBy }) };
+  }
+
+  private async qualificationOf(principal: Principal): Promise<Qualification> {
+    const user = principal.kind === 'user' ? await this.users.find(principal.id) : null;
+    if (!user) throw new Forbidden('Only staff users take requests from the queue.');
+    return { skills: user.skills, region: user.region };
+  }
+
+  /** Records the change as an event and on the customer's timeline, in the same transaction. */
+  private async emit(tx: Tx, change: string, row: ServiceRequestRow, details: Record<string, unknown>): Promise<void> {
+    const serviceRequest = toDto(row);
+    await this.outbox.record(tx, { type: `service_request.${change}`, aggregateType: 'service_request', aggregateId: row.id, payload: { serviceRequest, ...details } });
+    await this.timeline.record(tx, {
+      customerId: row.customerId,
+      kind: 'service_request',
+      summary: `${row.number} ${row.subject}: ${change.replaceAll('_', ' ')}`,
+      details: { serviceRequestId: row.id, number: row.number, change, status: row.status, ...details },
+    });
+  }
+
+  private async visible(id: string, principal: Principal, tx?: Tx): Promise<ServiceRequestRow> {
+    const row = await this.requests.find(id, tx);
+    if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id)) throw new NotFound('Service request', id);
+    return row;
+  }
+
+  private async lockVisible(tx: Tx, id: string, principal: Principal): Promise<ServiceRequestRow> {
+    const row = await this.requests.lock(tx, id);
+    if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id)) throw new NotFound('Service request', id);
+    return row;
+  }
+
+  private receivedAt(value: string | undefined): Date {
+    const now = Date.now();
+    if (value === undefined) return new Date(now);
+    const at = new Date(value);
+    if (at.getTime() > now + CLOCK_SKEW_MS) throw new ValidationFailed([{ field: 'receivedAt', message: 'must not be in the future' }]);
+    if (at.getTime() < now - MAX_BACKDATING_MS) throw new ValidationFailed([{ field: 'receivedAt', message: 'must be within the last 7 days' }]);
+    return at;
+  }
+}
+
+const EVENT_OF: Record<LifecycleAction, string> = {
+  queue: 'queued',
+  assign: 'assigned',
+  take: 'assigned',
+  start: 'started',
+  wait: 'waiting_on_customer',
+  resume: 'resumed',
+  resolve: 'resolved',
+  close: 'closed',
+  reopen: 'reopened',
+};
+
+/** A technician sees only what was dispatched to them, unless they also hold a broader role. */
+function isTechnicianOnly(principal: Principal): principal is Principal & { kind: 'user' } {
+  return principal.kind === 'user' && principal.roles.includes('technician') && !hasRole(principal, 'manager', 'agent', 'sales');
+}
+
+export function toDto(row: ServiceRequestRow): ServiceRequestDto {
+  const { cursorAt: _cursor, pausedAt: _paused, slaStartedAt: _started, ...dto } = row;
+  return dto;
+}

@@ -1,0 +1,77 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
+import { QueueName, ServiceSlaJob } from '../../infrastructure/queues/queue-names.js';
+import { CustomerTimeline } from '../customers/customer-timeline.js';
+import { UsersService } from '../identity/users.service.js';
+import { TasksService } from '../tasks/tasks.service.js';
+import { clockRuns } from './sla-clock.js';
+import { ServiceRequestsRepository } from './service-requests.repository.js';
+import type { ServiceRequestStatus } from './service-request-lifecycle.js';
+import { toDto } from './service-requests.service.js';
+
+const COLUMNS = {
+  response: { warned: 'response_warned_at', breached: 'response_breached_at', deadline: 'respondBy' },
+  resolution: { warned: 'resolution_warned_at', breached: 'resolution_breached_at', deadline: 'resolveBy' },
+} as const;
+
+/**
+ * An SLA alarm going off: a warning emits `service_request.sla_warning`; a breach escalates — the
+ * request moves ahead of every unescalated one, the responsible manager gets a task, and
+ * `service_request.breached` goes out. Each happens once per deadline, however often the job runs.
+ */
+@Processor(QueueName.ServiceSla, { concurrency: 8 })
+export class SlaProcessor extends WorkerHost {
+  constructor(
+    private readonly requests: ServiceRequestsRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxWriter,
+    private readonly timeline: CustomerTimeline,
+    private readonly tasks: TasksService,
+    private readonly users: UsersService,
+  ) {
+    super();
+  }
+
+  async process(job: Job<ServiceSlaJob>): Promise<string> {
+    const { requestId, clock, stage, deadline } = job.data;
+    const columns = COLUMNS[clock];
+    return this.transactions.run(async (tx) => {
+      const request = await this.requests.lock(tx, requestId);
+      if (!request) return 'gone';
+      if (new Date(request[columns.deadline]).getTime() !== Date.parse(deadline)) return 'deadline moved';
+      if (!clockRuns(request.status as ServiceRequestStatus, clock)) return 'clock stopped';
+      const [marks] = await tx.query(`SELECT ${columns.warned} IS NOT NULL AS warned, ${columns.breached} IS NOT NULL AS breached FROM service_requests WHERE id = $1`, [requestId]);
+      if (stage === 'warning' ? marks.warned : marks.breached) return 'already handled';
+      // A warning that comes too late (a request logged after the fact, a worker that was down) would only be noise.
+      if (stage === 'warning' && (marks.breached || Date.now() >= Date.parse(deadline))) return 'too late to warn';
+      const flag = stage === 'warning' ? columns.warned : columns.breached;
+      const row = await this.requests.update(tx, requestId, stage === 'warning' ? { [flag]: new Date() } : { [flag]: new Date(), escalation_level: request.escalationLevel + 1 });
+      const payload = { serviceRequest: toDto(row), clock, deadline };
+      if (stage === 'warning') {
+        await this.outbox.record(tx, { type: 'service_request.sla_warning', aggregateType: 'service_request', aggregateId: requestId, payload });
+      } else {
+        const manager = request.assignedTo ? (await this.users.find(request.assignedTo))?.managerId ?? null : null;
+        const taskId = await this.tasks.create(tx, {
+          kind: `sla.${clock}_breached`,
+          title: `${row.number}: ${clock === 'response' ? 'first response' : 'resolution'} deadline missed`,
+          detail: `${row.subject} (${row.tier ?? 'no tier'}, ${row.severity}) was due by ${deadline}.`,
+          assigneeId: manager,
+          assigneeRole: manager ? undefined : 'manager',
+          customerId: row.customerId,
+          subjectType: 'service_request',
+          subjectId: requestId,
+        });
+        await this.outbox.record(tx, { type: 'service_request.breached', aggregateType: 'service_request', aggregateId: requestId, payload: { ...payload, escalationTaskId: taskId } });
+      }
+      await this.timeline.record(tx, {
+        customerId: row.customerId,
+        kind: 'service_request',
+        summary: `${row.number} ${row.subject}: ${clock} ${stage === 'warning' ? 'deadline near' : 'deadline missed, escalated'}`,
+        details: { serviceRequestId: requestId, number: row.number, change: stage === 'warning' ? 'sla_warning' : 'breached', clock, deadline },
+      });
+      return stage;
+    });
+  }
+}

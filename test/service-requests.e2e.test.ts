@@ -1,0 +1,363 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+
+type User = Awaited<ReturnType<typeof createUser>>;
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+describe('service requests', { timeout: 240_000 }, () => {
+  let t: TestApp;
+  let manager: User;
+  let agent: User;
+  let sales: User;
+  let marketing: User;
+
+  before(async () => {
+    // Dozens of staff log in within a minute here.
+    t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000' });
+    manager = await createUser(t, ['manager']);
+    agent = await createUser(t, ['agent'], { managerId: manager.id });
+    sales = await createUser(t, ['sales']);
+    marketing = await createUser(t, ['marketing']);
+  });
+  after(() => t.close());
+
+  /** Every test files requests needing a skill of its own, so that tests never take each other's requests. */
+  const newSkill = () => `skill-${randomUUID().slice(0, 8)}`;
+  const newCustomer = async (tier: string | null = null) => {
+    const id = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '服务客户' }).expect(201)).body.id as string;
+    if (tier) await t.db.query(`UPDATE customers SET tier = $2 WHERE id = $1`, [id, tier]);
+    return id;
+  };
+  const file = async (customerId: string, fields: Record<string, unknown>, token = agent.token) =>
+    (await t.http.post(`${API}/service-requests`).set(bearer(token)).send({ customerId, type: 'repair', severity: 'normal', subject: '净水器漏水', ...fields }).expect(201)).body;
+  const takeNext = (token: string) => t.http.post(`${API}/service-requests/next`).set(bearer(token));
+  const worker = (skills: string[], extra: Record<string, unknown> = {}) => createUser(t, ['agent'], { skills, managerId: manager.id, ...extra });
+
+  it('serves a VIP request filed later before an ordinary one filed earlier (seed 004)', async () => {
+    const skill = newSkill();
+    const ordinary = await file(await newCustomer('中'), { requiredSkill: skill, subject: '普通客户 9:00 报修' });
+    const vip = await file(await newCustomer('VIP'), { requiredSkill: skill, subject: '五年 VIP 10:00 报修' });
+    assert.equal(ordinary.status, 'queued');
+    assert.ok(new Date(vip.respondBy) < new Date(ordinary.respondBy));
+    const me = await worker([skill]);
+    const first = await takeNext(me.token).expect(200);
+    assert.equal(first.body.id, vip.id);
+    assert.equal(first.body.status, 'assigned');
+    assert.equal(first.body.assignedTo, me.id);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, ordinary.id);
+    await takeNext(me.token).expect(204);
+  });
+
+  it('serves requests of equal tier and severity in arrival order', async () => {
+    const skill = newSkill();
+    const customer = await newCustomer('高');
+    const filed = [];
+    for (let i = 0; i < 4; i++) filed.push((await file(customer, { requiredSkill: skill, subject: `第 ${i + 1} 个` })).id);
+    const me = await worker([skill]);
+    const served = [];
+    for (let i = 0; i < 4; i++) served.push((await takeNext(me.token).expect(200)).body.id);
+    assert.deepEqual(served, filed);
+  });
+
+  it('lets a low-tier request that has waited long enough overtake a fresh VIP request of equal severity', async () => {
+    // 低 normal: respond within 1,440 min; VIP normal: within 240. After 1,300 minutes the low-tier
+    // request has 140 minutes left, the fresh VIP request 240: the low-tier one is served first.
+    const skill = newSkill();
+    const patient = await file(await newCustomer('低'), { requiredSkill: skill, receivedAt: minutesAgo(1_300) });
+    const notYet = await file(await newCustomer('低'), { requiredSkill: skill, receivedAt: minutesAgo(1_100) });
+    const freshVip = await file(await newCustomer('VIP'), { requiredSkill: skill });
+    const queue = await t.http.get(`${API}/service-requests/queue?limit=200`).set(bearer(manager.token)).expect(200);
+    const ours = queue.body.data.filter((entry: { requiredSkill: string }) => entry.requiredSkill === skill);
+    assert.deepEqual(ours.map((entry: { id: string }) => entry.id), [patient.id, freshVip.id, notYet.id]);
+    const priorities = ours.map((entry: { priority: number }) => entry.priority);
+    assert.deepEqual([...priorities].sort((a, b) => b - a), priorities, 'the queue is in descending priority');
+    assert.ok(ours[0].position < ours[1].position);
+    const me = await worker([skill]);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, patient.id);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, freshVip.id);
+  });
+
+  it('never gives a request needing a skill to someone without it', async () => {
+    const skill = newSkill();
+    const other = newSkill();
+    const customer = await newCustomer('VIP');
+    await file(customer, { requiredSkill: skill, severity: 'critical' });
+    const unqualified = await createUser(t, ['technician'], { skills: [other] });
+    await takeNext(unqualified.token).expect(204);
+    const mine = await t.http.get(`${API}/service-requests/queue?mine=true`).set(bearer(unqualified.token)).expect(200);
+    assert.ok(mine.body.data.every((entry: { requiredSkill: string | null }) => entry.requiredSkill !== skill));
+    const qualified = await createUser(t, ['technician'], { skills: [skill] });
+    assert.equal((await takeNext(qualified.token).expect(200)).body.requiredSkill, skill);
+  });
+
+  it('serves a region only to staff of that region or of every region', async () => {
+    const skill = newSkill();
+    const request = await file(await newCustomer(), { requiredSkill: skill, region: '上海' });
+    const beijing = await worker([skill], { region: '北京' });
+    await takeNext(beijing.token).expect(204);
+    const shanghai = await worker([skill], { region: '上海' });
+    assert.equal((await takeNext(shanghai.token).expect(200)).body.id, request.id);
+  });
+
+  it('hands 20 concurrent next calls 20 different requests', async () => {
+    const skill = newSkill();
+    const customer = await newCustomer('中');
+    const filed = new Set<string>();
+    for (let i = 0; i < 20; i++) filed.add((await file(customer, { requiredSkill: skill })).id);
+    const agents = await Promise.all(Array.from({ length: 20 }, () => worker([skill])));
+    const responses = await Promise.all(agents.map((a) => takeNext(a.token)));
+    assert.deepEqual(responses.map((r) => r.status), Array(20).fill(200));
+    const taken = responses.map((r) => r.body.id as string);
+    assert.equal(new Set(taken).size, 20);
+    assert.deepEqual([...taken].sort(), [...filed].sort());
+    const { rows } = await t.db.query(`SELECT count(DISTINCT assigned_to)::int AS people FROM service_requests WHERE required_skill = $1`, [skill]);
+    assert.equal(rows[0].people, 20);
+  });
+
+  it('goes through its whole life, each step on the customer timeline and in the outbox', async () => {
+    const skill = newSkill();
+    const customer = await newCustomer('VIP');
+    const request = await file(customer, { requiredSkill: skill });
+    const me = await worker([skill]);
+    await takeNext(me.token).expect(200);
+    const act = (action: string, body: Record<string, unknown> = {}, token = me.token) =>
+      t.http.post(`${API}/service-requests/${request.id}/${action}`).set(bearer(token)).send(body);
+    const started = (await act('start').expect(200)).body;
+    assert.equal(started.status, 'in_progress');
+    assert.ok(started.firstResponseAt);
+    const paused = (await act('wait-for-customer').expect(200)).body;
+    assert.equal(paused.status, 'waiting_on_customer');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const resumed = (await act('resume').expect(200)).body;
+    assert.equal(resumed.status, 'in_progress');
+    assert.ok(new Date(resumed.resolveBy) > new Date(paused.resolveBy), 'the time spent waiting on the customer does not count');
+    await act('satisfaction', { score: 5 }, agent.token).expect(409);
+    assert.equal((await act('resolve', { resolution: '更换密封圈' }).expect(200)).body.status, 'resolved');
+    assert.equal((await act('close', {}, agent.token).expect(200)).body.status, 'closed');
+    const rated = (await act('satisfaction', { score: 4, comment: '师傅很专业' }, agent.token).expect(200)).body;
+    assert.equal(rated.satisfactionScore, 4);
+    await act('satisfaction', { score: 5 }, agent.token).expect(409);
+    const reopened = (await act('reopen', { reason: '又漏了' }, agent.token).expect(200)).body;
+    assert.equal(reopened.status, 'queued');
+    assert.equal(reopened.assignedTo, null);
+    assert.equal(reopened.reopenedCount, 1);
+
+    const timeline = await t.http.get(`${API}/customers/${customer}/timeline?kind=service_request`).set(bearer(sales.token)).expect(200);
+    const changes = timeline.body.data.map((entry: { details: { change: string } }) => entry.details.change).reverse();
+    assert.deepEqual(changes, ['created', 'assigned', 'started', 'waiting_on_customer', 'resumed', 'resolved', 'closed', 'satisfaction_recorded', 'reopened']);
+    const { rows } = await t.db.query(`SELECT type FROM outbox WHERE aggregate_id = $1 ORDER BY id`, [request.id]);
+    assert.deepEqual(rows.map((row) => row.type).filter((type) => !type.includes('sla')), changes.map((change: string) => `service_request.${change}`));
+  });
+
+  it('refuses invalid transitions with 409 and the reason', async () => {
+    const skill = newSkill();
+    const request = await file(await newCustomer(), { requiredSkill: skill });
+    const resolve = await t.http.post(`${API}/service-requests/${request.id}/resolve`).set(bearer(manager.token)).send({ resolution: 'x' }).expect(409);
+    assert.equal(resolve.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.match(resolve.body.detail, /never started/);
+    const close = await t.http.post(`${API}/service-requests/${request.id}/close`).set(bearer(manager.token)).expect(409);
+    assert.match(close.body.detail, /Cannot close a service request that is queued/);
+    await t.http.post(`${API}/service-requests/${request.id}/reopen`).set(bearer(manager.token)).send({ reason: 'x' }).expect(409);
+    const unchanged = await t.http.get(`${API}/service-requests/${request.id}`).set(bearer(manager.token)).expect(200);
+    assert.equal(unchanged.body.status, 'queued');
+    assert.equal(unchanged.body.version, request.version);
+  });
+
+  it('shows a technician only the requests dispatched to them', async () => {
+    const skill = newSkill();
+    const customer = await newCustomer();
+    const theirs = await file(customer, { requiredSkill: skill });
+    const another = await file(customer, { requiredSkill: skill });
+    const technician = await createUser(t, ['technician'], { skills: [skill], managerId: manager.id });
+    await t.http.get(`${API}/service-requests/${theirs.id}`).set(bearer(technician.token)).expect(404);
+    const assigned = await t.http.post(`${API}/service-requests/${theirs.id}/assign`).set(bearer(manager.token)).send({ assigneeId: technician.id }).expect(200);
+    assert.equal(assigned.body.assignedTo, technician.id);
+    await t.http.get(`${API}/service-requests/${theirs.id}`).set(bearer(technician.token)).expect(200);
+    await t.http.get(`${API}/service-requests/${another.id}`).set(bearer(technician.token)).expect(404);
+    await t.http.post(`${API}/service-requests/${another.id}/start`).set(bearer(technician.token)).expect(404);
+    const list = await t.http.get(`${API}/service-requests?limit=200`).set(bearer(technician.token)).expect(200);
+    assert.deepEqual(list.body.data.map((r: { id: string }) => r.id), [theirs.id]);
+    const other = await createUser(t, ['technician'], { skills: [skill] });
+    await t.http.post(`${API}/service-requests/${theirs.id}/start`).set(bearer(other.token)).expect(404);
+    await t.http.post(`${API}/service-requests/${theirs.id}/start`).set(bearer(technician.token)).expect(200);
+  });
+
+  it('refuses to dispatch to someone without the skill, and suggests the three least loaded qualified people', async () => {
+    const skill = newSkill();
+    const request = await file(await newCustomer(), { requiredSkill: skill, region: '广州' });
+    const unskilled = await worker([newSkill()]);
+    const refused = await t.http.post(`${API}/service-requests/${request.id}/assign`).set(bearer(manager.token)).send({ assigneeId: unskilled.id }).expect(422);
+    assert.match(refused.body.detail, /do not have the skill/);
+    const busy = await worker([skill], { region: '广州' });
+    const idle = await Promise.all([worker([skill], { region: '广州' }), worker([skill]), worker([skill], { region: '广州' })]);
+    await worker([skill], { region: '深圳' });
+    const busyWork = await file(await newCustomer(), { requiredSkill: skill });
+    await t.http.post(`${API}/service-requests/${busyWork.id}/assign`).set(bearer(manager.token)).send({ assigneeId: busy.id }).expect(200);
+    const suggested = await t.http.get(`${API}/service-requests/${request.id}/assignee-suggestions`).set(bearer(manager.token)).expect(200);
+    const ids = suggested.body.data.map((s: { userId: string }) => s.userId);
+    assert.equal(ids.length, 3);
+    assert.ok(!ids.includes(busy.id), 'the loaded person comes after the idle ones');
+    assert.deepEqual(new Set(ids), new Set(idle.map((u) => u.id)));
+    assert.equal(suggested.body.data[2].region, null, 'staff of the region before roaming staff');
+    await t.http.get(`${API}/service-requests/${request.id}/assignee-suggestions`).set(bearer(agent.token)).expect(403);
+    await t.http.post(`${API}/service-requests/${request.id}/assign`).set(bearer(agent.token)).send({ assigneeId: idle[0].id }).expect(403);
+  });
+
+  it('warns before a breach and escalates on it: priority rises, the manager gets a task, the events go out', async () => {
+    const current = (await t.http.get(`${API}/admin/sla-policies`).set(bearer(manager.token)).expect(200)).body;
+    const policies = [
+      ...current.data,
+      { tier: 'SLA测试', severity: 'high', firstResponseMinutes: 1, resolutionMinutes: 2, warningPercent: 50 },
+      { tier: 'SLA测试', severity: 'normal', firstResponseMinutes: 10, resolutionMinutes: 60, warningPercent: 5 },
+    ];
+    await t.http.put(`${API}/admin/sla-policies`).set(bearer(t.adminToken)).set('if-match', String(current.version)).send({ policies }).expect(200);
+    const skill = newSkill();
+    const calm = await file(await newCustomer('VIP'), { requiredSkill: skill, severity: 'critical' });
+    const late = await file(await newCustomer('SLA测试'), { requiredSkill: skill, severity: 'high', receivedAt: minutesAgo(5) });
+    assert.equal(new Date(late.respondBy).getTime(), new Date(late.receivedAt).getTime() + 60_000);
+
+    const escalated = await waitFor(async () => {
+      const response = await t.http.get(`${API}/service-requests/${late.id}`).set(bearer(manager.token)).expect(200);
+      return response.body.escalationLevel >= 1 && response.body.responseBreachedAt ? response.body : null;
+    }, 20_000, 'the breach to escalate');
+    assert.ok(escalated.responseBreachedAt);
+    const breaches = (await t.db.query(`SELECT payload->>'clock' AS clock FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.breached' ORDER BY id`, [late.id])).rows;
+    assert.equal(breaches[0].clock, 'response');
+    await waitFor(async () => (await t.db.query(`SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.breached' AND payload->>'clock' = 'resolution'`, [late.id])).rowCount, 20_000, 'the resolution breach');
+    const noisyWarnings = await t.db.query(`SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.sla_warning'`, [late.id]);
+    assert.equal(noisyWarnings.rowCount, 0, 'no warning for a deadline that had already passed');
+
+    // Half a minute into a ten-minute target with a 5 % warning: warned, not breached.
+    const nearing = await file(await newCustomer('SLA测试'), { requiredSkill: skill, severity: 'normal', receivedAt: minutesAgo(1) });
+    await waitFor(async () => (await t.db.query(`SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.sla_warning'`, [nearing.id])).rowCount, 20_000, 'the warning');
+    const warned = (await t.http.get(`${API}/service-requests/${nearing.id}`).set(bearer(manager.token)).expect(200)).body;
+    assert.equal(warned.escalationLevel, 0);
+    assert.equal(warned.responseBreachedAt, null);
+
+    const tasks = await t.http.get(`${API}/tasks`).set(bearer(manager.token)).expect(200);
+    const ours = tasks.body.data.filter((entry: { subjectId: string }) => entry.subjectId === late.id);
+    assert.deepEqual(ours.map((entry: { kind: string }) => entry.kind).sort(), ['sla.resolution_breached', 'sla.response_breached'], 'the manager has a task per breach');
+    const task = ours[0];
+    await t.http.get(`${API}/tasks`).set(bearer(sales.token)).expect(200).then((r) => assert.ok(!r.body.data.some((e: { subjectId: string }) => e.subjectId === late.id)));
+    assert.equal((await t.http.post(`${API}/tasks/${task.id}/complete`).set(bearer(manager.token)).expect(200)).body.status, 'done');
+    await t.http.post(`${API}/tasks/${task.id}/complete`).set(bearer(manager.token)).expect(409);
+
+    // Escalated, the late request now comes before even a VIP critical request (due within the hour);
+    // the warned one, due in nine minutes, comes next.
+    const me = await worker([skill]);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, late.id);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, nearing.id);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, calm.id);
+  });
+
+  it('validates new requests and changes nothing when they are wrong', async () => {
+    const customer = await newCustomer();
+    const before = (await t.db.query(`SELECT count(*)::int AS n FROM service_requests`)).rows[0].n;
+    const bad = await t.http.post(`${API}/service-requests`).set(bearer(agent.token)).send({ customerId: customer, type: 'teleport', severity: 'urgent', subject: '' }).expect(400);
+    assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field).sort(), ['severity', 'subject', 'type']);
+    const future = await t.http.post(`${API}/service-requests`).set(bearer(agent.token))
+      .send({ customerId: customer, type: 'repair', severity: 'low', subject: 'x', receivedAt: new Date(Date.now() + 3_600_000).toISOString() }).expect(400);
+    assert.equal(future.body.errors[0].field, 'receivedAt');
+    await t.http.post(`${API}/service-requests`).set(bearer(agent.token)).send({ customerId: randomUUID(), type: 'repair', severity: 'low', subject: 'x' }).expect(422);
+    const otherCustomer = await newCustomer();
+    const purchase = (await t.http.post(`${API}/customers/${otherCustomer}/purchases`).set(bearer(sales.token))
+      .send({ product: '净水器', amount: { amount: '10.00', currency: 'CNY' }, paymentMethod: 'card' }).expect(201)).body.id;
+    const wrongPurchase = await t.http.post(`${API}/service-requests`).set(bearer(agent.token)).send({ customerId: customer, purchaseId: purchase, type: 'repair', severity: 'low', subject: 'x' }).expect(422);
+    assert.equal(wrongPurchase.body.errors[0].field, 'purchaseId');
+    await t.http.post(`${API}/service-requests`).set(bearer(agent.token)).send({ customerId: customer, type: 'repair', severity: 'low', subject: 'x', extra: 1 }).expect(400);
+    assert.equal((await t.db.query(`SELECT count(*)::int AS n FROM service_requests`)).rows[0].n, before);
+    await t.http.post(`${API}/service-requests/${randomUUID()}/start`).set(bearer(manager.token)).expect(404);
+    await t.http.get(`${API}/service-requests/not-a-uuid`).set(bearer(manager.token)).expect(400);
+  });
+
+  it('lets staff and partner keys file requests, and only the right people act on them', async () => {
+    const customer = await newCustomer();
+    await t.http.post(`${API}/service-requests`).send({ customerId: customer, type: 'repair', severity: 'low', subject: 'x' }).expect(401);
+    await t.http.post(`${API}/service-requests`).set(bearer(marketing.token)).send({ customerId: customer, type: 'repair', severity: 'low', subject: 'x' }).expect(403);
+    const partner = await createApiKey(t, ['service-requests:write']);
+    const viaPartner = await t.http.post(`${API}/service-requests`).set(bearer(partner)).set('idempotency-key', 'partner-1')
+      .send({ customerId: customer, type: 'installation', severity: 'low', subject: '预约安装', requiredSkill: newSkill() }).expect(201);
+    assert.equal(viaPartner.body.channel, 'api');
+    const again = await t.http.post(`${API}/service-requests`).set(bearer(partner)).set('idempotency-key', 'partner-1')
+      .send({ customerId: customer, type: 'installation', severity: 'low', subject: '预约安装', requiredSkill: viaPartner.body.requiredSkill }).expect(201);
+    assert.equal(again.body.id, viaPartner.body.id);
+    const readOnly = await createApiKey(t, ['customers:read']);
+    await t.http.post(`${API}/service-requests`).set(bearer(readOnly)).send({ customerId: customer, type: 'repair', severity: 'low', subject: 'x' }).expect(403);
+    await t.http.post(`${API}/service-requests/next`).set(bearer(partner)).expect(403);
+    await t.http.post(`${API}/service-requests/next`).set(bearer(sales.token)).expect(403);
+    await t.http.get(`${API}/service-requests/queue`).set(bearer(marketing.token)).expect(403);
+    const mine = await file(customer, {});
+    await t.http.post(`${API}/service-requests/${mine.id}/assign`).set(bearer(manager.token)).send({ assigneeId: agent.id }).expect(200);
+    const colleague = await createUser(t, ['agent']);
+    const refused = await t.http.post(`${API}/service-requests/${mine.id}/start`).set(bearer(colleague.token)).expect(403);
+    assert.match(refused.body.detail, /assigned to/);
+    await t.http.post(`${API}/service-requests/${mine.id}/start`).set(bearer(agent.token)).expect(200);
+  });
+
+  it('updates a request with optimistic locking, moving the deadlines when the severity changes', async () => {
+    const request = await file(await newCustomer('VIP'), { requiredSkill: newSkill(), severity: 'low' });
+    const patched = await t.http.patch(`${API}/service-requests/${request.id}`).set(bearer(agent.token)).set('if-match', String(request.version))
+      .send({ severity: 'critical', address: '上海市浦东新区' }).expect(200);
+    assert.equal(patched.body.severity, 'critical');
+    assert.equal(new Date(patched.body.respondBy).getTime(), new Date(request.receivedAt).getTime() + 60 * 60_000);
+    await t.http.patch(`${API}/service-requests/${request.id}`).set(bearer(agent.token)).set('if-match', String(request.version)).send({ subject: '旧版本' }).expect(412);
+    await t.http.patch(`${API}/service-requests/${request.id}`).set(bearer(agent.token)).send({ severity: null }).expect(400);
+    await t.http.patch(`${API}/service-requests/${request.id}`).set(bearer(sales.token)).send({ subject: 'x' }).expect(403);
+  });
+
+  it('holds a request for triage until it is queued', async () => {
+    const skill = newSkill();
+    const held = await file(await newCustomer(), { requiredSkill: skill, hold: true });
+    assert.equal(held.status, 'new');
+    const me = await worker([skill]);
+    await takeNext(me.token).expect(204);
+    await t.http.post(`${API}/service-requests/${held.id}/queue`).set(bearer(agent.token)).expect(200);
+    assert.equal((await takeNext(me.token).expect(200)).body.id, held.id);
+  });
+
+  it('administers SLA policies: validated, versioned, admin only', async () => {
+    const current = (await t.http.get(`${API}/admin/sla-policies`).set(bearer(agent.token)).expect(200)).body;
+    assert.ok(current.data.some((p: { tier: string; severity: string; firstResponseMinutes: number }) => p.tier === 'VIP' && p.severity === 'critical' && p.firstResponseMinutes === 60));
+    assert.ok(current.data.filter((p: { tier: string | null }) => p.tier === null).length === 4, 'a firm target for customers of any other tier');
+    await t.http.put(`${API}/admin/sla-policies`).set(bearer(manager.token)).send({ policies: current.data }).expect(403);
+    await t.http.put(`${API}/admin/sla-policies`).set(bearer(sales.token)).send({ policies: current.data }).expect(403);
+    const withoutBaseline = current.data.filter((p: { tier: string | null }) => p.tier !== null);
+    const missing = await t.http.put(`${API}/admin/sla-policies`).set(bearer(t.adminToken)).send({ policies: withoutBaseline }).expect(422);
+    assert.match(missing.body.detail, /any other tier/);
+    const inverted = current.data.map((p: Record<string, unknown>, i: number) => (i === 0 ? { ...p, resolutionMinutes: 1, firstResponseMinutes: 5 } : p));
+    const invertedResponse = await t.http.put(`${API}/admin/sla-policies`).set(bearer(t.adminToken)).send({ policies: inverted }).expect(400);
+    assert.equal(invertedResponse.body.errors[0].field, 'policies[0].resolutionMinutes');
+    await t.http.put(`${API}/admin/sla-policies`).set(bearer(t.adminToken)).set('if-match', String(current.version + 5)).send({ policies: current.data }).expect(412);
+    const after = (await t.http.get(`${API}/admin/sla-policies`).set(bearer(agent.token)).expect(200)).body;
+    assert.deepEqual(after.data, current.data, 'failed replacements change nothing');
+  });
+
+  it('reports the service levels achieved per tier and severity', async () => {
+    const skill = newSkill();
+    const customer = await newCustomer('报表层');
+    const me = await worker([skill]);
+    for (const score of [3, 5]) {
+      const request = await file(customer, { requiredSkill: skill, severity: 'low' });
+      await takeNext(me.token).expect(200);
+      await t.http.post(`${API}/service-requests/${request.id}/start`).set(bearer(me.token)).expect(200);
+      await t.http.post(`${API}/service-requests/${request.id}/resolve`).set(bearer(me.token)).send({ resolution: 'ok' }).expect(200);
+      await t.http.post(`${API}/service-requests/${request.id}/satisfaction`).set(bearer(me.token)).send({ score }).expect(200);
+    }
+    await file(customer, { requiredSkill: skill, severity: 'low' });
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await t.http.get(`${API}/reports/service-levels?from=${today}&to=${today}`).set(bearer(manager.token)).expect(200);
+    const row = report.body.data.find((r: { tier: string; severity: string }) => r.tier === '报表层' && r.severity === 'low');
+    assert.equal(row.received, 3);
+    assert.equal(row.responded, 2);
+    assert.equal(row.resolved, 2);
+    assert.equal(row.respondedWithinSla, 1);
+    assert.equal(row.resolvedWithinSla, 1);
+    assert.equal(row.averageSatisfaction, 4);
+    assert.ok(row.medianResponseMinutes >= 0 && row.p90ResponseMinutes >= row.medianResponseMinutes);
+    await t.http.get(`${API}/reports/service-levels?from=${today}&to=${today}`).set(bearer(agent.token)).expect(403);
+    await t.http.get(`${API}/reports/service-levels?from=2026-12-01&to=2026-11-01`).set(bearer(manager.token)).expect(400);
+    await t.http.get(`${API}/reports/service-levels?from=yesterday&to=${today}`).set(bearer(manager.token)).expect(400);
+  });
+});
