@@ -17,6 +17,10 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
   name = 'ServiceRequests1764080000000';
 
   async up(db: QueryRunner): Promise<void> {
+    // A timestamp as the API writes it (2026-11-24T08:00:00.000Z), for JSON built inside a statement.
+    await db.query(`
+      CREATE FUNCTION api_timestamp(at timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+      RETURN to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
     await db.query(`
       CREATE TABLE sla_policies (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -125,5 +129,6 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     for (const table of ['customer_timeline_entries', 'tasks', 'service_requests', 'sla_policies']) await db.query(`DROP TABLE IF EXISTS ${table}`);
     await db.query(`DROP SEQUENCE IF EXISTS service_request_number_seq`);
+    await db.query(`DROP FUNCTION IF EXISTS api_timestamp(timestamptz)`);
   }
 }

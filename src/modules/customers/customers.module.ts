@@ -6,15 +6,14 @@ import { CustomFieldsService } from './custom-fields.service.js';
 import { CustomerAccess } from './customer-access.js';
 import { CustomerRecordsRepository } from './customer-records.repository.js';
 import { CustomerRecordsService } from './customer-records.service.js';
-import { CustomerTimeline } from './customer-timeline.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
 
 @Module({
   imports: [IdentityModule],
-  providers: [CustomersRepository, CustomerRecordsRepository, CustomFieldsRepository, CustomersService, CustomerRecordsService, CustomFieldsService, CustomerAccess, CustomerTimeline],
-  exports: [CustomersService, CustomerRecordsService, CustomFieldsService, CustomerTimeline],
+  providers: [CustomersRepository, CustomerRecordsRepository, CustomFieldsRepository, CustomersService, CustomerRecordsService, CustomFieldsService, CustomerAccess],
+  exports: [CustomersService, CustomerRecordsService, CustomFieldsService],
 })
 export class CustomersModule {}
 

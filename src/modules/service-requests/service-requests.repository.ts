@@ -7,12 +7,26 @@ import { OPEN_WORK } from './service-request-lifecycle.js';
 
 export type ServiceRequestRow = ServiceRequestDto & { pausedAt: string | null; slaStartedAt: string; cursorAt: string };
 
-export const REQUEST_SELECT = `id, number, customer_id AS "customerId", purchase_id AS "purchaseId", channel, type, severity, subject, description,
-  required_skill AS "requiredSkill", region, address, status, tier, received_at AS "receivedAt", sla_started_at AS "slaStartedAt", respond_by AS "respondBy", resolve_by AS "resolveBy",
-  escalation_level AS "escalationLevel", assigned_to AS "assignedTo", assigned_at AS "assignedAt", first_response_at AS "firstResponseAt",
-  paused_at AS "pausedAt", resolved_at AS "resolvedAt", resolution, closed_at AS "closedAt", reopened_count AS "reopenedCount", response_breached_at AS "responseBreachedAt",
-  resolution_breached_at AS "resolutionBreachedAt", satisfaction_score AS "satisfactionScore", satisfaction_comment AS "satisfactionComment",
-  version, created_at AS "createdAt", updated_at AS "updatedAt", created_at::text AS "cursorAt"`;
+const FIELDS: [column: string, field: string, kind?: 'timestamp'][] = [
+  ['id', 'id'], ['number', 'number'], ['customer_id', 'customerId'], ['purchase_id', 'purchaseId'], ['channel', 'channel'], ['type', 'type'],
+  ['severity', 'severity'], ['subject', 'subject'], ['description', 'description'], ['required_skill', 'requiredSkill'], ['region', 'region'],
+  ['address', 'address'], ['status', 'status'], ['tier', 'tier'], ['received_at', 'receivedAt', 'timestamp'], ['sla_started_at', 'slaStartedAt', 'timestamp'],
+  ['respond_by', 'respondBy', 'timestamp'], ['resolve_by', 'resolveBy', 'timestamp'], ['escalation_level', 'escalationLevel'], ['assigned_to', 'assignedTo'],
+  ['assigned_at', 'assignedAt', 'timestamp'], ['first_response_at', 'firstResponseAt', 'timestamp'], ['paused_at', 'pausedAt', 'timestamp'],
+  ['resolved_at', 'resolvedAt', 'timestamp'], ['resolution', 'resolution'], ['closed_at', 'closedAt', 'timestamp'], ['reopened_count', 'reopenedCount'],
+  ['response_breached_at', 'responseBreachedAt', 'timestamp'], ['resolution_breached_at', 'resolutionBreachedAt', 'timestamp'],
+  ['satisfaction_score', 'satisfactionScore'], ['satisfaction_comment', 'satisfactionComment'], ['version', 'version'],
+  ['created_at', 'createdAt', 'timestamp'], ['updated_at', 'updatedAt', 'timestamp'],
+];
+
+/** Timestamps come back as the API writes them, so that JSON built by a statement and by the code look the same. */
+export const REQUEST_SELECT = [
+  ...FIELDS.map(([column, field, kind]) => `${kind === 'timestamp' ? `api_timestamp(${column})` : column} AS "${field}"`),
+  `created_at::text AS "cursorAt"`,
+].join(', ');
+
+/** The request as the API shows it, as JSON, from a row of REQUEST_SELECT named `shaped`. */
+const DTO_JSON = `to_jsonb(shaped) - 'pausedAt' - 'slaStartedAt' - 'cursorAt'`;
 
 /** The serving order; the queue index has the same columns. */
 const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';
@@ -55,16 +69,19 @@ export interface RequestFilter {
 export class ServiceRequestsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(tx: Tx, request: NewServiceRequest): Promise<ServiceRequestRow> {
-    const [row] = await tx.query(
+  /** Files the request with its `created` event, timeline entry and audit row, in one statement. */
+  async insert(request: NewServiceRequest, requestId: string | null): Promise<ServiceRequestRow> {
+    const row = await this.writeWithEvent(
+      this.dataSource.manager,
       `INSERT INTO service_requests (customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status, tier,
          received_at, sla_started_at, respond_by, resolve_by, created_by_type, created_by_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) RETURNING ${REQUEST_SELECT}`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) RETURNING *`,
       [request.customerId, request.purchaseId, request.channel, request.type, request.severity, request.subject, request.description, request.requiredSkill,
         request.region, request.address, request.status, request.tier, request.receivedAt, request.respondBy, request.resolveBy, request.createdByType,
         request.createdById],
+      { change: 'created', details: { channel: request.channel }, audit: { actorType: request.createdByType, actorId: request.createdById, requestId } },
     );
-    return row;
+    return row!;
   }
 
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<ServiceRequestRow | null> {
@@ -77,27 +94,75 @@ export class ServiceRequestsRepository {
     return row ?? null;
   }
 
-  /** Applies column changes and bumps the version. */
-  async update(tx: Tx, id: string, changes: Record<string, unknown>): Promise<ServiceRequestRow> {
+  /** Applies column changes, bumps the version and records the change as an event, in the caller's transaction. */
+  async update(tx: Tx, id: string, changes: Record<string, unknown>, event: { change: string; summary?: string; details?: Record<string, unknown> }): Promise<ServiceRequestRow> {
     const columns = Object.keys(changes);
-    const [rows] = await tx.query(
+    const row = await this.writeWithEvent(
+      tx,
       `UPDATE service_requests SET ${columns.map((column, index) => `${column} = $${index + 2}`).join(', ')}, version = version + 1, updated_at = now()
-        WHERE id = $1 RETURNING ${REQUEST_SELECT}`,
+        WHERE id = $1 RETURNING *`,
       [id, ...columns.map((column) => changes[column])],
+      event,
     );
-    return rows[0];
+    return row!;
   }
 
   /**
-   * Takes the most urgent queued request the person is qualified for and assigns it to them, in one
-   * statement: rows other callers are taking are skipped, so concurrent callers never get the same one.
+   * Takes the most urgent queued request the person is qualified for (their skills and region) and
+   * assigns it to them, with its event, in one statement: rows other callers are taking are skipped,
+   * so concurrent callers never get the same one.
    */
-  async takeNext(tx: Tx, assigneeId: string, qualification: Qualification): Promise<ServiceRequestRow | null> {
-    const [rows] = await tx.query(
-      `UPDATE service_requests SET status = 'assigned', assigned_to = $3, assigned_at = now(), version = version + 1, updated_at = now()
-        WHERE id = (SELECT id FROM service_requests WHERE status = 'queued' AND ${QUALIFIED} ORDER BY ${SERVING_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING ${REQUEST_SELECT}`,
-      [qualification.skills, qualification.region, assigneeId],
+  takeNext(assigneeId: string): Promise<ServiceRequestRow | null> {
+    return this.writeWithEvent(
+      this.dataSource.manager,
+      `UPDATE service_requests SET status = 'assigned', assigned_to = $1, assigned_at = now(), version = version + 1, updated_at = now()
+        WHERE id = (SELECT request.id FROM service_requests request, (SELECT skills, region FROM users WHERE id = $1) person
+                     WHERE request.status = 'queued'
+                       AND (request.required_skill IS NULL OR request.required_skill = ANY(person.skills))
+                       AND (person.region IS NULL OR request.region IS NULL OR request.region = person.region)
+                     ORDER BY request.escalation_level DESC, request.respond_by, request.received_at, request.id
+                     LIMIT 1 FOR UPDATE OF request SKIP LOCKED)
+        RETURNING *`,
+      [assigneeId],
+      { change: 'assigned', details: { assignedTo: assigneeId, via: 'next' } },
+    );
+  }
+
+  /**
+   * Runs `statement` (an INSERT or UPDATE of service_requests … RETURNING *) and, in the same
+   * statement, records the change as a `service_request.<change>` outbox event, an entry on the
+   * customer's timeline and, when asked, an audit row. One round trip instead of a transaction of
+   * five: `next` and intake are the hot paths. (Writing the outbox, timeline and audit tables here is a
+   * deliberate exception to module ownership, like the tier recalculation's.)
+   */
+  async writeWithEvent(
+    runner: Tx,
+    statement: string,
+    params: unknown[],
+    event: { change: string; summary?: string; details?: Record<string, unknown>; audit?: { actorType: string; actorId: string | null; requestId: string | null } },
+  ): Promise<ServiceRequestRow | null> {
+    const at = (offset: number) => `$${params.length + offset}`;
+    const audit = event.audit
+      ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
+           SELECT ${at(4)}, ${at(5)}, 'service_request.' || ${at(1)}, 'service_request', id::text, ${DTO_JSON}, ${at(6)} FROM shaped)`
+      : '';
+    const rows = await runner.query(
+      `WITH changed AS (${statement}),
+       shaped AS (SELECT ${REQUEST_SELECT} FROM changed),
+       event AS (INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
+         SELECT 'service_request.' || ${at(1)}, 'service_request', id::text, jsonb_build_object('serviceRequest', ${DTO_JSON}) || ${at(3)}::jsonb FROM shaped),
+       entry AS (INSERT INTO customer_timeline_entries (customer_id, kind, summary, details)
+         SELECT "customerId", 'service_request', number || ' ' || subject || ': ' || ${at(2)},
+                jsonb_build_object('serviceRequestId', id, 'number', number, 'change', ${at(1)}::text, 'status', status) || ${at(3)}::jsonb FROM shaped)
+       ${audit}
+       SELECT * FROM shaped`,
+      [
+        ...params,
+        event.change,
+        event.summary ?? event.change.replaceAll('_', ' '),
+        JSON.stringify(event.details ?? {}),
+        ...(event.audit ? [event.audit.actorType, event.audit.actorId, event.audit.requestId] : []),
+      ],
     );
     return rows[0] ?? null;
   }

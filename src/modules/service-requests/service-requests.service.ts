@@ -6,10 +6,8 @@ import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { Tx, TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
-import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { CustomerRecordsService } from '../customers/customer-records.service.js';
 import { CustomersService } from '../customers/customers.service.js';
-import { CustomerTimeline } from '../customers/customer-timeline.js';
 import { UsersService } from '../identity/users.service.js';
 import {
   AssigneeSuggestionDto, CreateServiceRequestDto, ListServiceRequestsQuery, QueueDto, ServiceRequestDto, UpdateServiceRequestDto,
@@ -32,10 +30,8 @@ export class ServiceRequestsService {
     private readonly policies: SlaPoliciesRepository,
     private readonly customers: CustomersService,
     private readonly customerRecords: CustomerRecordsService,
-    private readonly timeline: CustomerTimeline,
     private readonly users: UsersService,
     private readonly transactions: TransactionRunner,
-    private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -50,30 +46,26 @@ export class ServiceRequestsService {
     }
     const targets = await this.policies.targetsFor(tier, dto.severity);
     const { respondBy, resolveBy } = deadlinesFor(receivedAt, targets, this.config.businessCalendar);
-    return this.transactions.run(async (tx) => {
-      const row = await this.requests.insert(tx, {
-        customerId: dto.customerId,
-        purchaseId: dto.purchaseId ?? null,
-        channel: dto.channel ?? (principal.kind === 'api_key' ? 'api' : 'phone'),
-        type: dto.type,
-        severity: dto.severity,
-        subject: dto.subject,
-        description: dto.description ?? null,
-        requiredSkill: dto.requiredSkill ?? null,
-        region: dto.region ?? null,
-        address: dto.address ?? null,
-        status: dto.hold ? 'new' : 'queued',
-        tier,
-        receivedAt,
-        respondBy,
-        resolveBy,
-        createdByType: principal.kind,
-        createdById: principal.id,
-      });
-      await this.audit.record(tx, principal, requestId, { action: 'service_request.created', entityType: 'service_request', entityId: row.id, after: toDto(row) });
-      await this.emit(tx, 'created', row, { channel: row.channel });
-      return toDto(row);
-    });
+    const row = await this.requests.insert({
+      customerId: dto.customerId,
+      purchaseId: dto.purchaseId ?? null,
+      channel: dto.channel ?? (principal.kind === 'api_key' ? 'api' : 'phone'),
+      type: dto.type,
+      severity: dto.severity,
+      subject: dto.subject,
+      description: dto.description ?? null,
+      requiredSkill: dto.requiredSkill ?? null,
+      region: dto.region ?? null,
+      address: dto.address ?? null,
+      status: dto.hold ? 'new' : 'queued',
+      tier,
+      receivedAt,
+      respondBy,
+      resolveBy,
+      createdByType: principal.kind,
+      createdById: principal.id,
+    }, requestId);
+    return toDto(row);
   }
 
   async get(id: string, principal: Principal): Promise<ServiceRequestDto> {
@@ -105,11 +97,10 @@ export class ServiceRequestsService {
         const targets = await this.policies.targetsFor(current.tier, changes.severity as string, tx);
         Object.assign(changes, this.deadlineColumns(new Date(current.slaStartedAt), targets, current.pausedAt !== null));
       }
-      const row = await this.requests.update(tx, id, changes);
+      const row = await this.requests.update(tx, id, changes, { change: 'updated', details: { fields: Object.keys(changes) } });
       await this.audit.record(tx, principal, requestId, {
         action: 'service_request.updated', entityType: 'service_request', entityId: id, before: toDto(current), after: toDto(row), fields: Object.keys(changes),
       });
-      await this.emit(tx, 'updated', row, { fields: Object.keys(changes) });
       return toDto(row);
     });
   }
@@ -121,13 +112,9 @@ export class ServiceRequestsService {
 
   /** The caller takes the most urgent queued request they are qualified for, or null when there is none. */
   async takeNext(principal: Principal): Promise<ServiceRequestDto | null> {
-    const qualification = await this.qualificationOf(principal);
-    return this.transactions.run(async (tx) => {
-      const row = await this.requests.takeNext(tx, principal.id, qualification);
-      if (!row) return null;
-      await this.emit(tx, 'assigned', row, { assignedTo: principal.id, via: 'next' });
-      return toDto(row);
-    });
+    if (principal.kind !== 'user') throw new Forbidden('Only staff users take requests from the queue.');
+    const row = await this.requests.takeNext(principal.id);
+    return row && toDto(row);
   }
 
   async assign(id: string, assigneeId: string, principal: Principal): Promise<ServiceRequestDto> {
@@ -213,9 +200,8 @@ export class ServiceRequestsService {
         throw new DomainError(409, 'Conflict', 'Satisfaction is asked for after the request is resolved.', '/problems/invalid-transition');
       }
       if (current.satisfactionScore !== null) throw new DomainError(409, 'Conflict', 'Satisfaction was already recorded for this request.', '/problems/conflict');
-      const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null });
+      const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null }, { change: 'satisfaction_recorded', details: { score } });
       await this.audit.record(tx, principal, requestId, { action: 'service_request.satisfaction_recorded', entityType: 'service_request', entityId: id, after: { score, comment } });
-      await this.emit(tx, 'satisfaction_recorded', row, { score });
       return toDto(row);
     });
   }
@@ -257,8 +243,7 @@ export class ServiceRequestsService {
       const current = await this.lockVisible(tx, id, principal);
       this.assertMayAct(current, action, principal);
       const status = nextStatus(current.status as ServiceRequestStatus, action);
-      const row = await this.requests.update(tx, id, { status, ...(await changes(current, tx)) });
-      await this.emit(tx, EVENT_OF[action], row, eventDetails);
+      const row = await this.requests.update(tx, id, { status, ...(await changes(current, tx)) }, { change: EVENT_OF[action], details: eventDetails });
       return toDto(row);
     });
   }
@@ -282,18 +267,6 @@ export class ServiceRequestsService {
     const user = principal.kind === 'user' ? await this.users.find(principal.id) : null;
     if (!user) throw new Forbidden('Only staff users take requests from the queue.');
     return { skills: user.skills, region: user.region };
-  }
-
-  /** Records the change as an event and on the customer's timeline, in the same transaction. */
-  private async emit(tx: Tx, change: string, row: ServiceRequestRow, details: Record<string, unknown>): Promise<void> {
-    const serviceRequest = toDto(row);
-    await this.outbox.record(tx, { type: `service_request.${change}`, aggregateType: 'service_request', aggregateId: row.id, payload: { serviceRequest, ...details } });
-    await this.timeline.record(tx, {
-      customerId: row.customerId,
-      kind: 'service_request',
-      summary: `${row.number} ${row.subject}: ${change.replaceAll('_', ' ')}`,
-      details: { serviceRequestId: row.id, number: row.number, change, status: row.status, ...details },
-    });
   }
 
   private async visible(id: string, principal: Principal, tx?: Tx): Promise<ServiceRequestRow> {

@@ -1,15 +1,12 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
-import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { QueueName, ServiceSlaJob } from '../../infrastructure/queues/queue-names.js';
-import { CustomerTimeline } from '../customers/customer-timeline.js';
 import { UsersService } from '../identity/users.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { clockRuns } from './sla-clock.js';
 import { ServiceRequestsRepository } from './service-requests.repository.js';
 import type { ServiceRequestStatus } from './service-request-lifecycle.js';
-import { toDto } from './service-requests.service.js';
 
 const COLUMNS = {
   response: { warned: 'response_warned_at', breached: 'response_breached_at', deadline: 'respondBy' },
@@ -26,8 +23,6 @@ export class SlaProcessor extends WorkerHost {
   constructor(
     private readonly requests: ServiceRequestsRepository,
     private readonly transactions: TransactionRunner,
-    private readonly outbox: OutboxWriter,
-    private readonly timeline: CustomerTimeline,
     private readonly tasks: TasksService,
     private readonly users: UsersService,
   ) {
@@ -47,30 +42,28 @@ export class SlaProcessor extends WorkerHost {
       // A warning that comes too late (a request logged after the fact, a worker that was down) would only be noise.
       if (stage === 'warning' && (marks.breached || Date.now() >= Date.parse(deadline))) return 'too late to warn';
       const flag = stage === 'warning' ? columns.warned : columns.breached;
-      const row = await this.requests.update(tx, requestId, stage === 'warning' ? { [flag]: new Date() } : { [flag]: new Date(), escalation_level: request.escalationLevel + 1 });
-      const payload = { serviceRequest: toDto(row), clock, deadline };
+      const what = clock === 'response' ? 'first response' : 'resolution';
       if (stage === 'warning') {
-        await this.outbox.record(tx, { type: 'service_request.sla_warning', aggregateType: 'service_request', aggregateId: requestId, payload });
-      } else {
-        const manager = request.assignedTo ? (await this.users.find(request.assignedTo))?.managerId ?? null : null;
-        const taskId = await this.tasks.create(tx, {
-          kind: `sla.${clock}_breached`,
-          title: `${row.number}: ${clock === 'response' ? 'first response' : 'resolution'} deadline missed`,
-          detail: `${row.subject} (${row.tier ?? 'no tier'}, ${row.severity}) was due by ${deadline}.`,
-          assigneeId: manager,
-          assigneeRole: manager ? undefined : 'manager',
-          customerId: row.customerId,
-          subjectType: 'service_request',
-          subjectId: requestId,
-        });
-        await this.outbox.record(tx, { type: 'service_request.breached', aggregateType: 'service_request', aggregateId: requestId, payload: { ...payload, escalationTaskId: taskId } });
+        await this.requests.update(tx, requestId, { [flag]: new Date() }, { change: 'sla_warning', summary: `${what} deadline near`, details: { clock, deadline } });
+        return stage;
       }
-      await this.timeline.record(tx, {
-        customerId: row.customerId,
-        kind: 'service_request',
-        summary: `${row.number} ${row.subject}: ${clock} ${stage === 'warning' ? 'deadline near' : 'deadline missed, escalated'}`,
-        details: { serviceRequestId: requestId, number: row.number, change: stage === 'warning' ? 'sla_warning' : 'breached', clock, deadline },
+      const manager = request.assignedTo ? (await this.users.find(request.assignedTo))?.managerId ?? null : null;
+      const taskId = await this.tasks.create(tx, {
+        kind: `sla.${clock}_breached`,
+        title: `${request.number}: ${what} deadline missed`,
+        detail: `${request.subject} (${request.tier ?? 'no tier'}, ${request.severity}) was due by ${deadline}.`,
+        assigneeId: manager,
+        assigneeRole: manager ? undefined : 'manager',
+        customerId: request.customerId,
+        subjectType: 'service_request',
+        subjectId: requestId,
       });
+      await this.requests.update(
+        tx,
+        requestId,
+        { [flag]: new Date(), escalation_level: request.escalationLevel + 1 },
+        { change: 'breached', summary: `${what} deadline missed, escalated`, details: { clock, deadline, escalationTaskId: taskId } },
+      );
       return stage;
     });
   }
