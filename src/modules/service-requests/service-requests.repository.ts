@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import type { ServiceRequestDto } from './dto/service-request.dto.js';
 import { OPEN_WORK } from './service-request-lifecycle.js';
@@ -31,6 +32,13 @@ const DTO_JSON = `to_jsonb(shaped) - 'pausedAt' - 'slaStartedAt' - 'cursorAt'`;
 /** The serving order; the queue index has the same columns. */
 const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';
 const QUALIFIED = `($1::text[] IS NULL OR required_skill IS NULL OR required_skill = ANY($1::text[])) AND ($2::text IS NULL OR region IS NULL OR region = $2)`;
+
+export interface ChangeEvent {
+  change: string;
+  summary?: string;
+  details?: Record<string, unknown>;
+  audit?: { actorType: string; actorId: string | null; requestId: string | null };
+}
 
 export interface NewServiceRequest {
   customerId: string;
@@ -95,7 +103,7 @@ export class ServiceRequestsRepository {
   }
 
   /** Applies column changes, bumps the version and records the change as an event, in the caller's transaction. */
-  async update(tx: Tx, id: string, changes: Record<string, unknown>, event: { change: string; summary?: string; details?: Record<string, unknown> }): Promise<ServiceRequestRow> {
+  async update(tx: Tx, id: string, changes: Record<string, unknown>, event: ChangeEvent): Promise<ServiceRequestRow> {
     const columns = Object.keys(changes);
     const row = await this.writeWithEvent(
       tx,
@@ -112,9 +120,8 @@ export class ServiceRequestsRepository {
    * assigns it to them, with its event, in one statement: rows other callers are taking are skipped,
    * so concurrent callers never get the same one.
    */
-  takeNext(assigneeId: string): Promise<ServiceRequestRow | null> {
-    return this.writeWithEvent(
-      this.dataSource.manager,
+  async takeNext(assigneeId: string): Promise<ServiceRequestRow | null> {
+    const { text, values } = this.withEvent(
       `UPDATE service_requests SET status = 'assigned', assigned_to = $1, assigned_at = now(), version = version + 1, updated_at = now()
         WHERE id = (SELECT request.id FROM service_requests request, (SELECT skills, region FROM users WHERE id = $1) person
                      WHERE request.status = 'queued'
@@ -126,6 +133,8 @@ export class ServiceRequestsRepository {
       [assigneeId],
       { change: 'assigned', details: { assignedTo: assigneeId, via: 'next' } },
     );
+    const [row] = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.take-next', text, values);
+    return row ?? null;
   }
 
   /**
@@ -135,19 +144,19 @@ export class ServiceRequestsRepository {
    * five: `next` and intake are the hot paths. (Writing the outbox, timeline and audit tables here is a
    * deliberate exception to module ownership, like the tier recalculation's.)
    */
-  async writeWithEvent(
-    runner: Tx,
-    statement: string,
-    params: unknown[],
-    event: { change: string; summary?: string; details?: Record<string, unknown>; audit?: { actorType: string; actorId: string | null; requestId: string | null } },
-  ): Promise<ServiceRequestRow | null> {
+  async writeWithEvent(runner: Tx, statement: string, params: unknown[], event: ChangeEvent): Promise<ServiceRequestRow | null> {
+    const { text, values } = this.withEvent(statement, params, event);
+    const rows = await runner.query(text, values);
+    return rows[0] ?? null;
+  }
+
+  private withEvent(statement: string, params: unknown[], event: ChangeEvent): { text: string; values: unknown[] } {
     const at = (offset: number) => `$${params.length + offset}`;
     const audit = event.audit
       ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
            SELECT ${at(4)}, ${at(5)}, 'service_request.' || ${at(1)}, 'service_request', id::text, ${DTO_JSON}, ${at(6)} FROM shaped)`
       : '';
-    const rows = await runner.query(
-      `WITH changed AS (${statement}),
+    const text = `WITH changed AS (${statement}),
        shaped AS (SELECT ${REQUEST_SELECT} FROM changed),
        event AS (INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
          SELECT 'service_request.' || ${at(1)}, 'service_request', id::text, jsonb_build_object('serviceRequest', ${DTO_JSON}) || ${at(3)}::jsonb FROM shaped),
@@ -155,16 +164,15 @@ export class ServiceRequestsRepository {
          SELECT "customerId", 'service_request', number || ' ' || subject || ': ' || ${at(2)},
                 jsonb_build_object('serviceRequestId', id, 'number', number, 'change', ${at(1)}::text, 'status', status) || ${at(3)}::jsonb FROM shaped)
        ${audit}
-       SELECT * FROM shaped`,
-      [
-        ...params,
-        event.change,
-        event.summary ?? event.change.replaceAll('_', ' '),
-        JSON.stringify(event.details ?? {}),
-        ...(event.audit ? [event.audit.actorType, event.audit.actorId, event.audit.requestId] : []),
-      ],
-    );
-    return rows[0] ?? null;
+       SELECT * FROM shaped`;
+    const values = [
+      ...params,
+      event.change,
+      event.summary ?? event.change.replaceAll('_', ' '),
+      JSON.stringify(event.details ?? {}),
+      ...(event.audit ? [event.audit.actorType, event.audit.actorId, event.audit.requestId] : []),
+    ];
+    return { text, values };
   }
 
   /** The queue in serving order, with the number of requests in it. */
