@@ -84,9 +84,10 @@ async function prepareDatabase(): Promise<void> {
   await runMigrations(config);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
+  await db.query(`INSERT INTO customers (kind, name) SELECT 'individual', '服务客户' || n FROM generate_series(1, $1) n`, [CUSTOMERS]);
   await db.query(
-    `INSERT INTO customers (kind, name, tier) SELECT 'individual', '服务客户' || n, (ARRAY['VIP','高','中','低',NULL])[1 + n % 5] FROM generate_series(1, $1) n`,
-    [CUSTOMERS],
+    `INSERT INTO customer_values (customer_id, frequency, monetary, score, tier)
+     SELECT id, 0, 0, 0, (ARRAY['VIP', '高', '中', '低', NULL])[1 + row_number() OVER (ORDER BY id) % 5] FROM customers`,
   );
   await db.query('ANALYZE');
   await db.end();

@@ -3,10 +3,13 @@
  * floor — one SELECT aggregating the purchases table with the same grouping — measured in the same
  * run, and the time from a purchase to its tier change through the running application.
  *
- *   npm run bench:tiers -- [--database-url URL] [--samples 40]
+ *   npm run bench:tiers -- [--database-url URL] [--template DB] [--samples 40] [--skip-full] [--skip-latency]
  *
  * The database must be seeded first, e.g. 1,000,000 customers with 10,000,000 purchases:
  *   npm run seed -- --customers 1000000 --purchases-per-customer 10 --database-url postgres://postgres@127.0.0.1:5432/crm_bench_tiers
+ * and, to measure a first run more than once, copied once as a template:
+ *   psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE crm_bench_tiers_seed TEMPLATE crm_bench_tiers'
+ * `--template crm_bench_tiers_seed` then recreates the benchmark database from it (~15 s) before measuring.
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -17,13 +20,16 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
-import { TiersService } from '../src/modules/loyalty/tiers.service.js';
+import { runMigrations } from '../src/infrastructure/database/prepare-database.js';
+import { RecalculationResult, TiersService } from '../src/modules/loyalty/tiers.service.js';
 
 const { values: args } = parseArgs({
   options: {
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/crm_bench_tiers' },
     samples: { type: 'string', default: '40' },
     'skip-full': { type: 'boolean', default: false },
+    'skip-latency': { type: 'boolean', default: false },
+    template: { type: 'string' },
   },
 });
 const databaseUrl = args['database-url']!;
@@ -50,34 +56,62 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
 
-async function fullRuns(tiers: TiersService, floorMs: number): Promise<void> {
-  const first = await timed(() => tiers.recalculateAll('benchmark'));
-  const floor = { ms: floorMs };
-  console.log(`  full recalculation (${first.result.valuesChanged.toLocaleString('en')} values, ${first.result.tierChanges.toLocaleString('en')} tiers changed)  ${seconds(first.ms)}  = ${(first.ms / floor.ms).toFixed(2)}× the floor`);
-  const steady = await timed(() => tiers.recalculateAll('benchmark'));
-  console.log(`  again (${steady.result.valuesChanged.toLocaleString('en')} values, ${steady.result.tierChanges.toLocaleString('en')} tiers changed)  ${seconds(steady.ms)}  = ${(steady.ms / floor.ms).toFixed(2)}× the floor`);
+async function fullRuns(tiers: TiersService, db: pg.Pool, floorMs: number): Promise<void> {
+  const report = (label: string, run: { ms: number; result: RecalculationResult }) => {
+    const { valuesChanged, tierChanges, timings } = run.result;
+    console.log(`  ${label} (${valuesChanged.toLocaleString('en')} values, ${tierChanges.toLocaleString('en')} tiers changed)  ${seconds(run.ms)}  = ${(run.ms / floorMs).toFixed(2)}× the floor`
+      + `  [values ${seconds(timings.values)}, thresholds ${seconds(timings.thresholds)}, tiers ${seconds(timings.tiers)}]`);
+  };
+  report('first full recalculation', await timed(() => tiers.recalculateAll('benchmark')));
+  // A day's business before the nightly run: 1 % of the customers buy once more.
+  await db.query(`INSERT INTO purchases (customer_id, purchased_at, product, amount, currency, payment_method)
+    SELECT id, now(), '滤芯', 20 + (random() * 3000)::int, 'CNY', 'card' FROM customers TABLESAMPLE BERNOULLI (1)`);
+  report('nightly, after 1 % of the customers bought', await timed(() => tiers.recalculateAll('benchmark')));
+}
+
+async function recreateFromTemplate(template: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } finally {
+    await admin.end();
+  }
 }
 
 async function main(): Promise<void> {
+  if (args.template) await recreateFromTemplate(args.template);
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, PROCESS_ROLE: 'api', LOG_LEVEL: 'warn', QUEUE_PREFIX: `crm-bench-tiers-${randomBytes(3).toString('hex')}` });
+  const applied = await runMigrations(config);
+  if (applied.length) console.log(`(applied ${applied.join(', ')})`);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 1, options: '-c max_parallel_workers_per_gather=0' });
   const [{ customers, purchases }] = (await db.query(`SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM purchases)::int AS purchases`)).rows;
   console.log(`Tier benchmark on ${new URL(databaseUrl).pathname.slice(1)}: ${customers.toLocaleString('en')} customers, ${purchases.toLocaleString('en')} purchases`);
 
   // 1. The floor: one aggregate over the purchases with the same grouping and window, nothing written.
-  const floorSql = `SELECT count(*) FROM (
-      SELECT customer_id, max(purchased_at), count(*), sum(amount) FROM purchases
+  // The outer query consumes every aggregate: with only count(*) outside, the planner drops the
+  // unused max/count/sum and the "floor" is a bare GROUP BY (2.3 s instead of 3.8 s here).
+  const floorSql = `SELECT count(*), max(last_purchase_at), sum(frequency), sum(monetary) FROM (
+      SELECT customer_id, max(purchased_at) AS last_purchase_at, count(*) AS frequency, sum(amount) AS monetary FROM purchases
       WHERE refunded_at IS NULL AND purchased_at >= now() - interval '24 months' GROUP BY customer_id) per_customer`;
   await db.query(`SET work_mem = '256MB'`); // as the recalculation does
   await db.query(floorSql); // warm the cache the same way for both
-  const floor = await timed(() => db.query(floorSql));
-  console.log(`  floor: one aggregating SELECT                     ${seconds(floor.ms)}`);
+  const floor = { ms: Math.min((await timed(() => db.query(floorSql))).ms, (await timed(() => db.query(floorSql))).ms) };
+  console.log(`  floor: one aggregating SELECT (best of 2)         ${seconds(floor.ms)}`);
 
   // 2. Full recalculation through the application's own service (values, share thresholds, tiers).
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, PROCESS_ROLE: 'api', LOG_LEVEL: 'warn', QUEUE_PREFIX: `crm-bench-tiers-${randomBytes(3).toString('hex')}` });
   const context = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: ['error', 'warn'] });
   const tiers = context.get(TiersService, { strict: false });
-  if (!args['skip-full']) await fullRuns(tiers, floor.ms);
+  if (!args['skip-full']) await fullRuns(tiers, db, floor.ms);
   await context.close();
+  if (args['skip-latency']) {
+    await db.end();
+    return;
+  }
 
 
   // A first run over a fresh database moves every customer and queues a customer.tier_changed event
@@ -106,7 +140,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password: process.env.ADMIN_PASSWORD ?? 'admin12345' }),
     }).then((r) => r.json() as Promise<{ accessToken: string }>);
     const { rows: candidates } = await db.query<{ id: string }>(
-      `SELECT c.id FROM customers c WHERE c.tier = '低' AND c.deleted_at IS NULL ORDER BY random() LIMIT $1`, [SAMPLES]);
+      `SELECT c.id FROM customers c JOIN customer_values v ON v.customer_id = c.id WHERE v.tier = '低' AND c.deleted_at IS NULL ORDER BY random() LIMIT $1`, [SAMPLES]);
     const latencies: number[] = [];
     for (const { id } of candidates) {
       const response = await fetch(`${base}/api/v1/customers/${id}/purchases`, {

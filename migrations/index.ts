@@ -2,6 +2,13 @@ import { CoreSchema1764050000000 } from './1764050000000-core-schema.js';
 import { LoyaltyLedger1764060000000 } from './1764060000000-loyalty-ledger.js';
 import { CustomerValueTiers1764070000000 } from './1764070000000-customer-value-tiers.js';
 import { ServiceRequests1764080000000 } from './1764080000000-service-requests.js';
+import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-recalculation-at-scale.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
-export const migrations = [CoreSchema1764050000000, LoyaltyLedger1764060000000, CustomerValueTiers1764070000000, ServiceRequests1764080000000];
+export const migrations = [
+  CoreSchema1764050000000,
+  LoyaltyLedger1764060000000,
+  CustomerValueTiers1764070000000,
+  ServiceRequests1764080000000,
+  TierRecalculationAtScale1764100000000,
+];

@@ -27,7 +27,7 @@ describe('service requests', { timeout: 240_000 }, () => {
   const newSkill = () => `skill-${randomUUID().slice(0, 8)}`;
   const newCustomer = async (tier: string | null = null) => {
     const id = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '服务客户' }).expect(201)).body.id as string;
-    if (tier) await t.db.query(`UPDATE customers SET tier = $2 WHERE id = $1`, [id, tier]);
+    if (tier) await t.db.query(`INSERT INTO customer_values (customer_id, frequency, monetary, score, tier) VALUES ($1, 0, 0, 0, $2)`, [id, tier]);
     return id;
   };
   const file = async (customerId: string, fields: Record<string, unknown>, token = agent.token) =>

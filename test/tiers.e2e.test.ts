@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { Queue } from 'bullmq';
+import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { TiersService } from '../src/modules/loyalty/tiers.service.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -96,7 +98,7 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     assert.ok(first.valuesChanged + second.valuesChanged >= 200, 'every new customer valued once');
     const doubled = await t.db.query(`SELECT customer_id FROM tier_history GROUP BY customer_id, new_tier, changed_at::date HAVING count(*) > 1 AND bool_and(cause = 'test')`);
     assert.equal(doubled.rowCount, 0, 'no change applied twice');
-    const counts = await t.db.query(`SELECT tier, count(*)::int AS n FROM customers WHERE name LIKE '金字塔%' GROUP BY tier`);
+    const counts = await t.db.query(`SELECT v.tier, count(*)::int AS n FROM customers c JOIN customer_values v ON v.customer_id = c.id WHERE c.name LIKE '金字塔%' GROUP BY v.tier`);
     const byTier = Object.fromEntries(counts.rows.map((row) => [row.tier, row.n]));
     assert.ok(byTier.VIP > 0 && byTier.VIP < 40, JSON.stringify(byTier));
     assert.ok(byTier['低'] > byTier.VIP, JSON.stringify(byTier));
@@ -134,6 +136,29 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     const other = await createUser(t, ['sales']);
     await t.http.get(`${API}/loyalty/upsell`).query({ ownerId: sales.id }).set(bearer(other.token)).expect(403);
     await t.http.get(`${API}/loyalty/upsell`).set(bearer(agent.token)).expect(403);
+  });
+
+  it('delivers an ordinary event promptly while a large backlog of bulk tier changes drains', async () => {
+    const customer = await newCustomer('排队');
+    // What a full recalculation leaves behind: tens of thousands of tier changes in the bulk lane.
+    await t.db.query(`
+      INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+      SELECT 'customer.tier_changed', 'customer', gen_random_uuid()::text, '{"cause":"backlog"}', 'bulk' FROM generate_series(1, 30000)`);
+    const queue = new Queue(QueueName.DomainEvents, { connection: { url: t.config.REDIS_URL }, prefix: t.config.QUEUE_PREFIX });
+    try {
+      const bulkPublished = async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NOT NULL`)).rows[0].n;
+      await waitFor(async () => (await bulkPublished()) >= 2000, 10_000, 'the relay draining the bulk backlog');
+      const started = Date.now();
+      await buy(customer, '100.00');
+      await waitFor(async () => (await t.db.query(`SELECT 1 FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer])).rowCount === 1, 10_000, 'points for the purchase');
+      const latency = Date.now() - started;
+      const waiting = (await queue.getPrioritizedCount()) + (await queue.getWaitingCount());
+      const unpublished = (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NULL`)).rows[0].n;
+      assert.ok(waiting + unpublished > 0, 'the backlog was still draining when the purchase earned its points');
+      assert.ok(latency < 3_000, `purchase → points took ${latency} ms behind the backlog`);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('validates tier rules', async () => {

@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DomainEventJob, QueueName } from '../queues/queue-names.js';
 import { failFastRedisOptions } from '../redis/redis-options.js';
+import type { OutboxLane } from './outbox.writer.js';
 
 interface OutboxRow {
   id: string;
@@ -14,10 +15,13 @@ interface OutboxRow {
   aggregate_id: string;
   payload: Record<string, unknown>;
   occurred_at: Date;
+  lane: OutboxLane;
 }
 
 const BATCH_SIZE = 500;
 const PUBLISH_TIMEOUT_MS = 5_000;
+/** BullMQ runs jobs without a priority before any prioritized job, so bulk events queue behind ordinary ones in Redis too. */
+const BULK_JOB_PRIORITY = 10;
 
 /**
  * Moves committed outbox rows into the domain-events queue. Rows are claimed with
@@ -25,6 +29,10 @@ const PUBLISH_TIMEOUT_MS = 5_000;
  * twice; a row is marked published only in the transaction that claimed it, after BullMQ accepted
  * it. While Redis is down the publish fails fast, the transaction rolls back and the rows wait.
  * The job id is the event id, so even a publish whose commit is lost is not queued twice.
+ *
+ * Each batch takes ordinary events first and fills up with bulk ones (lane 'bulk'), which are also
+ * queued at a lower BullMQ priority: a million tier changes of a full recalculation drain behind
+ * a purchase's events instead of in front of them.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -61,11 +69,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Publishes one batch; returns how many rows it published. */
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const rows: OutboxRow[] = await tx.query(
-        `SELECT id, event_id, type, aggregate_type, aggregate_id, payload, occurred_at
-           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH_SIZE],
-      );
+      const rows: OutboxRow[] = await this.claim(tx, 'default', BATCH_SIZE);
+      if (rows.length < BATCH_SIZE) rows.push(...(await this.claim(tx, 'bulk', BATCH_SIZE - rows.length)));
       if (!rows.length) return 0;
       await withTimeout(
         this.queue!.addBulk(
@@ -80,7 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
               occurredAt: row.occurred_at.toISOString(),
               payload: row.payload,
             },
-            opts: { jobId: row.event_id },
+            opts: row.lane === 'bulk' ? { jobId: row.event_id, priority: BULK_JOB_PRIORITY } : { jobId: row.event_id },
           })),
         ),
         PUBLISH_TIMEOUT_MS,
@@ -88,6 +93,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
       return rows.length;
     });
+  }
+
+  /** The oldest unpublished rows of a lane not claimed by another relay (outbox_unpublished_lane_idx). */
+  private claim(tx: EntityManager, lane: OutboxLane, limit: number): Promise<OutboxRow[]> {
+    return tx.query(
+      `SELECT id, event_id, type, aggregate_type, aggregate_id, payload, occurred_at, lane
+         FROM outbox WHERE published_at IS NULL AND lane = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [lane, limit],
+    );
   }
 
   private async run(): Promise<void> {

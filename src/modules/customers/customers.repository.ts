@@ -14,7 +14,9 @@ export const CUSTOMER_SELECT = [
   ...Object.entries(PROFILE_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
   'zodiac',
   'life_journey AS "lifeJourney"',
-  'tier',
+  // The tier is the loyalty module's (customer_values, beside the value that decides it), read here by
+  // its primary key so a customer reads and filters as one row; see README "Value and tiers".
+  `(SELECT v.tier FROM customer_values v WHERE v.customer_id = customers.id) AS tier`,
   'marketing_opt_out AS "marketingOptOut"',
   'custom_fields AS "customFields"',
   'version',
@@ -40,8 +42,7 @@ export interface SearchTerms {
   code: string | null;
 }
 
-const FILTER_COLUMNS: Record<keyof CustomerFilters, string> = {
-  tier: 'tier',
+const FILTER_COLUMNS: Record<Exclude<keyof CustomerFilters, 'tier'>, string> = {
   ownerId: 'owner_id',
   region: 'region',
   industry: 'industry',
@@ -74,7 +75,7 @@ export class CustomersRepository {
   }
 
   async exists(id: string, tx: Tx = this.dataSource.manager): Promise<{ ownerId: string | null; tier: string | null } | null> {
-    const [row] = await tx.query(`SELECT owner_id AS "ownerId", tier FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    const [row] = await tx.query(`SELECT owner_id AS "ownerId", (SELECT v.tier FROM customer_values v WHERE v.customer_id = customers.id) AS tier FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
     return row ?? null;
   }
 
@@ -105,9 +106,11 @@ export function customerListQuery(filters: CustomerFilters, search: SearchTerms 
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const where = ['deleted_at IS NULL'];
-  for (const [key, column] of Object.entries(FILTER_COLUMNS) as [keyof CustomerFilters, string][]) {
+  for (const [key, column] of Object.entries(FILTER_COLUMNS) as [keyof typeof FILTER_COLUMNS, string][]) {
     if (filters[key] !== undefined) where.push(`${column} = ${param(filters[key])}`);
   }
+  // Walks the newest-first index and probes each customer's value row: no tier index to keep up on customers.
+  if (filters.tier !== undefined) where.push(`EXISTS (SELECT 1 FROM customer_values v WHERE v.customer_id = customers.id AND v.tier = ${param(filters.tier)})`);
   if (search) {
     const normalised = search.text.replace(/\s+/g, '').toLowerCase();
     // One or two characters match exactly on their gram; longer queries are rechecked as substrings,

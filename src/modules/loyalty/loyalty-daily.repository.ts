@@ -53,8 +53,8 @@ export class LoyaltyDailyRepository {
        ), balances AS (
          UPDATE loyalty_accounts a SET balance = entries.balance_after, updated_at = now() FROM entries WHERE a.customer_id = entries.customer_id
        ), events AS (
-         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
-         SELECT 'loyalty.points_expired', 'customer', customer_id::text, jsonb_build_object('customerId', customer_id, 'points', -points, 'balance', balance_after)
+         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+         SELECT 'loyalty.points_expired', 'customer', customer_id::text, jsonb_build_object('customerId', customer_id, 'points', -points, 'balance', balance_after), 'bulk'
          FROM entries
        )
        SELECT coalesce(-sum(points), 0)::int AS expired FROM entries`,
@@ -92,8 +92,8 @@ export class LoyaltyDailyRepository {
        ), balances AS (
          UPDATE loyalty_accounts a SET balance = entries.balance_after, updated_at = now() FROM entries WHERE a.customer_id = entries.customer_id
        ), events AS (
-         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
-         SELECT 'loyalty.birthday_rewarded', 'customer', customer_id::text, jsonb_build_object('customerId', customer_id, 'points', points, 'balance', balance_after)
+         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+         SELECT 'loyalty.birthday_rewarded', 'customer', customer_id::text, jsonb_build_object('customerId', customer_id, 'points', points, 'balance', balance_after), 'bulk'
          FROM entries
        )
        SELECT count(*)::int AS credited FROM entries`,

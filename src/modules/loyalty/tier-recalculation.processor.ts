@@ -33,6 +33,7 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
     };
     this.handlers.subscribe('purchase.recorded', recalculate);
     this.handlers.subscribe('purchase.refunded', recalculate);
+    this.handlers.subscribe('customer.deleted', (event: { aggregateId: string }) => this.tiers.forgetCustomer(event.aggregateId));
   }
 
   onApplicationBootstrap(): void {

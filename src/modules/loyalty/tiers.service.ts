@@ -10,13 +10,31 @@ import { CustomersService } from '../customers/customers.service.js';
 import type { ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
 import { TiersRepository } from './tiers.repository.js';
 
-const BATCH_SIZE = 50_000;
+/**
+ * The tier pass runs in this many id-range batches, each a short transaction, so purchases keep
+ * committing meanwhile. Ids are random (gen_random_uuid), so equal slices of the uuid space are
+ * batches of about equal size at no cost to find them.
+ */
+const TIER_BATCHES = 16;
+
+function uuidSlices(count: number): { afterId: string | null; upToId: string | null }[] {
+  const boundary = (index: number) => {
+    const hex = Math.floor((index * 0x1_0000_0000) / count - 1).toString(16).padStart(8, '0');
+    return `${hex}-ffff-ffff-ffff-ffffffffffff`;
+  };
+  return Array.from({ length: count }, (_, index) => ({
+    afterId: index === 0 ? null : boundary(index),
+    upToId: index === count - 1 ? null : boundary(index + 1),
+  }));
+}
 
 export interface RecalculationResult {
   /** Customers whose value (recency, frequency, spending or score) changed. */
   valuesChanged: number;
   tierChanges: number;
   thresholds: Record<string, { score: number; monetary: string }>;
+  /** Milliseconds spent valuing, finding the share thresholds and applying tiers. */
+  timings: { values: number; thresholds: number; tiers: number };
 }
 
 /** Customer value and tiers (R-V1): the rules, one customer's recalculation and everyone's. */
@@ -83,33 +101,43 @@ export class TiersService {
   /** One customer, with the thresholds of the last full run. Returns whether the tier changed. */
   recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
     return this.transactions.run(async (tx) => {
-      await this.tiers.computeValues(tx, { customerId }, this.config.VALUE_WINDOW_MONTHS);
+      await this.tiers.computeValues(tx, customerId, this.config.VALUE_WINDOW_MONTHS);
       return (await this.tiers.applyTiers(tx, { customerId }, cause)) > 0;
     });
   }
 
+  /** A deleted customer no longer counts towards the value pyramid. */
+  forgetCustomer(customerId: string): Promise<void> {
+    return this.tiers.forgetValue(customerId);
+  }
+
   /**
-   * Everyone: all values in one set-based statement (only changed rows written), then the share
-   * thresholds, then tiers in id-range batches of short transactions, so purchases keep committing
-   * meanwhile (a purchase during the run is picked up by its own recalculation).
+   * Everyone: all values in one set-based statement (only changed rows written), a first value row
+   * for customers created since the last run, then the share thresholds, then tiers in id-range
+   * batches of short transactions, so purchases keep committing meanwhile (a purchase during the run
+   * is picked up by its own recalculation, which the run then leaves alone).
    */
   async recalculateAll(cause: string, onProgress: (percent: number) => Promise<void> = async () => undefined): Promise<RecalculationResult> {
-    const valuesChanged = await this.transactions.run((tx) => this.tiers.computeAllValues(tx, this.config.VALUE_WINDOW_MONTHS));
+    const { runId, lastCompletedStart } = await this.tiers.startRecalculation(cause);
+    const started = performance.now();
+    let valuesChanged = await this.transactions.run((tx) => this.tiers.computeAllValues(tx, this.config.VALUE_WINDOW_MONTHS));
+    // A customer created in a transaction that began before the last run but committed after it:
+    // look back a day further than the last run's start.
+    const since = lastCompletedStart && new Date(lastCompletedStart.getTime() - 86_400_000);
+    valuesChanged += await this.transactions.run((tx) => this.tiers.addCustomersWithoutValue(tx, since));
     await onProgress(50);
+    const valued = performance.now();
     await this.transactions.run((tx) => this.tiers.updateShareThresholds(tx));
-    const batches: { afterId: string | null; upToId: string | null }[] = [];
-    for (let afterId: string | null = null; ; ) {
-      const upToId = await this.tiers.batchUpperBound(afterId, BATCH_SIZE);
-      batches.push({ afterId, upToId });
-      if (!upToId) break;
-      afterId = upToId;
-    }
+    const thresholded = performance.now();
     let tierChanges = 0;
+    const batches = uuidSlices(TIER_BATCHES);
     for (const [index, batch] of batches.entries()) {
       tierChanges += await this.transactions.run((tx) => this.tiers.applyTiers(tx, batch, cause));
       await onProgress(50 + Math.round(((index + 1) / batches.length) * 50));
     }
+    const timings = { values: Math.round(valued - started), thresholds: Math.round(thresholded - valued), tiers: Math.round(performance.now() - thresholded) };
+    await this.tiers.finishRecalculation(runId, valuesChanged, tierChanges);
     const thresholds = Object.fromEntries((await this.tiers.definitions()).map((tier) => [tier.name, { score: tier.effectiveMinScore, monetary: tier.effectiveMinMonetary }]));
-    return { valuesChanged, tierChanges, thresholds };
+    return { valuesChanged, tierChanges, thresholds, timings };
   }
 }
