@@ -15,6 +15,7 @@ import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
+import { WebhooksHttpModule, WebhooksWorkerModule } from './modules/webhooks/webhooks.module.js';
 
 /**
  * One codebase, two kinds of process: `api` serves HTTP, `worker` runs the relay and the queue
@@ -37,8 +38,8 @@ export class AppModule {
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
         IdentityModule,
-        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule] : []),
-        ...(runsWorkers ? [LoyaltyWorkerModule] : []),
+        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, WebhooksHttpModule] : []),
+        ...(runsWorkers ? [LoyaltyWorkerModule, WebhooksWorkerModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },

@@ -4,6 +4,7 @@ export const QueueName = {
   Maintenance: 'maintenance',
   TierRecalc: 'tier-recalc',
   Loyalty: 'loyalty',
+  WebhookDeliveries: 'webhook-deliveries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -32,9 +33,19 @@ export interface LoyaltyDailyJob {
   on?: string;
 }
 
+/**
+ * Send one webhook delivery (its row holds the endpoint and event; the secret never travels through
+ * Redis). `generation` counts replays: a job of an older generation is obsolete.
+ */
+export interface WebhookDeliveryJob {
+  deliveryId: string;
+  generation: number;
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.Maintenance]: MaintenanceJob;
   [QueueName.TierRecalc]: TierRecalcJob;
   [QueueName.Loyalty]: LoyaltyDailyJob;
+  [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
 }
