@@ -75,6 +75,7 @@ export class WebhookSender implements OnApplicationShutdown {
     const elapsed = () => Math.round(performance.now() - started);
     return new Promise<SendResult>((resolve) => {
       let settled = false;
+      let timer: NodeJS.Timeout | undefined;
       const finish = (result: Omit<SendResult, 'latencyMs'>) => {
         if (settled) return;
         settled = true;
@@ -95,7 +96,7 @@ export class WebhookSender implements OnApplicationShutdown {
         agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
         headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(request.body)), 'user-agent': 'crm-webhooks/1', ...request.headers },
       });
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         outgoing.destroy();
         finish({ statusCode: null, responseExcerpt: null, error: `timed out after ${this.config.WEBHOOK_TIMEOUT_MS} ms` });
       }, this.config.WEBHOOK_TIMEOUT_MS);
