@@ -12,6 +12,7 @@ import { ObservabilityModule } from './infrastructure/observability.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
+import { AdminHttpModule } from './modules/admin/admin.module.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
@@ -38,7 +39,7 @@ export class AppModule {
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
         IdentityModule,
-        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, WebhooksHttpModule] : []),
+        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, WebhooksHttpModule, AdminHttpModule] : []),
         ...(runsWorkers ? [LoyaltyWorkerModule, WebhooksWorkerModule] : []),
       ],
       providers: [
