@@ -21,6 +21,8 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   readonly rejected: { reason: string; headers: IncomingMessage['headers'] }[] = [];
   secrets: string[] = [];
+  /** How long the receiver takes over each answer. */
+  delayMs = 0;
   private server?: Server;
   private readonly attemptsById = new Map<string, number>();
 
@@ -84,7 +86,9 @@ export class WebhookReceiver {
           receivedAt: Date.now(),
         });
       }
-      response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? `refused with ${answer}` : 'ok');
+      const respond = () => response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? `refused with ${answer}` : 'ok');
+      if (this.delayMs) setTimeout(respond, this.delayMs);
+      else respond();
     });
   }
 }
