@@ -88,7 +88,7 @@ export class AppConfig {
 
   /** At most this many of them to one endpoint, so a slow endpoint cannot take every slot. */
   @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
-  WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 10;
+  WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 25;
 
   @Transform(toBoolean) @IsBoolean()
   RUN_MIGRATIONS = true;

@@ -2,10 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import type { WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
+import { EndpointSlots } from './endpoint-slots.js';
 import { DeliveryToSend, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookEndpointHealth } from './webhook-endpoint-health.js';
 import { SendResult, WebhookSender } from './webhook-sender.js';
 import { signatureHeader } from './webhook-signature.js';
+
+// How long a delivery waits for its endpoint's slot before it is parked: long enough for a fast endpoint to free one.
+const SLOT_WAIT_MS = 200;
 
 export type DeliveryOutcome = 'delivered' | 'obsolete' | 'endpoint disabled' | 'endpoint gone';
 
@@ -20,14 +24,16 @@ export class DeliveryAttemptFailed extends Error {}
 @Injectable()
 export class DeliverWebhook {
   // Per process: however slow one endpoint is, it holds at most this many of the worker's slots.
-  private readonly inFlight = new Map<string, number>();
+  private readonly slots: EndpointSlots;
 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly sender: WebhookSender,
     private readonly health: WebhookEndpointHealth,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.slots = new EndpointSlots(config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, SLOT_WAIT_MS);
+  }
 
   async execute(job: Job<WebhookDeliveryJob>, token?: string): Promise<DeliveryOutcome> {
     const delivery = await this.deliveries.findToSend(job.data.deliveryId);
@@ -37,11 +43,13 @@ export class DeliverWebhook {
       await this.deliveries.markFailed(delivery.id, 'the endpoint is disabled');
       return 'endpoint disabled';
     }
-    if ((this.inFlight.get(delivery.endpoint_id) ?? 0) >= this.config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT) {
-      await this.waitForEndpoint(job, token);
+    if (!(await this.slots.acquire(delivery.endpoint_id))) await this.parkUntilEndpointFrees(job, token);
+    let result: SendResult;
+    try {
+      result = await this.send(delivery);
+    } finally {
+      this.slots.release(delivery.endpoint_id);
     }
-
-    const result = await this.send(delivery);
     const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const gone = result.statusCode === 410;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -67,21 +75,14 @@ export class DeliverWebhook {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, body),
     };
-    this.inFlight.set(delivery.endpoint_id, (this.inFlight.get(delivery.endpoint_id) ?? 0) + 1);
-    try {
-      return await this.sender.send({ url: delivery.url, headers, body });
-    } finally {
-      const left = this.inFlight.get(delivery.endpoint_id)! - 1;
-      if (left) this.inFlight.set(delivery.endpoint_id, left);
-      else this.inFlight.delete(delivery.endpoint_id);
-    }
+    return this.sender.send({ url: delivery.url, headers, body });
   }
 
   /**
-   * The endpoint already has its share of slots: put the job back for a while (not counted as an
-   * attempt) and free this slot for other endpoints' deliveries.
+   * The endpoint has held its share of slots for a while: put the job back for a while (not counted
+   * as an attempt) and free this worker slot for other endpoints' deliveries.
    */
-  private async waitForEndpoint(job: Job<WebhookDeliveryJob>, token?: string): Promise<never> {
+  private async parkUntilEndpointFrees(job: Job<WebhookDeliveryJob>, token?: string): Promise<never> {
     const pause = Math.min(this.config.WEBHOOK_TIMEOUT_MS, 5_000) * (0.5 + Math.random());
     await job.moveToDelayed(Date.now() + Math.round(pause), token);
     throw new DelayedError();
