@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { MicroBatch } from './micro-batch.js';
 import type { DeliveryStatus, WebhookAttemptDto, WebhookDeliveryDto } from './dto/webhook.dto.js';
 
 /** A delivery due to be sent: its identity in BullMQ is "<id>-<generation>". */
@@ -55,38 +56,43 @@ interface DeliveryRow {
 
 // Endpoints subscribed to a type: exactly, by a `prefix.*` pattern, or by `*`. starts_with rather than
 // LIKE, whose `_` wildcard would match inside names such as service_request.
-const SUBSCRIBED = `deleted_at IS NULL AND ($1 = ANY(event_types) OR '*' = ANY(event_types)
-  OR EXISTS (SELECT 1 FROM unnest(event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with($1, left(pattern, -1))))`;
+const SUBSCRIBED = (endpoint: string, type: string) => `${endpoint}.deleted_at IS NULL
+  AND (${type} = ANY(${endpoint}.event_types) OR '*' = ANY(${endpoint}.event_types)
+       OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))`;
 
 @Injectable()
 export class WebhookDeliveriesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records one delivery per subscribed endpoint (skipped for disabled ones, so a replay can send it
-   * later) and returns the deliveries still to send. Rerunning it for the same event creates nothing
-   * new and returns the same pending deliveries, so their jobs (same ids) are not queued twice.
+   * Records, for a batch of events, one delivery per subscribed endpoint (skipped for disabled ones,
+   * so a replay can send it later) and returns the deliveries still to send. Rerunning it for the same
+   * events creates nothing new and returns the same pending deliveries, so their jobs (same ids) are
+   * not queued twice. One statement: the foreign key from deliveries to events is checked at its end.
    */
-  async fanOut(event: { id: string; type: string; occurredAt: string; data: unknown }): Promise<QueuedDelivery[]> {
-    const subscribed: { id: string; active: boolean }[] = await this.dataSource.query(`SELECT id, active FROM webhook_endpoints WHERE ${SUBSCRIBED}`, [event.type]);
-    if (!subscribed.length) return [];
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(`INSERT INTO webhook_events (id, type, occurred_at, data) VALUES ($2, $1, $3, $4::jsonb) ON CONFLICT (id) DO NOTHING`, [
-        event.type, event.id, event.occurredAt, JSON.stringify(event.data),
-      ]);
-      // The second SELECT sees what an earlier run committed; the INSERT returns only what this one adds.
-      return tx.query(
-        `WITH added AS (
-           INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, occurred_at, status)
-           SELECT id, $2, $1, $3, CASE WHEN active THEN 'pending' ELSE 'skipped' END FROM webhook_endpoints WHERE id = ANY($4::uuid[])
-           ON CONFLICT (endpoint_id, event_id) DO NOTHING
-           RETURNING id, generation, status)
-         SELECT id, generation FROM added WHERE status = 'pending'
-         UNION ALL
-         SELECT id, generation FROM webhook_deliveries WHERE event_id = $2 AND status = 'pending'`,
-        [event.type, event.id, event.occurredAt, subscribed.map((endpoint) => endpoint.id)],
-      );
-    });
+  async fanOut(events: { id: string; type: string; occurredAt: string; data: unknown }[]): Promise<QueuedDelivery[]> {
+    // The last SELECT sees what an earlier run committed; the INSERT returns only what this one adds.
+    return this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, occurred_at timestamptz, data jsonb)
+       ), matched AS (
+         SELECT input.id AS event_id, input.type, input.occurred_at, endpoint.id AS endpoint_id, endpoint.active
+           FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type')}
+       ), recorded_events AS (
+         INSERT INTO webhook_events (id, type, occurred_at, data)
+         SELECT id, type, occurred_at, data FROM input WHERE id IN (SELECT event_id FROM matched)
+         ON CONFLICT (id) DO NOTHING
+       ), added AS (
+         INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, occurred_at, status)
+         SELECT endpoint_id, event_id, type, occurred_at, CASE WHEN active THEN 'pending' ELSE 'skipped' END FROM matched
+         ON CONFLICT (endpoint_id, event_id) DO NOTHING
+         RETURNING id, generation, status
+       )
+       SELECT id, generation FROM added WHERE status = 'pending'
+       UNION ALL
+       SELECT id, generation FROM webhook_deliveries WHERE event_id IN (SELECT id FROM input) AND status = 'pending'`,
+      [JSON.stringify(events.map((event) => ({ id: event.id, type: event.type, occurred_at: event.occurredAt, data: event.data })))],
+    );
   }
 
   /** A test event and its one delivery, to the one endpoint. */
@@ -99,8 +105,9 @@ export class WebhookDeliveriesRepository {
     return row;
   }
 
-  async findToSend(deliveryId: string): Promise<DeliveryToSend | null> {
-    const [row] = await this.dataSource.query(
+  /** Reads the deliveries that many concurrent attempts need in one statement. */
+  private readonly toSend = new MicroBatch(async (ids: string[]) => {
+    const rows: DeliveryToSend[] = await this.dataSource.query(
       `SELECT d.id, d.status, d.generation, d.event_id, d.event_type, d.occurred_at, ev.data,
               ep.id AS endpoint_id, ep.url, ep.secret,
               CASE WHEN ep.previous_secret_expires_at > now() THEN ep.previous_secret END AS previous_secret,
@@ -108,25 +115,47 @@ export class WebhookDeliveriesRepository {
          FROM webhook_deliveries d
          JOIN webhook_events ev ON ev.id = d.event_id
          JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-        WHERE d.id = $1`,
-      [deliveryId],
+        WHERE d.id = ANY($1::uuid[])`,
+      [ids],
     );
-    return row ?? null;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  /**
+   * Logs the attempts that finished together, moves their deliveries on, and ends the failing spell
+   * of endpoints that answered: one statement and one commit for the lot.
+   */
+  private readonly attempts = new MicroBatch(async (records: AttemptRecord[]) => {
+    await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, endpoint_id uuid, status_code int, latency_ms int, succeeded boolean,
+                                                         response_excerpt text, error text, status text)
+       ), logged AS (
+         INSERT INTO webhook_delivery_attempts (delivery_id, status_code, latency_ms, succeeded, response_excerpt, error)
+         SELECT delivery_id, status_code, latency_ms, succeeded, response_excerpt, error FROM input
+       ), recovered AS (
+         UPDATE webhook_endpoints e SET failing_since = NULL
+           FROM (SELECT DISTINCT endpoint_id FROM input WHERE succeeded) answered
+          WHERE e.id = answered.endpoint_id AND e.failing_since IS NOT NULL
+       )
+       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, status = i.status, last_status_code = i.status_code, last_error = i.error,
+              last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END
+         FROM input i WHERE d.id = i.delivery_id`,
+      [JSON.stringify(records.map((record) => ({
+        delivery_id: record.deliveryId, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
+        succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status,
+      })))],
+    );
+    return records.map(() => undefined);
+  });
+
+  findToSend(deliveryId: string): Promise<DeliveryToSend | null> {
+    return this.toSend.call(deliveryId);
   }
 
-  /** The attempt's log row, the delivery's new state, and on success the end of the endpoint's failing spell: one round trip. */
-  async recordAttempt(attempt: AttemptRecord): Promise<void> {
-    await this.dataSource.query(
-      `WITH logged AS (
-         INSERT INTO webhook_delivery_attempts (delivery_id, status_code, latency_ms, succeeded, response_excerpt, error) VALUES ($1, $2, $3, $4, $5, $6)
-       ), recovered AS (
-         UPDATE webhook_endpoints SET failing_since = NULL WHERE $4 AND id = $8 AND failing_since IS NOT NULL
-       )
-       UPDATE webhook_deliveries SET attempts = attempts + 1, status = $7, last_status_code = $2, last_error = $6, last_attempt_at = now(),
-              delivered_at = CASE WHEN $4 THEN now() ELSE delivered_at END
-        WHERE id = $1`,
-      [attempt.deliveryId, attempt.statusCode, attempt.latencyMs, attempt.succeeded, attempt.responseExcerpt, attempt.error, attempt.status, attempt.endpointId],
-    );
+  recordAttempt(attempt: AttemptRecord): Promise<void> {
+    return this.attempts.call(attempt);
   }
 
   async markFailed(deliveryId: string, reason: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js';
+import { MicroBatch } from './micro-batch.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 
@@ -17,12 +18,18 @@ export class WebhookFanOutHandler implements OnModuleInit {
     private readonly queue: WebhookDeliveryQueue,
   ) {}
 
+  // The events being handled at the same moment (the domain-events worker runs several) share one statement.
+  private readonly batch = new MicroBatch(async (events: DomainEventJob[]) => {
+    const due = await this.deliveries.fanOut(events.map((event) => ({ id: event.eventId, type: event.type, occurredAt: event.occurredAt, data: event.payload })));
+    if (due.length) await this.queue.enqueue(due);
+    return events.map(() => undefined);
+  });
+
   onModuleInit(): void {
     this.handlers.subscribe('*', (event) => this.fanOut(event));
   }
 
-  async fanOut(event: DomainEventJob): Promise<void> {
-    const due = await this.deliveries.fanOut({ id: event.eventId, type: event.type, occurredAt: event.occurredAt, data: event.payload });
-    if (due.length) await this.queue.enqueue(due);
+  fanOut(event: DomainEventJob): Promise<void> {
+    return this.batch.call(event);
   }
 }

@@ -123,11 +123,13 @@ export class WebhookSender implements OnApplicationShutdown {
 
 function excerpt(chunks: Buffer[]): string | null {
   if (!chunks.length) return null;
-  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+  // NUL cannot be stored in Postgres text: a partner's odd answer must not break the attempt log.
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').replaceAll('\u0000', '\ufffd');
 }
 
 function describe(error: Error & { code?: string }): string {
-  return error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message;
+  const message = error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message;
+  return message.replaceAll('\u0000', '\ufffd').slice(0, 1_000);
 }
 
 /** dns.lookup that refuses, at connection time, any address the policy does not allow. */
