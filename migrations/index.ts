@@ -2,6 +2,7 @@ import { CoreSchema1764050000000 } from './1764050000000-core-schema.js';
 import { LoyaltyLedger1764060000000 } from './1764060000000-loyalty-ledger.js';
 import { CustomerValueTiers1764070000000 } from './1764070000000-customer-value-tiers.js';
 import { ServiceRequests1764080000000 } from './1764080000000-service-requests.js';
+import { Webhooks1764090000000 } from './1764090000000-webhooks.js';
 import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-recalculation-at-scale.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
@@ -10,5 +11,6 @@ export const migrations = [
   LoyaltyLedger1764060000000,
   CustomerValueTiers1764070000000,
   ServiceRequests1764080000000,
+  Webhooks1764090000000,
   TierRecalculationAtScale1764100000000,
 ];

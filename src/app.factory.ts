@@ -9,8 +9,10 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
 import { createRootLogger, NestPinoLogger } from './infrastructure/logging/logger.js';
 import { MetricsService } from './infrastructure/metrics/metrics.service.js';
+import { mountQueuesDashboard } from './modules/admin/queues-dashboard.js';
 
 export const API_PREFIX = 'api/v1';
+export const QUEUES_DASHBOARD_PATH = `/${API_PREFIX}/admin/queues/ui`;
 
 /** Builds the Nest application for the configured role; the caller listens (or tests inject). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -66,6 +68,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
+    await mountQueuesDashboard(app, config, QUEUES_DASHBOARD_PATH);
   }
   return app;
 }

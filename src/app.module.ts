@@ -12,11 +12,13 @@ import { ObservabilityModule } from './infrastructure/observability.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
+import { AdminHttpModule } from './modules/admin/admin.module.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
 import { ServiceRequestsHttpModule, ServiceRequestsWorkerModule } from './modules/service-requests/service-requests.module.js';
 import { TasksHttpModule } from './modules/tasks/tasks.module.js';
+import { WebhooksHttpModule, WebhooksWorkerModule } from './modules/webhooks/webhooks.module.js';
 
 /**
  * One codebase, two kinds of process: `api` serves HTTP, `worker` runs the relay and the queue
@@ -39,8 +41,8 @@ export class AppModule {
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
         IdentityModule,
-        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, ServiceRequestsHttpModule, TasksHttpModule] : []),
-        ...(runsWorkers ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule] : []),
+        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, ServiceRequestsHttpModule, TasksHttpModule, WebhooksHttpModule, AdminHttpModule] : []),
+        ...(runsWorkers ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule, WebhooksWorkerModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },

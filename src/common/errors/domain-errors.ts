@@ -64,3 +64,10 @@ export class TooManyRequests extends DomainError {
     super(429, 'Too many requests', detail, '/problems/rate-limited', undefined, { 'retry-after': String(retryAfterSeconds) });
   }
 }
+
+/** A dependency (Redis, say) is down: nothing was changed that the caller cannot simply retry. */
+export class Unavailable extends DomainError {
+  constructor(detail: string, retryAfterSeconds = 5) {
+    super(503, 'Service unavailable', detail, '/problems/unavailable', undefined, { 'retry-after': String(retryAfterSeconds) });
+  }
+}

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { isIP } from 'node:net';
 import { BusinessCalendar } from '../../modules/service-requests/business-calendar.js';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
@@ -61,8 +62,37 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(10)
   TRUST_PROXY_HOPS = 0;
 
+  /** Lets webhooks reach private, loopback and link-local addresses: development and tests only (refused in production). */
   @Transform(toBoolean) @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** Comma-separated host names, addresses and CIDR ranges webhooks may reach although they are private (e.g. `127.0.0.1/32,hooks.internal`). */
+  @IsString()
+  WEBHOOK_ALLOWED_HOSTS = '';
+
+  /** One delivery attempt (connect, send, response head and the capped body) must finish within this time. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Attempts per delivery, the first included; with the default base delay the last is about 3 days after the first. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(30)
+  WEBHOOK_MAX_ATTEMPTS = 12;
+
+  /** The first retry waits about this long; each next one three times longer, at most a day, ±20 % jitter. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600_000)
+  WEBHOOK_RETRY_BASE_DELAY_MS = 10_000;
+
+  /** An endpoint whose attempts have all failed for this long is disabled (webhook_endpoint.disabled). */
+  @Transform(toInt) @IsInt() @Min(1)
+  WEBHOOK_DISABLE_AFTER_FAILING_SECONDS = 3 * 86_400;
+
+  /** Deliveries one worker process sends at the same time. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
+  WEBHOOK_DELIVERY_CONCURRENCY = 100;
+
+  /** At most this many of them to one endpoint, so a slow endpoint cannot take every slot. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
+  WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 25;
 
   @Transform(toBoolean) @IsBoolean()
   RUN_MIGRATIONS = true;
@@ -129,9 +159,27 @@ export class AppConfig {
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
+
+  get webhookAllowedHosts(): string[] {
+    return splitList(this.WEBHOOK_ALLOWED_HOSTS);
+  }
 }
 
 export class ConfigError extends Error {}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+function isHostOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length) return false;
+  if (prefix !== undefined) {
+    const family = isIP(address);
+    return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  }
+  return isIP(address) !== 0 || /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(address);
+}
 
 /** Builds the configuration from an environment, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -142,6 +190,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     (error) => `${error.property}=${JSON.stringify(error.value)}: ${Object.values(error.constraints ?? {}).join(', ')}`,
   );
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
+  if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOW_PRIVATE) problems.push('WEBHOOK_ALLOW_PRIVATE: not allowed when NODE_ENV=production; list the hosts in WEBHOOK_ALLOWED_HOSTS');
+  for (const entry of splitList(config.WEBHOOK_ALLOWED_HOSTS)) {
+    if (!isHostOrCidr(entry)) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name, an IP address or a CIDR range`);
+  }
   for (const url of ['DATABASE_URL', 'REDIS_URL'] as const) {
     try {
       new URL(config[url]);

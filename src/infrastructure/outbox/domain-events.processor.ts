@@ -4,7 +4,7 @@ import { DomainEventJob, QueueName } from '../queues/queue-names.js';
 import { DomainEventHandlers } from './domain-event-handlers.js';
 
 /** Delivers each published event to the handlers subscribed to its type; a failing handler fails the job so it retries. */
-@Processor(QueueName.DomainEvents, { concurrency: 16 })
+@Processor(QueueName.DomainEvents, { concurrency: 64 })
 export class DomainEventsProcessor extends WorkerHost {
   constructor(private readonly handlers: DomainEventHandlers) {
     super();

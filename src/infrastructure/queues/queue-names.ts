@@ -5,6 +5,7 @@ export const QueueName = {
   TierRecalc: 'tier-recalc',
   Loyalty: 'loyalty',
   ServiceSla: 'service-sla',
+  WebhookDeliveries: 'webhook-deliveries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -41,10 +42,20 @@ export interface ServiceSlaJob {
   deadline: string;
 }
 
+/**
+ * Send one webhook delivery (its row holds the endpoint and event; the secret never travels through
+ * Redis). `generation` counts replays: a job of an older generation is obsolete.
+ */
+export interface WebhookDeliveryJob {
+  deliveryId: string;
+  generation: number;
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.Maintenance]: MaintenanceJob;
   [QueueName.TierRecalc]: TierRecalcJob;
   [QueueName.Loyalty]: LoyaltyDailyJob;
   [QueueName.ServiceSla]: ServiceSlaJob;
+  [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
 }

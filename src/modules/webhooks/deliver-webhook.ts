@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { DelayedError, Job } from 'bullmq';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import type { WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
+import { EndpointSlots } from './endpoint-slots.js';
+import { DeliveryToSend, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import { WebhookEndpointHealth } from './webhook-endpoint-health.js';
+import { SendResult, WebhookSender } from './webhook-sender.js';
+import { signatureHeader } from './webhook-signature.js';
+
+// How long a delivery waits for its endpoint's slot before it is parked: long enough for a fast endpoint to free one.
+const SLOT_WAIT_MS = 200;
+
+export type DeliveryOutcome = 'delivered' | 'obsolete' | 'endpoint disabled' | 'endpoint gone';
+
+/** A failed attempt that BullMQ should retry (or, after the last one, keep in the failed set). */
+export class DeliveryAttemptFailed extends Error {}
+
+/**
+ * One attempt at one delivery: sign, send, log the attempt, and decide. 2xx is delivered; 410 Gone
+ * disables the endpoint; anything else (another status, a refused or timed-out connection) is retried
+ * by BullMQ on the webhook backoff until the attempts run out.
+ */
+@Injectable()
+export class DeliverWebhook {
+  // Per process: however slow one endpoint is, it holds at most this many of the worker's slots.
+  private readonly slots: EndpointSlots;
+
+  constructor(
+    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly sender: WebhookSender,
+    private readonly health: WebhookEndpointHealth,
+    private readonly config: AppConfig,
+  ) {
+    this.slots = new EndpointSlots(config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, SLOT_WAIT_MS);
+  }
+
+  async execute(job: Job<WebhookDeliveryJob>, token?: string): Promise<DeliveryOutcome> {
+    const delivery = await this.deliveries.findToSend(job.data.deliveryId);
+    // Delivered already (a job that ran twice), replayed since (a newer generation has its own job), or gone.
+    if (!delivery || delivery.status !== 'pending' || delivery.generation !== job.data.generation) return 'obsolete';
+    if (!delivery.endpoint_usable) {
+      await this.deliveries.markFailed(delivery.id, 'the endpoint is disabled');
+      return 'endpoint disabled';
+    }
+    if (!(await this.slots.acquire(delivery.endpoint_id))) await this.parkUntilEndpointFrees(job, token);
+    let result: SendResult;
+    try {
+      result = await this.send(delivery);
+    } finally {
+      this.slots.release(delivery.endpoint_id);
+    }
+    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const gone = result.statusCode === 410;
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await this.deliveries.recordAttempt({
+      deliveryId: delivery.id, endpointId: delivery.endpoint_id, ...result, succeeded,
+      status: succeeded ? 'succeeded' : gone || lastAttempt ? 'failed' : 'pending',
+    });
+    if (succeeded) return 'delivered';
+    if (gone) {
+      await this.health.disable(delivery.endpoint_id, 'the endpoint answered 410 Gone');
+      return 'endpoint gone';
+    }
+    await this.health.noteFailure(delivery.endpoint_id);
+    throw new DeliveryAttemptFailed(result.error ?? `the endpoint answered ${result.statusCode}`);
+  }
+
+  private async send(delivery: DeliveryToSend): Promise<SendResult> {
+    const body = JSON.stringify({ id: delivery.event_id, type: delivery.event_type, occurredAt: delivery.occurred_at.toISOString(), data: delivery.data });
+    const timestamp = Math.floor(Date.now() / 1_000);
+    const secrets = delivery.previous_secret ? [delivery.secret, delivery.previous_secret] : [delivery.secret];
+    const headers = {
+      'webhook-id': delivery.event_id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, body),
+    };
+    return this.sender.send({ url: delivery.url, headers, body });
+  }
+
+  /**
+   * The endpoint has held its share of slots for a while: put the job back for a while (not counted
+   * as an attempt) and free this worker slot for other endpoints' deliveries.
+   */
+  private async parkUntilEndpointFrees(job: Job<WebhookDeliveryJob>, token?: string): Promise<never> {
+    const pause = Math.min(this.config.WEBHOOK_TIMEOUT_MS, 5_000) * (0.5 + Math.random());
+    await job.moveToDelayed(Date.now() + Math.round(pause), token);
+    throw new DelayedError();
+  }
+}

@@ -1,0 +1,32 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { QueueName, WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
+import { DeliverWebhook, DeliveryOutcome } from './deliver-webhook.js';
+import { WEBHOOK_BACKOFF } from './webhook-delivery-queue.js';
+import { retryDelayMs } from './retry-schedule.js';
+
+/** Sends webhook deliveries, many at once: each waits on a partner's server, not on this CPU. */
+@Processor(QueueName.WebhookDeliveries, {
+  concurrency: 100,
+  settings: {
+    backoffStrategy: (attemptsMade, type, _error, job) => (type === WEBHOOK_BACKOFF ? retryDelayMs(attemptsMade, Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : 10_000)) : 1_000),
+  },
+})
+export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly deliver: DeliverWebhook,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.WEBHOOK_DELIVERY_CONCURRENCY;
+  }
+
+  process(job: Job<WebhookDeliveryJob>, token?: string): Promise<DeliveryOutcome> {
+    return this.deliver.execute(job, token);
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Webhook } from 'standardwebhooks';
+
+export interface ReceivedWebhook {
+  webhookId: string;
+  timestamp: string;
+  signature: string;
+  body: string;
+  payload: { id: string; type: string; occurredAt: string; data: Record<string, unknown> };
+  receivedAt: number;
+}
+
+/** What the receiver answers to the n-th request it gets for one webhook-id (1-based): a status, or no answer at all. */
+export type Behaviour = (attempt: number, webhookId: string) => number | 'hang';
+
+/**
+ * A partner's server on loopback. It verifies every request with the standardwebhooks package, as a
+ * partner would, and counts a request only when the signature checks out with the secret it was given.
+ */
+export class WebhookReceiver {
+  readonly received: ReceivedWebhook[] = [];
+  readonly rejected: { reason: string; headers: IncomingMessage['headers'] }[] = [];
+  secrets: string[] = [];
+  /** How long the receiver takes over each answer. */
+  delayMs = 0;
+  private server?: Server;
+  private readonly attemptsById = new Map<string, number>();
+
+  constructor(public behaviour: Behaviour = () => 204) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => this.handle(request, response));
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    const { port } = this.server!.address() as { port: number };
+    return `http://127.0.0.1:${port}/hooks`;
+  }
+
+  arrivalsOf(webhookId: string): ReceivedWebhook[] {
+    return this.received.filter((webhook) => webhook.webhookId === webhookId);
+  }
+
+  attemptsFor(webhookId: string): number {
+    return this.attemptsById.get(webhookId) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const webhookId = String(request.headers['webhook-id']);
+      const attempt = (this.attemptsById.get(webhookId) ?? 0) + 1;
+      this.attemptsById.set(webhookId, attempt);
+      const answer = this.behaviour(attempt, webhookId);
+      if (answer === 'hang') return; // never answers: the sender must time out
+      if (answer >= 200 && answer < 300) {
+        const verified = this.secrets.some((secret) => {
+          try {
+            new Webhook(secret).verify(body, request.headers as Record<string, string>);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        if (!verified) {
+          this.rejected.push({ reason: 'signature', headers: request.headers });
+          response.writeHead(401).end('bad signature');
+          return;
+        }
+        this.received.push({
+          webhookId,
+          timestamp: String(request.headers['webhook-timestamp']),
+          signature: String(request.headers['webhook-signature']),
+          body,
+          payload: JSON.parse(body),
+          receivedAt: Date.now(),
+        });
+      }
+      const respond = () => response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? `refused with ${answer}` : 'ok');
+      if (this.delayMs) setTimeout(respond, this.delayMs);
+      else respond();
+    });
+  }
+}
