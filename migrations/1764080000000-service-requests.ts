@@ -66,6 +66,7 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         assigned_at timestamptz,
         first_response_at timestamptz,
         paused_at timestamptz,
+        paused_minutes double precision NOT NULL DEFAULT 0,
         resolved_at timestamptz,
         resolution text,
         closed_at timestamptz,

@@ -84,7 +84,7 @@ describe('service requests', { timeout: 240_000 }, () => {
     const other = newSkill();
     const customer = await newCustomer('VIP');
     await file(customer, { requiredSkill: skill, severity: 'critical' });
-    const unqualified = await createUser(t, ['technician'], { skills: [other] });
+    const unqualified = await createUser(t, ['agent'], { skills: [other] });
     await takeNext(unqualified.token).expect(204);
     const mine = await t.http.get(`${API}/service-requests/queue?mine=true`).set(bearer(unqualified.token)).expect(200);
     assert.ok(mine.body.data.every((entry: { requiredSkill: string | null }) => entry.requiredSkill !== skill));
@@ -149,6 +149,24 @@ describe('service requests', { timeout: 240_000 }, () => {
     assert.deepEqual(changes, ['created', 'assigned', 'started', 'waiting_on_customer', 'resumed', 'resolved', 'closed', 'satisfaction_recorded', 'reopened']);
     const { rows } = await t.db.query(`SELECT type FROM outbox WHERE aggregate_id = $1 ORDER BY id`, [request.id]);
     assert.deepEqual(rows.map((row) => row.type).filter((type) => !type.includes('sla')), changes.map((change: string) => `service_request.${change}`));
+  });
+
+  it('keeps the time spent waiting on the customer out of the resolution clock, through a severity change', async () => {
+    const skill = newSkill();
+    const request = await file(await newCustomer('VIP'), { requiredSkill: skill, severity: 'normal' });
+    const me = await worker([skill]);
+    await takeNext(me.token).expect(200);
+    const act = (action: string) => t.http.post(`${API}/service-requests/${request.id}/${action}`).set(bearer(me.token)).expect(200);
+    await act('start');
+    await act('wait-for-customer');
+    await t.db.query(`UPDATE service_requests SET paused_at = paused_at - interval '2 days' WHERE id = $1`, [request.id]);
+    const resumed = (await act('resume')).body;
+    const twoDays = 2 * 24 * 60 * 60_000;
+    const received = Date.parse(request.receivedAt);
+    assert.ok(Math.abs(Date.parse(resumed.resolveBy) - (received + 1_440 * 60_000 + twoDays)) < 5_000, 'VIP normal: a day, plus the two days waited');
+    const lowered = (await t.http.patch(`${API}/service-requests/${request.id}`).set(bearer(agent.token)).send({ severity: 'low' }).expect(200)).body;
+    assert.ok(Math.abs(Date.parse(lowered.resolveBy) - (received + 2_880 * 60_000 + twoDays)) < 5_000, 'VIP low: two days, plus the two days waited');
+    assert.equal(lowered.respondBy, new Date(received + 480 * 60_000).toISOString());
   });
 
   it('refuses invalid transitions with 409 and the reason', async () => {

@@ -47,6 +47,23 @@ describe('BusinessCalendar', () => {
     assert.equal(calendar.addMinutes(at('2026-11-27T17:00:00Z'), 120).toISOString(), '2026-11-28T11:00:00.000Z');
   });
 
+  it('counts overlapping spans once', () => {
+    const calendar = BusinessCalendar.parse('Mon-Fri 09:00-18:00; Mon 12:00-20:00', 'UTC');
+    assert.equal(calendar.minutesBetween(at('2026-11-23T00:00:00Z'), at('2026-11-24T00:00:00Z')), 660);
+  });
+
+  it('reaches long targets in a sparse calendar, skipping whole weeks, and agrees with itself', () => {
+    const saturdays = BusinessCalendar.parse('Sat 10:00-14:00', 'Asia/Shanghai');
+    const start = at('2026-11-25T03:00:00Z');
+    const due = saturdays.addMinutes(start, 259_200); // 1,080 Saturdays of 4 hours
+    assert.equal(due.toISOString(), '2047-08-03T06:00:00.000Z'); // the 1,080th Saturday from 2026-11-28, 14:00 local
+    assert.equal(saturdays.minutesBetween(start, due), 259_200);
+    for (const minutes of [1, 239, 240, 241, 5_000, 123_456]) {
+      assert.equal(shanghai.minutesBetween(start, shanghai.addMinutes(start, minutes)), minutes, `${minutes} minutes`);
+      assert.equal(saturdays.minutesBetween(start, saturdays.addMinutes(start, minutes)), minutes, `${minutes} minutes on Saturdays`);
+    }
+  });
+
   it('rejects specs and zones it cannot read', () => {
     assert.throws(() => BusinessCalendar.parse('weekdays 9-6', 'UTC'), /not like/);
     assert.throws(() => BusinessCalendar.parse('Mon-Fri 18:00-09:00', 'UTC'), /not a valid span/);

@@ -1,6 +1,7 @@
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE = 60_000;
-const MAX_DAYS_SEARCHED = 3_660;
+const WEEK = 7 * 24 * 60 * MINUTE;
+const MAX_DAYS_SEARCHED = 3 * 7;
 
 type Window = [startMinute: number, endMinute: number];
 
@@ -10,6 +11,7 @@ type Window = [startMinute: number, endMinute: number];
  */
 export class BusinessCalendar {
   private readonly windowsByWeekday: Window[][];
+  private readonly weeklyOpenMs: number;
   private readonly partsFormat: Intl.DateTimeFormat;
 
   private constructor(
@@ -17,6 +19,7 @@ export class BusinessCalendar {
     readonly timeZone: string,
   ) {
     this.windowsByWeekday = windowsByWeekday ?? [];
+    this.weeklyOpenMs = this.windowsByWeekday.flat().reduce((sum, [start, end]) => sum + (end - start) * MINUTE, 0);
     this.partsFormat = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
@@ -57,8 +60,7 @@ export class BusinessCalendar {
         if (day === to) break;
       }
     }
-    for (const day of windows) day.sort((a, b) => a[0] - b[0]);
-    return new BusinessCalendar(windows, timeZone);
+    return new BusinessCalendar(windows.map(mergeOverlapping), timeZone);
   }
 
   get isAroundTheClock(): boolean {
@@ -68,12 +70,15 @@ export class BusinessCalendar {
   /** The moment `minutes` business minutes after `start`. */
   addMinutes(start: Date, minutes: number): Date {
     if (this.isAroundTheClock) return new Date(start.getTime() + minutes * MINUTE);
-    let remaining = minutes * MINUTE;
-    for (const [windowStart, windowEnd] of this.windowsFrom(start)) {
-      const from = Math.max(windowStart, start.getTime());
-      if (windowEnd <= from) continue;
-      if (remaining <= windowEnd - from) return new Date(from + remaining);
-      remaining -= windowEnd - from;
+    // Every local week holds the same open time, so whole weeks are skipped rather than walked.
+    const weeks = Math.max(0, Math.floor((minutes * MINUTE) / this.weeklyOpenMs) - 1);
+    const from = this.plusLocalWeeks(start, weeks);
+    let remaining = minutes * MINUTE - weeks * this.weeklyOpenMs;
+    for (const [windowStart, windowEnd] of this.windowsFrom(from)) {
+      const open = Math.max(windowStart, from.getTime());
+      if (windowEnd <= open) continue;
+      if (remaining <= windowEnd - open) return new Date(open + remaining);
+      remaining -= windowEnd - open;
     }
     throw new Error('the business calendar has no open hours');
   }
@@ -82,12 +87,22 @@ export class BusinessCalendar {
   minutesBetween(from: Date, to: Date): number {
     if (to < from) return -this.minutesBetween(to, from);
     if (this.isAroundTheClock) return (to.getTime() - from.getTime()) / MINUTE;
-    let total = 0;
-    for (const [windowStart, windowEnd] of this.windowsFrom(from)) {
+    const weeks = Math.max(0, Math.floor((to.getTime() - from.getTime()) / WEEK) - 1);
+    const start = this.plusLocalWeeks(from, weeks);
+    let total = weeks * this.weeklyOpenMs;
+    for (const [windowStart, windowEnd] of this.windowsFrom(start)) {
       if (windowStart >= to.getTime()) break;
-      total += Math.max(0, Math.min(windowEnd, to.getTime()) - Math.max(windowStart, from.getTime()));
+      total += Math.max(0, Math.min(windowEnd, to.getTime()) - Math.max(windowStart, start.getTime()));
     }
     return total / MINUTE;
+  }
+
+  /** The same local wall-clock time `weeks` weeks later. */
+  private plusLocalWeeks(date: Date, weeks: number): Date {
+    if (weeks === 0) return date;
+    const { year, month, day, hour, minute, second } = this.localParts(date);
+    const localDay = new Date(Date.UTC(year, month - 1, day + weeks * 7));
+    return new Date(this.toUtc(localDay, hour * 60 + minute + second / 60) + (date.getTime() % 1000));
   }
 
   /** Open windows as UTC millisecond spans, from the local day of `start` onwards. */
@@ -118,4 +133,15 @@ export class BusinessCalendar {
     const parts = Object.fromEntries(this.partsFormat.formatToParts(date).filter((part) => part.type !== 'literal').map((part) => [part.type, Number(part.value)]));
     return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
   }
+}
+
+/** Sorted, with overlapping or touching spans of one day joined, so no minute counts twice. */
+function mergeOverlapping(windows: Window[]): Window[] {
+  const merged: Window[] = [];
+  for (const [start, end] of [...windows].sort((a, b) => a[0] - b[0])) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
 }

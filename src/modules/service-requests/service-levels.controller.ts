@@ -14,7 +14,7 @@ export class ServiceLevelsController {
   constructor(private readonly serviceLevels: ServiceLevelsRepository) {}
 
   @Get()
-  @Allow({ roles: ['manager'] })
+  @Allow({ roles: ['manager', 'marketing'] })
   @ApiOkResponse({ type: ServiceLevelsDto, description: 'Per tier and severity: share within SLA, median and p90 response and resolution times' })
   async report(@Query() query: ServiceLevelsQuery): Promise<ServiceLevelsDto> {
     const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BusinessCalendar } from './business-calendar.js';
-import { compareServingOrder, deadlinesFor, priorityOf, QueuedRequest, warningTime } from './service-priority.js';
+import { compareServingOrder, deadlinesFor, priorityOf, QueuedRequest } from './service-priority.js';
 
 const clock = BusinessCalendar.aroundTheClock();
 const now = new Date('2026-11-25T10:00:00Z');
@@ -56,10 +56,5 @@ describe('the priority rule', () => {
     assert.equal(respondBy.toISOString(), '2026-11-30T10:00:00.000Z');
     const saturday = new Date('2026-11-28T12:00:00Z');
     assert.equal(priorityOf({ respondBy, escalationLevel: 0 }, saturday, 120, calendar), 60);
-  });
-
-  it('warns at the configured share of the target', () => {
-    const start = new Date('2026-11-25T10:00:00Z');
-    assert.equal(warningTime(start, new Date('2026-11-25T11:40:00Z'), 80, clock).toISOString(), '2026-11-25T11:20:00.000Z');
   });
 });

@@ -27,12 +27,6 @@ export function deadlinesFor(receivedAt: Date, targets: SlaTargets, calendar: Bu
   };
 }
 
-/** When to warn: `warningPercent` of the way from `start` to `deadline`, in business time. */
-export function warningTime(start: Date, deadline: Date, warningPercent: number, calendar: BusinessCalendar): Date {
-  const span = Math.max(0, calendar.minutesBetween(start, deadline));
-  return calendar.addMinutes(start, (span * warningPercent) / 100);
-}
-
 /**
  * The priority rule. A request's priority is its head start plus the business minutes it has waited:
  *   priority = (longest first-response target − this request's target) + minutes waited

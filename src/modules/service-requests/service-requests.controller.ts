@@ -23,7 +23,7 @@ export class ServiceRequestsController {
 
   @Post()
   @Idempotent()
-  @Allow({ roles: ['manager', 'agent', 'sales'], scopes: ['service-requests:write'] })
+  @Allow({ roles: ['manager', 'agent'], scopes: ['service-requests:write'] })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: ServiceRequestDto })
   create(@Body() dto: CreateServiceRequestDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ServiceRequestDto> {
@@ -38,7 +38,7 @@ export class ServiceRequestsController {
   }
 
   @Get('queue')
-  @Allow({ roles: ['manager', 'agent', 'technician'] })
+  @Allow({ roles: ['manager', 'agent'] })
   @ApiOkResponse({ type: QueueDto })
   queue(@Query() query: QueueQuery, @CurrentPrincipal() principal: Principal): Promise<QueueDto> {
     return this.requests.queueView(query.mine === 'true', query.limit, principal);
@@ -62,7 +62,7 @@ export class ServiceRequestsController {
   }
 
   @Patch(':id')
-  @Allow({ roles: ['manager', 'agent'] })
+  @Allow({ roles: [...SERVICE] })
   @ApiOkResponse({ type: ServiceRequestDto })
   update(
     @UuidParam() id: string,
@@ -131,7 +131,7 @@ export class ServiceRequestsController {
 
   @Post(':id/close')
   @HttpCode(200)
-  @Allow({ roles: ['manager', 'agent'] })
+  @Allow({ roles: [...SERVICE] })
   @ApiOkResponse({ type: ServiceRequestDto })
   close(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
     return this.requests.close(id, principal);
@@ -139,7 +139,7 @@ export class ServiceRequestsController {
 
   @Post(':id/reopen')
   @HttpCode(200)
-  @Allow({ roles: ['manager', 'agent'] })
+  @Allow({ roles: [...SERVICE] })
   @ApiOkResponse({ type: ServiceRequestDto, description: 'Back to the queue with fresh SLA deadlines' })
   reopen(@UuidParam() id: string, @Body() dto: ReopenServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
     return this.requests.reopen(id, dto.reason, principal);
@@ -147,7 +147,7 @@ export class ServiceRequestsController {
 
   @Post(':id/satisfaction')
   @HttpCode(200)
-  @Allow({ roles: ['manager', 'agent'], scopes: ['service-requests:write'] })
+  @Allow({ roles: [...SERVICE], scopes: ['service-requests:write'] })
   @ApiOkResponse({ type: ServiceRequestDto, description: 'Once, after resolution (R-S5)' })
   satisfaction(@UuidParam() id: string, @Body() dto: SatisfactionDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ServiceRequestDto> {
     return this.requests.recordSatisfaction(id, dto.score, dto.comment, principal, requestId);

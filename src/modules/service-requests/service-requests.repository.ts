@@ -6,14 +6,15 @@ import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import type { ServiceRequestDto } from './dto/service-request.dto.js';
 import { OPEN_WORK } from './service-request-lifecycle.js';
 
-export type ServiceRequestRow = ServiceRequestDto & { pausedAt: string | null; slaStartedAt: string; cursorAt: string };
+/** A request as stored: the DTO, and the clock bookkeeping the API does not show. */
+export type ServiceRequestRow = ServiceRequestDto & { pausedAt: string | null; pausedMinutes: number; slaStartedAt: string; cursorAt: string };
 
 const FIELDS: [column: string, field: string, kind?: 'timestamp'][] = [
   ['id', 'id'], ['number', 'number'], ['customer_id', 'customerId'], ['purchase_id', 'purchaseId'], ['channel', 'channel'], ['type', 'type'],
   ['severity', 'severity'], ['subject', 'subject'], ['description', 'description'], ['required_skill', 'requiredSkill'], ['region', 'region'],
   ['address', 'address'], ['status', 'status'], ['tier', 'tier'], ['received_at', 'receivedAt', 'timestamp'], ['sla_started_at', 'slaStartedAt', 'timestamp'],
   ['respond_by', 'respondBy', 'timestamp'], ['resolve_by', 'resolveBy', 'timestamp'], ['escalation_level', 'escalationLevel'], ['assigned_to', 'assignedTo'],
-  ['assigned_at', 'assignedAt', 'timestamp'], ['first_response_at', 'firstResponseAt', 'timestamp'], ['paused_at', 'pausedAt', 'timestamp'],
+  ['assigned_at', 'assignedAt', 'timestamp'], ['first_response_at', 'firstResponseAt', 'timestamp'], ['paused_at', 'pausedAt', 'timestamp'], ['paused_minutes', 'pausedMinutes'],
   ['resolved_at', 'resolvedAt', 'timestamp'], ['resolution', 'resolution'], ['closed_at', 'closedAt', 'timestamp'], ['reopened_count', 'reopenedCount'],
   ['response_breached_at', 'responseBreachedAt', 'timestamp'], ['resolution_breached_at', 'resolutionBreachedAt', 'timestamp'],
   ['satisfaction_score', 'satisfactionScore'], ['satisfaction_comment', 'satisfactionComment'], ['version', 'version'],
@@ -27,7 +28,7 @@ export const REQUEST_SELECT = [
 ].join(', ');
 
 /** The request as the API shows it, as JSON, from a row of REQUEST_SELECT named `shaped`. */
-const DTO_JSON = `to_jsonb(shaped) - 'pausedAt' - 'slaStartedAt' - 'cursorAt'`;
+const DTO_JSON = `to_jsonb(shaped) - 'pausedAt' - 'pausedMinutes' - 'slaStartedAt' - 'cursorAt'`;
 
 /** The serving order; the queue index has the same columns. */
 const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';

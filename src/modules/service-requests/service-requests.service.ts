@@ -14,7 +14,7 @@ import {
 } from './dto/service-request.dto.js';
 import { Qualification, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
 import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-request-lifecycle.js';
-import { deadlinesFor, priorityOf } from './service-priority.js';
+import { deadlinesFor, priorityOf, SlaTargets } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
 
 const MAX_BACKDATING_MS = 7 * 24 * 3600_000;
@@ -95,7 +95,7 @@ export class ServiceRequestsService {
       if (!Object.keys(changes).length) return toDto(current);
       if (changes.severity && !['resolved', 'closed'].includes(current.status)) {
         const targets = await this.policies.targetsFor(current.tier, changes.severity as string, tx);
-        Object.assign(changes, this.deadlineColumns(new Date(current.slaStartedAt), targets, current.pausedAt !== null));
+        Object.assign(changes, this.deadlineColumns(current, new Date(current.slaStartedAt), targets, current.pausedMinutes));
       }
       const row = await this.requests.update(tx, id, changes, { change: 'updated', details: { fields: Object.keys(changes) } });
       await this.audit.record(tx, principal, requestId, {
@@ -154,12 +154,12 @@ export class ServiceRequestsService {
     return this.transition(id, 'wait', principal, () => ({ paused_at: new Date() }));
   }
 
+  /** Back to work: the time spent waiting on the customer (business minutes) moves the resolution deadline. */
   resume(id: string, principal: Principal): Promise<ServiceRequestDto> {
-    return this.transition(id, 'resume', principal, (current) => {
-      const calendar = this.config.businessCalendar;
-      const now = new Date();
-      const remaining = calendar.minutesBetween(new Date(current.pausedAt!), new Date(current.resolveBy));
-      return { paused_at: null, ...(remaining > 0 ? { resolve_by: calendar.addMinutes(now, remaining) } : {}) };
+    return this.transition(id, 'resume', principal, async (current, tx) => {
+      const pausedMinutes = current.pausedMinutes + Math.max(0, this.config.businessCalendar.minutesBetween(new Date(current.pausedAt!), new Date()));
+      const targets = await this.policies.targetsFor(current.tier, current.severity, tx);
+      return { paused_at: null, paused_minutes: pausedMinutes, ...this.deadlineColumns(current, new Date(current.slaStartedAt), targets, pausedMinutes) };
     });
   }
 
@@ -175,9 +175,11 @@ export class ServiceRequestsService {
   async reopen(id: string, reason: string, principal: Principal): Promise<ServiceRequestDto> {
     return this.transition(id, 'reopen', principal, async (current, tx) => {
       const targets = await this.policies.targetsFor(current.tier, current.severity, tx);
+      const now = new Date();
       return {
-        ...this.deadlineColumns(new Date(), targets, false),
-        sla_started_at: new Date(),
+        ...this.deadlineColumns(current, now, targets, 0),
+        sla_started_at: now,
+        paused_minutes: 0,
         assigned_to: null,
         assigned_at: null,
         resolved_at: null,
@@ -258,9 +260,19 @@ export class ServiceRequestsService {
     }
   }
 
-  private deadlineColumns(start: Date, targets: { firstResponseMinutes: number; resolutionMinutes: number; warningPercent: number }, paused: boolean) {
-    const { respondBy, resolveBy } = deadlinesFor(start, targets, this.config.businessCalendar);
-    return { respond_by: respondBy, ...(paused ? {} : { resolve_by: resolveBy }) };
+  /**
+   * Deadlines counted from `start`: the resolution clock also gets the time spent waiting on the
+   * customer. A clock whose deadline moves into the future may warn and breach again.
+   */
+  private deadlineColumns(current: ServiceRequestRow, start: Date, targets: SlaTargets, pausedMinutes: number): Record<string, unknown> {
+    const calendar = this.config.businessCalendar;
+    const respondBy = calendar.addMinutes(start, targets.firstResponseMinutes);
+    const resolveBy = calendar.addMinutes(start, targets.resolutionMinutes + pausedMinutes);
+    const now = Date.now();
+    const columns: Record<string, unknown> = { respond_by: respondBy, resolve_by: resolveBy };
+    if (respondBy.getTime() !== Date.parse(current.respondBy) && respondBy.getTime() > now) Object.assign(columns, { response_warned_at: null, response_breached_at: null });
+    if (resolveBy.getTime() !== Date.parse(current.resolveBy) && resolveBy.getTime() > now) Object.assign(columns, { resolution_warned_at: null, resolution_breached_at: null });
+    return columns;
   }
 
   private async qualificationOf(principal: Principal): Promise<Qualification> {
@@ -309,6 +321,6 @@ function isTechnicianOnly(principal: Principal): principal is Principal & { kind
 }
 
 export function toDto(row: ServiceRequestRow): ServiceRequestDto {
-  const { cursorAt: _cursor, pausedAt: _paused, slaStartedAt: _started, ...dto } = row;
+  const { cursorAt: _cursor, pausedAt: _paused, pausedMinutes: _pausedMinutes, slaStartedAt: _started, ...dto } = row;
   return dto;
 }

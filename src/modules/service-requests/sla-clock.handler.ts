@@ -33,21 +33,29 @@ export class SlaClockHandler implements OnModuleInit {
   async schedule(event: DomainEventJob): Promise<void> {
     const request = await this.requests.find(event.aggregateId);
     if (!request) return;
-    const { warningPercent } = await this.policies.targetsFor(request.tier, request.severity);
+    const targets = await this.policies.targetsFor(request.tier, request.severity);
     const alarms = pendingAlarms(
       {
         id: request.id,
         status: request.status as ServiceRequestStatus,
         slaStartedAt: new Date(request.slaStartedAt),
+        pausedMinutes: request.pausedMinutes,
         respondBy: new Date(request.respondBy),
         resolveBy: new Date(request.resolveBy),
       },
-      warningPercent,
+      targets,
       this.config.businessCalendar,
     );
     const now = Date.now();
     await this.queue.addBulk(
-      alarms.map(({ job, at }) => ({ name: `${job.clock}-${job.stage}`, data: job, opts: { jobId: alarmJobId(job), delay: Math.max(0, at.getTime() - now) } })),
+      alarms.map(({ job, at }) => ({ name: `${job.clock}-${job.stage}`, data: job, opts: {
+          jobId: alarmJobId(job),
+          delay: Math.max(0, at.getTime() - now),
+          // Not kept once done: an alarm that found its clock stopped must be schedulable again with the
+          // same id when the clock restarts with the same deadline. The processor is idempotent.
+          removeOnComplete: true,
+        },
+      })),
     );
   }
 }

@@ -4,16 +4,18 @@ import { BusinessCalendar } from './business-calendar.js';
 import { alarmJobId, clockRuns, pendingAlarms } from './sla-clock.js';
 
 const clock = BusinessCalendar.aroundTheClock();
+const targets = { firstResponseMinutes: 60, resolutionMinutes: 480, warningPercent: 80 };
 const request = {
   id: '6b4ac9fb-586c-4dab-9567-2ac4c49f7a3d',
   slaStartedAt: new Date('2026-11-25T10:00:00Z'),
+  pausedMinutes: 0,
   respondBy: new Date('2026-11-25T11:00:00Z'),
   resolveBy: new Date('2026-11-25T18:00:00Z'),
 };
 
 describe('SLA alarms', () => {
   it('schedules a warning and a breach for both clocks of a queued request', () => {
-    const alarms = pendingAlarms({ ...request, status: 'queued' }, 80, clock);
+    const alarms = pendingAlarms({ ...request, status: 'queued' }, targets, clock);
     assert.deepEqual(
       alarms.map(({ job, at }) => `${job.clock} ${job.stage} ${at.toISOString()}`),
       [
@@ -25,18 +27,27 @@ describe('SLA alarms', () => {
     );
   });
 
+  it('warns at the share of the target actually worked, after time spent waiting on the customer', () => {
+    // 8 h target, worked 2 h, waited 4 days on the customer: resolveBy moved by the 5,760 paused minutes,
+    // and the warning comes 6.4 h of work in, i.e. 4.4 h after the request resumed.
+    const resumed = { ...request, status: 'in_progress' as const, pausedMinutes: 5_760, resolveBy: new Date('2026-11-29T18:00:00Z') };
+    const [warning, breach] = pendingAlarms(resumed, targets, clock);
+    assert.equal(warning.at.toISOString(), '2026-11-29T16:24:00.000Z');
+    assert.equal(breach.at.toISOString(), '2026-11-29T18:00:00.000Z');
+  });
+
   it('stops the response clock once work starts, and both while waiting on the customer', () => {
-    assert.deepEqual(pendingAlarms({ ...request, status: 'in_progress' }, 80, clock).map(({ job }) => job.clock), ['resolution', 'resolution']);
-    assert.deepEqual(pendingAlarms({ ...request, status: 'waiting_on_customer' }, 80, clock), []);
-    assert.deepEqual(pendingAlarms({ ...request, status: 'resolved' }, 80, clock), []);
+    assert.deepEqual(pendingAlarms({ ...request, status: 'in_progress' }, targets, clock).map(({ job }) => job.clock), ['resolution', 'resolution']);
+    assert.deepEqual(pendingAlarms({ ...request, status: 'waiting_on_customer' }, targets, clock), []);
+    assert.deepEqual(pendingAlarms({ ...request, status: 'resolved' }, targets, clock), []);
     assert.equal(clockRuns('assigned', 'response'), true);
     assert.equal(clockRuns('closed', 'resolution'), false);
   });
 
   it('names each alarm after its deadline, so a moved deadline is a new alarm and the same one is not scheduled twice', () => {
-    const [first] = pendingAlarms({ ...request, status: 'queued' }, 80, clock);
-    const [again] = pendingAlarms({ ...request, status: 'queued' }, 80, clock);
-    const [moved] = pendingAlarms({ ...request, status: 'queued', respondBy: new Date('2026-11-25T12:00:00Z') }, 80, clock);
+    const [first] = pendingAlarms({ ...request, status: 'queued' }, targets, clock);
+    const [again] = pendingAlarms({ ...request, status: 'queued' }, targets, clock);
+    const [moved] = pendingAlarms({ ...request, status: 'queued', respondBy: new Date('2026-11-25T12:00:00Z') }, targets, clock);
     assert.equal(alarmJobId(first.job), alarmJobId(again.job));
     assert.notEqual(alarmJobId(first.job), alarmJobId(moved.job));
     assert.doesNotMatch(alarmJobId(first.job), /:/, 'BullMQ refuses custom job ids with a colon');
