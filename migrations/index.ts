@@ -3,6 +3,7 @@ import { LoyaltyLedger1764060000000 } from './1764060000000-loyalty-ledger.js';
 import { CustomerValueTiers1764070000000 } from './1764070000000-customer-value-tiers.js';
 import { ServiceRequests1764080000000 } from './1764080000000-service-requests.js';
 import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-recalculation-at-scale.js';
+import { LoyaltySettings1764110000000 } from './1764110000000-loyalty-settings.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CustomerValueTiers1764070000000,
   ServiceRequests1764080000000,
   TierRecalculationAtScale1764100000000,
+  LoyaltySettings1764110000000,
 ];
