@@ -4,6 +4,7 @@ import { CustomerValueTiers1764070000000 } from './1764070000000-customer-value-
 import { ServiceRequests1764080000000 } from './1764080000000-service-requests.js';
 import { Webhooks1764090000000 } from './1764090000000-webhooks.js';
 import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-recalculation-at-scale.js';
+import { LoyaltySettings1764110000000 } from './1764110000000-loyalty-settings.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ServiceRequests1764080000000,
   Webhooks1764090000000,
   TierRecalculationAtScale1764100000000,
+  LoyaltySettings1764110000000,
 ];

@@ -106,15 +106,18 @@ export class AppConfig {
   @IsString()
   DEFAULT_CURRENCY = 'CNY';
 
-  /** Loyalty points earned per whole unit of currency spent (1 point per 1 CNY by default). */
+  // The three LOYALTY_* values below only seed the loyalty_settings row when it is first created;
+  // after that /admin/loyalty/settings is the truth and changing the variables has no effect.
+
+  /** Initial loyalty points earned per whole unit of currency spent (1 point per 1 CNY by default). */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000)
   LOYALTY_POINTS_PER_UNIT = 1;
 
-  /** Points expire this many months after they were credited, oldest first. */
+  /** Initial months after which points expire, oldest first. */
   @Transform(toInt) @IsInt() @Min(1) @Max(240)
   LOYALTY_POINTS_EXPIRE_MONTHS = 24;
 
-  /** Points given once a year on the customer's birthday (R-L3); 0 turns the reward off. */
+  /** Initial points given once a year on the customer's birthday (R-L3); 0 turns the reward off. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
   LOYALTY_BIRTHDAY_POINTS = 100;
 

@@ -6,10 +6,11 @@ import { TransactionRunner } from '../../infrastructure/database/transaction-run
 import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { LoyaltyDailyJob, QueueName } from '../../infrastructure/queues/queue-names.js';
 import { LoyaltyDailyRepository } from './loyalty-daily.repository.js';
+import { LoyaltySettingsService } from './loyalty-settings.service.js';
 
 const BATCH_SIZE = 50_000;
 
-/** Every day: expire points older than the configured months (oldest first), and give birthday rewards. */
+/** Every day: expire points older than the months in the loyalty settings (oldest first), and give birthday rewards. */
 @Processor(QueueName.Loyalty)
 export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(LoyaltyDailyProcessor.name);
@@ -19,6 +20,7 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
     private readonly daily: LoyaltyDailyRepository,
     private readonly transactions: TransactionRunner,
     private readonly config: AppConfig,
+    private readonly settings: LoyaltySettingsService,
   ) {
     super();
   }
@@ -34,8 +36,9 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
   }
 
   async expirePoints(day: string): Promise<number> {
+    const { pointsExpireMonths } = await this.settings.current();
     const cutoff = new Date(`${day}T00:00:00Z`);
-    cutoff.setUTCMonth(cutoff.getUTCMonth() - this.config.LOYALTY_POINTS_EXPIRE_MONTHS);
+    cutoff.setUTCMonth(cutoff.getUTCMonth() - pointsExpireMonths);
     let expired = 0;
     for (let afterId: string | null = null; ; ) {
       const upToId = await this.daily.accountBatchUpperBound(afterId, BATCH_SIZE);
@@ -47,7 +50,8 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
   }
 
   async birthdayRewards(day: string): Promise<number> {
-    if (this.config.LOYALTY_BIRTHDAY_POINTS === 0) return 0;
-    return this.transactions.run((tx) => this.daily.birthdayRewards(tx, day, this.config.LOYALTY_BIRTHDAY_POINTS));
+    const { birthdayPoints } = await this.settings.current();
+    if (birthdayPoints === 0) return 0;
+    return this.transactions.run((tx) => this.daily.birthdayRewards(tx, day, birthdayPoints));
   }
 }

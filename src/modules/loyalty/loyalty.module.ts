@@ -4,6 +4,9 @@ import { LoyaltyController } from './loyalty.controller.js';
 import { LoyaltyDailyProcessor } from './loyalty-daily.processor.js';
 import { LoyaltyDailyRepository } from './loyalty-daily.repository.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
+import { LoyaltySettingsController } from './loyalty-settings.controller.js';
+import { LoyaltySettingsRepository } from './loyalty-settings.repository.js';
+import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { LoyaltyService } from './loyalty.service.js';
 import { PointsLedger } from './points-ledger.js';
 import { PurchasePointsHandler } from './purchase-points.handler.js';
@@ -14,16 +17,16 @@ import { TiersController } from './tiers.controller.js';
 import { TiersRepository } from './tiers.repository.js';
 import { TiersService } from './tiers.service.js';
 
-/** Points ledger, rewards and redemptions. */
+/** Points ledger, rewards and redemptions, tiers and the programme's settings. */
 @Module({
   imports: [CustomersModule],
-  providers: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService],
-  exports: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService],
+  providers: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService, LoyaltySettingsRepository, LoyaltySettingsService],
+  exports: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService, LoyaltySettingsService],
 })
 export class LoyaltyModule {}
 
 /** The loyalty endpoints, served by api processes only. */
-@Module({ imports: [LoyaltyModule], controllers: [LoyaltyController, RewardsController, TiersController] })
+@Module({ imports: [LoyaltyModule], controllers: [LoyaltyController, RewardsController, TiersController, LoyaltySettingsController] })
 export class LoyaltyHttpModule {}
 
 /** Earning and reversing points and recalculating tiers from purchase events, in worker processes only. */

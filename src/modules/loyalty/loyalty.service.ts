@@ -4,12 +4,12 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
-import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { CreateRewardDto, LedgerEntryDto, LoyaltySummaryDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
+import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { PointsLedger } from './points-ledger.js';
 import { TiersRepository } from './tiers.repository.js';
 import { nextSteps } from './customer-value.js';
@@ -24,7 +24,7 @@ export class LoyaltyService {
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
+    private readonly settings: LoyaltySettingsService,
     private readonly tiers: TiersRepository,
   ) {}
 
@@ -37,7 +37,7 @@ export class LoyaltyService {
     return {
       customerId,
       balance: await this.loyalty.balance(customerId),
-      pointsPerUnit: this.config.LOYALTY_POINTS_PER_UNIT,
+      pointsPerUnit: (await this.settings.current()).pointsPerUnit,
       tier: tierName,
       earnMultiplier: tier?.earnMultiplier ?? '1.00',
       benefits: tier?.benefits ?? [],

@@ -1,12 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { CustomerRecordsService } from '../customers/customer-records.service.js';
-import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { PointsLedger } from './points-ledger.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
+import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { pointsForAmount, reversalFor } from './points.js';
 import { TiersRepository } from './tiers.repository.js';
 
@@ -27,7 +27,7 @@ export class PurchasePointsHandler implements OnModuleInit {
     private readonly loyalty: LoyaltyRepository,
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxWriter,
-    private readonly config: AppConfig,
+    private readonly settings: LoyaltySettingsService,
     private readonly purchases: CustomerRecordsService,
     private readonly tiers: TiersRepository,
   ) {}
@@ -46,7 +46,9 @@ export class PurchasePointsHandler implements OnModuleInit {
       if (await this.purchases.isRefunded(purchase.id, tx)) return;
       // The tier when the points are credited: a purchase that lifts the customer to a new tier earns at the old rate.
       const multiplier = await this.tiers.earnMultiplier(purchase.customerId, tx);
-      const points = pointsForAmount(purchase.amount.amount, this.config.LOYALTY_POINTS_PER_UNIT, multiplier);
+      // The rate when the event is handled, not when the purchase was made: a purchase still queued when an admin changes the rate earns at the new one.
+      const { pointsPerUnit } = await this.settings.current(tx);
+      const points = pointsForAmount(purchase.amount.amount, pointsPerUnit, multiplier);
       if (points <= 0) return;
       const { entry, applied } = await this.ledger.apply(tx, {
         customerId: purchase.customerId, kind: 'earn', points, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
+import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+
+type User = Awaited<ReturnType<typeof createUser>>;
+const SETTINGS = `${API}/admin/loyalty/settings`;
+
+describe('loyalty settings', { timeout: 180_000 }, () => {
+  let t: TestApp;
+  let manager: User;
+  let sales: User;
+  let agent: User;
+  let marketing: User;
+
+  before(async () => {
+    t = await startTestApp({ LOYALTY_POINTS_PER_UNIT: '2', LOYALTY_POINTS_EXPIRE_MONTHS: '24', LOYALTY_BIRTHDAY_POINTS: '50' });
+    manager = await createUser(t, ['manager']);
+    sales = await createUser(t, ['sales']);
+    agent = await createUser(t, ['agent']);
+    marketing = await createUser(t, ['marketing']);
+    // Every tier earns at the base rate, so a balance shows the rate alone.
+    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
+      tiers: [
+        { name: 'VIP', rank: 1, minScore: 13, earnMultiplier: '1.00', benefits: [] },
+        { name: '低', rank: 2, minScore: 0, earnMultiplier: '1.00', benefits: [] },
+      ],
+    }).expect(200);
+  });
+  after(() => t.close());
+
+  const read = async () => (await t.http.get(SETTINGS).set(bearer(t.adminToken)).expect(200)).body;
+  const change = async (values: Partial<{ pointsPerUnit: number; pointsExpireMonths: number; birthdayPoints: number }>) => {
+    const current = await read();
+    const body = { pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: current.birthdayPoints, ...values };
+    return (await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version)).send(body).expect(200)).body;
+  };
+  const newCustomer = async (extra: Record<string, unknown> = {}) =>
+    (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '积分客户', ...extra }).expect(201)).body.id as string;
+  const balanceOf = async (customerId: string) => (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body.balance as number;
+  const buy = (customerId: string, amount: string) =>
+    t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(sales.token)).send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card' }).expect(201);
+
+  it('starts from the environment variables and shows the tier multipliers read-only', async () => {
+    const settings = (await t.http.get(SETTINGS).set(bearer(manager.token)).expect(200)).body;
+    assert.equal(settings.pointsPerUnit, 2);
+    assert.equal(settings.pointsExpireMonths, 24);
+    assert.equal(settings.birthdayPoints, 50);
+    assert.equal(settings.version, 1);
+    assert.equal(settings.updatedBy, null);
+    assert.deepEqual(settings.tierMultipliers, [{ tier: 'VIP', earnMultiplier: '1.00' }, { tier: '低', earnMultiplier: '1.00' }]);
+    await t.http.get(SETTINGS).set(bearer(marketing.token)).expect(200);
+  });
+
+  it('lets an admin change them, with an audit row and a loyalty.settings_changed event', async () => {
+    const current = await read();
+    const updated = await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version))
+      .send({ pointsPerUnit: 5, pointsExpireMonths: 12, birthdayPoints: 200 }).expect(200);
+    assert.equal(updated.body.pointsPerUnit, 5);
+    assert.equal(updated.body.pointsExpireMonths, 12);
+    assert.equal(updated.body.birthdayPoints, 200);
+    assert.equal(updated.body.version, current.version + 1);
+    assert.ok(updated.body.updatedBy);
+    assert.deepEqual(await read(), updated.body);
+
+    const audit = await t.db.query(`SELECT actor_id, before, after, fields FROM audit_log WHERE action = 'loyalty.settings_changed' ORDER BY id DESC LIMIT 1`);
+    assert.equal(audit.rows[0].actor_id, updated.body.updatedBy);
+    assert.equal(audit.rows[0].before.pointsPerUnit, current.pointsPerUnit);
+    assert.equal(audit.rows[0].after.pointsPerUnit, 5);
+    assert.deepEqual(audit.rows[0].fields, ['pointsPerUnit', 'pointsExpireMonths', 'birthdayPoints']);
+    const event = await t.db.query(`SELECT payload FROM outbox WHERE type = 'loyalty.settings_changed' ORDER BY id DESC LIMIT 1`);
+    assert.equal(event.rows[0].payload.version, updated.body.version);
+    assert.deepEqual(event.rows[0].payload.after, { pointsPerUnit: 5, pointsExpireMonths: 12, birthdayPoints: 200 });
+    assert.equal(event.rows[0].payload.before.pointsPerUnit, current.pointsPerUnit);
+  });
+
+  it('accepts the version in the body instead of If-Match', async () => {
+    const current = await read();
+    const updated = await t.http.put(SETTINGS).set(bearer(t.adminToken))
+      .send({ pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: 0, version: current.version }).expect(200);
+    assert.equal(updated.body.birthdayPoints, 0);
+    assert.equal(updated.body.version, current.version + 1);
+  });
+
+  it('changes nothing, and records nothing, when the values are the same', async () => {
+    const current = await read();
+    const events = async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'loyalty.settings_changed'`)).rows[0].n;
+    const before = await events();
+    const response = await t.http.put(SETTINGS).set(bearer(t.adminToken))
+      .send({ pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: current.birthdayPoints }).expect(200);
+    assert.equal(response.body.version, current.version);
+    assert.equal(await events(), before);
+  });
+
+  it('refuses a stale version with 412 and keeps the settings', async () => {
+    const current = await read();
+    const body = { pointsPerUnit: 9, pointsExpireMonths: 9, birthdayPoints: 9 };
+    const stale = await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version - 1)).send(body).expect(412);
+    assert.equal(stale.body.type, '/problems/stale-version');
+    await t.http.put(SETTINGS).set(bearer(t.adminToken)).send({ ...body, version: current.version + 5 }).expect(412);
+    assert.deepEqual(await read(), current);
+  });
+
+  it('refuses invalid settings with 400 naming the field, and changes nothing', async () => {
+    const current = await read();
+    const valid = { pointsPerUnit: 1, pointsExpireMonths: 24, birthdayPoints: 100 };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...valid, pointsPerUnit: -1 }, 'pointsPerUnit'],
+      [{ ...valid, pointsPerUnit: 1.5 }, 'pointsPerUnit'],
+      [{ ...valid, pointsPerUnit: '3' }, 'pointsPerUnit'],
+      [{ ...valid, pointsExpireMonths: 0 }, 'pointsExpireMonths'],
+      [{ ...valid, pointsExpireMonths: 241 }, 'pointsExpireMonths'],
+      [{ ...valid, birthdayPoints: null }, 'birthdayPoints'],
+      [{ pointsPerUnit: 1, pointsExpireMonths: 24 }, 'birthdayPoints'],
+      [{ ...valid, tierMultipliers: [] }, 'tierMultipliers'],
+      [{ ...valid, earnMultiplier: '2.00' }, 'earnMultiplier'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await t.http.put(SETTINGS).set(bearer(t.adminToken)).send(body).expect(400);
+      assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.ok(response.body.errors.some((error: { field: string }) => error.field === field), `${JSON.stringify(body)}: ${JSON.stringify(response.body.errors)}`);
+    }
+    await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', 'latest').send(valid).expect(400);
+    assert.deepEqual(await read(), current);
+  });
+
+  it('lets only admins change the settings, and only managers and marketing read them besides; no API key', async () => {
+    const body = { pointsPerUnit: 7, pointsExpireMonths: 7, birthdayPoints: 7 };
+    for (const user of [manager, sales, agent, marketing]) await t.http.put(SETTINGS).set(bearer(user.token)).send(body).expect(403);
+    for (const user of [sales, agent]) await t.http.get(SETTINGS).set(bearer(user.token)).expect(403);
+    const partnerKey = await createApiKey(t, ['customers:read', 'customers:write', 'purchases:write']);
+    await t.http.get(SETTINGS).set(bearer(partnerKey)).expect(403);
+    await t.http.put(SETTINGS).set(bearer(partnerKey)).send(body).expect(403);
+    await t.http.get(SETTINGS).expect(401);
+    await t.http.put(SETTINGS).send(body).expect(401);
+    assert.notEqual((await read()).pointsPerUnit, 7);
+  });
+
+  it('earns at the new rate on purchases after a change', async () => {
+    await change({ pointsPerUnit: 1 });
+    const customer = await newCustomer();
+    await buy(customer, '100.00');
+    await waitFor(async () => (await balanceOf(customer)) === 100, 15_000, 'the purchase at 1 point per yuan');
+    await change({ pointsPerUnit: 3 });
+    await buy(customer, '100.00');
+    await waitFor(async () => (await balanceOf(customer)) === 400, 15_000, 'the purchase at 3 points per yuan');
+    const summary = (await t.http.get(`${API}/customers/${customer}/loyalty`).set(bearer(agent.token)).expect(200)).body;
+    assert.equal(summary.pointsPerUnit, 3);
+    const earned = await t.db.query(`SELECT points::int AS points FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' ORDER BY id`, [customer]);
+    assert.deepEqual(earned.rows.map((row) => row.points), [100, 300]);
+  });
+
+  it('expires points by the months in force when the expiry job runs', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const customer = await newCustomer();
+    const credit = (points: number, monthsAgo: number) =>
+      t.db.query(
+        `WITH account AS (INSERT INTO loyalty_accounts (customer_id, balance) VALUES ($1, $2) ON CONFLICT (customer_id) DO UPDATE SET balance = loyalty_accounts.balance + $2 RETURNING balance)
+         INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, created_at)
+         SELECT $1, 'adjust', $2, balance, 'test', gen_random_uuid()::text, now() - make_interval(months => $3) FROM account`,
+        [customer, points, monthsAgo],
+      );
+    await credit(70, 8);
+    await credit(30, 3);
+    const processor = t.app.get(LoyaltyDailyProcessor);
+    await change({ pointsExpireMonths: 12 });
+    assert.equal(await processor.expirePoints(today), 0, 'nothing is 12 months old');
+    await change({ pointsExpireMonths: 6 });
+    assert.equal(await processor.expirePoints(today), 70);
+    assert.equal(await balanceOf(customer), 30);
+  });
+
+  it('gives the birthday points in force when the birthday job runs', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const birthDate = today.slice(5) === '02-29' ? '1992-02-29' : `1990-${today.slice(5)}`;
+    await change({ birthdayPoints: 66 });
+    const customer = await newCustomer({ birthDate });
+    await t.app.get(LoyaltyDailyProcessor).birthdayRewards(today);
+    assert.equal(await balanceOf(customer), 66);
+  });
+});
