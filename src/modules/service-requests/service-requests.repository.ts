@@ -117,20 +117,14 @@ export class ServiceRequestsRepository {
   }
 
   /**
-   * Takes the most urgent queued request the person is qualified for (their skills and region) and
-   * assigns it to them, with its event, in one statement: rows other callers are taking are skipped,
-   * so concurrent callers never get the same one.
+   * Takes the most urgent queued request the person is qualified for (their skills and region, read by
+   * claim_next_service_request in the migration) and assigns it to them, with its event, in one
+   * statement: rows other callers are taking are skipped, so concurrent callers never get the same one.
    */
   async takeNext(assigneeId: string): Promise<ServiceRequestRow | null> {
     const { text, values } = this.withEvent(
       `UPDATE service_requests SET status = 'assigned', assigned_to = $1, assigned_at = now(), version = version + 1, updated_at = now()
-        WHERE id = (SELECT request.id FROM service_requests request, (SELECT skills, region FROM users WHERE id = $1) person
-                     WHERE request.status = 'queued'
-                       AND (request.required_skill IS NULL OR request.required_skill = ANY(person.skills))
-                       AND (person.region IS NULL OR request.region IS NULL OR request.region = person.region)
-                     ORDER BY request.escalation_level DESC, request.respond_by, request.received_at, request.id
-                     LIMIT 1 FOR UPDATE OF request SKIP LOCKED)
-        RETURNING *`,
+        WHERE id = (SELECT claim_next_service_request($1)) RETURNING *`,
       [assigneeId],
       { change: 'assigned', details: { assignedTo: assigneeId, via: 'next' } },
     );
