@@ -12,6 +12,7 @@
  *    Worker.getNextJob + moveToCompleted takes from the bare BullMQ queue.
  * Latency is also measured with --latency-concurrency callers (2,000 takes), a busy service desk
  * rather than a saturated machine.
+ * The storage floor, for information: the same adds and takes as bare SQL on a table of its own.
  * End to end through HTTP, for information: --http POST /service-requests and as many
  * POST /service-requests/next calls against the application started as an api process.
  * Uses its own database (crm_bench_service, recreated) and Redis prefix; prints a table and writes
@@ -225,6 +226,38 @@ async function benchHttp(): Promise<{ enqueue: Phase; take: Phase; takeLatency: 
   }
 }
 
+/**
+ * The storage floor: the same queue as bare SQL on a table of its own — one INSERT per request, one
+ * `UPDATE … WHERE id = (SELECT … ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED)` per take — through a
+ * pg pool of the application's size, with no validation, policy, audit, timeline or events.
+ */
+async function benchBarePostgres(): Promise<{ add: Phase; take: Phase }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_SIZE });
+  try {
+    await pool.query(`CREATE TABLE bare_queue (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), customer_id uuid NOT NULL, severity text NOT NULL,
+      subject text NOT NULL, status text NOT NULL DEFAULT 'queued', respond_by timestamptz NOT NULL, taken_by uuid)`);
+    await pool.query(`CREATE INDEX bare_queue_idx ON bare_queue (respond_by, id) WHERE status = 'queued'`);
+    process.stdout.write(`bare postgres: ${REQUESTS} inserts…\n`);
+    const add = await timed(REQUESTS, async (index) => {
+      await pool.query(`INSERT INTO bare_queue (customer_id, severity, subject, respond_by) VALUES ($1, $2, $3, now() + $4 * interval '1 minute')`,
+        [randomUUID(), SEVERITIES[index % 4], `报修 ${index}`, (index * 7919) % 10_000]);
+    });
+    await pool.query('ANALYZE bare_queue');
+    process.stdout.write(`bare postgres: ${TAKES} takes…\n`);
+    const take = await timed(TAKES, async () => {
+      const { rowCount } = await pool.query(
+        `UPDATE bare_queue SET status = 'taken', taken_by = $1
+          WHERE id = (SELECT id FROM bare_queue WHERE status = 'queued' ORDER BY respond_by, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id`,
+        [randomUUID()],
+      );
+      if (!rowCount) throw new Error('the bare queue ran dry');
+    });
+    return { add, take };
+  } finally {
+    await pool.end();
+  }
+}
+
 async function benchBullmq(): Promise<{ add: Phase; take: Phase }> {
   const connection = { host: new URL(config.REDIS_URL).hostname, port: Number(new URL(config.REDIS_URL).port || 6379), maxRetriesPerRequest: null };
   const name = 'raw-service-requests';
@@ -258,6 +291,7 @@ const started = new Date();
 await prepareDatabase();
 const queue = await benchQueue();
 const raw = await benchBullmq();
+const bare = await benchBarePostgres();
 const http = await benchHttp();
 const enqueueRatio = queue.enqueue.perSecond / raw.add.perSecond;
 const takeRatio = queue.take.perSecond / raw.take.perSecond;
@@ -270,13 +304,15 @@ const lines = [
   row('BullMQ Queue.add, prioritised (raw)', raw.add),
   row('take the next request (ServiceRequestsService.takeNext)', queue.take),
   row('BullMQ getNextJob + moveToCompleted (raw)', raw.take),
+  row('bare Postgres INSERT (storage floor)', bare.add),
+  row('bare Postgres UPDATE … SKIP LOCKED take (storage floor)', bare.take),
   row(`HTTP POST /service-requests (${HTTP_CALLS})`, http.enqueue),
   row(`HTTP POST /service-requests/next (${HTTP_CALLS})`, http.take),
   row(`takeNext, ${LATENCY_CONCURRENCY} in flight`, queue.takeLatency),
   row(`HTTP POST /service-requests/next, ${LATENCY_CONCURRENCY} in flight`, http.takeLatency),
   '',
-  `enqueue: ${(enqueueRatio * 100).toFixed(0)} % of raw BullMQ (target ≥ 50 %)`,
-  `next: ${(takeRatio * 100).toFixed(0)} % of raw BullMQ (target ≥ 50 %)`,
+  `enqueue: ${(enqueueRatio * 100).toFixed(0)} % of raw BullMQ (target ≥ 50 %), ${((queue.enqueue.perSecond / bare.add.perSecond) * 100).toFixed(0)} % of a bare Postgres insert`,
+  `next: ${(takeRatio * 100).toFixed(0)} % of raw BullMQ (target ≥ 50 %), ${((queue.take.perSecond / bare.take.perSecond) * 100).toFixed(0)} % of a bare Postgres take`,
   `next p99 (target < 20 ms): ${queue.take.latency.p99.toFixed(1)} ms in process and ${http.take.latency.p99.toFixed(1)} ms through HTTP with ${CONCURRENCY} in flight; ` +
     `${queue.takeLatency.latency.p99.toFixed(1)} ms and ${http.takeLatency.latency.p99.toFixed(1)} ms with ${LATENCY_CONCURRENCY}`,
 ];
@@ -284,6 +320,6 @@ console.log(lines.join('\n'));
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   path.join(root, 'bench', 'results', 'service-queue.json'),
-  JSON.stringify({ startedAt: started.toISOString(), cpus: os.cpus().length, concurrency: CONCURRENCY, requests: REQUESTS, takes: TAKES, queue, raw, http, enqueueRatio, takeRatio }, null, 2),
+  JSON.stringify({ startedAt: started.toISOString(), cpus: os.cpus().length, concurrency: CONCURRENCY, requests: REQUESTS, takes: TAKES, queue, raw, bare, http, enqueueRatio, takeRatio }, null, 2),
 );
 process.exit(0);
