@@ -169,6 +169,29 @@ describe('service requests', { timeout: 240_000 }, () => {
     assert.equal(lowered.respondBy, new Date(received + 480 * 60_000).toISOString());
   });
 
+  it('hands work in progress over to someone else, and refuses a dispatch based on a stale view', async () => {
+    const skill = newSkill();
+    const request = await file(await newCustomer(), { requiredSkill: skill });
+    const first = await worker([skill]);
+    const taken = (await takeNext(first.token).expect(200)).body;
+    const stale = await t.http.post(`${API}/service-requests/${request.id}/assign`).set(bearer(manager.token)).set('if-match', String(request.version))
+      .send({ assigneeId: first.id }).expect(412);
+    assert.match(stale.body.detail, /version/);
+    await t.http.post(`${API}/service-requests/${request.id}/start`).set(bearer(first.token)).expect(200);
+    const second = await worker([skill]);
+    const current = (await t.http.get(`${API}/service-requests/${request.id}`).set(bearer(manager.token)).expect(200)).body;
+    const handedOver = (await t.http.post(`${API}/service-requests/${request.id}/assign`).set(bearer(manager.token)).set('if-match', String(current.version))
+      .send({ assigneeId: second.id }).expect(200)).body;
+    assert.equal(handedOver.status, 'in_progress');
+    assert.equal(handedOver.assignedTo, second.id);
+    assert.equal(handedOver.firstResponseAt, current.firstResponseAt);
+    assert.ok(taken.version < handedOver.version);
+    await t.http.post(`${API}/service-requests/${request.id}/resolve`).set(bearer(first.token)).send({ resolution: 'x' }).expect(403);
+    await t.http.post(`${API}/service-requests/${request.id}/resolve`).set(bearer(second.token)).send({ resolution: '已修好' }).expect(200);
+    const { rows } = await t.db.query(`SELECT type FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.reassigned'`, [request.id]);
+    assert.equal(rows.length, 1);
+  });
+
   it('refuses invalid transitions with 409 and the reason', async () => {
     const skill = newSkill();
     const request = await file(await newCustomer(), { requiredSkill: skill });

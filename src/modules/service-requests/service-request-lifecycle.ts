@@ -3,12 +3,14 @@ import { Conflict } from '../../common/errors/domain-errors.js';
 export const STATUSES = ['new', 'queued', 'assigned', 'in_progress', 'waiting_on_customer', 'resolved', 'closed'] as const;
 export type ServiceRequestStatus = (typeof STATUSES)[number];
 
-export type LifecycleAction = 'queue' | 'assign' | 'take' | 'start' | 'wait' | 'resume' | 'resolve' | 'close' | 'reopen';
+export type LifecycleAction = 'queue' | 'assign' | 'hand_over' | 'take' | 'start' | 'wait' | 'resume' | 'resolve' | 'close' | 'reopen';
 
-/** Which statuses each action may leave from, and where it leads. */
-export const TRANSITIONS: Record<LifecycleAction, { from: readonly ServiceRequestStatus[]; to: ServiceRequestStatus }> = {
+/** Which statuses each action may leave from, and where it leads (`unchanged`: it stays where it is). */
+export const TRANSITIONS: Record<LifecycleAction, { from: readonly ServiceRequestStatus[]; to: ServiceRequestStatus | 'unchanged' }> = {
   queue: { from: ['new'], to: 'queued' },
   assign: { from: ['new', 'queued', 'assigned'], to: 'assigned' },
+  // Work already started changes hands without starting over (someone falls ill mid-job).
+  hand_over: { from: ['in_progress', 'waiting_on_customer'], to: 'unchanged' },
   take: { from: ['queued'], to: 'assigned' },
   start: { from: ['assigned'], to: 'in_progress' },
   wait: { from: ['in_progress'], to: 'waiting_on_customer' },
@@ -36,7 +38,7 @@ const REASONS: Partial<Record<LifecycleAction, Partial<Record<ServiceRequestStat
 /** The status `action` leads to from `status`, or a 409 that says why it cannot happen. */
 export function nextStatus(status: ServiceRequestStatus, action: LifecycleAction): ServiceRequestStatus {
   const transition = TRANSITIONS[action];
-  if (transition.from.includes(status)) return transition.to;
+  if (transition.from.includes(status)) return transition.to === 'unchanged' ? status : transition.to;
   const reason = REASONS[action]?.[status] ?? `${action} is allowed only from ${transition.from.join(', ')}`;
   throw new Conflict(`Cannot ${action} a service request that is ${status.replaceAll('_', ' ')}: ${reason}.`, '/problems/invalid-transition');
 }

@@ -93,8 +93,14 @@ export class ServiceRequestsController {
   @HttpCode(200)
   @Allow({ roles: ['manager'] })
   @ApiOkResponse({ type: ServiceRequestDto })
-  assign(@UuidParam() id: string, @Body() dto: AssignServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
-    return this.requests.assign(id, dto.assigneeId, principal);
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you saw; fails with 412 if someone took or changed the request since' })
+  assign(
+    @UuidParam() id: string,
+    @Body() dto: AssignServiceRequestDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ServiceRequestDto> {
+    return this.requests.assign(id, dto.assigneeId, ifMatch, principal);
   }
 
   @Post(':id/start')

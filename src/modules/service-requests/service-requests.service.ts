@@ -117,9 +117,11 @@ export class ServiceRequestsService {
     return row && toDto(row);
   }
 
-  async assign(id: string, assigneeId: string, principal: Principal): Promise<ServiceRequestDto> {
+  /** Dispatch to a person; a request already being worked on is handed over and keeps its status. */
+  async assign(id: string, assigneeId: string, expectedVersion: number | undefined, principal: Principal): Promise<ServiceRequestDto> {
     const assignee = await this.users.find(assigneeId);
-    return this.transition(id, 'assign', principal, (current) => {
+    const action = (current: ServiceRequestRow): LifecycleAction => (['in_progress', 'waiting_on_customer'].includes(current.status) ? 'hand_over' : 'assign');
+    return this.transition(id, action, principal, (current) => {
       const problem = !assignee || !assignee.active
         ? 'no active user has this id'
         : !assignee.roles.some((role) => (SERVICE_STAFF as readonly string[]).includes(role))
@@ -131,7 +133,7 @@ export class ServiceRequestsService {
               : null;
       if (problem) throw new Unprocessable(`The request cannot be assigned to this person: ${problem}.`, [{ field: 'assigneeId', message: problem }]);
       return { assigned_to: assigneeId, assigned_at: new Date() };
-    }, { assignedTo: assigneeId, via: 'dispatch' });
+    }, { assignedTo: assigneeId, via: 'dispatch' }, expectedVersion);
   }
 
   /** The best three people to send: qualified by skill and region, least loaded first, those of the request's own region before roaming staff. */
@@ -236,13 +238,16 @@ export class ServiceRequestsService {
 
   private async transition(
     id: string,
-    action: LifecycleAction,
+    actionFor: LifecycleAction | ((current: ServiceRequestRow) => LifecycleAction),
     principal: Principal,
     changes: (current: ServiceRequestRow, tx: Tx) => Record<string, unknown> | Promise<Record<string, unknown>>,
     eventDetails: Record<string, unknown> = {},
+    expectedVersion?: number,
   ): Promise<ServiceRequestDto> {
     return this.transactions.run(async (tx) => {
       const current = await this.lockVisible(tx, id, principal);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) throw new StaleVersion('The service request', expectedVersion, current.version);
+      const action = typeof actionFor === 'function' ? actionFor(current) : actionFor;
       this.assertMayAct(current, action, principal);
       const status = nextStatus(current.status as ServiceRequestStatus, action);
       const row = await this.requests.update(tx, id, { status, ...(await changes(current, tx)) }, { change: EVENT_OF[action], details: eventDetails });
@@ -253,7 +258,7 @@ export class ServiceRequestsService {
   /** Managers and admins may do anything; agents and technicians only what concerns them. */
   private assertMayAct(request: ServiceRequestRow, action: LifecycleAction, principal: Principal): void {
     if (hasRole(principal, 'manager')) return;
-    if (action === 'assign') throw new Forbidden('Only a manager dispatches requests to people.');
+    if (action === 'assign' || action === 'hand_over') throw new Forbidden('Only a manager dispatches requests to people.');
     const workOnOwnOnly: LifecycleAction[] = ['start', 'wait', 'resume', 'resolve'];
     if (workOnOwnOnly.includes(action) && request.assignedTo !== principal.id) {
       throw new Forbidden(`Only the person the request is assigned to (or a manager) may ${action} it.`);
@@ -306,6 +311,7 @@ export class ServiceRequestsService {
 const EVENT_OF: Record<LifecycleAction, string> = {
   queue: 'queued',
   assign: 'assigned',
+  hand_over: 'reassigned',
   take: 'assigned',
   start: 'started',
   wait: 'waiting_on_customer',
