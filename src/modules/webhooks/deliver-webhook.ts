@@ -3,6 +3,7 @@ import { DelayedError, Job } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import type { WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
 import { EndpointSlots } from './endpoint-slots.js';
+import { retryDelayMs } from './retry-schedule.js';
 import { DeliveryToSend, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookEndpointHealth } from './webhook-endpoint-health.js';
 import { SendResult, WebhookSender } from './webhook-sender.js';
@@ -63,6 +64,7 @@ export class DeliverWebhook {
     await this.deliveries.recordAttempt({
       deliveryId: delivery.id, endpointId: delivery.endpoint_id, ...result, succeeded,
       status: succeeded ? 'succeeded' : gone || lastAttempt ? 'failed' : 'pending',
+      retryInMs: succeeded || gone || lastAttempt ? null : retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1),
     });
     if (succeeded) return 'delivered';
     if (gone) {

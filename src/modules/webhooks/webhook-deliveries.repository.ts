@@ -37,6 +37,18 @@ export interface AttemptRecord {
   error: string | null;
   /** The delivery's status after this attempt: pending while retries remain. */
   status: DeliveryStatus;
+  /** While pending: the longest BullMQ may wait before the next attempt (the recovery sweep looks for jobs lost after that). */
+  retryInMs: number | null;
+}
+
+/** An outbox event the recovery sweep has checked; `missing` when a subscribed endpoint has no delivery of it. */
+export interface CheckedOutboxEvent {
+  outbox_id: string;
+  id: string;
+  type: string;
+  occurred_at: Date;
+  payload: unknown;
+  missing: boolean;
 }
 
 interface DeliveryRow {
@@ -130,7 +142,7 @@ export class WebhookDeliveriesRepository {
     await this.dataSource.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, endpoint_id uuid, status_code int, latency_ms int, succeeded boolean,
-                                                         response_excerpt text, error text, status text)
+                                                         response_excerpt text, error text, status text, retry_in_ms bigint)
        ), logged AS (
          INSERT INTO webhook_delivery_attempts (delivery_id, status_code, latency_ms, succeeded, response_excerpt, error)
          SELECT delivery_id, status_code, latency_ms, succeeded, response_excerpt, error FROM input
@@ -140,11 +152,12 @@ export class WebhookDeliveriesRepository {
           WHERE e.id = answered.endpoint_id AND e.failing_since IS NOT NULL
        )
        UPDATE webhook_deliveries d SET attempts = d.attempts + 1, status = i.status, last_status_code = i.status_code, last_error = i.error,
-              last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END
+              last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END,
+              next_attempt_at = now() + make_interval(secs => coalesce(i.retry_in_ms, 0) / 1000.0)
          FROM input i WHERE d.id = i.delivery_id`,
       [JSON.stringify(records.map((record) => ({
         delivery_id: record.deliveryId, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
-        succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status,
+        succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status, retry_in_ms: record.retryInMs,
       })))],
     );
     return records.map(() => undefined);
@@ -182,7 +195,7 @@ export class WebhookDeliveriesRepository {
     const params: unknown[] = [deliveryId];
     const owned = endpointIds === 'all' ? '' : `AND endpoint_id = ANY($${params.push(endpointIds)}::uuid[])`;
     const [rows] = await tx.query(
-      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1 WHERE id = $1 ${owned} RETURNING id, generation`,
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now() WHERE id = $1 ${owned} RETURNING id, generation`,
       params,
     );
     return rows[0] ?? null;
@@ -196,11 +209,55 @@ export class WebhookDeliveriesRepository {
     );
     if (count > limit) return 'too many';
     const [rows] = await tx.query(
-      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now()
         WHERE endpoint_id = $1 AND occurred_at >= $2 AND occurred_at < $3 RETURNING id, generation`,
       [endpointId, from, to],
     );
     return rows;
+  }
+
+  /** Pending deliveries whose next attempt is overdue by more than the grace period, most overdue first. */
+  overdue(graceSeconds: number, limit: number): Promise<QueuedDelivery[]> {
+    return this.dataSource.query(
+      `SELECT id, generation FROM webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at < now() - make_interval(secs => $1)
+        ORDER BY next_attempt_at LIMIT $2`,
+      [graceSeconds, limit],
+    );
+  }
+
+  /** The sweep has seen to these (re-queued them, or found their job alive): look again only after another grace period. */
+  async postpone(deliveries: QueuedDelivery[], seconds: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+      [deliveries.map((delivery) => delivery.id), seconds],
+    );
+  }
+
+  /**
+   * The outbox events after the sweep's watermark that were published more than `graceSeconds` ago,
+   * in id order and stopping at the first that was not (so the watermark never passes an event still
+   * on its way), each flagged when an endpoint that subscribed before it occurred has no delivery of it.
+   */
+  uncheckedEvents(graceSeconds: number, limit: number): Promise<CheckedOutboxEvent[]> {
+    return this.dataSource.query(
+      `WITH batch AS (
+         SELECT o.id, o.event_id, o.type, o.occurred_at, o.payload, o.published_at FROM outbox o
+          WHERE o.id > (SELECT checked_outbox_id FROM webhook_fan_out_progress) ORDER BY o.id LIMIT $2
+       ), ready AS (
+         SELECT * FROM batch WHERE id < coalesce((SELECT min(id) FROM batch WHERE published_at IS NULL OR published_at > now() - make_interval(secs => $1)), 9223372036854775807)
+       )
+       SELECT r.id::text AS outbox_id, r.event_id AS id, r.type, r.occurred_at, r.payload,
+              EXISTS (SELECT 1 FROM webhook_endpoints endpoint
+                       WHERE ${SUBSCRIBED('endpoint', 'r.type')} AND endpoint.created_at <= r.occurred_at
+                         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = endpoint.id AND d.event_id = r.event_id)) AS missing
+         FROM ready r ORDER BY r.id`,
+      [graceSeconds, limit],
+    );
+  }
+
+  async markEventsChecked(throughOutboxId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_fan_out_progress SET checked_outbox_id = greatest(checked_outbox_id, $1::bigint)`, [throughOutboxId]);
   }
 
   async endpointOf(deliveryId: string): Promise<string | null> {
