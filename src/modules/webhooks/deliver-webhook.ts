@@ -43,8 +43,12 @@ export class DeliverWebhook {
 
   async execute(job: Job<WebhookDeliveryJob>, token?: string): Promise<DeliveryOutcome> {
     const delivery = await this.deliveries.findToSend(job.data.deliveryId);
-    // Delivered already (a job that ran twice), replayed since (a newer generation has its own job), or gone.
-    if (!delivery || delivery.status !== 'pending' || delivery.generation !== job.data.generation) return 'obsolete';
+    // Replayed since (a newer generation has its own job), or gone.
+    if (!delivery || delivery.generation !== job.data.generation) return 'obsolete';
+    // Only an operator re-runs the job of a delivery that ran out of attempts (retry from /admin/queues or Bull Board): send it again.
+    if (delivery.status === 'failed' && !(await this.deliveries.reopenFailed(delivery.id, delivery.generation))) return 'obsolete';
+    // Delivered already (a job that ran twice), or skipped.
+    if (delivery.status !== 'pending' && delivery.status !== 'failed') return 'obsolete';
     if (!delivery.endpoint_usable) {
       await this.deliveries.markFailed(delivery.id, 'the endpoint is disabled');
       return 'endpoint disabled';

@@ -171,6 +171,15 @@ export class WebhookDeliveriesRepository {
     return this.attempts.call(attempt);
   }
 
+  /** A failed delivery of this generation becomes pending again; false when it has moved on meanwhile. */
+  async reopenFailed(deliveryId: string, generation: number): Promise<boolean> {
+    const [, count] = await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() WHERE id = $1 AND status = 'failed' AND generation = $2`,
+      [deliveryId, generation],
+    );
+    return count === 1;
+  }
+
   async markFailed(deliveryId: string, reason: string): Promise<void> {
     await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'`, [deliveryId, reason]);
   }
