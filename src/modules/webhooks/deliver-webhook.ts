@@ -50,7 +50,7 @@ export class DeliverWebhook {
     // Delivered already (a job that ran twice), or skipped.
     if (delivery.status !== 'pending' && delivery.status !== 'failed') return 'obsolete';
     if (!delivery.endpoint_usable) {
-      await this.deliveries.markFailed(delivery.id, 'the endpoint is disabled');
+      await this.deliveries.markFailed(delivery.id, delivery.generation, 'the endpoint is disabled');
       return 'endpoint disabled';
     }
     const lease = this.slots.tryAcquire(delivery.endpoint_id);
@@ -66,7 +66,7 @@ export class DeliverWebhook {
     const gone = result.statusCode === 410;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.deliveries.recordAttempt({
-      deliveryId: delivery.id, endpointId: delivery.endpoint_id, ...result, succeeded,
+      deliveryId: delivery.id, generation: delivery.generation, endpointId: delivery.endpoint_id, ...result, succeeded,
       status: succeeded ? 'succeeded' : gone || lastAttempt ? 'failed' : 'pending',
       retryInMs: succeeded || gone || lastAttempt ? null : retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1),
     });

@@ -29,6 +29,8 @@ export interface DeliveryToSend {
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The generation the attempt sent: an older one's outcome is logged but does not move a replayed delivery. */
+  generation: number;
   endpointId: string;
   statusCode: number | null;
   latencyMs: number;
@@ -141,7 +143,7 @@ export class WebhookDeliveriesRepository {
   private readonly attempts = new MicroBatch(async (records: AttemptRecord[]) => {
     await this.dataSource.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, endpoint_id uuid, status_code int, latency_ms int, succeeded boolean,
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, generation int, endpoint_id uuid, status_code int, latency_ms int, succeeded boolean,
                                                          response_excerpt text, error text, status text, retry_in_ms bigint)
        ), logged AS (
          INSERT INTO webhook_delivery_attempts (delivery_id, status_code, latency_ms, succeeded, response_excerpt, error)
@@ -154,9 +156,9 @@ export class WebhookDeliveriesRepository {
        UPDATE webhook_deliveries d SET attempts = d.attempts + 1, status = i.status, last_status_code = i.status_code, last_error = i.error,
               last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END,
               next_attempt_at = now() + make_interval(secs => coalesce(i.retry_in_ms, 0) / 1000.0)
-         FROM input i WHERE d.id = i.delivery_id`,
+         FROM input i WHERE d.id = i.delivery_id AND d.generation = i.generation`,
       [JSON.stringify(records.map((record) => ({
-        delivery_id: record.deliveryId, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
+        delivery_id: record.deliveryId, generation: record.generation, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
         succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status, retry_in_ms: record.retryInMs,
       })))],
     );
@@ -180,8 +182,8 @@ export class WebhookDeliveriesRepository {
     return count === 1;
   }
 
-  async markFailed(deliveryId: string, reason: string): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'`, [deliveryId, reason]);
+  async markFailed(deliveryId: string, generation: number, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $3 WHERE id = $1 AND generation = $2 AND status = 'pending'`, [deliveryId, generation, reason]);
   }
 
   async list(endpointId: string, status: DeliveryStatus | undefined, after: KeysetPosition | null, limit: number): Promise<DeliveryRow[]> {
