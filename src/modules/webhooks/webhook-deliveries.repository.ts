@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { readableSql } from './event-scopes.js';
 import { MicroBatch } from './micro-batch.js';
 import type { DeliveryStatus, WebhookAttemptDto, WebhookDeliveryDto } from './dto/webhook.dto.js';
 
@@ -68,11 +69,18 @@ interface DeliveryRow {
   attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; succeeded: boolean; response_excerpt: string | null; error: string | null }[];
 }
 
-// Endpoints subscribed to a type: exactly, by a `prefix.*` pattern, or by `*`. starts_with rather than
-// LIKE, whose `_` wildcard would match inside names such as service_request.
-const SUBSCRIBED = (endpoint: string, type: string) => `${endpoint}.deleted_at IS NULL
+// Endpoints subscribed to an event: exactly, by a `prefix.*` pattern, or by `*` (starts_with rather than
+// LIKE, whose `_` wildcard would match inside names such as service_request); if an API key created the
+// endpoint, only while the key is not revoked and its scopes may read the type (event-scopes.ts); and
+// `webhook_endpoint.*` events only to endpoints of the same owner, or administrators'.
+const SUBSCRIBED = (endpoint: string, type: string, data: string) => `${endpoint}.deleted_at IS NULL
   AND (${type} = ANY(${endpoint}.event_types) OR '*' = ANY(${endpoint}.event_types)
-       OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))`;
+       OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))
+  AND (${endpoint}.created_by_type <> 'api_key'
+       OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = ${endpoint}.created_by_id::uuid AND k.revoked_at IS NULL AND ${readableSql('k.scopes', type)}))
+  AND (NOT starts_with(${type}, 'webhook_endpoint.') OR ${endpoint}.created_by_type = 'user'
+       OR ${endpoint}.created_by_id = (SELECT subject.created_by_id FROM webhook_endpoints subject
+                                        WHERE subject.id::text = coalesce(${data} ->> 'endpointId', ${data} -> 'endpoint' ->> 'id')))`;
 
 @Injectable()
 export class WebhookDeliveriesRepository {
@@ -91,7 +99,7 @@ export class WebhookDeliveriesRepository {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, occurred_at timestamptz, data jsonb)
        ), matched AS (
          SELECT input.id AS event_id, input.type, input.occurred_at, endpoint.id AS endpoint_id, endpoint.active
-           FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type')}
+           FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type', 'input.data')}
        ), recorded_events AS (
          INSERT INTO webhook_events (id, type, occurred_at, data)
          SELECT id, type, occurred_at, data FROM input WHERE id IN (SELECT event_id FROM matched)
@@ -260,7 +268,7 @@ export class WebhookDeliveriesRepository {
        )
        SELECT r.id::text AS outbox_id, r.event_id AS id, r.type, r.occurred_at, r.payload,
               EXISTS (SELECT 1 FROM webhook_endpoints endpoint
-                       WHERE ${SUBSCRIBED('endpoint', 'r.type')} AND endpoint.created_at <= r.occurred_at
+                       WHERE ${SUBSCRIBED('endpoint', 'r.type', 'r.payload')} AND endpoint.created_at <= r.occurred_at
                          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = endpoint.id AND d.event_id = r.event_id)) AS missing
          FROM ready r ORDER BY r.id`,
       [graceSeconds, limit],
