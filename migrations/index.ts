@@ -5,6 +5,7 @@ import { ServiceRequests1764080000000 } from './1764080000000-service-requests.j
 import { Webhooks1764090000000 } from './1764090000000-webhooks.js';
 import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-recalculation-at-scale.js';
 import { LoyaltySettings1764110000000 } from './1764110000000-loyalty-settings.js';
+import { WebhookDeliveryRecovery1764120000000 } from './1764120000000-webhook-delivery-recovery.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Webhooks1764090000000,
   TierRecalculationAtScale1764100000000,
   LoyaltySettings1764110000000,
+  WebhookDeliveryRecovery1764120000000,
 ];

@@ -108,7 +108,10 @@ describe('webhooks review', { timeout: 240_000 }, () => {
   it('a key with only webhooks:manage cannot read customers, and does not receive them by webhook either', async () => {
     const key = await createApiKey(t, ['webhooks:manage']);
     const partner = await receiver();
-    await subscribe(partner, ['customer.*'], key);
+    // Decision on finding 6: such a subscription is refused outright, and `*` is filtered to what the key may read.
+    const refused = await t.http.post(`${API}/webhooks`).set(bearer(key)).send({ url: partner.url, eventTypes: ['customer.*'] }).expect(422);
+    assert.equal(refused.body.type.endsWith('/problems/event-type-not-readable'), true, JSON.stringify(refused.body));
+    await subscribe(partner, ['*'], key);
     const customer = await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name: '李娜', phone: '+8613800138000' });
     assert.ok(customer.status === 201, JSON.stringify(customer.body));
     await t.http.get(`${API}/customers/${customer.body.id}`).set(bearer(key)).expect(403);

@@ -132,7 +132,8 @@ describe('webhooks', { timeout: 180_000 }, () => {
     assert.equal(delivery.attempts, 1);
     const events = await t.db.query(`SELECT payload FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`, [id]);
     assert.equal(events.rows.length, 1);
-    assert.equal(events.rows[0].payload.endpoint.id, id);
+    assert.deepEqual(Object.keys(events.rows[0].payload).sort(), ['disabledAt', 'endpointId', 'reason']);
+    assert.equal(events.rows[0].payload.endpointId, id);
     assert.equal(JSON.stringify(events.rows[0].payload).includes('whsec_'), false);
 
     // Later events are recorded as skipped: nothing is sent to a disabled endpoint.

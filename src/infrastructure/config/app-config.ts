@@ -94,6 +94,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
   WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 25;
 
+  /** How often the recovery sweep runs; a delivery or a fan-out is recovered once it is 5 periods overdue. */
+  @Transform(toInt) @IsInt() @Min(200) @Max(3_600_000)
+  WEBHOOK_SWEEP_INTERVAL_MS = 60_000;
+
   @Transform(toBoolean) @IsBoolean()
   RUN_MIGRATIONS = true;
 

@@ -6,6 +6,7 @@ export const QueueName = {
   Loyalty: 'loyalty',
   ServiceSla: 'service-sla',
   WebhookDeliveries: 'webhook-deliveries',
+  WebhookRecovery: 'webhook-recovery',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -51,6 +52,11 @@ export interface WebhookDeliveryJob {
   generation: number;
 }
 
+/** The periodic sweep that re-queues pending deliveries without a job and fans out events whose fan-out was lost. */
+export interface WebhookRecoveryJob {
+  task: 'recover-deliveries';
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.Maintenance]: MaintenanceJob;
@@ -58,4 +64,5 @@ export interface JobPayloads {
   [QueueName.Loyalty]: LoyaltyDailyJob;
   [QueueName.ServiceSla]: ServiceSlaJob;
   [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
+  [QueueName.WebhookRecovery]: WebhookRecoveryJob;
 }

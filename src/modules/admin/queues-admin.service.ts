@@ -51,7 +51,8 @@ export class QueuesAdminService {
   async retry(name: string, jobId: string, by: Principal, requestId: string): Promise<void> {
     const job = await this.job(name, jobId);
     if ((await job.getState()) !== 'failed') throw new Conflict(`Job ${jobId} has not failed; only failed jobs can be retried.`, '/problems/job-not-failed');
-    await job.retry('failed');
+    // A fresh set of attempts: otherwise the retried job is already on its last one.
+    await job.retry('failed', { resetAttemptsMade: true });
     await this.record(by, requestId, 'queue_job.retried', `${name}/${jobId}`);
   }
 

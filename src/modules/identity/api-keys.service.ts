@@ -3,6 +3,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, Unauthenticated } from '../../common/errors/domain-errors.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { toEndpointDto, WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
 import { API_KEY_PREFIX, newSecret, sha256 } from './secrets.js';
 import { TokensRepository } from './tokens.repository.js';
@@ -13,6 +14,7 @@ export class ApiKeysService {
     private readonly tokens: TokensRepository,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly webhookEndpoints: WebhookEndpointsRepository,
   ) {}
 
   async create(dto: CreateApiKeyDto, by: Principal, requestId?: string): Promise<CreatedApiKeyDto> {
@@ -34,6 +36,10 @@ export class ApiKeysService {
       const revoked = await this.tokens.revokeApiKey(tx, id);
       if (!revoked) throw new NotFound('API key', id);
       await this.audit.record(tx, by, requestId, { action: 'api_key.revoked', entityType: 'api_key', entityId: id, after: ApiKeyDto.from(revoked) });
+      // The partner's webhooks end with its key (the fan-out also ignores a revoked key's endpoints).
+      for (const endpoint of await this.webhookEndpoints.disableCreatedBy(tx, id, 'the API key that registered it was revoked')) {
+        await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.disabled', entityType: 'webhook_endpoint', entityId: endpoint.id, after: toEndpointDto(endpoint) });
+      }
     });
   }
 

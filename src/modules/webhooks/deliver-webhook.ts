@@ -3,13 +3,14 @@ import { DelayedError, Job } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import type { WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
 import { EndpointSlots } from './endpoint-slots.js';
+import { retryDelayMs } from './retry-schedule.js';
 import { DeliveryToSend, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookEndpointHealth } from './webhook-endpoint-health.js';
 import { SendResult, WebhookSender } from './webhook-sender.js';
 import { signatureHeader } from './webhook-signature.js';
 
-// How long a delivery waits for its endpoint's slot before it is parked: long enough for a fast endpoint to free one.
-const SLOT_WAIT_MS = 200;
+// Consecutive failed attempts after which an endpoint is served one attempt at a time.
+const TRIP_AFTER_FAILURES = 3;
 
 export type DeliveryOutcome = 'delivered' | 'obsolete' | 'endpoint disabled' | 'endpoint gone';
 
@@ -32,30 +33,42 @@ export class DeliverWebhook {
     private readonly health: WebhookEndpointHealth,
     private readonly config: AppConfig,
   ) {
-    this.slots = new EndpointSlots(config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, SLOT_WAIT_MS);
+    this.slots = new EndpointSlots({
+      perEndpoint: config.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT,
+      tripAfterFailures: TRIP_AFTER_FAILURES,
+      failingTotal: Math.max(1, Math.floor(config.WEBHOOK_DELIVERY_CONCURRENCY / 4)),
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    });
   }
 
   async execute(job: Job<WebhookDeliveryJob>, token?: string): Promise<DeliveryOutcome> {
     const delivery = await this.deliveries.findToSend(job.data.deliveryId);
-    // Delivered already (a job that ran twice), replayed since (a newer generation has its own job), or gone.
-    if (!delivery || delivery.status !== 'pending' || delivery.generation !== job.data.generation) return 'obsolete';
+    // Replayed since (a newer generation has its own job), or gone.
+    if (!delivery || delivery.generation !== job.data.generation) return 'obsolete';
+    // Only an operator re-runs the job of a delivery that ran out of attempts (retry from /admin/queues or Bull Board): send it again.
+    if (delivery.status === 'failed' && !(await this.deliveries.reopenFailed(delivery.id, delivery.generation))) return 'obsolete';
+    // Delivered already (a job that ran twice), or skipped.
+    if (delivery.status !== 'pending' && delivery.status !== 'failed') return 'obsolete';
     if (!delivery.endpoint_usable) {
-      await this.deliveries.markFailed(delivery.id, 'the endpoint is disabled');
+      await this.deliveries.markFailed(delivery.id, delivery.generation, 'the endpoint is disabled');
       return 'endpoint disabled';
     }
-    if (!(await this.slots.acquire(delivery.endpoint_id))) await this.parkUntilEndpointFrees(job, token);
-    let result: SendResult;
+    const lease = this.slots.tryAcquire(delivery.endpoint_id);
+    if ('parkUntil' in lease) return this.park(job, lease.parkUntil, token);
+    const started = Date.now();
+    let result: SendResult | undefined;
     try {
       result = await this.send(delivery);
     } finally {
-      this.slots.release(delivery.endpoint_id);
+      this.slots.release(lease, { succeeded: isSuccess(result), latencyMs: result?.latencyMs ?? Date.now() - started });
     }
-    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const succeeded = isSuccess(result);
     const gone = result.statusCode === 410;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.deliveries.recordAttempt({
-      deliveryId: delivery.id, endpointId: delivery.endpoint_id, ...result, succeeded,
+      deliveryId: delivery.id, generation: delivery.generation, endpointId: delivery.endpoint_id, ...result, succeeded,
       status: succeeded ? 'succeeded' : gone || lastAttempt ? 'failed' : 'pending',
+      retryInMs: succeeded || gone || lastAttempt ? null : retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1),
     });
     if (succeeded) return 'delivered';
     if (gone) {
@@ -78,13 +91,13 @@ export class DeliverWebhook {
     return this.sender.send({ url: delivery.url, headers, body });
   }
 
-  /**
-   * The endpoint has held its share of slots for a while: put the job back for a while (not counted
-   * as an attempt) and free this worker slot for other endpoints' deliveries.
-   */
-  private async parkUntilEndpointFrees(job: Job<WebhookDeliveryJob>, token?: string): Promise<never> {
-    const pause = Math.min(this.config.WEBHOOK_TIMEOUT_MS, 5_000) * (0.5 + Math.random());
-    await job.moveToDelayed(Date.now() + Math.round(pause), token);
+  /** The endpoint has all the attempts in flight it may have: put the job back (not counted as an attempt) and free this worker slot. */
+  private async park(job: Job<WebhookDeliveryJob>, until: number, token?: string): Promise<never> {
+    await job.moveToDelayed(until, token);
     throw new DelayedError();
   }
+}
+
+function isSuccess(result: SendResult | undefined): boolean {
+  return result?.statusCode != null && result.statusCode >= 200 && result.statusCode < 300;
 }

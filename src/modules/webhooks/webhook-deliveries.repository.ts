@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { readableSql } from './event-scopes.js';
 import { MicroBatch } from './micro-batch.js';
 import type { DeliveryStatus, WebhookAttemptDto, WebhookDeliveryDto } from './dto/webhook.dto.js';
 
@@ -29,6 +30,8 @@ export interface DeliveryToSend {
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The generation the attempt sent: an older one's outcome is logged but does not move a replayed delivery. */
+  generation: number;
   endpointId: string;
   statusCode: number | null;
   latencyMs: number;
@@ -37,6 +40,18 @@ export interface AttemptRecord {
   error: string | null;
   /** The delivery's status after this attempt: pending while retries remain. */
   status: DeliveryStatus;
+  /** While pending: the longest BullMQ may wait before the next attempt (the recovery sweep looks for jobs lost after that). */
+  retryInMs: number | null;
+}
+
+/** An outbox event the recovery sweep has checked; `missing` when a subscribed endpoint has no delivery of it. */
+export interface CheckedOutboxEvent {
+  outbox_id: string;
+  id: string;
+  type: string;
+  occurred_at: Date;
+  payload: unknown;
+  missing: boolean;
 }
 
 interface DeliveryRow {
@@ -54,11 +69,18 @@ interface DeliveryRow {
   attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; succeeded: boolean; response_excerpt: string | null; error: string | null }[];
 }
 
-// Endpoints subscribed to a type: exactly, by a `prefix.*` pattern, or by `*`. starts_with rather than
-// LIKE, whose `_` wildcard would match inside names such as service_request.
-const SUBSCRIBED = (endpoint: string, type: string) => `${endpoint}.deleted_at IS NULL
+// Endpoints subscribed to an event: exactly, by a `prefix.*` pattern, or by `*` (starts_with rather than
+// LIKE, whose `_` wildcard would match inside names such as service_request); if an API key created the
+// endpoint, only while the key is not revoked and its scopes may read the type (event-scopes.ts); and
+// `webhook_endpoint.*` events only to endpoints of the same owner, or administrators'.
+const SUBSCRIBED = (endpoint: string, type: string, data: string) => `${endpoint}.deleted_at IS NULL
   AND (${type} = ANY(${endpoint}.event_types) OR '*' = ANY(${endpoint}.event_types)
-       OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))`;
+       OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))
+  AND (${endpoint}.created_by_type <> 'api_key'
+       OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = ${endpoint}.created_by_id::uuid AND k.revoked_at IS NULL AND ${readableSql('k.scopes', type)}))
+  AND (NOT starts_with(${type}, 'webhook_endpoint.') OR ${endpoint}.created_by_type = 'user'
+       OR ${endpoint}.created_by_id = (SELECT subject.created_by_id FROM webhook_endpoints subject
+                                        WHERE subject.id::text = coalesce(${data} ->> 'endpointId', ${data} -> 'endpoint' ->> 'id')))`;
 
 @Injectable()
 export class WebhookDeliveriesRepository {
@@ -77,7 +99,7 @@ export class WebhookDeliveriesRepository {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, occurred_at timestamptz, data jsonb)
        ), matched AS (
          SELECT input.id AS event_id, input.type, input.occurred_at, endpoint.id AS endpoint_id, endpoint.active
-           FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type')}
+           FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type', 'input.data')}
        ), recorded_events AS (
          INSERT INTO webhook_events (id, type, occurred_at, data)
          SELECT id, type, occurred_at, data FROM input WHERE id IN (SELECT event_id FROM matched)
@@ -129,8 +151,8 @@ export class WebhookDeliveriesRepository {
   private readonly attempts = new MicroBatch(async (records: AttemptRecord[]) => {
     await this.dataSource.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, endpoint_id uuid, status_code int, latency_ms int, succeeded boolean,
-                                                         response_excerpt text, error text, status text)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, generation int, endpoint_id uuid, status_code int, latency_ms int, succeeded boolean,
+                                                         response_excerpt text, error text, status text, retry_in_ms bigint)
        ), logged AS (
          INSERT INTO webhook_delivery_attempts (delivery_id, status_code, latency_ms, succeeded, response_excerpt, error)
          SELECT delivery_id, status_code, latency_ms, succeeded, response_excerpt, error FROM input
@@ -140,11 +162,12 @@ export class WebhookDeliveriesRepository {
           WHERE e.id = answered.endpoint_id AND e.failing_since IS NOT NULL
        )
        UPDATE webhook_deliveries d SET attempts = d.attempts + 1, status = i.status, last_status_code = i.status_code, last_error = i.error,
-              last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END
-         FROM input i WHERE d.id = i.delivery_id`,
+              last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END,
+              next_attempt_at = now() + make_interval(secs => coalesce(i.retry_in_ms, 0) / 1000.0)
+         FROM input i WHERE d.id = i.delivery_id AND d.generation = i.generation`,
       [JSON.stringify(records.map((record) => ({
-        delivery_id: record.deliveryId, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
-        succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status,
+        delivery_id: record.deliveryId, generation: record.generation, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
+        succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status, retry_in_ms: record.retryInMs,
       })))],
     );
     return records.map(() => undefined);
@@ -158,8 +181,17 @@ export class WebhookDeliveriesRepository {
     return this.attempts.call(attempt);
   }
 
-  async markFailed(deliveryId: string, reason: string): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'`, [deliveryId, reason]);
+  /** A failed delivery of this generation becomes pending again; false when it has moved on meanwhile. */
+  async reopenFailed(deliveryId: string, generation: number): Promise<boolean> {
+    const [, count] = await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() WHERE id = $1 AND status = 'failed' AND generation = $2`,
+      [deliveryId, generation],
+    );
+    return count === 1;
+  }
+
+  async markFailed(deliveryId: string, generation: number, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $3 WHERE id = $1 AND generation = $2 AND status = 'pending'`, [deliveryId, generation, reason]);
   }
 
   async list(endpointId: string, status: DeliveryStatus | undefined, after: KeysetPosition | null, limit: number): Promise<DeliveryRow[]> {
@@ -182,7 +214,7 @@ export class WebhookDeliveriesRepository {
     const params: unknown[] = [deliveryId];
     const owned = endpointIds === 'all' ? '' : `AND endpoint_id = ANY($${params.push(endpointIds)}::uuid[])`;
     const [rows] = await tx.query(
-      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1 WHERE id = $1 ${owned} RETURNING id, generation`,
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now() WHERE id = $1 ${owned} RETURNING id, generation`,
       params,
     );
     return rows[0] ?? null;
@@ -196,11 +228,55 @@ export class WebhookDeliveriesRepository {
     );
     if (count > limit) return 'too many';
     const [rows] = await tx.query(
-      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now()
         WHERE endpoint_id = $1 AND occurred_at >= $2 AND occurred_at < $3 RETURNING id, generation`,
       [endpointId, from, to],
     );
     return rows;
+  }
+
+  /** Pending deliveries whose next attempt is overdue by more than the grace period, most overdue first. */
+  overdue(graceSeconds: number, limit: number): Promise<QueuedDelivery[]> {
+    return this.dataSource.query(
+      `SELECT id, generation FROM webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at < now() - make_interval(secs => $1)
+        ORDER BY next_attempt_at LIMIT $2`,
+      [graceSeconds, limit],
+    );
+  }
+
+  /** The sweep has seen to these (re-queued them, or found their job alive): look again only after another grace period. */
+  async postpone(deliveries: QueuedDelivery[], seconds: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+      [deliveries.map((delivery) => delivery.id), seconds],
+    );
+  }
+
+  /**
+   * The outbox events after the sweep's watermark that were published more than `graceSeconds` ago,
+   * in id order and stopping at the first that was not (so the watermark never passes an event still
+   * on its way), each flagged when an endpoint that subscribed before it occurred has no delivery of it.
+   */
+  uncheckedEvents(graceSeconds: number, limit: number): Promise<CheckedOutboxEvent[]> {
+    return this.dataSource.query(
+      `WITH batch AS (
+         SELECT o.id, o.event_id, o.type, o.occurred_at, o.payload, o.published_at FROM outbox o
+          WHERE o.id > (SELECT checked_outbox_id FROM webhook_fan_out_progress) ORDER BY o.id LIMIT $2
+       ), ready AS (
+         SELECT * FROM batch WHERE id < coalesce((SELECT min(id) FROM batch WHERE published_at IS NULL OR published_at > now() - make_interval(secs => $1)), 9223372036854775807)
+       )
+       SELECT r.id::text AS outbox_id, r.event_id AS id, r.type, r.occurred_at, r.payload,
+              EXISTS (SELECT 1 FROM webhook_endpoints endpoint
+                       WHERE ${SUBSCRIBED('endpoint', 'r.type', 'r.payload')} AND endpoint.created_at <= r.occurred_at
+                         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = endpoint.id AND d.event_id = r.event_id)) AS missing
+         FROM ready r ORDER BY r.id`,
+      [graceSeconds, limit],
+    );
+  }
+
+  async markEventsChecked(throughOutboxId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_fan_out_progress SET checked_outbox_id = greatest(checked_outbox_id, $1::bigint)`, [throughOutboxId]);
   }
 
   async endpointOf(deliveryId: string): Promise<string | null> {

@@ -10,6 +10,9 @@ import { retryDelayMs } from './retry-schedule.js';
 /** Sends webhook deliveries, many at once: each waits on a partner's server, not on this CPU. */
 @Processor(QueueName.WebhookDeliveries, {
   concurrency: 100,
+  // A job caught active by a crashed worker is run again (the processor is idempotent); the default of 1,
+  // never reset, would fail a delivery's job without running it after its second crash in three days.
+  maxStalledCount: 5,
   settings: {
     backoffStrategy: (attemptsMade, type, _error, job) => (type === WEBHOOK_BACKOFF ? retryDelayMs(attemptsMade, Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : 10_000)) : 1_000),
   },

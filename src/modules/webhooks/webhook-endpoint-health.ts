@@ -2,9 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
-import { toEndpointDto, WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 
-/** Disables endpoints that are gone (410) or have failed for days, and says so with `webhook_endpoint.disabled`. */
+/**
+ * Disables endpoints that are gone (410) or have failed for days, and says so with `webhook_endpoint.disabled`
+ * (only the endpoint's id: the fan-out sends it to the endpoint owner's other endpoints and to administrators').
+ */
 @Injectable()
 export class WebhookEndpointHealth {
   private readonly logger = new Logger(WebhookEndpointHealth.name);
@@ -29,7 +32,7 @@ export class WebhookEndpointHealth {
     await this.transactions.run(async (tx) => {
       const disabled = await this.endpoints.disable(tx, endpointId, reason);
       if (!disabled) return;
-      await this.outbox.record(tx, { type: 'webhook_endpoint.disabled', aggregateType: 'webhook_endpoint', aggregateId: endpointId, payload: { endpoint: toEndpointDto(disabled), reason } });
+      await this.outbox.record(tx, { type: 'webhook_endpoint.disabled', aggregateType: 'webhook_endpoint', aggregateId: endpointId, payload: { endpointId, reason, disabledAt: disabled.disabled_at!.toISOString() } });
       this.logger.warn({ endpointId, reason }, 'webhook endpoint disabled');
     });
   }

@@ -112,6 +112,16 @@ export class WebhookEndpointsRepository {
     return rows[0] ?? null;
   }
 
+  /** Disables every live endpoint an API key created (the key is being revoked); returns them as they were. */
+  async disableCreatedBy(tx: Tx, apiKeyId: string, reason: string): Promise<WebhookEndpointRow[]> {
+    const [rows] = await tx.query(
+      `UPDATE webhook_endpoints SET active = false, disabled_reason = $2, disabled_at = now(), version = version + 1, updated_at = now()
+        WHERE created_by_type = 'api_key' AND created_by_id = $1 AND active AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+      [apiKeyId, reason],
+    );
+    return rows;
+  }
+
   /** Notes a failed attempt; returns since when the endpoint has been failing without a success. */
   async markFailing(id: string): Promise<Date> {
     const [rows] = await this.dataSource.query(

@@ -6,6 +6,7 @@ import { NotFound, StaleVersion, Unavailable, Unprocessable } from '../../common
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { ForbiddenDestination } from './destination-policy.js';
+import { scopesNeededFor } from './event-scopes.js';
 import {
   CreatedWebhookEndpointDto, CreateWebhookEndpointDto, DeliveriesQuery, ReplayRangeDto, ReplayResultDto, RotatedSecretDto, TestDeliveryDto,
   UpdateWebhookEndpointDto, WebhookDeliveryDto, WebhookEndpointDto,
@@ -36,6 +37,7 @@ export class WebhooksService {
   ) {}
 
   async create(dto: CreateWebhookEndpointDto, by: Principal, requestId?: string): Promise<CreatedWebhookEndpointDto> {
+    checkReadable(dto.eventTypes, by);
     await this.checkDestination(dto.url);
     const secret = newWebhookSecret();
     const row = await this.transactions.run(async (tx) => {
@@ -58,6 +60,7 @@ export class WebhooksService {
   }
 
   async update(id: string, dto: UpdateWebhookEndpointDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<WebhookEndpointDto> {
+    if (dto.eventTypes) checkReadable(dto.eventTypes, by);
     if (dto.url !== undefined) await this.checkDestination(dto.url);
     const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {
@@ -155,6 +158,19 @@ export class WebhooksService {
     const row = await this.endpoints.find(id, ownerOf(by), ...rest);
     if (!row) throw new NotFound('Webhook endpoint', id);
     return row;
+  }
+}
+
+/** An API key subscribes only to events its scopes may read over the REST API (event-scopes.ts). */
+function checkReadable(eventTypes: string[], by: Principal): void {
+  if (by.kind !== 'api_key') return;
+  const refused = eventTypes.filter((type) => {
+    const needed = scopesNeededFor(type);
+    return needed.length > 0 && !needed.some((scope) => by.scopes.includes(scope));
+  });
+  if (refused.length) {
+    const details = refused.map((type) => ({ field: 'eventTypes', message: `${type} needs one of the scopes ${scopesNeededFor(type).join(', ')}` }));
+    throw new Unprocessable(`This API key may not receive ${refused.join(', ')}: its scopes do not let it read that data.`, details, '/problems/event-type-not-readable');
   }
 }
 

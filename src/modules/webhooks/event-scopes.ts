@@ -1,0 +1,29 @@
+import type { Scope } from '../../common/auth/principal.js';
+
+/**
+ * Which event types an API key may receive by webhook: the same data its scopes let it read over the
+ * REST API. A key needs one of the listed scopes for a family; types outside these families (the
+ * owner's own `webhook_endpoint.*`, `webhook.test`) need only `webhooks:manage`. Administrators'
+ * endpoints receive everything. Checked when an endpoint is registered (422) and again at every fan-out,
+ * so narrowing or revoking a key takes effect at once and `*` means "everything this key may read".
+ */
+export const EVENT_FAMILY_SCOPES: readonly { prefix: string; scopes: readonly Scope[] }[] = [
+  { prefix: 'customer.', scopes: ['customers:read'] },
+  { prefix: 'purchase.', scopes: ['customers:read'] },
+  { prefix: 'interaction.', scopes: ['customers:read'] },
+  { prefix: 'loyalty.', scopes: ['customers:read'] },
+  { prefix: 'service_request.', scopes: ['service-requests:write', 'customers:read'] },
+];
+
+/** The scopes of which a key needs one to receive the events a pattern (exact type or `prefix.*`) names; `*` is filtered per event. */
+export function scopesNeededFor(pattern: string): readonly Scope[] {
+  if (pattern === '*') return [];
+  const name = pattern.endsWith('.*') ? pattern.slice(0, -1) : pattern;
+  return EVENT_FAMILY_SCOPES.find((family) => name.startsWith(family.prefix) || family.prefix.startsWith(name))?.scopes ?? [];
+}
+
+/** SQL: whether a key with the scopes `keyScopes` (text[]) may receive an event of type `type`. The literals come from the table above. */
+export function readableSql(keyScopes: string, type: string): string {
+  const cases = EVENT_FAMILY_SCOPES.map((family) => `WHEN starts_with(${type}, '${family.prefix}') THEN ${keyScopes} && ARRAY[${family.scopes.map((scope) => `'${scope}'`).join(', ')}]::text[]`);
+  return `CASE ${cases.join(' ')} ELSE true END`;
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
+
+/** The recovery sweep: Postgres is the record, and what Redis lost (or never got) is sent anyway. */
+describe('webhook recovery sweep', { timeout: 120_000 }, () => {
+  let t: TestApp;
+  const receivers: WebhookReceiver[] = [];
+
+  before(async () => {
+    t = await startTestApp({
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      // The first retry would wait about a minute: long enough that only the sweep can send it in time.
+      WEBHOOK_RETRY_BASE_DELAY_MS: '60000',
+      WEBHOOK_SWEEP_INTERVAL_MS: '300',
+    });
+  });
+  after(async () => {
+    await Promise.all(receivers.map((receiver) => receiver.close()));
+    await t.close();
+  });
+
+  const receiver = async (behaviour?: ConstructorParameters<typeof WebhookReceiver>[0]) => {
+    const started = await new WebhookReceiver(behaviour).start();
+    receivers.push(started);
+    return started;
+  };
+  const subscribe = async (target: WebhookReceiver, eventTypes: string[]) => {
+    const response = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: target.url, eventTypes }).expect(201);
+    target.secrets = [response.body.secret];
+    return response.body as { id: string };
+  };
+  const uniqueType = () => `recovery_${randomUUID().slice(0, 8)}.happened`;
+
+  it('re-sends a pending delivery whose job was removed from Redis, once', async () => {
+    const partner = await receiver((attempt) => (attempt === 1 ? 500 : 204));
+    const type = uniqueType();
+    const { id } = await subscribe(partner, [type]);
+    const { rows: [event] } = await t.db.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) VALUES ($1, 'test', '1', '{}') RETURNING event_id`, [type]);
+    const delivery = await waitFor(async () => {
+      const { rows: [row] } = await t.db.query(`SELECT id, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [id, event.event_id]);
+      return row?.attempts === 1 && row;
+    }, 10_000, 'the first attempt');
+    // The retry job is in the delayed set; lose it, and let the retry be long overdue.
+    await t.http.delete(`${API}/admin/queues/webhook-deliveries/jobs/${delivery.id}-${delivery.generation}`).set(bearer(t.adminToken)).expect(204);
+    await t.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1`, [delivery.id]);
+
+    await waitFor(async () => partner.arrivalsOf(event.event_id).length > 0, 10_000, 'the sweep to re-send it');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // a few more sweeps
+    assert.equal(partner.attemptsFor(event.event_id), 2);
+    const { rows: [row] } = await t.db.query(`SELECT status FROM webhook_deliveries WHERE id = $1`, [delivery.id]);
+    assert.equal(row.status, 'succeeded');
+  });
+
+  it('leaves alone an overdue delivery whose job is still waiting (no duplicate)', async () => {
+    const partner = await receiver((attempt) => (attempt === 1 ? 500 : 204));
+    const type = uniqueType();
+    const { id } = await subscribe(partner, [type]);
+    const { rows: [event] } = await t.db.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) VALUES ($1, 'test', '1', '{}') RETURNING event_id`, [type]);
+    const delivery = await waitFor(async () => {
+      const { rows: [row] } = await t.db.query(`SELECT id, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [id, event.event_id]);
+      return row?.attempts === 1 && row;
+    }, 10_000, 'the first attempt');
+    await t.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1`, [delivery.id]);
+    await waitFor(async () => {
+      const { rows: [row] } = await t.db.query(`SELECT next_attempt_at > now() AS postponed FROM webhook_deliveries WHERE id = $1`, [delivery.id]);
+      return row.postponed;
+    }, 10_000, 'the sweep to look at it');
+    assert.equal(partner.attemptsFor(event.event_id), 1, 'the delayed retry job still exists, so nothing was sent early');
+  });
+
+  it('fans out an event whose fan-out never happened (its domain-events job ran out of attempts)', async () => {
+    const partner = await receiver();
+    const type = uniqueType();
+    await subscribe(partner, [type]);
+    // Published (so the relay leaves it alone) a while ago, but no delivery was ever recorded.
+    const { rows: [event] } = await t.db.query(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, occurred_at, published_at)
+       VALUES ($1, 'test', '1', '{"n":1}', now(), now() - interval '1 hour') RETURNING event_id`,
+      [type],
+    );
+    await waitFor(async () => partner.arrivalsOf(event.event_id).length > 0, 10_000, 'the sweep to fan it out');
+    assert.equal(JSON.parse(partner.arrivalsOf(event.event_id)[0].body).data.n, 1);
+  });
+});
