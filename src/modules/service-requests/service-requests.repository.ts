@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import { MicroBatch } from '../../common/micro-batch.js';
 import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import type { ServiceRequestDto } from './dto/service-request.dto.js';
@@ -28,7 +29,7 @@ export const REQUEST_SELECT = [
 ].join(', ');
 
 /** The request as the API shows it, as JSON, from a row of REQUEST_SELECT named `shaped`. */
-const DTO_JSON = `to_jsonb(shaped) - 'pausedAt' - 'pausedMinutes' - 'slaStartedAt' - 'cursorAt'`;
+const DTO_JSON = `to_jsonb(shaped) - 'pausedAt' - 'pausedMinutes' - 'slaStartedAt' - 'cursorAt' - 'ord'`;
 
 /** The serving order; the queue index has the same columns. */
 const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';
@@ -117,20 +118,27 @@ export class ServiceRequestsRepository {
   }
 
   /**
-   * Takes the most urgent queued request the person is qualified for (their skills and region, read by
-   * claim_next_service_request in the migration) and assigns it to them, with its event, in one
-   * statement: rows other callers are taking are skipped, so concurrent callers never get the same one.
+   * Takes the most urgent queued request the person is qualified for (their skills and region) and
+   * assigns it to them, with its event and timeline entry. The calls made in the same moment share
+   * one statement (assign_next_service_request, in the migration, once per caller): rows other
+   * callers are taking are skipped, so concurrent callers never get the same one.
    */
-  async takeNext(assigneeId: string): Promise<ServiceRequestRow | null> {
-    const { text, values } = this.withEvent(
-      `UPDATE service_requests SET status = 'assigned', assigned_to = $1, assigned_at = now(), version = version + 1, updated_at = now()
-        WHERE id = (SELECT claim_next_service_request($1)) RETURNING *`,
-      [assigneeId],
-      { change: 'assigned', details: { assignedTo: assigneeId, via: 'next' } },
-    );
-    const [row] = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.take-next', text, values);
-    return row ?? null;
+  takeNext(assigneeId: string): Promise<ServiceRequestRow | null> {
+    return this.takes.call(assigneeId);
   }
+
+  private readonly takes = new MicroBatch(async (assigneeIds: string[]) => {
+    const { text, values } = this.withEvent(
+      `SELECT caller.ord, taken.* FROM unnest($1::uuid[]) WITH ORDINALITY AS caller(person_id, ord)
+         CROSS JOIN LATERAL assign_next_service_request(caller.person_id) taken`,
+      [assigneeIds],
+      { change: 'assigned', details: { via: 'next' } },
+      'ord',
+    );
+    const rows = await queryPrepared<ServiceRequestRow & { ord: string }>(this.dataSource, 'service-requests.take-next', text, values);
+    const byCaller = new Map(rows.map(({ ord, ...row }) => [Number(ord), row as ServiceRequestRow]));
+    return assigneeIds.map((_, index) => byCaller.get(index + 1) ?? null);
+  }, 64);
 
   /**
    * Runs `statement` (an INSERT or UPDATE of service_requests … RETURNING *) and, in the same
@@ -145,14 +153,15 @@ export class ServiceRequestsRepository {
     return rows[0] ?? null;
   }
 
-  private withEvent(statement: string, params: unknown[], event: ChangeEvent): { text: string; values: unknown[] } {
+  /** `carried`: a column of `statement` passed through to the result (not part of the request). */
+  private withEvent(statement: string, params: unknown[], event: ChangeEvent, carried?: string): { text: string; values: unknown[] } {
     const at = (offset: number) => `$${params.length + offset}`;
     const audit = event.audit
       ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
            SELECT ${at(4)}, ${at(5)}, 'service_request.' || ${at(1)}, 'service_request', id::text, ${DTO_JSON}, ${at(6)} FROM shaped)`
       : '';
     const text = `WITH changed AS (${statement}),
-       shaped AS (SELECT ${REQUEST_SELECT} FROM changed),
+       shaped AS (SELECT ${carried ? `${carried}, ` : ''}${REQUEST_SELECT} FROM changed),
        event AS (INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
          SELECT 'service_request.' || ${at(1)}, 'service_request', id::text, jsonb_build_object('serviceRequest', ${DTO_JSON}) || ${at(3)}::jsonb FROM shaped),
        entry AS (INSERT INTO customer_timeline_entries (customer_id, kind, summary, details)

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { readableSql } from './event-scopes.js';
-import { MicroBatch } from './micro-batch.js';
+import { MicroBatch } from '../../common/micro-batch.js';
 import type { DeliveryStatus, WebhookAttemptDto, WebhookDeliveryDto } from './dto/webhook.dto.js';
 
 /** A delivery due to be sent: its identity in BullMQ is "<id>-<generation>". */

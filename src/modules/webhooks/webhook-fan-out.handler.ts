@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js';
-import { MicroBatch } from './micro-batch.js';
+import { MicroBatch } from '../../common/micro-batch.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 
