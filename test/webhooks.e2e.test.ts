@@ -213,6 +213,9 @@ describe('webhooks', { timeout: 180_000 }, () => {
     assert.equal(JSON.stringify(read.body).includes('whsec_'), false);
     assert.equal(JSON.stringify(listed.body).includes('whsec_'), false);
     await t.http.post(`${API}/webhooks/${id}/secret/rotate`).set(bearer(t.adminToken)).expect(200);
+    // Rotating again while the replaced secret is still accepted would drop it at once.
+    const again = await t.http.post(`${API}/webhooks/${id}/secret/rotate`).set(bearer(t.adminToken)).expect(409);
+    assert.match(again.body.detail, /still accepted until/);
     const audit = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_id = $1 AND (before::text LIKE '%whsec_%' OR after::text LIKE '%whsec_%')`, [id]);
     assert.equal(audit.rows[0].n, 0);
     const audited = await t.db.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [id]);
@@ -240,6 +243,7 @@ describe('webhooks', { timeout: 180_000 }, () => {
       [{ url: 'http://127.0.0.1:9/x', eventTypes: ['Customer Created'] }, 'eventTypes'],
       [{ url: 'http://127.0.0.1:9/x', eventTypes: ['customer.*.x'] }, 'eventTypes'],
       [{ url: 'http://127.0.0.1:9/x', eventTypes: ['customer.created'], secret: 'whsec_mine' }, 'secret'],
+      [{ url: 'http://127.0.0.1:9/x', eventTypes: [`a.${'b'.repeat(300)}`] }, 'eventTypes'],
     ];
     for (const [body, field] of cases) {
       const response = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send(body).expect(400);
@@ -251,6 +255,11 @@ describe('webhooks', { timeout: 180_000 }, () => {
     assert.equal(ftp.body.errors[0].field, 'url');
     await t.http.get(`${API}/webhooks/not-a-uuid`).set(bearer(t.adminToken)).expect(400);
     await t.http.get(`${API}/webhooks/${randomUUID()}`).set(bearer(t.adminToken)).expect(404);
+    const existing = (await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: 'http://127.0.0.1:9/x', eventTypes: ['a.b'] }).expect(201)).body;
+    for (const field of ['url', 'eventTypes', 'active']) {
+      const cleared = await t.http.patch(`${API}/webhooks/${existing.id}`).set(bearer(t.adminToken)).send({ [field]: null }).expect(400);
+      assert.equal(cleared.body.errors[0].field, field);
+    }
   });
 
   it('lets an API key with webhooks:manage manage only the endpoints it created; others are refused', async () => {

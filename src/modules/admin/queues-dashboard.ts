@@ -45,7 +45,8 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
         if (typeof who === 'string') return refuse(reply, who);
         const token = bearerToken(request.headers.authorization);
         if (!token) return refuse(reply, 'not signed in');
-        const secure = config.isProduction ? '; Secure' : '';
+        // Secure whenever the browser came over TLS (directly, or through a trusted proxy), and always in production.
+        const secure = config.isProduction || request.protocol === 'https' ? '; Secure' : '';
         return reply
           .header('set-cookie', `${SESSION_COOKIE}=${token}; Path=${basePath}; HttpOnly; SameSite=Strict; Max-Age=${config.ACCESS_TOKEN_TTL_SECONDS}${secure}`)
           .code(204)

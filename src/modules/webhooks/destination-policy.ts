@@ -8,7 +8,9 @@ for (const [network, prefix] of [
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  // ::/96 also covers :: and ::1 and the deprecated IPv4-compatible forms (::127.0.0.1); ::ffff:0:0:0/96 is
+  // IPv4-translated (RFC 2765) and 2002::/16 is 6to4, both able to carry a private IPv4 address inside.
+  ['::', 96], ['::ffff:0:0:0', 96], ['2002::', 16], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 
 export class ForbiddenDestination extends Error {}

@@ -88,14 +88,15 @@ export class WebhookEndpointsRepository {
     return rows[0];
   }
 
-  async rotateSecret(tx: Tx, id: string, secret: string, graceSeconds: number): Promise<WebhookEndpointRow> {
+  /** Null while the secret replaced by the last rotation is still accepted: rotating again would drop it at once. */
+  async rotateSecret(tx: Tx, id: string, secret: string, graceSeconds: number): Promise<WebhookEndpointRow | null> {
     const [rows] = await tx.query(
       `UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = now() + make_interval(secs => $3), secret = $2,
               version = version + 1, updated_at = now()
-        WHERE id = $1 RETURNING ${COLUMNS}`,
+        WHERE id = $1 AND (previous_secret_expires_at IS NULL OR previous_secret_expires_at <= now()) RETURNING ${COLUMNS}`,
       [id, secret, graceSeconds],
     );
-    return rows[0];
+    return rows[0] ?? null;
   }
 
   async softDelete(tx: Tx, id: string): Promise<void> {

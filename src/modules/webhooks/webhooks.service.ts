@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../common/audit/audit.service.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { NotFound, StaleVersion, Unavailable, Unprocessable } from '../../common/errors/domain-errors.js';
+import { rejectNulls } from '../../common/validation/validators.js';
+import { Conflict, NotFound, StaleVersion, Unavailable, Unprocessable } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { ForbiddenDestination } from './destination-policy.js';
@@ -60,6 +61,7 @@ export class WebhooksService {
   }
 
   async update(id: string, dto: UpdateWebhookEndpointDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<WebhookEndpointDto> {
+    rejectNulls(dto, ['url', 'eventTypes', 'active']);
     if (dto.eventTypes) checkReadable(dto.eventTypes, by);
     if (dto.url !== undefined) await this.checkDestination(dto.url);
     const expected = ifMatch ?? dto.version;
@@ -87,8 +89,13 @@ export class WebhooksService {
   async rotateSecret(id: string, by: Principal, requestId?: string): Promise<RotatedSecretDto> {
     const secret = newWebhookSecret();
     const row = await this.transactions.run(async (tx) => {
-      await this.mustFind(id, by, tx, true);
+      const current = await this.mustFind(id, by, tx, true);
       const rotated = await this.endpoints.rotateSecret(tx, id, secret, ROTATION_GRACE_SECONDS);
+      if (!rotated) {
+        throw new Conflict(
+          `The secret replaced by the last rotation is still accepted until ${current.previous_secret_expires_at?.toISOString()}; rotate again after that, so partners never lose a secret they still verify with.`,
+        );
+      }
       await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.secret_rotated', entityType: 'webhook_endpoint', entityId: id });
       return rotated;
     });

@@ -11,7 +11,7 @@ export class CreateWebhookEndpointDto {
   url: string;
 
   @ApiProperty({ example: ['customer.created', 'service_request.*'], description: 'Exact event types, `prefix.*`, or `*`' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true })
   @Matches(EVENT_TYPE_PATTERN, { each: true, message: 'each event type must look like customer.created, service_request.* or *' })
   eventTypes: string[];
 
@@ -23,7 +23,7 @@ export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(8) @MaxLength(2000)
   url?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true })
+  @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true })
   @Matches(EVENT_TYPE_PATTERN, { each: true, message: 'each event type must look like customer.created, service_request.* or *' })
   eventTypes?: string[];
 
