@@ -79,10 +79,9 @@ export interface RequestFilter {
 export class ServiceRequestsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Files the request with its `created` event, timeline entry and audit row, in one statement. */
+  /** Files the request with its `created` event, timeline entry and audit row, in one prepared statement. */
   async insert(request: NewServiceRequest, requestId: string | null): Promise<ServiceRequestRow> {
-    const row = await this.writeWithEvent(
-      this.dataSource.manager,
+    const { text, values } = this.withEvent(
       `INSERT INTO service_requests (customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status, tier,
          received_at, sla_started_at, respond_by, resolve_by, created_by_type, created_by_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) RETURNING *`,
@@ -91,7 +90,8 @@ export class ServiceRequestsRepository {
         request.createdById],
       { change: 'created', details: { channel: request.channel }, audit: { actorType: request.createdByType, actorId: request.createdById, requestId } },
     );
-    return row!;
+    const [row] = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.file', text, values);
+    return row;
   }
 
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<ServiceRequestRow | null> {
