@@ -6,6 +6,7 @@ import { Webhooks1764090000000 } from './1764090000000-webhooks.js';
 import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-recalculation-at-scale.js';
 import { LoyaltySettings1764110000000 } from './1764110000000-loyalty-settings.js';
 import { WebhookDeliveryRecovery1764120000000 } from './1764120000000-webhook-delivery-recovery.js';
+import { HistoryRetention1764130000000 } from './1764130000000-history-retention.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   TierRecalculationAtScale1764100000000,
   LoyaltySettings1764110000000,
   WebhookDeliveryRecovery1764120000000,
+  HistoryRetention1764130000000,
 ];

@@ -94,6 +94,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
   WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 25;
 
+  /** Days a published outbox event is kept (for investigation) before the hourly purge removes it. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_650)
+  OUTBOX_RETENTION_DAYS = 7;
+
+  /** Days webhook events, deliveries and their attempt logs are kept; replay reaches back this far. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_650)
+  WEBHOOK_RETENTION_DAYS = 30;
+
   /** How often the recovery sweep runs; a delivery or a fan-out is recovered once it is 5 periods overdue. */
   @Transform(toInt) @IsInt() @Min(200) @Max(3_600_000)
   WEBHOOK_SWEEP_INTERVAL_MS = 60_000;

@@ -23,7 +23,7 @@ export interface DomainEventJob {
 
 /** Housekeeping run on a schedule by whichever worker takes the job. */
 export interface MaintenanceJob {
-  task: 'purge-idempotency-keys';
+  task: 'purge-idempotency-keys' | 'purge-outbox';
 }
 
 /** Recalculate one customer's value and tier (debounced per customer), or everyone's. */
@@ -54,7 +54,7 @@ export interface WebhookDeliveryJob {
 
 /** The periodic sweep that re-queues pending deliveries without a job and fans out events whose fan-out was lost. */
 export interface WebhookRecoveryJob {
-  task: 'recover-deliveries';
+  task: 'recover-deliveries' | 'purge-history';
 }
 
 export interface JobPayloads {

@@ -41,13 +41,31 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
 
   onApplicationBootstrap(): void {
     const repeat = { every: this.config.WEBHOOK_SWEEP_INTERVAL_MS };
-    registerJobSchedulers(this.queue, [{ id: 'recover-webhook-deliveries', repeat, data: { task: 'recover-deliveries' } }], this.logger);
+    registerJobSchedulers(
+      this.queue,
+      [
+        { id: 'recover-webhook-deliveries', repeat, data: { task: 'recover-deliveries' } },
+        { id: 'purge-webhook-history', repeat: { every: 3_600_000 }, data: { task: 'purge-history' } },
+      ],
+      this.logger,
+    );
   }
 
-  async process(_job: Job<WebhookRecoveryJob>): Promise<RecoveryReport> {
+  async process(job: Job<WebhookRecoveryJob>): Promise<RecoveryReport | { purgedEvents: number }> {
+    if (job.data.task === 'purge-history') return { purgedEvents: await this.purgeHistory() };
     const report = { fannedOut: await this.fanOutMissedEvents(), requeued: await this.requeueLostDeliveries() };
     if (report.fannedOut || report.requeued) this.logger.warn(report, 'recovered webhook deliveries');
     return report;
+  }
+
+  /** Events past WEBHOOK_RETENTION_DAYS go with their deliveries and attempt logs, unless a delivery is still pending. */
+  async purgeHistory(): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const events = await this.deliveries.purgeOlderThan(this.config.WEBHOOK_RETENTION_DAYS, BATCH);
+      purged += events;
+      if (events < BATCH) return purged;
+    }
   }
 
   private get graceSeconds(): number {
