@@ -97,6 +97,16 @@ describe('webhooks', { timeout: 180_000 }, () => {
     assert.equal((await endpoint(id)).active, true);
   });
 
+  it('waits as long as a throttled receiver asks with Retry-After before trying again', async () => {
+    const throttled = await receiver((attempt) => (attempt === 1 ? 429 : 200));
+    throttled.retryAfter = '2';
+    await subscribe(throttled, ['throttle_test.*']);
+    const [eventId] = await emit('throttle_test.happened');
+    await waitFor(async () => throttled.arrivalsOf(eventId).length === 1, 15_000, 'the second attempt');
+    const [first, second] = throttled.attemptTimes.get(eventId)!;
+    assert.ok(second - first >= 1_900, `retried after ${second - first} ms, not the 2 s asked for (the schedule alone would wait ~50 ms)`);
+  });
+
   it('times out a receiver that hangs without holding up a healthy one', async () => {
     const hanging = await receiver(() => 'hang');
     const healthy = await receiver();

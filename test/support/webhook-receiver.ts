@@ -26,6 +26,11 @@ export class WebhookReceiver {
   private server?: Server;
   private readonly attemptsById = new Map<string, number>();
 
+  /** When each request for a webhook-id came in (ms since the epoch). */
+  readonly attemptTimes = new Map<string, number[]>();
+  /** Sent as Retry-After with a 429 or 503 answer. */
+  retryAfter?: string;
+
   constructor(public behaviour: Behaviour = () => 204) {}
 
   async start(): Promise<this> {
@@ -61,6 +66,7 @@ export class WebhookReceiver {
       const webhookId = String(request.headers['webhook-id']);
       const attempt = (this.attemptsById.get(webhookId) ?? 0) + 1;
       this.attemptsById.set(webhookId, attempt);
+      this.attemptTimes.set(webhookId, [...(this.attemptTimes.get(webhookId) ?? []), Date.now()]);
       const answer = this.behaviour(attempt, webhookId);
       if (answer === 'hang') return; // never answers: the sender must time out
       if (answer >= 200 && answer < 300) {
@@ -86,7 +92,8 @@ export class WebhookReceiver {
           receivedAt: Date.now(),
         });
       }
-      const respond = () => response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? `refused with ${answer}` : 'ok');
+      const throttled = (answer === 429 || answer === 503) && this.retryAfter !== undefined ? { 'retry-after': this.retryAfter } : {};
+      const respond = () => response.writeHead(answer, { 'content-type': 'text/plain', ...throttled }).end(answer >= 400 ? `refused with ${answer}` : 'ok');
       if (this.delayMs) setTimeout(respond, this.delayMs);
       else respond();
     });

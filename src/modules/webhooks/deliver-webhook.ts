@@ -15,7 +15,15 @@ const TRIP_AFTER_FAILURES = 3;
 export type DeliveryOutcome = 'delivered' | 'obsolete' | 'endpoint disabled' | 'endpoint gone';
 
 /** A failed attempt that BullMQ should retry (or, after the last one, keep in the failed set). */
-export class DeliveryAttemptFailed extends Error {}
+/** A failed attempt; `retryAfterMs` is the wait the partner asked for, which the backoff honours. */
+export class DeliveryAttemptFailed extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * One attempt at one delivery: sign, send, log the attempt, and decide. 2xx is delivered; 410 Gone
@@ -68,7 +76,9 @@ export class DeliverWebhook {
     await this.deliveries.recordAttempt({
       deliveryId: delivery.id, generation: delivery.generation, endpointId: delivery.endpoint_id, ...result, succeeded,
       status: succeeded ? 'succeeded' : gone || lastAttempt ? 'failed' : 'pending',
-      retryInMs: succeeded || gone || lastAttempt ? null : retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1),
+      retryInMs: succeeded || gone || lastAttempt
+        ? null
+        : Math.max(retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1), result.retryAfterMs ?? 0),
     });
     if (succeeded) return 'delivered';
     if (gone) {
@@ -76,7 +86,7 @@ export class DeliverWebhook {
       return 'endpoint gone';
     }
     await this.health.noteFailure(delivery.endpoint_id);
-    throw new DeliveryAttemptFailed(result.error ?? `the endpoint answered ${result.statusCode}`);
+    throw new DeliveryAttemptFailed(result.error ?? `the endpoint answered ${result.statusCode}`, result.retryAfterMs ?? null);
   }
 
   private async send(delivery: DeliveryToSend): Promise<SendResult> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nominalRetrySpanMs, retryDelayMs } from './retry-schedule.js';
+import { nominalRetrySpanMs, retryAfterMs, retryDelayMs } from './retry-schedule.js';
 
 describe('webhook retry schedule', () => {
   const SECOND = 1_000;
@@ -19,5 +19,17 @@ describe('webhook retry schedule', () => {
   it('spans about three days with the default 12 attempts', () => {
     const span = nominalRetrySpanMs(12, 10 * SECOND);
     assert.ok(span > 72 * HOUR && span < 80 * HOUR, `${span / HOUR} h`);
+  });
+});
+
+describe('Retry-After', () => {
+  const now = Date.parse('2026-11-25T10:00:00Z');
+  it('reads seconds and HTTP dates, at most a day, and ignores what it cannot read', () => {
+    assert.equal(retryAfterMs('120', now), 120_000);
+    assert.equal(retryAfterMs('Wed, 25 Nov 2026 10:05:00 GMT', now), 300_000);
+    assert.equal(retryAfterMs('Tue, 24 Nov 2026 10:05:00 GMT', now), 0);
+    assert.equal(retryAfterMs('999999999', now), 24 * 3_600_000);
+    assert.equal(retryAfterMs(undefined, now), null);
+    assert.equal(retryAfterMs('soon', now), null);
   });
 });

@@ -13,6 +13,17 @@ export function retryDelayMs(retry: number, baseDelayMs: number, random: () => n
   return Math.round(nominal * (1 - JITTER + 2 * JITTER * random()));
 }
 
+/**
+ * The wait a partner asks for with `Retry-After` (seconds, or an HTTP date) on a 429 or 503, at most a
+ * day; null when the header is missing or unreadable.
+ */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  const wait = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1_000 : Date.parse(value) - now;
+  return Number.isFinite(wait) ? Math.min(Math.max(wait, 0), LONGEST_WAIT_MS) : null;
+}
+
 /** The nominal (jitter-free) time from the first attempt to the last. */
 export function nominalRetrySpanMs(maxAttempts: number, baseDelayMs: number): number {
   let total = 0;

@@ -5,6 +5,7 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { QueueName, WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
 import { DeliverWebhook, DeliveryOutcome } from './deliver-webhook.js';
 import { WEBHOOK_BACKOFF } from './webhook-delivery-queue.js';
+import { DeliveryAttemptFailed } from './deliver-webhook.js';
 import { retryDelayMs } from './retry-schedule.js';
 
 /** Sends webhook deliveries, many at once: each waits on a partner's server, not on this CPU. */
@@ -14,7 +15,14 @@ import { retryDelayMs } from './retry-schedule.js';
   // never reset, would fail a delivery's job without running it after its second crash in three days.
   maxStalledCount: 5,
   settings: {
-    backoffStrategy: (attemptsMade, type, _error, job) => (type === WEBHOOK_BACKOFF ? retryDelayMs(attemptsMade, Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : 10_000)) : 1_000),
+    // The schedule, or longer when the partner asked for it (Retry-After on a 429 or 503).
+    backoffStrategy: (attemptsMade, type, error, job) =>
+      type === WEBHOOK_BACKOFF
+        ? Math.max(
+            retryDelayMs(attemptsMade, Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : 10_000)),
+            error instanceof DeliveryAttemptFailed ? (error.retryAfterMs ?? 0) : 0,
+          )
+        : 1_000,
   },
 })
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {

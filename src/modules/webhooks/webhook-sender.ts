@@ -5,6 +5,7 @@ import https from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { DestinationPolicy, ForbiddenDestination, hostOf } from './destination-policy.js';
+import { retryAfterMs } from './retry-schedule.js';
 
 /** What the partner's server answered, or why it did not. */
 export interface SendResult {
@@ -12,6 +13,8 @@ export interface SendResult {
   latencyMs: number;
   responseExcerpt: string | null;
   error: string | null;
+  /** The wait the partner asked for with Retry-After on a 429 or 503. */
+  retryAfterMs?: number | null;
 }
 
 export interface WebhookRequest {
@@ -102,6 +105,7 @@ export class WebhookSender implements OnApplicationShutdown {
       }, this.config.WEBHOOK_TIMEOUT_MS);
       outgoing.on('error', (error) => finish({ statusCode: null, responseExcerpt: null, error: describe(error) }));
       outgoing.on('response', (response) => {
+        const retryAfter = response.statusCode === 429 || response.statusCode === 503 ? retryAfterMs(response.headers['retry-after']) : null;
         const chunks: Buffer[] = [];
         let received = 0;
         response.on('data', (chunk: Buffer) => {
@@ -110,11 +114,11 @@ export class WebhookSender implements OnApplicationShutdown {
           if (received > MAX_RESPONSE_BYTES) {
             response.destroy();
             outgoing.destroy();
-            finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: null });
+            finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: null, retryAfterMs: retryAfter });
           }
         });
-        response.on('end', () => finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: null }));
-        response.on('error', (error) => finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: describe(error) }));
+        response.on('end', () => finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: null, retryAfterMs: retryAfter }));
+        response.on('error', (error) => finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: describe(error), retryAfterMs: retryAfter }));
       });
       outgoing.end(request.body);
     });
