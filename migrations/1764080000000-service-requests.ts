@@ -65,6 +65,7 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         assigned_to uuid REFERENCES users(id),
         assigned_at timestamptz,
         first_response_at timestamptz,
+        first_response_due timestamptz,
         paused_at timestamptz,
         paused_minutes double precision NOT NULL DEFAULT 0,
         resolved_at timestamptz,

@@ -389,13 +389,21 @@ describe('service requests', { timeout: 240_000 }, () => {
       await t.http.post(`${API}/service-requests/${request.id}/satisfaction`).set(bearer(me.token)).send({ score }).expect(200);
     }
     await file(customer, { requiredSkill: skill, severity: 'low' });
+    // Answered late (received three days ago, a two-day target), resolved, then reopened: its fresh
+    // deadlines must not make the late first response count as on time.
+    const late = await file(customer, { requiredSkill: skill, severity: 'low', receivedAt: minutesAgo(3 * 24 * 60) });
+    assert.equal((await takeNext(me.token).expect(200)).body.id, late.id);
+    await t.http.post(`${API}/service-requests/${late.id}/start`).set(bearer(me.token)).expect(200);
+    await t.http.post(`${API}/service-requests/${late.id}/resolve`).set(bearer(me.token)).send({ resolution: 'ok' }).expect(200);
+    await t.http.post(`${API}/service-requests/${late.id}/reopen`).set(bearer(manager.token)).send({ reason: '又坏了' }).expect(200);
     const today = new Date().toISOString().slice(0, 10);
-    const report = await t.http.get(`${API}/reports/service-levels?from=${today}&to=${today}`).set(bearer(manager.token)).expect(200);
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const report = await t.http.get(`${API}/reports/service-levels?from=${threeDaysAgo}&to=${today}`).set(bearer(manager.token)).expect(200);
     const row = report.body.data.find((r: { tier: string; severity: string }) => r.tier === '报表层' && r.severity === 'low');
-    assert.equal(row.received, 3);
-    assert.equal(row.responded, 2);
-    assert.equal(row.resolved, 2);
-    assert.equal(row.respondedWithinSla, 1);
+    assert.equal(row.received, 4);
+    assert.equal(row.responded, 3);
+    assert.equal(row.resolved, 2, 'the reopened one is not resolved any more');
+    assert.equal(row.respondedWithinSla, 0.6667);
     assert.equal(row.resolvedWithinSla, 1);
     assert.equal(row.averageSatisfaction, 4);
     assert.ok(row.medianResponseMinutes >= 0 && row.p90ResponseMinutes >= row.medianResponseMinutes);

@@ -11,7 +11,7 @@ export class ServiceLevelsRepository {
     const rows = await this.dataSource.query(
       `WITH period AS (
          SELECT tier, severity, respond_by, resolve_by, satisfaction_score,
-                extract(epoch FROM first_response_at - received_at) / 60 AS response_minutes, first_response_at <= respond_by AS responded_in_time,
+                extract(epoch FROM first_response_at - received_at) / 60 AS response_minutes, first_response_at <= first_response_due AS responded_in_time,
                 extract(epoch FROM resolved_at - received_at) / 60 AS resolution_minutes, resolved_at <= resolve_by AS resolved_in_time
            FROM service_requests
           WHERE received_at >= $1::date AND received_at < $2::date + 1

@@ -148,7 +148,8 @@ export class ServiceRequestsService {
   }
 
   start(id: string, principal: Principal): Promise<ServiceRequestDto> {
-    return this.transition(id, 'start', principal, (current) => (current.firstResponseAt ? {} : { first_response_at: new Date() }));
+    // The first response is kept with the deadline it answered, so a reopened request still reports its first round truly.
+    return this.transition(id, 'start', principal, (current) => (current.firstResponseAt ? {} : { first_response_at: new Date(), first_response_due: current.respondBy }));
   }
 
   /** Waiting on the customer: the resolution clock stops until the request is resumed. */
