@@ -323,6 +323,11 @@ describe('service requests', { timeout: 240_000 }, () => {
     const viaPartner = await t.http.post(`${API}/service-requests`).set(bearer(partner)).set('idempotency-key', 'partner-1')
       .send({ customerId: customer, type: 'installation', severity: 'low', subject: '预约安装', requiredSkill: newSkill() }).expect(201);
     assert.equal(viaPartner.body.channel, 'api');
+    const audited = await t.db.query(`SELECT actor_type, actor_id, request_id, after->>'subject' AS subject FROM audit_log WHERE entity_id = $1 AND action = 'service_request.created'`, [viaPartner.body.id]);
+    assert.equal(audited.rows.length, 1);
+    assert.equal(audited.rows[0].actor_type, 'api_key');
+    assert.ok(audited.rows[0].actor_id && audited.rows[0].request_id, 'the key and the HTTP request are on the audit row');
+    assert.equal(audited.rows[0].subject, '预约安装');
     const again = await t.http.post(`${API}/service-requests`).set(bearer(partner)).set('idempotency-key', 'partner-1')
       .send({ customerId: customer, type: 'installation', severity: 'low', subject: '预约安装', requiredSkill: viaPartner.body.requiredSkill }).expect(201);
     assert.equal(again.body.id, viaPartner.body.id);

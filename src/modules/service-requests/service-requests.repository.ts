@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import { randomUUID } from 'node:crypto';
 import { MicroBatch } from '../../common/micro-batch.js';
 import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
@@ -40,6 +41,8 @@ export interface ChangeEvent {
   summary?: string;
   details?: Record<string, unknown>;
   audit?: { actorType: string; actorId: string | null; requestId: string | null };
+  /** The leading CTE whose rows carry each audit row's actor and request id (a batch of callers). */
+  auditedFrom?: string;
 }
 
 export interface NewServiceRequest {
@@ -79,20 +82,39 @@ export interface RequestFilter {
 export class ServiceRequestsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Files the request with its `created` event, timeline entry and audit row, in one prepared statement. */
-  async insert(request: NewServiceRequest, requestId: string | null): Promise<ServiceRequestRow> {
-    const { text, values } = this.withEvent(
-      `INSERT INTO service_requests (customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status, tier,
-         received_at, sla_started_at, respond_by, resolve_by, created_by_type, created_by_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) RETURNING *`,
-      [request.customerId, request.purchaseId, request.channel, request.type, request.severity, request.subject, request.description, request.requiredSkill,
-        request.region, request.address, request.status, request.tier, request.receivedAt, request.respondBy, request.resolveBy, request.createdByType,
-        request.createdById],
-      { change: 'created', details: { channel: request.channel }, audit: { actorType: request.createdByType, actorId: request.createdById, requestId } },
-    );
-    const [row] = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.file', text, values);
-    return row;
+  /**
+   * Files the request with its `created` event, timeline entry and audit row. The requests filed in
+   * the same moment share one prepared statement and one commit.
+   */
+  insert(request: NewServiceRequest, requestId: string | null): Promise<ServiceRequestRow> {
+    return this.filings.call({ request: { ...request, id: randomUUID() }, requestId });
   }
+
+  private readonly filings = new MicroBatch(async (filings: { request: NewServiceRequest & { id: string }; requestId: string | null }[]) => {
+    const column = <K extends keyof (NewServiceRequest & { id: string })>(key: K) => filings.map(({ request }) => request[key]);
+    const { text, values } = this.withEvent(
+      `INSERT INTO service_requests (id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status,
+         tier, received_at, sla_started_at, respond_by, resolve_by, created_by_type, created_by_id)
+       SELECT id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status,
+              tier, received_at, received_at, respond_by, resolve_by, created_by_type, created_by_id
+         FROM filing
+       RETURNING *`,
+      [column('id'), column('customerId'), column('purchaseId'), column('channel'), column('type'), column('severity'), column('subject'),
+        column('description'), column('requiredSkill'), column('region'), column('address'), column('status'), column('tier'), column('receivedAt'),
+        column('respondBy'), column('resolveBy'), column('createdByType'), column('createdById'), filings.map(({ requestId }) => requestId)],
+      { change: 'created', auditedFrom: 'filing' },
+      undefined,
+      `filing AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                              $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[])
+           AS filing(id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status, tier,
+                     received_at, respond_by, resolve_by, created_by_type, created_by_id, request_id)
+       )`,
+    );
+    const rows = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.file', text, values);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return filings.map(({ request }) => byId.get(request.id)!);
+  });
 
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<ServiceRequestRow | null> {
     const [row] = await tx.query(`SELECT ${REQUEST_SELECT} FROM service_requests WHERE id = $1`, [id]);
@@ -153,14 +175,22 @@ export class ServiceRequestsRepository {
     return rows[0] ?? null;
   }
 
-  /** `carried`: a column of `statement` passed through to the result (not part of the request). */
-  private withEvent(statement: string, params: unknown[], event: ChangeEvent, carried?: string): { text: string; values: unknown[] } {
+  /**
+   * `carried`: a column of `statement` passed through to the result (not part of the request).
+   * `leading`: a CTE the statement reads (its input rows); with `auditedFrom` naming it, the audit rows
+   * take their actor and request id from its `created_by_type`, `created_by_id` and `request_id`.
+   */
+  private withEvent(statement: string, params: unknown[], event: ChangeEvent, carried?: string, leading?: string): { text: string; values: unknown[] } {
     const at = (offset: number) => `$${params.length + offset}`;
     const audit = event.audit
       ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
            SELECT ${at(4)}, ${at(5)}, 'service_request.' || ${at(1)}, 'service_request', id::text, ${DTO_JSON}, ${at(6)} FROM shaped)`
-      : '';
-    const text = `WITH changed AS (${statement}),
+      : event.auditedFrom
+        ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
+             SELECT source.created_by_type, source.created_by_id, 'service_request.' || ${at(1)}, 'service_request', shaped.id::text, ${DTO_JSON}, source.request_id
+               FROM shaped JOIN ${event.auditedFrom} source ON source.id = shaped.id)`
+        : '';
+    const text = `WITH ${leading ? `${leading},` : ''} changed AS (${statement}),
        shaped AS (SELECT ${carried ? `${carried}, ` : ''}${REQUEST_SELECT} FROM changed),
        event AS (INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
          SELECT 'service_request.' || ${at(1)}, 'service_request', id::text, jsonb_build_object('serviceRequest', ${DTO_JSON}) || ${at(3)}::jsonb FROM shaped),
