@@ -143,6 +143,7 @@ describe('service requests', { timeout: 240_000 }, () => {
     assert.equal(reopened.status, 'queued');
     assert.equal(reopened.assignedTo, null);
     assert.equal(reopened.reopenedCount, 1);
+    assert.equal(reopened.satisfactionScore, null, 'the next resolution can be rated');
 
     const timeline = await t.http.get(`${API}/customers/${customer}/timeline?kind=service_request`).set(bearer(sales.token)).expect(200);
     const changes = timeline.body.data.map((entry: { details: { change: string } }) => entry.details.change).reverse();

@@ -174,7 +174,10 @@ export class ServiceRequestsService {
     return this.transition(id, 'close', principal, () => ({ closed_at: new Date() }));
   }
 
-  /** Back to the queue with fresh SLA clocks from now; the first response of the first round is kept for reporting. */
+  /**
+   * Back to the queue with fresh SLA clocks from now. The first response of the first round is kept for
+   * reporting; the satisfaction score is cleared so the next resolution can be rated.
+   */
   async reopen(id: string, reason: string, principal: Principal): Promise<ServiceRequestDto> {
     return this.transition(id, 'reopen', principal, async (current, tx) => {
       const targets = await this.policies.targetsFor(current.tier, current.severity, tx);
@@ -193,6 +196,9 @@ export class ServiceRequestsService {
         response_breached_at: null,
         resolution_warned_at: null,
         resolution_breached_at: null,
+        // The customer rates the next resolution; the earlier score stays in the audit log and on the timeline.
+        satisfaction_score: null,
+        satisfaction_comment: null,
         reopened_count: current.reopenedCount + 1,
       };
     }, { reason });
