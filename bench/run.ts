@@ -15,7 +15,6 @@ import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { classifySearch } from '../src/modules/customers/contact-normalisation.j
 import { SURNAMES } from '../scripts/seed-data.js';
 import { restoreDroppedIndexes, seed } from '../scripts/seed.js';
 import { listQuery } from './app-sql.js';
+import { freePort, percentile } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = path.resolve(here, '../..');
@@ -136,18 +136,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitUntilReady(name: string, url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -184,11 +172,6 @@ async function login(base: string, email: string, password: string): Promise<str
   const response = await http<{ accessToken?: string }>('POST', `${base}/api/v1/auth/login`, { email, password });
   if (response.status !== 200 || !response.body.accessToken) throw new Error(`log-in as ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.accessToken;
-}
-
-function percentile(sorted: Float64Array, q: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 const fmt = {

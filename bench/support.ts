@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
 
+// Shared by the benchmarks and by the tests that start processes of their own (the test build includes bench/).
+
 /** A TCP port nobody listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,9 +19,15 @@ export interface LatencySummary {
   max: number;
 }
 
+/** The p-quantile (0–1) of values sorted ascending, by the nearest-rank method; NaN when there are none. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
 export function latencySummary(latenciesMs: number[]): LatencySummary {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
+  const at = (p: number) => (sorted.length ? percentile(sorted, p) : 0);
   return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0 };
 }
 

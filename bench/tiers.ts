@@ -15,13 +15,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { runMigrations } from '../src/infrastructure/database/prepare-database.js';
 import { RecalculationResult, TiersService } from '../src/modules/loyalty/tiers.service.js';
+import { freePort, percentile } from './support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,19 +42,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
   return { ms: performance.now() - started, result };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
 
 async function fullRuns(tiers: TiersService, db: pg.Pool, floorMs: number): Promise<void> {
   const report = (label: string, run: { ms: number; result: RecalculationResult }) => {

@@ -14,7 +14,6 @@ import 'reflect-metadata';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +21,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/database/prepare-database.js';
 import { newWebhookSecret, signatureHeader } from '../src/modules/webhooks/webhook-signature.js';
+import { freePort, percentile } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const APP_ENTRY = path.resolve(here, '..', 'src', 'main.js');
@@ -47,17 +47,7 @@ const cleanUp = () => children.forEach((child) => child.exitCode === null && chi
 process.on('exit', cleanUp);
 process.on('SIGINT', () => process.exit(130));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startReceiver(): Promise<{ url: string; stats(): Promise<{ requests: number; unique: number }>; receipts(): Promise<Record<string, number>> }> {

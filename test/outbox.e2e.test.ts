@@ -1,12 +1,12 @@
 import { Queue, QueueEvents } from 'bullmq';
 import assert from 'node:assert/strict';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
+import { freePort } from '../bench/support.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
 
 /** A Redis server of this test's own, so it can be stopped and started without touching anyone else's. */
@@ -45,15 +45,6 @@ function redisServerBinary(): string {
   return 'redis-server';
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('outbox relay', { timeout: 120_000 }, () => {
   let t: TestApp;

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../bench/support.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const EVENTS = 1_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** A worker process of its own (PROCESS_ROLE=worker), started from the built entry point, so it can be killed outright. */
 class WorkerProcess {

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
-import { WebhookReceiver } from './support/webhook-receiver.js';
+import { WebhookPartners } from './support/webhook-receiver.js';
 
 /** The recovery sweep: Postgres is the record, and what Redis lost (or never got) is sent anyway. */
 describe('webhook recovery sweep', { timeout: 120_000 }, () => {
   let t: TestApp;
-  const receivers: WebhookReceiver[] = [];
+  const partners = new WebhookPartners(() => t);
+  const { receiver, subscribe } = partners;
 
   before(async () => {
     t = await startTestApp({
@@ -18,23 +19,14 @@ describe('webhook recovery sweep', { timeout: 120_000 }, () => {
     });
   });
   after(async () => {
-    await Promise.all(receivers.map((receiver) => receiver.close()));
+    await partners.closeAll();
     await t.close();
   });
 
-  const receiver = async (behaviour?: ConstructorParameters<typeof WebhookReceiver>[0]) => {
-    const started = await new WebhookReceiver(behaviour).start();
-    receivers.push(started);
-    return started;
-  };
-  const subscribe = async (target: WebhookReceiver, eventTypes: string[]) => {
-    const response = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: target.url, eventTypes }).expect(201);
-    target.secrets = [response.body.secret];
-    return response.body as { id: string };
-  };
   const uniqueType = () => `recovery_${randomUUID().slice(0, 8)}.happened`;
 
-  it('re-sends a pending delivery whose job was removed from Redis, once', async () => {
+  /** An event for a partner that refuses its first attempt, once that attempt is recorded (the retry waits in the delayed set). */
+  const failedFirstAttempt = async () => {
     const partner = await receiver((attempt) => (attempt === 1 ? 500 : 204));
     const type = uniqueType();
     const { id } = await subscribe(partner, [type]);
@@ -43,6 +35,11 @@ describe('webhook recovery sweep', { timeout: 120_000 }, () => {
       const { rows: [row] } = await t.db.query(`SELECT id, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [id, event.event_id]);
       return row?.attempts === 1 && row;
     }, 10_000, 'the first attempt');
+    return { partner, event, delivery };
+  };
+
+  it('re-sends a pending delivery whose job was removed from Redis, once', async () => {
+    const { partner, event, delivery } = await failedFirstAttempt();
     // The retry job is in the delayed set; lose it, and let the retry be long overdue.
     await t.http.delete(`${API}/admin/queues/webhook-deliveries/jobs/${delivery.id}-${delivery.generation}`).set(bearer(t.adminToken)).expect(204);
     await t.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1`, [delivery.id]);
@@ -55,14 +52,7 @@ describe('webhook recovery sweep', { timeout: 120_000 }, () => {
   });
 
   it('leaves alone an overdue delivery whose job is still waiting (no duplicate)', async () => {
-    const partner = await receiver((attempt) => (attempt === 1 ? 500 : 204));
-    const type = uniqueType();
-    const { id } = await subscribe(partner, [type]);
-    const { rows: [event] } = await t.db.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) VALUES ($1, 'test', '1', '{}') RETURNING event_id`, [type]);
-    const delivery = await waitFor(async () => {
-      const { rows: [row] } = await t.db.query(`SELECT id, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [id, event.event_id]);
-      return row?.attempts === 1 && row;
-    }, 10_000, 'the first attempt');
+    const { partner, event, delivery } = await failedFirstAttempt();
     await t.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1`, [delivery.id]);
     await waitFor(async () => {
       const { rows: [row] } = await t.db.query(`SELECT next_attempt_at > now() AS postponed FROM webhook_deliveries WHERE id = $1`, [delivery.id]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { API, bearer, createApiKey, startTestApp, TestApp, waitFor } from './support/test-app.js';
-import { WebhookReceiver } from './support/webhook-receiver.js';
+import { WebhookPartners } from './support/webhook-receiver.js';
 
 /**
  * Review of issue 5: each test states what the README / issue promises and checks it. A failing test
@@ -12,7 +12,8 @@ const TIMEOUT_MS = 1_000;
 
 describe('webhooks review', { timeout: 240_000 }, () => {
   let t: TestApp;
-  const receivers: WebhookReceiver[] = [];
+  const partners = new WebhookPartners(() => t);
+  const { receiver, subscribe } = partners;
 
   before(async () => {
     t = await startTestApp({
@@ -25,20 +26,10 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     });
   });
   after(async () => {
-    await Promise.all(receivers.map((receiver) => receiver.close()));
+    await partners.closeAll();
     await t.close();
   });
 
-  const receiver = async (behaviour?: ConstructorParameters<typeof WebhookReceiver>[0]) => {
-    const started = await new WebhookReceiver(behaviour).start();
-    receivers.push(started);
-    return started;
-  };
-  const subscribe = async (target: WebhookReceiver, eventTypes: string[], token = t.adminToken, url = target.url) => {
-    const response = await t.http.post(`${API}/webhooks`).set(bearer(token)).send({ url, eventTypes }).expect(201);
-    target.secrets = [response.body.secret];
-    return response.body as { id: string; secret: string };
-  };
   const emit = async (type: string, count = 1): Promise<string[]> => {
     const { rows } = await t.db.query(
       `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)

@@ -4,13 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { WebhookSender } from '../src/modules/webhooks/webhook-sender.js';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
-import { WebhookReceiver } from './support/webhook-receiver.js';
+import { WebhookPartners, WebhookReceiver } from './support/webhook-receiver.js';
 
 const TIMEOUT_MS = 1_000;
 
 describe('webhooks', { timeout: 180_000 }, () => {
   let t: TestApp;
-  const receivers: WebhookReceiver[] = [];
+  const partners = new WebhookPartners(() => t);
+  const { receiver, subscribe } = partners;
 
   before(async () => {
     t = await startTestApp({
@@ -23,22 +24,9 @@ describe('webhooks', { timeout: 180_000 }, () => {
     });
   });
   after(async () => {
-    await Promise.all(receivers.map((receiver) => receiver.close()));
+    await partners.closeAll();
     await t.close();
   });
-
-  const receiver = async (behaviour?: ConstructorParameters<typeof WebhookReceiver>[0]) => {
-    const started = await new WebhookReceiver(behaviour).start();
-    receivers.push(started);
-    return started;
-  };
-
-  /** Registers an endpoint for the receiver, which then verifies with the secret it was given. */
-  const subscribe = async (target: WebhookReceiver, eventTypes: string[], token = t.adminToken) => {
-    const response = await t.http.post(`${API}/webhooks`).set(bearer(token)).send({ url: target.url, eventTypes }).expect(201);
-    target.secrets = [response.body.secret];
-    return response.body as { id: string; secret: string; version: number };
-  };
 
   /** Events committed straight into the outbox, with a type of the test's own so tests do not see each other's. */
   const emit = async (type: string, count = 1): Promise<string[]> => {

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { API, bearer, TestApp } from './test-app.js';
 
 export interface ReceivedWebhook {
   webhookId: string;
@@ -97,5 +98,29 @@ export class WebhookReceiver {
       if (this.delayMs) setTimeout(respond, this.delayMs);
       else respond();
     });
+  }
+}
+
+/** The partners of one test file: receivers started on loopback and registered as endpoints, all closed at the end. */
+export class WebhookPartners {
+  private readonly started: WebhookReceiver[] = [];
+
+  constructor(private readonly app: () => TestApp) {}
+
+  receiver = async (behaviour?: Behaviour): Promise<WebhookReceiver> => {
+    const started = await new WebhookReceiver(behaviour).start();
+    this.started.push(started);
+    return started;
+  };
+
+  /** Registers an endpoint for the receiver, which then verifies with the secret it was given. */
+  subscribe = async (target: WebhookReceiver, eventTypes: string[], token = this.app().adminToken, url = target.url) => {
+    const response = await this.app().http.post(`${API}/webhooks`).set(bearer(token)).send({ url, eventTypes }).expect(201);
+    target.secrets = [response.body.secret];
+    return response.body as { id: string; secret: string; version: number };
+  };
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.started.map((receiver) => receiver.close()));
   }
 }

@@ -19,11 +19,14 @@ export interface QueuedRequest {
   escalationLevel: number;
 }
 
-/** The first-response and resolution deadlines of a request received at `receivedAt`, in business time. */
-export function deadlinesFor(receivedAt: Date, targets: SlaTargets, calendar: BusinessCalendar): { respondBy: Date; resolveBy: Date } {
+/**
+ * The first-response and resolution deadlines of clocks started at `start`, in business time; the
+ * resolution clock does not count the minutes spent waiting on the customer.
+ */
+export function deadlinesFor(start: Date, targets: SlaTargets, calendar: BusinessCalendar, pausedMinutes = 0): { respondBy: Date; resolveBy: Date } {
   return {
-    respondBy: calendar.addMinutes(receivedAt, targets.firstResponseMinutes),
-    resolveBy: calendar.addMinutes(receivedAt, targets.resolutionMinutes),
+    respondBy: calendar.addMinutes(start, targets.firstResponseMinutes),
+    resolveBy: calendar.addMinutes(start, targets.resolutionMinutes + pausedMinutes),
   };
 }
 

@@ -3,7 +3,7 @@ import { Conflict } from '../../common/errors/domain-errors.js';
 export const STATUSES = ['new', 'queued', 'assigned', 'in_progress', 'waiting_on_customer', 'resolved', 'closed'] as const;
 export type ServiceRequestStatus = (typeof STATUSES)[number];
 
-export type LifecycleAction = 'queue' | 'assign' | 'hand_over' | 'take' | 'start' | 'wait' | 'resume' | 'resolve' | 'close' | 'reopen';
+export type LifecycleAction = 'queue' | 'assign' | 'hand_over' | 'start' | 'wait' | 'resume' | 'resolve' | 'close' | 'reopen';
 
 /** Which statuses each action may leave from, and where it leads (`unchanged`: it stays where it is). */
 export const TRANSITIONS: Record<LifecycleAction, { from: readonly ServiceRequestStatus[]; to: ServiceRequestStatus | 'unchanged' }> = {
@@ -11,7 +11,6 @@ export const TRANSITIONS: Record<LifecycleAction, { from: readonly ServiceReques
   assign: { from: ['new', 'queued', 'assigned'], to: 'assigned' },
   // Work already started changes hands without starting over (someone falls ill mid-job).
   hand_over: { from: ['in_progress', 'waiting_on_customer'], to: 'unchanged' },
-  take: { from: ['queued'], to: 'assigned' },
   start: { from: ['assigned'], to: 'in_progress' },
   wait: { from: ['in_progress'], to: 'waiting_on_customer' },
   resume: { from: ['waiting_on_customer'], to: 'in_progress' },

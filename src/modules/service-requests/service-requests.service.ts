@@ -277,9 +277,7 @@ export class ServiceRequestsService {
    * customer. A clock whose deadline moves into the future may warn and breach again.
    */
   private deadlineColumns(current: ServiceRequestRow, start: Date, targets: SlaTargets, pausedMinutes: number): Record<string, unknown> {
-    const calendar = this.config.businessCalendar;
-    const respondBy = calendar.addMinutes(start, targets.firstResponseMinutes);
-    const resolveBy = calendar.addMinutes(start, targets.resolutionMinutes + pausedMinutes);
+    const { respondBy, resolveBy } = deadlinesFor(start, targets, this.config.businessCalendar, pausedMinutes);
     const now = Date.now();
     const columns: Record<string, unknown> = { respond_by: respondBy, resolve_by: resolveBy };
     if (respondBy.getTime() !== Date.parse(current.respondBy) && respondBy.getTime() > now) Object.assign(columns, { response_warned_at: null, response_breached_at: null });
@@ -293,16 +291,12 @@ export class ServiceRequestsService {
     return { skills: user.skills, region: user.region };
   }
 
-  private async visible(id: string, principal: Principal, tx?: Tx): Promise<ServiceRequestRow> {
-    const row = await this.requests.find(id, tx);
-    if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id)) throw new NotFound('Service request', id);
-    return row;
+  private async visible(id: string, principal: Principal): Promise<ServiceRequestRow> {
+    return visibleTo(principal, id, await this.requests.find(id));
   }
 
   private async lockVisible(tx: Tx, id: string, principal: Principal): Promise<ServiceRequestRow> {
-    const row = await this.requests.lock(tx, id);
-    if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id)) throw new NotFound('Service request', id);
-    return row;
+    return visibleTo(principal, id, await this.requests.lock(tx, id));
   }
 
   private receivedAt(value: string | undefined): Date {
@@ -319,7 +313,6 @@ const EVENT_OF: Record<LifecycleAction, string> = {
   queue: 'queued',
   assign: 'assigned',
   hand_over: 'reassigned',
-  take: 'assigned',
   start: 'started',
   wait: 'waiting_on_customer',
   resume: 'resumed',
@@ -327,6 +320,12 @@ const EVENT_OF: Record<LifecycleAction, string> = {
   close: 'closed',
   reopen: 'reopened',
 };
+
+/** The request, unless it does not exist or the caller may not see it (both 404). */
+function visibleTo(principal: Principal, id: string, row: ServiceRequestRow | null): ServiceRequestRow {
+  if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id)) throw new NotFound('Service request', id);
+  return row;
+}
 
 /** A technician sees only what was dispatched to them, unless they also hold a broader role. */
 function isTechnicianOnly(principal: Principal): principal is Principal & { kind: 'user' } {
