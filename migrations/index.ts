@@ -7,6 +7,7 @@ import { TierRecalculationAtScale1764100000000 } from './1764100000000-tier-reca
 import { LoyaltySettings1764110000000 } from './1764110000000-loyalty-settings.js';
 import { WebhookDeliveryRecovery1764120000000 } from './1764120000000-webhook-delivery-recovery.js';
 import { HistoryRetention1764130000000 } from './1764130000000-history-retention.js';
+import { ServiceQueueOneWalk1764140000000 } from './1764140000000-service-queue-one-walk.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   LoyaltySettings1764110000000,
   WebhookDeliveryRecovery1764120000000,
   HistoryRetention1764130000000,
+  ServiceQueueOneWalk1764140000000,
 ];

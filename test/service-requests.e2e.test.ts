@@ -116,6 +116,45 @@ describe('service requests', { timeout: 240_000 }, () => {
     assert.equal(rows[0].people, 20);
   });
 
+  it('serves a batch of callers in one walk: each the most urgent request they qualify for, however deep in the queue', async () => {
+    const common = newSkill();
+    const rare = newSkill();
+    const customer = await newCustomer('中');
+    // 1,100 overdue requests needing the common skill at the very front of the queue, then one needing the rare skill.
+    const { rows: front } = await t.db.query<{ id: string }>(
+      `INSERT INTO service_requests (customer_id, channel, type, severity, subject, status, received_at, sla_started_at, respond_by, resolve_by, created_by_type, required_skill)
+       SELECT $1, 'phone', 'repair', 'normal', '积压 ' || n, 'queued', now(), now(), now() - interval '30 days' + n * interval '1 second', now() + interval '1 day', 'user', $2
+         FROM generate_series(1, 1100) n
+       RETURNING id`,
+      [customer, common],
+    );
+    const deep = await file(customer, { requiredSkill: rare, severity: 'low' });
+    const generalist = await worker([common]);
+    const specialist = await worker([rare]);
+    const client = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ caller: string; id: string; assigned_to: string }>(
+        `SELECT caller::text, (request).id, (request).assigned_to FROM assign_next_service_requests($1::uuid[]) ORDER BY caller`,
+        [[generalist.id, specialist.id, generalist.id, randomUUID()]],
+      );
+      // The same person twice gets two requests, in serving order; an unknown person gets nothing.
+      assert.deepEqual(rows, [
+        { caller: '1', id: front[0].id, assigned_to: generalist.id },
+        { caller: '2', id: deep.id, assigned_to: specialist.id },
+        { caller: '3', id: front[1].id, assigned_to: generalist.id },
+      ]);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    // Through the API, called together.
+    const [first, second] = await Promise.all([takeNext(generalist.token).expect(200), takeNext(specialist.token).expect(200)]);
+    assert.equal(first.body.id, front[0].id);
+    assert.equal(second.body.id, deep.id);
+    await t.db.query(`UPDATE service_requests SET status = 'closed', closed_at = now() WHERE required_skill = $1 AND status = 'queued'`, [common]);
+  });
+
   it('goes through its whole life, each step on the customer timeline and in the outbox', async () => {
     const skill = newSkill();
     const customer = await newCustomer('VIP');
