@@ -102,6 +102,15 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     const byTier = Object.fromEntries(counts.rows.map((row) => [row.tier, row.n]));
     assert.ok(byTier.VIP > 0 && byTier.VIP < 40, JSON.stringify(byTier));
     assert.ok(byTier['低'] > byTier.VIP, JSON.stringify(byTier));
+    // Each share tier starts at the value (score, then spending as a number) of the customer at its edge.
+    for (const [tier, share] of [['VIP', 0.05], ['高', 0.2]] as const) {
+      const { rows: [edge] } = await t.db.query(
+        `SELECT v.score, v.monetary::text AS monetary FROM customer_values v WHERE v.score > 0 ORDER BY v.score DESC, v.monetary DESC
+          OFFSET greatest(ceil($1::numeric * (SELECT count(*) FROM customer_values WHERE score > 0)), 1)::int - 1 LIMIT 1`, [share]);
+      const { rows: [threshold] } = await t.db.query(
+        `SELECT effective_min_score AS score, effective_min_monetary::text AS monetary FROM tier_definitions WHERE name = $1`, [tier]);
+      assert.deepEqual(threshold, edge, `${tier} starts at the customer at the top ${share * 100} %`);
+    }
     const rerun = await service.recalculateAll('test');
     assert.equal(rerun.tierChanges, 0, 'a second run with nothing new changes nothing');
   });

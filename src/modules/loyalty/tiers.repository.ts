@@ -125,8 +125,11 @@ export class TiersRepository {
       [windowMonths],
     );
     // With real row counts the planner probes the primary key for a night's few thousand changes
-    // and hashes only for a first run's million.
+    // and hashes only for a first run's million — once it is told that the value rows the aggregate
+    // has just joined are in memory (at the default random_page_cost it scanned all million rows to
+    // update ten thousand: 390 ms instead of under 200 ms).
     await tx.query(`ANALYZE value_changes`);
+    await tx.query(`SET LOCAL random_page_cost = 1.1`);
     const updated = await tx.query(
       `UPDATE customer_values v
        SET last_purchase_at = c.last_purchase_at, frequency = c.frequency, monetary = c.monetary, score = c.score, computed_at = now()
@@ -209,7 +212,8 @@ export class TiersRepository {
         for (const bucket of histogram) {
           if (before + bucket.n >= edgeRank) {
             const [edge] = await tx.query(
-              `SELECT monetary::text AS monetary FROM customer_values WHERE score = $1 ORDER BY monetary DESC OFFSET $2 LIMIT 1`,
+              // Ordered by the number (an ORDER BY naming the output column would sort the text: '9000' after '10000').
+              `SELECT v.monetary::text AS monetary FROM customer_values v WHERE v.score = $1 ORDER BY v.monetary DESC OFFSET $2 LIMIT 1`,
               [bucket.score, edgeRank - before - 1],
             );
             own = { score: bucket.score, monetary: edge.monetary };
