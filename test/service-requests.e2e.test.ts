@@ -355,6 +355,27 @@ describe('service requests', { timeout: 240_000 }, () => {
     await t.http.get(`${API}/service-requests/not-a-uuid`).set(bearer(manager.token)).expect(400);
   });
 
+  it('files requests made at the same moment each on their own terms: a missing or deleted customer fails alone', async () => {
+    const vip = await newCustomer('VIP');
+    const plain = await newCustomer();
+    const deleted = await newCustomer();
+    await t.http.delete(`${API}/customers/${deleted}`).set(bearer(t.adminToken)).expect(204);
+    const customers = [vip, randomUUID(), plain, deleted, vip];
+    const requiredSkill = newSkill();
+    const responses = await Promise.all(customers.map((customerId) =>
+      t.http.post(`${API}/service-requests`).set(bearer(agent.token)).send({ customerId, type: 'repair', severity: 'critical', subject: '同时报修', requiredSkill })));
+    assert.deepEqual(responses.map((response) => response.status), [201, 422, 201, 422, 201]);
+    // Each filed request carries its own customer's tier and that tier's first-response target.
+    const filed = [responses[0], responses[2], responses[4]].map((response) => response.body);
+    assert.deepEqual(filed.map((request) => request.tier), ['VIP', null, 'VIP']);
+    const target = async (tier: string | null) => (await t.db.query(
+      `SELECT first_response_minutes AS minutes FROM sla_policies WHERE severity = 'critical' AND tier IS NOT DISTINCT FROM $1`, [tier])).rows[0].minutes;
+    const [vipTarget, anyTarget] = [await target('VIP'), await target(null)];
+    assert.notEqual(vipTarget, anyTarget);
+    const minutesToRespond = (request: { receivedAt: string; respondBy: string }) => (Date.parse(request.respondBy) - Date.parse(request.receivedAt)) / 60_000;
+    assert.deepEqual(filed.map(minutesToRespond), [vipTarget, anyTarget, vipTarget]);
+  });
+
   it('lets staff and partner keys file requests, and only the right people act on them', async () => {
     const customer = await newCustomer();
     await t.http.post(`${API}/service-requests`).send({ customerId: customer, type: 'repair', severity: 'low', subject: 'x' }).expect(401);

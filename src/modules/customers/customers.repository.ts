@@ -79,6 +79,15 @@ export class CustomersRepository {
     return row ?? null;
   }
 
+  /** The tier of each of these customers that exists (null before their first valuation). */
+  async tiers(ids: string[]): Promise<Map<string, string | null>> {
+    const rows: { id: string; tier: string | null }[] = await this.dataSource.query(
+      `SELECT c.id, v.tier FROM customers c LEFT JOIN customer_values v ON v.customer_id = c.id WHERE c.id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.tier]));
+  }
+
   async update(tx: Tx, id: string, columns: Record<string, unknown>): Promise<CustomerRow> {
     const names = Object.keys(columns);
     const sets = [...names.map((name, i) => `${name} = $${i + 2}`), 'version = version + 1', 'updated_at = now()'];

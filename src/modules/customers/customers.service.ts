@@ -131,6 +131,11 @@ export class CustomersService {
     return customer.tier;
   }
 
+  /** Each of these customers' tier (null before the first recalculation); customers that do not exist are absent. */
+  tiersOf(customerIds: string[]): Promise<Map<string, string | null>> {
+    return this.customers.tiers(customerIds);
+  }
+
   private async assertOwnerAssignable(principal: Principal, ownerId: string): Promise<void> {
     if (!(await this.users.exists(ownerId))) throw new Unprocessable('The owner does not exist.', [{ field: 'ownerId', message: 'no user has this id' }]);
     await this.access.assertMayAssignOwner(principal, ownerId);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BusinessCalendar } from './business-calendar.js';
-import { compareServingOrder, deadlinesFor, priorityOf, QueuedRequest } from './service-priority.js';
+import { compareServingOrder, deadlinesFor, priorityOf, QueuedRequest, targetsIn } from './service-priority.js';
 
 const clock = BusinessCalendar.aroundTheClock();
 const now = new Date('2026-11-25T10:00:00Z');
@@ -56,5 +56,25 @@ describe('the priority rule', () => {
     assert.equal(respondBy.toISOString(), '2026-11-30T10:00:00.000Z');
     const saturday = new Date('2026-11-28T12:00:00Z');
     assert.equal(priorityOf({ respondBy, escalationLevel: 0 }, saturday, 120, calendar), 60);
+  });
+});
+
+describe('targetsIn', () => {
+  const policy = (tier: string | null, severity: string, firstResponseMinutes: number) =>
+    ({ tier, severity, firstResponseMinutes, resolutionMinutes: firstResponseMinutes * 8, warningPercent: 80 });
+  const policies = [policy('VIP', 'critical', 60), policy(null, 'critical', 240), policy(null, 'normal', 1_440)];
+
+  it("takes the tier's own policy for the severity", () => {
+    assert.equal(targetsIn(policies, 'VIP', 'critical').firstResponseMinutes, 60);
+  });
+
+  it('falls back to the policy for any other tier, and for customers without a tier', () => {
+    assert.equal(targetsIn(policies, 'VIP', 'normal').firstResponseMinutes, 1_440);
+    assert.equal(targetsIn(policies, '低', 'critical').firstResponseMinutes, 240);
+    assert.equal(targetsIn(policies, null, 'critical').firstResponseMinutes, 240);
+  });
+
+  it('refuses to guess when even the baseline is missing', () => {
+    assert.throws(() => targetsIn(policies, 'VIP', 'low'), /no SLA policy for low requests/);
   });
 });

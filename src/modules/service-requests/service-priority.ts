@@ -12,6 +12,14 @@ export interface SlaTargets {
   warningPercent: number;
 }
 
+/** The tier's policy for the severity, or else the policy for customers of any other tier (always present). */
+export function targetsIn(policies: (SlaTargets & { tier: string | null; severity: string })[], tier: string | null, severity: string): SlaTargets {
+  const policy = policies.find((candidate) => candidate.severity === severity && tier !== null && candidate.tier === tier)
+    ?? policies.find((candidate) => candidate.severity === severity && candidate.tier === null);
+  if (!policy) throw new Error(`no SLA policy for ${severity} requests of customers of any tier`);
+  return { firstResponseMinutes: policy.firstResponseMinutes, resolutionMinutes: policy.resolutionMinutes, warningPercent: policy.warningPercent };
+}
+
 export interface QueuedRequest {
   id: string;
   receivedAt: Date;

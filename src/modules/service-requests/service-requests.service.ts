@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { hasRole, Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { DomainError, Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { MicroBatch } from '../../common/micro-batch.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
@@ -14,7 +15,7 @@ import {
 } from './dto/service-request.dto.js';
 import { Qualification, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
 import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-request-lifecycle.js';
-import { deadlinesFor, priorityOf, SlaTargets } from './service-priority.js';
+import { deadlinesFor, priorityOf, SlaTargets, targetsIn } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
 
 const MAX_BACKDATING_MS = 7 * 24 * 3600_000;
@@ -38,13 +39,12 @@ export class ServiceRequestsService {
 
   async create(dto: CreateServiceRequestDto, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
     const receivedAt = this.receivedAt(dto.receivedAt);
-    const tier = await this.customers.tierOf(dto.customerId).catch((error: unknown) => {
-      throw error instanceof NotFound ? new Unprocessable('The customer does not exist.', [{ field: 'customerId', message: 'no customer has this id' }]) : error;
-    });
+    const terms = await this.intakeTerms.call({ customerId: dto.customerId, severity: dto.severity });
+    if (!terms) throw new Unprocessable('The customer does not exist.', [{ field: 'customerId', message: 'no customer has this id' }]);
+    const { tier, targets } = terms;
     if (dto.purchaseId && !(await this.customerRecords.purchaseBelongsTo(dto.purchaseId, dto.customerId))) {
       throw new Unprocessable('The purchase is not one of this customer’s.', [{ field: 'purchaseId', message: 'no purchase of this customer has this id' }]);
     }
-    const targets = await this.policies.targetsFor(tier, dto.severity);
     const { respondBy, resolveBy } = deadlinesFor(receivedAt, targets, this.config.businessCalendar);
     const row = await this.requests.insert({
       customerId: dto.customerId,
@@ -67,6 +67,19 @@ export class ServiceRequestsService {
     }, requestId);
     return toDto(row);
   }
+
+  /**
+   * Each filing's customer tier and SLA targets (null: no such customer). The filings of the same
+   * moment share one read of their customers' tiers and one of the policies, made together.
+   */
+  private readonly intakeTerms = new MicroBatch(async (filings: { customerId: string; severity: string }[]) => {
+    const [tiers, policies] = await Promise.all([this.customers.tiersOf([...new Set(filings.map((filing) => filing.customerId))]), this.policies.list()]);
+    return filings.map(({ customerId, severity }) => {
+      if (!tiers.has(customerId)) return null;
+      const tier = tiers.get(customerId) ?? null;
+      return { tier, targets: targetsIn(policies, tier, severity) };
+    });
+  });
 
   async get(id: string, principal: Principal): Promise<ServiceRequestDto> {
     return toDto(await this.visible(id, principal));

@@ -16,6 +16,11 @@ export class SlaPoliciesRepository {
     return { policies, version };
   }
 
+  /** Every policy, for choosing targets in memory (a few dozen rows). */
+  list(): Promise<SlaPolicyDto[]> {
+    return this.dataSource.query(`SELECT ${SELECT} FROM sla_policies`);
+  }
+
   /** The tier's policy for the severity, or the policy for any other tier. */
   async targetsFor(tier: string | null, severity: string, tx: Tx = this.dataSource.manager): Promise<SlaTargets> {
     const [row] = await tx.query(
