@@ -13,7 +13,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -57,9 +57,11 @@ async function fullRuns(tiers: TiersService, db: pg.Pool, measureFloor: () => Pr
     SELECT id, now(), '滤芯', 20 + (random() * 3000)::int, 'CNY', 'card' FROM customers TABLESAMPLE BERNOULLI (1)`);
   await db.query(`VACUUM ANALYZE purchases, customer_values, tier_history, outbox`);
   await db.query(`CHECKPOINT`);
+  execSync('sync'); // and let the kernel write those pages out before anything is timed again
   // The lower of this and the first floor, so that a slow moment of the machine never flatters the ratio.
-  const nightlyFloor = Math.min(floorMs, await measureFloor());
-  console.log(`  floor again, before the nightly run (the lower of the two)  ${seconds(nightlyFloor)}`);
+  const floorAgain = await measureFloor();
+  const nightlyFloor = Math.min(floorMs, floorAgain);
+  console.log(`  floor again, before the nightly run              ${seconds(floorAgain)} (the nightly run is judged against the lower, ${seconds(nightlyFloor)})`);
   report('nightly, after 1 % of the customers bought', await timed(() => tiers.recalculateAll('benchmark')), nightlyFloor);
 }
 
