@@ -8,6 +8,7 @@ import { LoyaltySettings1764110000000 } from './1764110000000-loyalty-settings.j
 import { WebhookDeliveryRecovery1764120000000 } from './1764120000000-webhook-delivery-recovery.js';
 import { HistoryRetention1764130000000 } from './1764130000000-history-retention.js';
 import { ServiceQueueOneWalk1764140000000 } from './1764140000000-service-queue-one-walk.js';
+import { OutboxClaimOrder1764150000000 } from './1764150000000-outbox-claim-order.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   WebhookDeliveryRecovery1764120000000,
   HistoryRetention1764130000000,
   ServiceQueueOneWalk1764140000000,
+  OutboxClaimOrder1764150000000,
 ];

@@ -4,7 +4,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
-import { OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
+import { CLAIM_SQL, OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { freePort } from '../bench/support.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
@@ -96,6 +96,23 @@ describe('outbox relay', { timeout: 120_000 }, () => {
     const job = await waitFor(() => queue.getJob(eventId).catch(() => undefined), 20_000, 'the job after Redis came back');
     assert.equal(job.data.aggregateId, customerId);
     await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
+  });
+
+  it('claims through its own index even when the statistics still describe a backlog since published', async () => {
+    // Statistics taken while 20,000 bulk events waited, then the events published: with these the
+    // planner would walk the primary key past every published row on each poll of the lane.
+    await t.db.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+                      SELECT 'test.backlog', 'test', g::text, '{}', 'bulk' FROM generate_series(1, 20000) g`);
+    await t.db.query(`ANALYZE outbox`);
+    await t.db.query(`UPDATE outbox SET published_at = now() WHERE type = 'test.backlog' AND published_at IS NULL`);
+    const [{ 'QUERY PLAN': [plan] }] = (await t.db.query(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, ['bulk', 100])).rows;
+    const indexes: string[] = [];
+    const walk = (node: { 'Index Name'?: string; Plans?: unknown[] }) => {
+      if (node['Index Name']) indexes.push(node['Index Name']);
+      for (const child of node.Plans ?? []) walk(child as typeof node);
+    };
+    walk(plan.Plan);
+    assert.deepEqual(indexes, ['outbox_unpublished_order_idx']);
   });
 
   it('never publishes one row twice when relays run concurrently', async () => {
