@@ -18,9 +18,10 @@ export class ServiceQueueOneWalk1764140000000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
-      CREATE FUNCTION assign_next_service_requests(person_ids uuid[]) RETURNS TABLE (caller bigint, request service_requests)
+      CREATE FUNCTION assign_next_service_requests(person_ids uuid[]) RETURNS TABLE (ord bigint, request service_requests)
       LANGUAGE plpgsql VOLATILE SET enable_sort = off AS $$
       DECLARE
+        walk_limit CONSTANT integer := 1000;
         callers integer := coalesce(cardinality(person_ids), 0);
         regions text[];
         skills jsonb[];
@@ -35,6 +36,7 @@ export class ServiceQueueOneWalk1764140000000 implements MigrationInterface {
         taken_for bigint[] := '{}';
       BEGIN
         IF callers = 0 THEN RETURN; END IF;
+        -- Someone who is not a user (any more) is served at once, with nothing.
         SELECT array_agg(person.id IS NULL ORDER BY c.ord), array_agg(person.region ORDER BY c.ord), array_agg(to_jsonb(person.skills) ORDER BY c.ord)
           INTO served, regions, skills
           FROM unnest(person_ids) WITH ORDINALITY AS c(id, ord) LEFT JOIN users person ON person.id = c.id;
@@ -53,8 +55,12 @@ export class ServiceQueueOneWalk1764140000000 implements MigrationInterface {
             CONTINUE WHEN served[i];
             CONTINUE WHEN candidate.required_skill IS NOT NULL AND NOT coalesce(skills[i] ? candidate.required_skill, false);
             CONTINUE WHEN regions[i] IS NOT NULL AND candidate.region IS NOT NULL AND candidate.region <> regions[i];
-            -- Still queued and nobody else's: the walk's snapshot may be older than another taker's commit.
-            PERFORM 1 FROM service_requests WHERE id = candidate.id AND status = 'queued' FOR UPDATE SKIP LOCKED;
+            -- Still queued, still needing what the caller was chosen for, and nobody else's: the walk's
+            -- snapshot may be older than another taker's commit or an edit of the request.
+            PERFORM 1 FROM service_requests
+             WHERE id = candidate.id AND status = 'queued'
+               AND required_skill IS NOT DISTINCT FROM candidate.required_skill AND region IS NOT DISTINCT FROM candidate.region
+               FOR UPDATE SKIP LOCKED;
             IF FOUND THEN
               served[i] := true;
               waiting := waiting - 1;
@@ -65,12 +71,12 @@ export class ServiceQueueOneWalk1764140000000 implements MigrationInterface {
             EXIT;
           END LOOP;
           examined := examined + 1;
-          EXIT WHEN waiting = 0 OR examined = 1000;
+          EXIT WHEN waiting = 0 OR examined = walk_limit;
         END LOOP;
 
         -- A caller qualified for little of the queue: rather than walking on for them in this loop,
         -- look further with the index and their own filter (as the old one-caller-at-a-time claim did).
-        IF waiting > 0 AND examined = 1000 THEN
+        IF waiting > 0 AND examined = walk_limit THEN
           FOR i IN 1..callers LOOP
             CONTINUE WHEN served[i];
             SELECT r.id INTO chosen FROM service_requests r
@@ -96,7 +102,8 @@ export class ServiceQueueOneWalk1764140000000 implements MigrationInterface {
            WHERE r.id = t.id
           RETURNING t.ord, r;
       END $$`);
-    await db.query(`DROP FUNCTION assign_next_service_request(uuid)`);
+    // assign_next_service_request(uuid) stays for this release: replicas still running the previous
+    // version call it until they are replaced (a later migration drops it).
     // to_char is STABLE, and PostgreSQL inlines a SQL function only when it is declared no less
     // volatile than its body: as IMMUTABLE every timestamp of every request shown went through a
     // function call of its own (a seventh of a `next` batch's time).
@@ -105,25 +112,6 @@ export class ServiceQueueOneWalk1764140000000 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`ALTER FUNCTION api_timestamp(timestamptz) IMMUTABLE`);
-    await db.query(`
-      CREATE FUNCTION assign_next_service_request(person_id uuid) RETURNS SETOF service_requests
-      LANGUAGE plpgsql VOLATILE SET enable_sort = off AS $$
-      BEGIN
-        RETURN QUERY
-        UPDATE service_requests
-           SET status = 'assigned', assigned_to = person_id, assigned_at = now(), version = version + 1, updated_at = now()
-         WHERE id = (
-           SELECT request.id
-             FROM service_requests request, users person
-            WHERE person.id = person_id
-              AND request.status = 'queued'
-              AND (request.required_skill IS NULL OR request.required_skill = ANY (person.skills))
-              AND (person.region IS NULL OR request.region IS NULL OR request.region = person.region)
-            ORDER BY request.escalation_level DESC, request.respond_by, request.received_at, request.id
-            LIMIT 1
-            FOR UPDATE OF request SKIP LOCKED)
-        RETURNING *;
-      END $$`);
     await db.query(`DROP FUNCTION IF EXISTS assign_next_service_requests(uuid[])`);
   }
 }

@@ -135,7 +135,7 @@ describe('service requests', { timeout: 240_000 }, () => {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ caller: string; id: string; assigned_to: string }>(
-        `SELECT caller::text, (request).id, (request).assigned_to FROM assign_next_service_requests($1::uuid[]) ORDER BY caller`,
+        `SELECT ord::text AS caller, (request).id, (request).assigned_to FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`,
         [[generalist.id, specialist.id, generalist.id, randomUUID()]],
       );
       // The same person twice gets two requests, in serving order; an unknown person gets nothing.

@@ -1,4 +1,5 @@
 import type { BusinessCalendar } from './business-calendar.js';
+import type { SlaPolicyDto } from './dto/sla-policy.dto.js';
 
 export const SEVERITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -13,7 +14,7 @@ export interface SlaTargets {
 }
 
 /** The tier's policy for the severity, or else the policy for customers of any other tier (always present). */
-export function targetsIn(policies: (SlaTargets & { tier: string | null; severity: string })[], tier: string | null, severity: string): SlaTargets {
+export function targetsIn(policies: SlaPolicyDto[], tier: string | null, severity: string): SlaTargets {
   const policy = policies.find((candidate) => candidate.severity === severity && tier !== null && candidate.tier === tier)
     ?? policies.find((candidate) => candidate.severity === severity && candidate.tier === null);
   if (!policy) throw new Error(`no SLA policy for ${severity} requests of customers of any tier`);

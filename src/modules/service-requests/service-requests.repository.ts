@@ -34,7 +34,8 @@ const INTERNAL_FIELDS = new Set(['pausedAt', 'pausedMinutes', 'slaStartedAt']);
 
 /**
  * The request as the API shows it, as JSON, from a row of REQUEST_SELECT named `shaped` (built key by
- * key: `to_jsonb(shaped)` minus the bookkeeping copies the document once per removed key).
+ * key: `to_jsonb(shaped)` minus the bookkeeping copies the document once per removed key). One
+ * jsonb_build_object takes at most 50 keys; past that, join two with `||`.
  */
 const DTO_JSON = `jsonb_build_object(${FIELDS.filter(([, field]) => !INTERNAL_FIELDS.has(field)).map(([, field]) => `'${field}', shaped."${field}"`).join(', ')})`;
 
@@ -157,7 +158,7 @@ export class ServiceRequestsRepository {
 
   private readonly takes = new MicroBatch(async (assigneeIds: string[]) => {
     const { text, values } = this.withEvent(
-      `SELECT taken.caller AS ord, (taken.request).* FROM assign_next_service_requests($1::uuid[]) taken`,
+      `SELECT taken.ord, (taken.request).* FROM assign_next_service_requests($1::uuid[]) taken`,
       [assigneeIds],
       { change: 'assigned', details: { via: 'next' } },
       'ord',

@@ -39,8 +39,9 @@ export class ServiceRequestsService {
 
   async create(dto: CreateServiceRequestDto, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
     const receivedAt = this.receivedAt(dto.receivedAt);
-    const terms = await this.intakeTerms.call({ customerId: dto.customerId, severity: dto.severity });
+    const terms = await this.intakeTerms.call({ customerId: dto.customerId.toLowerCase(), severity: dto.severity });
     if (!terms) throw new Unprocessable('The customer does not exist.', [{ field: 'customerId', message: 'no customer has this id' }]);
+    if (terms instanceof Error) throw terms;
     const { tier, targets } = terms;
     if (dto.purchaseId && !(await this.customerRecords.purchaseBelongsTo(dto.purchaseId, dto.customerId))) {
       throw new Unprocessable('The purchase is not one of this customer’s.', [{ field: 'purchaseId', message: 'no purchase of this customer has this id' }]);
@@ -69,15 +70,20 @@ export class ServiceRequestsService {
   }
 
   /**
-   * Each filing's customer tier and SLA targets (null: no such customer). The filings of the same
-   * moment share one read of their customers' tiers and one of the policies, made together.
+   * Each filing's customer tier and SLA targets (null: no such customer; an error fails only its own
+   * filing). The filings of the same moment share one read of their customers' tiers and one of the
+   * policies, made together. Customer ids come lower-case, as PostgreSQL writes them.
    */
   private readonly intakeTerms = new MicroBatch(async (filings: { customerId: string; severity: string }[]) => {
     const [tiers, policies] = await Promise.all([this.customers.tiersOf([...new Set(filings.map((filing) => filing.customerId))]), this.policies.list()]);
     return filings.map(({ customerId, severity }) => {
       if (!tiers.has(customerId)) return null;
       const tier = tiers.get(customerId) ?? null;
-      return { tier, targets: targetsIn(policies, tier, severity) };
+      try {
+        return { tier, targets: targetsIn(policies, tier, severity) };
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
     });
   });
 

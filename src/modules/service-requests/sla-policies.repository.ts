@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import type { SlaPolicyDto } from './dto/sla-policy.dto.js';
-import type { SlaTargets } from './service-priority.js';
+import { SlaTargets, targetsIn } from './service-priority.js';
 
 const SELECT = `tier, severity, first_response_minutes AS "firstResponseMinutes", resolution_minutes AS "resolutionMinutes", warning_percent AS "warningPercent"`;
 
@@ -11,23 +11,19 @@ export class SlaPoliciesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async all(tx: Tx = this.dataSource.manager): Promise<{ policies: SlaPolicyDto[]; version: number }> {
-    const policies: SlaPolicyDto[] = await tx.query(`SELECT ${SELECT} FROM sla_policies ORDER BY tier NULLS LAST, array_position(ARRAY['critical','high','normal','low'], severity)`);
+    const policies = await this.list(tx);
     const [{ version }] = await tx.query(`SELECT coalesce(max(version), 0)::int AS version FROM sla_policies`);
     return { policies, version };
   }
 
-  /** Every policy, for choosing targets in memory (a few dozen rows). */
-  list(): Promise<SlaPolicyDto[]> {
-    return this.dataSource.query(`SELECT ${SELECT} FROM sla_policies`);
+  /** Every policy (a few dozen rows), tiers first and the policies for any other tier last. */
+  list(tx: Tx = this.dataSource.manager): Promise<SlaPolicyDto[]> {
+    return tx.query(`SELECT ${SELECT} FROM sla_policies ORDER BY tier NULLS LAST, array_position(ARRAY['critical','high','normal','low'], severity)`);
   }
 
   /** The tier's policy for the severity, or the policy for any other tier. */
   async targetsFor(tier: string | null, severity: string, tx: Tx = this.dataSource.manager): Promise<SlaTargets> {
-    const [row] = await tx.query(
-      `SELECT ${SELECT} FROM sla_policies WHERE severity = $2 AND (tier = $1 OR tier IS NULL) ORDER BY tier NULLS LAST LIMIT 1`,
-      [tier, severity],
-    );
-    return row;
+    return targetsIn(await this.list(tx), tier, severity);
   }
 
   async longestFirstResponseMinutes(): Promise<number> {
