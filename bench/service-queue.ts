@@ -21,6 +21,7 @@
 import 'reflect-metadata';
 import { Queue, Worker } from 'bullmq';
 import { ChildProcess, spawn } from 'node:child_process';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -113,14 +114,29 @@ async function startApp(): Promise<{ base: string; child: ChildProcess }> {
   throw new Error('the application did not become ready');
 }
 
-async function call(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${base}/api/v1${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+/**
+ * One API call over a keep-alive node:http agent: a lighter client than fetch, whose own CPU (on
+ * the same two cores as the server and Postgres) would otherwise show up in the server's latency.
+ */
+const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+function call(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${base}/api/v1${url}`, {
+      method, agent,
+      headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : null });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(payload);
   });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
 async function login(base: string, email: string, password: string): Promise<string> {
