@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 const SETTINGS = `${API}/admin/loyalty/settings`;
@@ -19,13 +20,7 @@ describe('loyalty settings', { timeout: 180_000 }, () => {
     sales = await createUser(t, ['sales']);
     agent = await createUser(t, ['agent']);
     marketing = await createUser(t, ['marketing']);
-    // Every tier earns at the base rate, so a balance shows the rate alone.
-    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
-      tiers: [
-        { name: 'VIP', rank: 1, minScore: 13, earnMultiplier: '1.00', benefits: [] },
-        { name: '低', rank: 2, minScore: 0, earnMultiplier: '1.00', benefits: [] },
-      ],
-    }).expect(200);
+    await earnAtBaseRateInEveryTier(t);
   });
   after(() => t.close());
 

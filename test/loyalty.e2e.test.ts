@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 
@@ -19,13 +20,8 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     sales = await createUser(t, ['sales'], { managerId: manager.id });
     agent = await createUser(t, ['agent']);
     marketing = await createUser(t, ['marketing']);
-    // Tier multipliers are tested with tiers; here every tier earns at the base rate.
-    await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
-      tiers: [
-        { name: 'VIP', rank: 1, minScore: 13, earnMultiplier: '1.00', benefits: [] },
-        { name: '低', rank: 2, minScore: 0, earnMultiplier: '1.00', benefits: [] },
-      ],
-    }).expect(200);
+    // Tier multipliers are tested with tiers.
+    await earnAtBaseRateInEveryTier(t);
   });
   after(() => t.close());
 

@@ -7,7 +7,8 @@ import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './suppo
 /**
  * assign_next_service_requests (migration 1764140000000), the one walk of the queue per batch of
  * callers, against the per-caller claim it replaced, copied here from migration 1764080000000 as the
- * reference; and the walk paused while other transactions change the queue under it.
+ * reference (a copy, so that the comparison outlives the migration that will drop the original); and
+ * the walk paused while other transactions change the queue under it.
  */
 const OLD_CLAIM = `
   CREATE FUNCTION old_assign_next(person_id uuid) RETURNS SETOF service_requests

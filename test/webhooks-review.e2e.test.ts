@@ -13,7 +13,7 @@ const TIMEOUT_MS = 1_000;
 describe('webhooks review', { timeout: 240_000 }, () => {
   let t: TestApp;
   const partners = new WebhookPartners(() => t);
-  const { receiver, subscribe } = partners;
+  const { receiver, subscribe, emit } = partners;
 
   before(async () => {
     t = await startTestApp({
@@ -30,14 +30,6 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     await t.close();
   });
 
-  const emit = async (type: string, count = 1): Promise<string[]> => {
-    const { rows } = await t.db.query(
-      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
-       SELECT $1, 'test', g::text, jsonb_build_object('n', g) FROM generate_series(1, $2::int) g RETURNING event_id`,
-      [type, count],
-    );
-    return rows.map((row) => row.event_id);
-  };
   const uniqueType = () => `review_${randomUUID().slice(0, 8)}.happened`;
   const deliveryOf = async (endpointId: string, eventId: string) =>
     (await t.db.query(`SELECT id, status, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [endpointId, eventId])).rows[0];

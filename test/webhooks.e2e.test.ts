@@ -11,7 +11,7 @@ const TIMEOUT_MS = 1_000;
 describe('webhooks', { timeout: 180_000 }, () => {
   let t: TestApp;
   const partners = new WebhookPartners(() => t);
-  const { receiver, subscribe } = partners;
+  const { receiver, subscribe, emit } = partners;
 
   before(async () => {
     t = await startTestApp({
@@ -28,15 +28,6 @@ describe('webhooks', { timeout: 180_000 }, () => {
     await t.close();
   });
 
-  /** Events committed straight into the outbox, with a type of the test's own so tests do not see each other's. */
-  const emit = async (type: string, count = 1): Promise<string[]> => {
-    const { rows } = await t.db.query(
-      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
-       SELECT $1, 'test', g::text, jsonb_build_object('n', g, 'name', '张伟') FROM generate_series(1, $2::int) g RETURNING event_id`,
-      [type, count],
-    );
-    return rows.map((row) => row.event_id);
-  };
   const uniqueType = () => `test_${randomUUID().slice(0, 8)}.happened`;
   const deliveriesOf = async (endpointId: string, query = '') => (await t.http.get(`${API}/webhooks/${endpointId}/deliveries${query}`).set(bearer(t.adminToken)).expect(200)).body.data;
   const endpoint = async (id: string) => (await t.http.get(`${API}/webhooks/${id}`).set(bearer(t.adminToken)).expect(200)).body;

@@ -120,6 +120,16 @@ export class WebhookPartners {
     return response.body as { id: string; secret: string; version: number };
   };
 
+  /** Events committed straight into the outbox (non-ASCII payload included), with a type of the test's own so tests do not see each other's. */
+  emit = async (type: string, count = 1): Promise<string[]> => {
+    const { rows } = await this.app().db.query(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
+       SELECT $1, 'test', g::text, jsonb_build_object('n', g, 'name', '张伟') FROM generate_series(1, $2::int) g RETURNING event_id`,
+      [type, count],
+    );
+    return rows.map((row: { event_id: string }) => row.event_id);
+  };
+
   async closeAll(): Promise<void> {
     await Promise.all(this.started.map((receiver) => receiver.close()));
   }
