@@ -4,7 +4,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { NotFound } from '../../common/errors/domain-errors.js';
 import { RequestId } from '../../common/http/request-context.js';
-import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { decodeCursor, type Page, toPage } from '../../common/pagination/cursor.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { configReadout } from './config-readout.js';
