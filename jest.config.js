@@ -1,7 +1,8 @@
 // Jest in native-ESM mode (npm test sets NODE_OPTIONS=--experimental-vm-modules): NestJS 12 ships
 // ESM only, and CommonJS Jest cannot load it on Node 20. The TypeScript sources run as they are,
-// compiled file by file by swc with decorator metadata (Nest's dependency injection needs it);
-// `npm test` type-checks the whole project with tsc first, since swc does not.
+// compiled file by file by swc with decorator metadata (Nest's dependency injection needs it).
+// swc does not check types: `npm test` first runs tsc over the whole project, which also builds the
+// dist/ entry point that the webhook fault test starts as a process of its own.
 
 /** swc options for our own TypeScript: ES modules, legacy decorators with metadata, as tsconfig.json. */
 const typescript = {
@@ -49,8 +50,7 @@ export default {
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e.test.ts'],
-      // Each file boots the application on a database of its own; start-up alone takes a few seconds.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
       slowTestThreshold: 30,
     },
   ],

@@ -5,7 +5,8 @@ import { freePort } from '../bench/support.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+// The built entry point (npm test builds first): a process of its own runs outside Jest, so not the TypeScript source.
+const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 const EVENTS = 1_000;
 
 
