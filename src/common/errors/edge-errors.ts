@@ -29,9 +29,9 @@ export function problemForClientError(code: string | undefined, requestId: strin
       return problem(431, '/problems/headers-too-large', 'The request headers (the request line included) are larger than the server accepts (16 KiB).');
     case 'HPE_INVALID_URL':
     case 'HPE_INVALID_PATH':
-      return problem(400, '/problems/bad-request', 'The request target is malformed: characters outside ASCII must be percent-encoded (RFC 3986), e.g. ?q=%E5%BC%A0 for ?q=张.');
+      return problem(400, '/problems/malformed-request', 'The request target is malformed: characters outside ASCII must be percent-encoded (RFC 3986), e.g. ?q=%E5%BC%A0 for ?q=张.');
     default:
-      return problem(400, '/problems/bad-request', 'The request could not be parsed as HTTP/1.1.');
+      return problem(400, '/problems/malformed-request', 'The request could not be parsed as HTTP/1.1.');
   }
 }
 
