@@ -70,7 +70,7 @@ describe('errors raised before any route runs are problem details with a request
   it('answers an oversized header block with a 431 problem', async () => {
     const response = await rawRequest(port, `GET ${API}/customers HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
     const problem = assertProblem(response, 431);
-    assert.equal(problem.title, 'Request Header Fields Too Large');
+    assert.equal(problem.title, 'Request header fields too large');
   });
 
   it('answers an over-long path parameter with a 414 problem that does not echo the path', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { PROBLEM_TYPES, ProblemCode } from './problem-types.js';
 
 // Requests Fastify refuses before any route, hook or Nest filter runs: a malformed request line or an
 // oversized header block (Node's parser), an over-long path parameter or a malformed URL (the router).
@@ -21,17 +22,17 @@ export interface EdgeProblem {
 
 /** What Node's HTTP parser error codes mean for a client, and what it can do about them. */
 export function problemForClientError(code: string | undefined, requestId: string): EdgeProblem {
-  const problem = (status: number, type: string, detail: string): EdgeProblem => ({ type, title: STATUS_CODES[status] ?? 'Bad Request', status, detail, requestId });
+  const problem = (name: ProblemCode, detail: string): EdgeProblem => ({ ...PROBLEM_TYPES[name], detail, requestId });
   switch (code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return problem(408, '/problems/request-timeout', 'The request was not received in time.');
+      return problem('request-timeout', 'The request was not received in time.');
     case 'HPE_HEADER_OVERFLOW':
-      return problem(431, '/problems/headers-too-large', 'The request headers (the request line included) are larger than the server accepts (16 KiB).');
+      return problem('headers-too-large', 'The request headers (the request line included) are larger than the server accepts (16 KiB).');
     case 'HPE_INVALID_URL':
     case 'HPE_INVALID_PATH':
-      return problem(400, '/problems/malformed-request', 'The request target is malformed: characters outside ASCII must be percent-encoded (RFC 3986), e.g. ?q=%E5%BC%A0 for ?q=张.');
+      return problem('malformed-request', 'The request target is malformed: characters outside ASCII must be percent-encoded (RFC 3986), e.g. ?q=%E5%BC%A0 for ?q=张.');
     default:
-      return problem(400, '/problems/malformed-request', 'The request could not be parsed as HTTP/1.1.');
+      return problem('malformed-request', 'The request could not be parsed as HTTP/1.1.');
   }
 }
 
@@ -48,7 +49,7 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
   if (socket.writable) {
     const body = JSON.stringify(problem);
     socket.write(
-      `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
         `content-type: application/problem+json; charset=utf-8\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\n` +
         `x-request-id: ${requestId}\r\n` +
@@ -66,9 +67,7 @@ export function answerFrameworkError(error: Error & { code?: string; statusCode?
   const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   const path = request.raw.url ?? '';
   const problem: EdgeProblem = {
-    type: status === 414 ? '/problems/uri-too-long' : '/problems/bad-request',
-    title: STATUS_CODES[status] ?? 'Bad Request',
-    status,
+    ...(status === 414 ? PROBLEM_TYPES['uri-too-long'] : { ...PROBLEM_TYPES['bad-request'], status }),
     detail: status === 414 ? 'A path segment is longer than the server accepts (100 characters).' : 'The request URL is malformed (an invalid percent-encoding?).',
     instance: path.length > MAX_ECHOED_PATH ? undefined : path,
     requestId: String(request.id),
