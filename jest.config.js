@@ -42,8 +42,9 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      roots: ['<rootDir>/src'],
-      testMatch: ['**/*.test.ts'],
+      // Beside the code, and the checks on the code as a whole (test/import-graph.test.ts).
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
     },
     {
       ...shared,

@@ -186,4 +186,12 @@ describe('customer value and tiers', () => {
     const list = await t.http.get(`${API}/admin/tiers`).set(bearer(agent.token)).expect(200);
     expect(list.body.data.length >= 2).toBe(true);
   }, 180_000);
+
+  it('refuses a share written in exponent notation (1e-7) with a field error, not a 500', async () => {
+    for (const topShare of [1e-7, 5e-323]) {
+      const response = await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({ tiers: [{ name: 'A', rank: 1, topShare, earnMultiplier: '1', benefits: [] }] });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.some((error: { field: string }) => error.field === 'tiers.0.topShare')).toBeTruthy();
+    }
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BusinessCalendar } from './business-calendar.js';
+import { BusinessCalendar } from '../../common/calendar/business-calendar.js';
 import { compareServingOrder, deadlinesFor, priorityOf, QueuedRequest, targetsIn } from './service-priority.js';
 
 const clock = BusinessCalendar.aroundTheClock();
