@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/auth/principal.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { Conflict } from '../../common/errors/domain-errors.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { InvalidTransition } from './service-requests-errors.js';
+import { ServiceRequestTransitions } from './service-request-transitions.js';
+import { ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
+
+/** The customer rates a resolved (or closed) request, once per resolution (R-S5); a reopen clears it. */
+@Injectable()
+export class RecordSatisfaction {
+  constructor(
+    private readonly requests: ServiceRequestsRepository,
+    private readonly transitions: ServiceRequestTransitions,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
+  ) {}
+
+  execute(command: { id: string; score: number; comment?: string }, principal: Principal, requestId: string): Promise<ServiceRequestRow> {
+    const { id, score, comment } = command;
+    return this.transactions.run(async (tx) => {
+      const current = await this.transitions.lockVisible(tx, id, principal);
+      if (!['resolved', 'closed'].includes(current.status)) {
+        throw new InvalidTransition('Satisfaction is asked for after the request is resolved.');
+      }
+      if (current.satisfactionScore !== null) throw new Conflict('Satisfaction was already recorded for this request.');
+      const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null }, { change: 'satisfaction_recorded', details: { score } });
+      await this.audit.record(tx, principal, requestId, { action: 'service_request.satisfaction_recorded', entityType: 'service_request', entityId: id, after: { score, comment } });
+      return row;
+    });
+  }
+}
