@@ -3,7 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import type { RedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { workerRedisOptions } from '../redis/redis-options.js';
-import { QueueName } from './queue-names.js';
+import { DEFAULT_JOB_OPTIONS, QueueName } from './queue-names.js';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
@@ -15,12 +15,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
       useFactory: (config: AppConfig) => ({
         connection: workerRedisOptions(config.REDIS_URL) as RedisOptions,
         prefix: config.QUEUE_PREFIX,
-        defaultJobOptions: {
-          attempts: 8,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 14 * 24 * 3600 },
-        },
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
     BullModule.registerQueue(...queues),
