@@ -6,12 +6,14 @@ import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module.js';
+import { boundedJsonParser } from './common/http/bounded-json.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
 import { createRootLogger, NestPinoLogger } from './infrastructure/logging/logger.js';
 import { MetricsService } from './infrastructure/metrics/metrics.service.js';
 import { mountQueuesDashboard } from './modules/admin/queues-dashboard.js';
 
 export const API_PREFIX = 'api/v1';
+const BODY_LIMIT_BYTES = 1024 * 1024;
 export const QUEUES_DASHBOARD_PATH = `/${API_PREFIX}/admin/queues/ui`;
 
 /** Builds the Nest application for the configured role; the caller listens (or tests inject). */
@@ -22,7 +24,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // One line per request, written below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     trustProxy: config.TRUST_PROXY_HOPS ? (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS : false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
@@ -33,6 +35,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, { logger: new NestPinoLogger(logger) });
   app.enableShutdownHooks();
+  // Nesting and array lengths are bounded while the text is scanned, before JSON.parse and before
+  // class-transformer walks the body (which overflowed the stack on 1,500 nested arrays).
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, boundedJsonParser(app.getHttpAdapter().getInstance()));
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
