@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, FieldError } from './domain-errors.js';
+import { DomainError, FieldError, Unavailable } from './domain-errors.js';
+import { isDatabaseUnavailable, isRedisUnavailable } from './unavailable.js';
 
 interface ProblemDetails {
   type: string;
@@ -34,6 +35,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return {
         problem: { type: exception.type, title: exception.title, status: exception.status, detail: exception.message, instance: '', errors: exception.errors },
         headers: exception.headers,
+      };
+    }
+    if (isDatabaseUnavailable(exception) || isRedisUnavailable(exception)) {
+      const store = isDatabaseUnavailable(exception) ? 'The database' : 'The queue store';
+      const unavailable = new Unavailable(`${store} is unavailable or busy; nothing was changed that a retry would duplicate. Try again shortly.`, 2);
+      return {
+        problem: { type: unavailable.type, title: unavailable.title, status: 503, detail: unavailable.message, instance: '' },
+        headers: unavailable.headers,
       };
     }
     if (isDatabaseError(exception)) {
