@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { TransactionRunner, TRANSACTION_ATTEMPTS } from '../src/infrastructure/database/transaction-runner.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -10,14 +9,14 @@ import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.
  * Postgres restarting, down or hung, as the app sees it through a proxy (the shared server is never
  * touched): every such failure is a 503 with Retry-After, never a 500 (issue 11, item 4).
  */
-describe('database outages', { timeout: 120_000 }, () => {
+describe('database outages', () => {
   const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const proxy = new TcpProxy(server.hostname, Number(server.port || 5432));
   const databaseName = `crm_test_outage_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   let direct: pg.Pool;
   let t: TestApp;
 
-  before(async () => {
+  beforeAll(async () => {
     await proxy.start();
     const viaProxy = new URL(server);
     viaProxy.port = String(proxy.port);
@@ -27,23 +26,23 @@ describe('database outages', { timeout: 120_000 }, () => {
     directUrl.pathname = `/${databaseName}`;
     direct = new pg.Pool({ connectionString: directUrl.toString(), max: 2 });
     direct.on('error', () => undefined);
-  });
-  after(async () => {
+  }, 120_000);
+  afterAll(async () => {
     proxy.blackhole(false);
     await proxy.start();
     await direct.end();
     await t.close();
     await proxy.stop();
-  });
+  }, 120_000);
 
   const listCustomers = () => t.http.get(`${API}/customers`).set(bearer(t.adminToken));
   const createCustomer = (name: string) => t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name });
 
   const assertUnavailable = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
-    assert.equal(response.status, 503, JSON.stringify(response.body));
-    assert.match(response.headers['content-type'], /application\/problem\+json/);
-    assert.match(response.headers['retry-after'] ?? '', /^\d+$/);
-    assert.equal(response.body.type, '/problems/unavailable');
+    expect(response.status).toBe(503);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.headers['retry-after'] ?? '').toMatch(/^\d+$/);
+    expect(response.body.type).toBe('/problems/unavailable');
   };
 
   const waitUntilServing = () => waitFor(async () => (await listCustomers()).status === 200, 15_000, 'the api to serve again');
@@ -66,18 +65,19 @@ describe('database outages', { timeout: 120_000 }, () => {
       locker.release();
     }
     await waitUntilServing();
-  });
+  }, 120_000);
 
   it('answers 503 at once while Postgres refuses connections, and serves again when it is back', async () => {
     await proxy.stop();
     const started = Date.now();
     assertUnavailable(await listCustomers());
     assertUnavailable(await createCustomer('停机'));
-    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
+    // took ${Date.now() - started} ms
+    expect(Date.now() - started).toBeLessThan(3_000);
     await proxy.start();
     await waitUntilServing();
     await createCustomer('恢复').expect(201);
-  });
+  }, 120_000);
 
   it('answers 503 within the pool timeout while Postgres accepts connections but never answers', async () => {
     proxy.blackhole(true);
@@ -85,21 +85,22 @@ describe('database outages', { timeout: 120_000 }, () => {
     try {
       const started = Date.now();
       assertUnavailable(await listCustomers());
-      assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+      // took ${Date.now() - started} ms
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       proxy.blackhole(false);
       proxy.cutConnections();
     }
     await waitUntilServing();
-  });
+  }, 120_000);
 });
 
-describe('transaction runner', { timeout: 60_000 }, () => {
+describe('transaction runner', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
-  });
-  after(() => t.close());
+  }, 60_000);
+  afterAll(() => t.close(), 60_000);
 
   it('runs a transaction again after a serialization failure, a bounded number of times', async () => {
     const runner = t.app.get(TransactionRunner);
@@ -109,19 +110,18 @@ describe('transaction runner', { timeout: 60_000 }, () => {
       if (attempts < TRANSACTION_ATTEMPTS) await tx.query(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`);
       return 'done';
     });
-    assert.equal(result, 'done');
-    assert.equal(attempts, TRANSACTION_ATTEMPTS);
+    expect(result).toBe('done');
+    expect(attempts).toBe(TRANSACTION_ATTEMPTS);
 
     attempts = 0;
-    await assert.rejects(
+    await expect(
       runner.run(async (tx) => {
         attempts += 1;
         await tx.query(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`);
       }),
-      (error: { code?: string }) => error.code === '40001',
-    );
-    assert.equal(attempts, TRANSACTION_ATTEMPTS);
-  });
+    ).rejects.toMatchObject({ code: '40001' });
+    expect(attempts).toBe(TRANSACTION_ATTEMPTS);
+  }, 60_000);
 
   it('gets both transactions of a deadlock through: the victim is run again', async () => {
     const runner = t.app.get(TransactionRunner);
@@ -139,6 +139,6 @@ describe('transaction runner', { timeout: 60_000 }, () => {
       });
     await Promise.all([transfer(1, 2), transfer(2, 1)]);
     const { rows } = await t.db.query(`SELECT id, n FROM deadlock_probe ORDER BY id`);
-    assert.deepEqual(rows, [{ id: 1, n: 2 }, { id: 2, n: 2 }]);
-  });
+    expect(rows).toStrictEqual([{ id: 1, n: 2 }, { id: 2, n: 2 }]);
+  }, 60_000);
 });

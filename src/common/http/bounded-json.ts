@@ -7,7 +7,7 @@ export const MAX_JSON_ARRAY_LENGTH = 1_000;
 
 export class MalformedBody extends DomainError {
   constructor(detail: string) {
-    super(400, 'Bad request', detail, '/problems/bad-request');
+    super('bad-request', detail);
   }
 }
 
