@@ -120,17 +120,23 @@ class SteadyWriter {
       const key = randomUUID();
       const customerId = this.customers[(writer * 7 + count) % this.customers.length];
       const serviceRequest = count % 10 === 0;
-      const answer = serviceRequest
-        ? await call('POST', '/service-requests', { customerId, type: 'repair', severity: 'normal', subject: `故障 ${key}`, region: '上海' }, { 'idempotency-key': key })
-        : await call('POST', `/customers/${customerId}/purchases`, { product: '家用净水器 X3', amount: { amount: `${10 + (count % 490)}.00`, currency: 'CNY' }, paymentMethod: 'wechat_pay', channel: `faults:${this.scenario}`, notes: key }, { 'idempotency-key': key });
-      this.writes += 1;
-      this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
-      if (answer.status >= 200 && answer.status < 300) {
-        this.acknowledged += 1;
-        if (!serviceRequest) this.acknowledgedKeys.push(key);
-      } else if (answer.status === 503) this.unavailable += 1;
-      else if (answer.status >= 500) this.serverErrors += 1;
-      else this.otherFailures += 1;
+      // As a careful client does: a 503 or a lost answer is retried with the same Idempotency-Key, so a
+      // write whose commit happened but whose answer was lost must not be stored twice.
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const answer = serviceRequest
+          ? await call('POST', '/service-requests', { customerId, type: 'repair', severity: 'normal', subject: `故障 ${key}`, region: '上海' }, { 'idempotency-key': key })
+          : await call('POST', `/customers/${customerId}/purchases`, { product: '家用净水器 X3', amount: { amount: `${10 + (count % 490)}.00`, currency: 'CNY' }, paymentMethod: 'wechat_pay', channel: `faults:${this.scenario}`, notes: key }, { 'idempotency-key': key });
+        this.writes += 1;
+        this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status >= 200 && answer.status < 300) {
+          this.acknowledged += 1;
+          if (!serviceRequest) this.acknowledgedKeys.push(key);
+        } else if (answer.status === 503) this.unavailable += 1;
+        else if (answer.status >= 500) this.serverErrors += 1;
+        else this.otherFailures += 1;
+        if ((answer.status !== 503 && answer.status !== 0) || !this.running) break;
+        await sleep(500);
+      }
       if (this.pauseMs) await sleep(this.pauseMs);
     }
   }
