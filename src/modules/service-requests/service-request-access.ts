@@ -1,4 +1,4 @@
-import { hasRole, Principal } from '../../common/auth/principal.js';
+import { hasRole, type Principal } from '../../common/auth/principal.js';
 import { Forbidden, NotFound } from '../../common/errors/domain-errors.js';
 import type { LifecycleAction } from './service-request-lifecycle.js';
 import type { ServiceRequestRow } from './service-requests.repository.js';

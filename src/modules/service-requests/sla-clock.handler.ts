@@ -6,7 +6,6 @@ import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-ha
 import { DomainEventJob, QueueName, ServiceSlaJob } from '../../infrastructure/queues/queue-names.js';
 import { alarmJobId, pendingAlarms } from './sla-clock.js';
 import { ServiceRequestsRepository } from './service-requests.repository.js';
-import type { ServiceRequestStatus } from './service-request-lifecycle.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
 
 /**
@@ -37,7 +36,7 @@ export class SlaClockHandler implements OnModuleInit {
     const alarms = pendingAlarms(
       {
         id: request.id,
-        status: request.status as ServiceRequestStatus,
+        status: request.status,
         slaStartedAt: new Date(request.slaStartedAt),
         pausedMinutes: request.pausedMinutes,
         respondBy: new Date(request.respondBy),
