@@ -1,23 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainEventJob } from '../queues/queue-names.js';
+import type { Subscriber } from './event-catalogue.js';
 
-export type DomainEventHandler = (event: DomainEventJob) => Promise<void>;
+export type DomainEventHandler<P = Record<string, unknown>> = (event: DomainEventJob<P>) => Promise<void>;
+
+interface Registration {
+  subscriber: Subscriber;
+  handle: DomainEventHandler<any>;
+}
 
 /**
- * Modules subscribe to event types here (an exact type, or a prefix ending in `*`) when they start.
+ * Modules register the handler of each subscriber they declared (`<module>.events.ts`) when they start.
  * Handlers must be idempotent: a job can run more than once.
  */
 @Injectable()
 export class DomainEventHandlers {
-  private readonly handlers: { pattern: string; handler: DomainEventHandler }[] = [];
+  private readonly registrations: Registration[] = [];
+  /** Types declared internal: `'*'` subscribers (the webhook fan-out) do not receive them. */
+  private readonly internalTypes = new Set<string>();
 
-  subscribe(pattern: string, handler: DomainEventHandler): void {
-    this.handlers.push({ pattern, handler });
+  subscribe<P>(subscriber: Subscriber<P>, handle: DomainEventHandler<P>): void {
+    this.registrations.push({ subscriber, handle });
+    if (subscriber.events !== '*') for (const type of subscriber.events) if (type.internal) this.internalTypes.add(type.name);
   }
 
-  matching(type: string): DomainEventHandler[] {
-    return this.handlers
-      .filter(({ pattern }) => pattern === type || pattern === '*' || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))))
-      .map(({ handler }) => handler);
+  /** The subscribers of an event type, each with its handler, in the order they subscribed. */
+  matching(type: string): { subscriber: Subscriber; handle: DomainEventHandler<any> }[] {
+    return this.registrations.filter(({ subscriber }) =>
+      subscriber.events === '*' ? !this.internalTypes.has(type) : subscriber.events.some((declared) => declared.name === type));
+  }
+
+  /** Every registration, for the start-up check. */
+  registered(): readonly Registration[] {
+    return this.registrations;
   }
 }

@@ -12,7 +12,7 @@ export class DomainEventsProcessor extends WorkerHost {
 
   async process(job: Job<DomainEventJob>): Promise<{ handlers: number }> {
     const handlers = this.handlers.matching(job.data.type);
-    for (const handle of handlers) await handle(job.data);
+    for (const { handle } of handlers) await handle(job.data);
     return { handlers: handlers.length };
   }
 }

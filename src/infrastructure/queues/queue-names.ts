@@ -10,15 +10,15 @@ export const QueueName = {
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
-/** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…). */
-export interface DomainEventJob {
+/** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…); `P` is its type's payload (see `<module>.events.ts`). */
+export interface DomainEventJob<P = Record<string, unknown>> {
   eventId: string;
   outboxId: string;
   type: string;
   aggregateType: string;
   aggregateId: string;
   occurredAt: string;
-  payload: Record<string, unknown>;
+  payload: P;
 }
 
 /** Housekeeping run on a schedule by whichever worker takes the job. */

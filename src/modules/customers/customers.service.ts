@@ -15,6 +15,7 @@ import { PROFILE_COLUMNS, ProfileField, SENSITIVE_FIELDS } from './customer-fiel
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
+import { CustomersEvents } from './customers.events.js';
 
 // Fields a customer always has: null may not clear them.
 const NOT_NULL: ProfileField[] = ['kind', 'name', 'registeredOn'];
@@ -46,7 +47,7 @@ export class CustomersService {
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer, fields: Object.keys(dto),
       });
-      await this.outbox.record(tx, { type: 'customer.created', aggregateType: 'customer', aggregateId: row.id, payload: { customer: withoutSensitive(customer) } });
+      await this.outbox.record(tx, CustomersEvents.customerCreated, row.id, { customer: withoutSensitive(customer) });
       return customer;
     });
     return this.present(principal, created, requestId);
@@ -97,9 +98,8 @@ export class CustomersService {
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(stripCursor(current), changedFields), after: pick(row, changedFields), fields: changedFields,
       });
-      await this.outbox.record(tx, {
-        type: 'customer.updated', aggregateType: 'customer', aggregateId: id,
-        payload: { customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)) },
+      await this.outbox.record(tx, CustomersEvents.customerUpdated, id, {
+        customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)),
       });
       return row;
     });
@@ -113,7 +113,7 @@ export class CustomersService {
       await this.access.assertMayChange(principal, current.ownerId);
       await this.customers.softDelete(tx, id);
       await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: stripCursor(current) });
-      await this.outbox.record(tx, { type: 'customer.deleted', aggregateType: 'customer', aggregateId: id, payload: { customerId: id, code: current.code } });
+      await this.outbox.record(tx, CustomersEvents.customerDeleted, id, { customerId: id, code: current.code });
     });
   }
 

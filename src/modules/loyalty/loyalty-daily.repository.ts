@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { outboxInsertSql } from '../../infrastructure/outbox/outbox.writer.js';
+import { LoyaltyEvents } from './loyalty.events.js';
 
 /**
  * Set-based points expiry and birthday rewards, one batch of customers (by id range) per statement.
@@ -53,9 +55,7 @@ export class LoyaltyDailyRepository {
        ), balances AS (
          UPDATE loyalty_accounts a SET balance = entries.balance_after, updated_at = now() FROM entries WHERE a.customer_id = entries.customer_id
        ), events AS (
-         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
-         SELECT 'loyalty.points_expired', 'customer', customer_id::text, jsonb_build_object('customerId', customer_id, 'points', -points, 'balance', balance_after), 'bulk'
-         FROM entries
+         ${outboxInsertSql(LoyaltyEvents.pointsExpired, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: '-points', balance: 'balance_after' }, lane: 'bulk' })}
        )
        SELECT coalesce(-sum(points), 0)::int AS expired FROM entries`,
       params,
@@ -92,9 +92,7 @@ export class LoyaltyDailyRepository {
        ), balances AS (
          UPDATE loyalty_accounts a SET balance = entries.balance_after, updated_at = now() FROM entries WHERE a.customer_id = entries.customer_id
        ), events AS (
-         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
-         SELECT 'loyalty.birthday_rewarded', 'customer', customer_id::text, jsonb_build_object('customerId', customer_id, 'points', points, 'balance', balance_after), 'bulk'
-         FROM entries
+         ${outboxInsertSql(LoyaltyEvents.birthdayRewarded, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: 'points', balance: 'balance_after' }, lane: 'bulk' })}
        )
        SELECT count(*)::int AS credited FROM entries`,
       [day, points],

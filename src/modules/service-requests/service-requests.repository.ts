@@ -5,8 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { MicroBatch } from '../../common/micro-batch.js';
 import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { outboxInsertSql } from '../../infrastructure/outbox/outbox.writer.js';
 import type { ServiceRequestDto } from './dto/service-request.dto.js';
 import { OPEN_WORK } from './service-request-lifecycle.js';
+import { ServiceRequestEvents, type ServiceRequestChange } from './service-requests.events.js';
 
 /** A request as stored: the DTO, and the clock bookkeeping the API does not show. */
 export type ServiceRequestRow = ServiceRequestDto & { pausedAt: string | null; pausedMinutes: number; slaStartedAt: string; cursorAt: string };
@@ -44,7 +46,7 @@ const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';
 const QUALIFIED = `($1::text[] IS NULL OR required_skill IS NULL OR required_skill = ANY($1::text[])) AND ($2::text IS NULL OR region IS NULL OR region = $2)`;
 
 export interface ChangeEvent {
-  change: string;
+  change: ServiceRequestChange;
   summary?: string;
   details?: Record<string, unknown>;
   audit?: { actorType: string; actorId: string | null; requestId: string | null };
@@ -198,8 +200,7 @@ export class ServiceRequestsRepository {
         : '';
     const text = `WITH ${leading ? `${leading},` : ''} changed AS (${statement}),
        shaped AS (SELECT ${carried ? `${carried}, ` : ''}${REQUEST_SELECT} FROM changed),
-       event AS (INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
-         SELECT 'service_request.' || ${at(1)}, 'service_request', id::text, jsonb_build_object('serviceRequest', ${DTO_JSON}) || ${at(3)}::jsonb FROM shaped),
+       event AS (${outboxInsertSql(ServiceRequestEvents[event.change], { from: 'shaped', aggregateId: 'id', payload: { serviceRequest: DTO_JSON }, merge: `${at(3)}::jsonb` })}),
        entry AS (INSERT INTO customer_timeline_entries (customer_id, kind, summary, details)
          SELECT "customerId", 'service_request', number || ' ' || subject || ': ' || ${at(2)},
                 jsonb_build_object('serviceRequestId', id, 'number', number, 'change', ${at(1)}::text, 'status', status) || ${at(3)}::jsonb FROM shaped)

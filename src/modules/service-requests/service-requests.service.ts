@@ -17,6 +17,7 @@ import { Qualification, ServiceRequestRow, ServiceRequestsRepository } from './s
 import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-request-lifecycle.js';
 import { deadlinesFor, priorityOf, SlaTargets, targetsIn } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
+import type { ServiceRequestChange } from './service-requests.events.js';
 
 const MAX_BACKDATING_MS = 7 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 60_000;
@@ -328,7 +329,7 @@ export class ServiceRequestsService {
   }
 }
 
-const EVENT_OF: Record<LifecycleAction, string> = {
+const EVENT_OF: Record<LifecycleAction, ServiceRequestChange> = {
   queue: 'queued',
   assign: 'assigned',
   hand_over: 'reassigned',

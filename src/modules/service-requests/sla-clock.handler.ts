@@ -8,6 +8,7 @@ import { alarmJobId, pendingAlarms } from './sla-clock.js';
 import { ServiceRequestsRepository } from './service-requests.repository.js';
 import type { ServiceRequestStatus } from './service-request-lifecycle.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
+import { ServiceRequestsSubscribers } from './service-requests.events.js';
 
 /**
  * After every change to a request, (re)schedules its SLA alarms as delayed jobs from the request as it
@@ -25,12 +26,10 @@ export class SlaClockHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const change of ['created', 'updated', 'queued', 'assigned', 'started', 'resumed', 'reopened']) {
-      this.handlers.subscribe(`service_request.${change}`, (event) => this.schedule(event));
-    }
+    this.handlers.subscribe(ServiceRequestsSubscribers.scheduleSlaAlarms, (event) => this.schedule(event));
   }
 
-  async schedule(event: DomainEventJob): Promise<void> {
+  async schedule(event: DomainEventJob<unknown>): Promise<void> {
     const request = await this.requests.find(event.aggregateId);
     if (!request) return;
     const targets = await this.policies.targetsFor(request.tier, request.severity);

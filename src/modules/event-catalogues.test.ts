@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { catalogue, catalogueProblems, eventType, subscriber } from '../infrastructure/outbox/event-catalogue.js';
+import { outboxInsertSql } from '../infrastructure/outbox/outbox.writer.js';
+import { EVENT_CATALOGUES } from './event-catalogues.js';
+
+/** The repository root (this file runs compiled from dist/ or from the sources). */
+function repositoryRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+describe('event catalogues', () => {
+  it('declare every event type once, and subscribers only of declared types', () => {
+    assert.deepEqual(catalogueProblems(EVENT_CATALOGUES), []);
+  });
+
+  it('find an event declared twice and a subscriber of an undeclared type', () => {
+    const recorded = eventType<{ id: string }>('thing.recorded', 'thing');
+    const stray = eventType<{ id: string }>('thing.stray', 'thing');
+    const problems = catalogueProblems([
+      catalogue('a', { recorded }, { react: subscriber('a', 'react', [stray]) }),
+      catalogue('b', { recorded }),
+    ]);
+    assert.deepEqual(problems, ['event thing.recorded is declared by a and by b', 'subscriber a.react listens to thing.stray, which no catalogue declares']);
+  });
+
+  it('refuse a name that is not family.change, since names are written into SQL as literals', () => {
+    assert.throws(() => eventType("thing.it's", 'thing'));
+    assert.throws(() => eventType('Thing.Recorded', 'thing'));
+  });
+
+  it('give set-based SQL the outbox columns, the type and the payload fields from the declaration', () => {
+    const moved = eventType<{ customerId: string; points: number }>('thing.moved', 'customer');
+    const sql = outboxInsertSql(moved, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: '-points' }, lane: 'bulk' });
+    assert.equal(
+      sql.replace(/\s+/g, ' '),
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved', 'customer', (customer_id)::text, jsonb_build_object('customerId', customer_id, 'points', -points), 'bulk' FROM entries`,
+    );
+  });
+
+  it('are the only way into the outbox: no module writes its rows itself', () => {
+    const root = repositoryRoot();
+    const outboxDir = path.join(root, 'src', 'infrastructure', 'outbox');
+    const writers = sourceFiles(path.join(root, 'src'))
+      .filter((file) => !file.startsWith(outboxDir + path.sep))
+      .filter((file) => /INSERT\s+INTO\s+outbox\b/i.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(root, file));
+    assert.deepEqual(writers, [], 'write events with OutboxWriter.record or outboxInsertSql and a type from a <module>.events.ts');
+  });
+});
