@@ -1,73 +1,82 @@
+import { PROBLEM_TYPES, ProblemCode } from './problem-types.js';
+
 export interface FieldError {
   field: string;
   message: string;
 }
 
-/** A failure the caller can act on; the problem-details filter renders it as RFC 9457. */
+/**
+ * A failure the caller can act on; the problem-details filter renders it as RFC 9457. The code is
+ * stable (clients and tests may rely on it) and names the problem type's URI, title and status in
+ * the registry (problem-types.ts).
+ */
 export class DomainError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly type: string;
+
   constructor(
-    readonly status: number,
-    readonly title: string,
+    readonly code: ProblemCode,
     detail: string,
-    readonly type = 'about:blank',
     readonly errors?: FieldError[],
     readonly headers: Record<string, string> = {},
   ) {
     super(detail);
+    ({ status: this.status, title: this.title, type: this.type } = PROBLEM_TYPES[code]);
   }
 }
 
 export class ValidationFailed extends DomainError {
   constructor(errors: FieldError[], detail = 'The request is not valid: see errors.') {
-    super(400, 'Validation failed', detail, '/problems/validation', errors);
+    super('validation', detail, errors);
   }
 }
 
 export class Unauthenticated extends DomainError {
   constructor(detail = 'A valid bearer token is required.') {
-    super(401, 'Unauthenticated', detail, '/problems/unauthenticated', undefined, { 'www-authenticate': 'Bearer' });
+    super('unauthenticated', detail, undefined, { 'www-authenticate': 'Bearer' });
   }
 }
 
 export class Forbidden extends DomainError {
   constructor(detail: string) {
-    super(403, 'Forbidden', detail, '/problems/forbidden');
+    super('forbidden', detail);
   }
 }
 
 export class NotFound extends DomainError {
   constructor(entity: string, id: string) {
-    super(404, 'Not found', `${entity} ${id} does not exist.`, '/problems/not-found');
+    super('not-found', `${entity} ${id} does not exist.`);
   }
 }
 
 export class Conflict extends DomainError {
-  constructor(detail: string, type = '/problems/conflict') {
-    super(409, 'Conflict', detail, type);
+  constructor(detail: string) {
+    super('conflict', detail);
   }
 }
 
 export class StaleVersion extends DomainError {
   constructor(entity: string, expected: number, actual: number) {
-    super(412, 'Precondition failed', `${entity} is at version ${actual}, not ${expected}: reload it and apply the change again.`, '/problems/stale-version');
+    super('stale-version', `${entity} is at version ${actual}, not ${expected}: reload it and apply the change again.`);
   }
 }
 
 export class Unprocessable extends DomainError {
-  constructor(detail: string, errors?: FieldError[], type = '/problems/unprocessable') {
-    super(422, 'Unprocessable request', detail, type, errors);
+  constructor(detail: string, errors?: FieldError[]) {
+    super('unprocessable', detail, errors);
   }
 }
 
 export class TooManyRequests extends DomainError {
   constructor(detail: string, retryAfterSeconds: number) {
-    super(429, 'Too many requests', detail, '/problems/rate-limited', undefined, { 'retry-after': String(retryAfterSeconds) });
+    super('rate-limited', detail, undefined, { 'retry-after': String(retryAfterSeconds) });
   }
 }
 
 /** A dependency (Redis, say) is down: nothing was changed that the caller cannot simply retry. */
 export class Unavailable extends DomainError {
   constructor(detail: string, retryAfterSeconds = 5) {
-    super(503, 'Service unavailable', detail, '/problems/unavailable', undefined, { 'retry-after': String(retryAfterSeconds) });
+    super('unavailable', detail, undefined, { 'retry-after': String(retryAfterSeconds) });
   }
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, FieldError } from './domain-errors.js';
+import { PROBLEM_TYPES, ProblemCode } from './problem-types.js';
 
 interface ProblemDetails {
   type: string;
@@ -40,10 +41,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // A backstop: validation should refuse such values first; a refused value is the client's, not a 500.
       const code = exception.code;
       if (code === '23505') {
-        return { problem: { type: '/problems/conflict', title: 'Conflict', status: 409, detail: 'A record with these values already exists.', instance: '' }, headers: {} };
+        return { problem: problemOf('conflict', 'A record with these values already exists.'), headers: {} };
       }
       if (code.startsWith('22') || code === '23502' || code === '23514') {
-        return { problem: { type: '/problems/invalid-value', title: 'Invalid value', status: 400, detail: 'A value in the request is not acceptable (out of range, malformed or missing).', instance: '' }, headers: {} };
+        return { problem: problemOf('invalid-value', 'A value in the request is not acceptable (out of range, malformed or missing).'), headers: {} };
       }
     }
     if (exception instanceof HttpException) {
@@ -52,7 +53,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : exception.message;
       return {
         problem: {
-          type: status === 404 ? '/problems/not-found' : 'about:blank',
+          type: status === 404 ? PROBLEM_TYPES['not-found'].type : 'about:blank',
           title: exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'),
           status,
           detail: Array.isArray(message) ? message.join('; ') : String(message),
@@ -65,7 +66,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       // Body parser and content-type errors raised by Fastify before any handler runs.
       return {
-        problem: { type: '/problems/bad-request', title: 'Bad request', status: fastifyError.statusCode, detail: fastifyError.message ?? 'Bad request', instance: '' },
+        problem: { ...problemOf('bad-request', fastifyError.message ?? 'Bad request'), status: fastifyError.statusCode },
         headers: {},
       };
     }
@@ -74,6 +75,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       headers: {},
     };
   }
+}
+
+/** The registered type, title and status of a problem, with this occurrence's detail. */
+function problemOf(code: ProblemCode, detail: string): ProblemDetails {
+  const { type, title, status } = PROBLEM_TYPES[code];
+  return { type, title, status, detail, instance: '' };
 }
 
 function isDatabaseError(exception: unknown): exception is { code: string; message: string } {

@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
-import { Conflict, Unprocessable, ValidationFailed } from '../errors/domain-errors.js';
+import { ValidationFailed } from '../errors/domain-errors.js';
+import { IdempotencyInProgress, IdempotencyKeyReused, IdempotencyRetry } from './idempotency-errors.js';
 
 const KEY_LIFETIME_HOURS = 24;
 
@@ -79,12 +80,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE principal = $1 AND key = $2`,
       [principal, key],
     );
-    if (!stored) throw new Conflict('A request with this Idempotency-Key just failed; retry it.', '/problems/idempotency-retry');
+    if (!stored) throw new IdempotencyRetry();
     if (stored.request_hash !== requestHash) {
-      throw new Unprocessable('This Idempotency-Key was already used for a different request.', undefined, '/problems/idempotency-key-reused');
+      throw new IdempotencyKeyReused();
     }
     if (stored.status_code === null) {
-      throw new Conflict('A request with this Idempotency-Key is still being processed.', '/problems/idempotency-in-progress');
+      throw new IdempotencyInProgress();
     }
     void reply.header('idempotent-replayed', 'true');
     return stored.response_body;

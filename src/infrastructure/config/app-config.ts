@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'node:net';
-import { BusinessCalendar } from '../../modules/service-requests/business-calendar.js';
+import { BusinessCalendar } from '../../common/calendar/business-calendar.js';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export type ProcessRole = 'all' | 'api' | 'worker';

@@ -4,10 +4,11 @@ import { ModuleRef } from '@nestjs/core';
 import type { Job, Queue } from 'bullmq';
 import { AuditService } from '../../common/audit/audit.service.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { Conflict, NotFound, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { NotFound, ValidationFailed } from '../../common/errors/domain-errors.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { QueueName } from '../../infrastructure/queues/queue-names.js';
+import { JobActive, JobNotFailed } from './admin-errors.js';
 import type { JobsQuery, QueueJobDto, QueueStateDto } from './dto/admin.dto.js';
 
 const QUEUE_NAMES: string[] = Object.values(QueueName);
@@ -50,7 +51,7 @@ export class QueuesAdminService {
 
   async retry(name: string, jobId: string, by: Principal, requestId: string): Promise<void> {
     const job = await this.job(name, jobId);
-    if ((await job.getState()) !== 'failed') throw new Conflict(`Job ${jobId} has not failed; only failed jobs can be retried.`, '/problems/job-not-failed');
+    if ((await job.getState()) !== 'failed') throw new JobNotFailed(jobId);
     // A fresh set of attempts: otherwise the retried job is already on its last one.
     await job.retry('failed', { resetAttemptsMade: true });
     await this.record(by, requestId, 'queue_job.retried', `${name}/${jobId}`);
@@ -66,7 +67,7 @@ export class QueuesAdminService {
 
   async remove(name: string, jobId: string, by: Principal, requestId: string): Promise<void> {
     const job = await this.job(name, jobId);
-    if ((await job.getState()) === 'active') throw new Conflict(`Job ${jobId} is running; it can be removed once it has finished or failed.`, '/problems/job-active');
+    if ((await job.getState()) === 'active') throw new JobActive(jobId);
     await job.remove();
     await this.record(by, requestId, 'queue_job.removed', `${name}/${jobId}`, { name: job.name, data: job.data });
   }

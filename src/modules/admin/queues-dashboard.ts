@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CredentialVerifier } from '../../common/auth/credential-verifier.js';
 import type { Principal } from '../../common/auth/principal.js';
+import { PROBLEM_TYPES } from '../../common/errors/problem-types.js';
 import type { AppConfig } from '../../infrastructure/config/app-config.js';
 import { QueuesAdminService } from './queues-admin.service.js';
 
@@ -73,13 +74,14 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
 }
 
 function refuse(reply: FastifyReply, why: 'not signed in' | 'not an administrator'): FastifyReply {
-  const status = why === 'not signed in' ? 401 : 403;
+  const problem = PROBLEM_TYPES[why === 'not signed in' ? 'unauthenticated' : 'forbidden'];
+  const status = problem.status;
   return reply
     .code(status)
     .type('application/problem+json')
     .send({
-      type: status === 401 ? '/problems/unauthenticated' : '/problems/forbidden',
-      title: status === 401 ? 'Unauthenticated' : 'Forbidden',
+      type: problem.type,
+      title: problem.title,
       status,
       detail: status === 401 ? 'Sign in as an administrator: a bearer token, or the dashboard session cookie.' : 'The queue dashboard is for administrators.',
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { hasRole, Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Conflict, NotFound, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { NotFound, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { formatAmount } from '../../common/money/money.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
@@ -9,6 +9,7 @@ import { TransactionRunner, Tx } from '../../infrastructure/database/transaction
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
 import { CustomerAccess } from './customer-access.js';
+import { PurchaseAlreadyRefunded } from './customers-errors.js';
 import { CustomerRecordsRepository, WithCursor } from './customer-records.repository.js';
 import { CustomersRepository } from './customers.repository.js';
 import {
@@ -82,7 +83,7 @@ export class CustomerRecordsService {
     return this.transactions.run(async (tx) => {
       const purchase = await this.records.lockPurchase(tx, purchaseId);
       if (!purchase) throw new NotFound('Purchase', purchaseId);
-      if (purchase.refundedAt) throw new Conflict(`Purchase ${purchaseId} was already refunded.`, '/problems/already-refunded');
+      if (purchase.refundedAt) throw new PurchaseAlreadyRefunded(purchaseId);
       const customer = await this.customers.exists(purchase.customerId, tx);
       if (!customer) throw new NotFound('Purchase', purchaseId); // its customer was deleted
       if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);

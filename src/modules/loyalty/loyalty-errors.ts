@@ -1,13 +1,13 @@
-import { Conflict, DomainError } from '../../common/errors/domain-errors.js';
+import { DomainError } from '../../common/errors/domain-errors.js';
 
 export class InsufficientPoints extends DomainError {
   constructor(balance: number, needed: number) {
-    super(422, 'Insufficient points', `The customer has ${balance} points; ${needed} are needed.`, '/problems/insufficient-points');
+    super('insufficient-points', `The customer has ${balance} points; ${needed} are needed.`);
   }
 }
 
-export class RewardOutOfStock extends Conflict {
+export class RewardOutOfStock extends DomainError {
   constructor(name: string) {
-    super(`The reward ${name} is out of stock.`, '/problems/out-of-stock');
+    super('out-of-stock', `The reward ${name} is out of stock.`);
   }
 }

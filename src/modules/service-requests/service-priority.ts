@@ -1,11 +1,16 @@
-import type { BusinessCalendar } from './business-calendar.js';
-import type { SlaPolicyDto } from './dto/sla-policy.dto.js';
+import type { BusinessCalendar } from '../../common/calendar/business-calendar.js';
 
 export const SEVERITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Escalated requests come before every request that is not: one level is worth more than any wait. */
 export const ESCALATION_POINTS = 100_000;
+
+/** One row of the SLA policy set: the targets for a severity, for one tier or (tier null) for any other. */
+export interface SlaPolicy extends SlaTargets {
+  tier: string | null;
+  severity: string;
+}
 
 export interface SlaTargets {
   firstResponseMinutes: number;
@@ -14,7 +19,7 @@ export interface SlaTargets {
 }
 
 /** The tier's policy for the severity, or else the policy for customers of any other tier (always present). */
-export function targetsIn(policies: SlaPolicyDto[], tier: string | null, severity: string): SlaTargets {
+export function targetsIn(policies: SlaPolicy[], tier: string | null, severity: string): SlaTargets {
   const policy = policies.find((candidate) => candidate.severity === severity && tier !== null && candidate.tier === tier)
     ?? policies.find((candidate) => candidate.severity === severity && candidate.tier === null);
   if (!policy) throw new Error(`no SLA policy for ${severity} requests of customers of any tier`);

@@ -1,4 +1,4 @@
-import { Conflict } from '../../common/errors/domain-errors.js';
+import { InvalidTransition } from './service-requests-errors.js';
 
 export const STATUSES = ['new', 'queued', 'assigned', 'in_progress', 'waiting_on_customer', 'resolved', 'closed'] as const;
 export type ServiceRequestStatus = (typeof STATUSES)[number];
@@ -39,5 +39,5 @@ export function nextStatus(status: ServiceRequestStatus, action: LifecycleAction
   const transition = TRANSITIONS[action];
   if (transition.from.includes(status)) return transition.to === 'unchanged' ? status : transition.to;
   const reason = REASONS[action]?.[status] ?? `${action} is allowed only from ${transition.from.join(', ')}`;
-  throw new Conflict(`Cannot ${action} a service request that is ${status.replaceAll('_', ' ')}: ${reason}.`, '/problems/invalid-transition');
+  throw new InvalidTransition(`Cannot ${action} a service request that is ${status.replaceAll('_', ' ')}: ${reason}.`);
 }

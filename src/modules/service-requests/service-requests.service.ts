@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { hasRole, Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { DomainError, Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { Conflict, Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { MicroBatch } from '../../common/micro-batch.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
@@ -15,6 +15,7 @@ import {
 } from './dto/service-request.dto.js';
 import { Qualification, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
 import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-request-lifecycle.js';
+import { InvalidTransition } from './service-requests-errors.js';
 import { deadlinesFor, priorityOf, SlaTargets, targetsIn } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
 import type { ServiceRequestChange } from './service-requests.events.js';
@@ -228,9 +229,9 @@ export class ServiceRequestsService {
     return this.transactions.run(async (tx) => {
       const current = await this.lockVisible(tx, id, principal);
       if (!['resolved', 'closed'].includes(current.status)) {
-        throw new DomainError(409, 'Conflict', 'Satisfaction is asked for after the request is resolved.', '/problems/invalid-transition');
+        throw new InvalidTransition('Satisfaction is asked for after the request is resolved.');
       }
-      if (current.satisfactionScore !== null) throw new DomainError(409, 'Conflict', 'Satisfaction was already recorded for this request.', '/problems/conflict');
+      if (current.satisfactionScore !== null) throw new Conflict('Satisfaction was already recorded for this request.');
       const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null }, { change: 'satisfaction_recorded', details: { score } });
       await this.audit.record(tx, principal, requestId, { action: 'service_request.satisfaction_recorded', entityType: 'service_request', entityId: id, after: { score, comment } });
       return toDto(row);

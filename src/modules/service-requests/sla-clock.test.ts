@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BusinessCalendar } from './business-calendar.js';
+import { BusinessCalendar } from '../../common/calendar/business-calendar.js';
 import { alarmJobId, clockRuns, pendingAlarms } from './sla-clock.js';
 
 const clock = BusinessCalendar.aroundTheClock();

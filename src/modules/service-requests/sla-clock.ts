@@ -1,5 +1,5 @@
 import type { ServiceSlaJob } from '../../infrastructure/queues/queue-names.js';
-import type { BusinessCalendar } from './business-calendar.js';
+import type { BusinessCalendar } from '../../common/calendar/business-calendar.js';
 import type { SlaTargets } from './service-priority.js';
 import type { ServiceRequestStatus } from './service-request-lifecycle.js';
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { SlaPolicyDto } from './dto/sla-policy.dto.js';
-import { SlaTargets, targetsIn } from './service-priority.js';
+import { SlaPolicy, SlaTargets, targetsIn } from './service-priority.js';
 
 const SELECT = `tier, severity, first_response_minutes AS "firstResponseMinutes", resolution_minutes AS "resolutionMinutes", warning_percent AS "warningPercent"`;
 
@@ -10,14 +9,14 @@ const SELECT = `tier, severity, first_response_minutes AS "firstResponseMinutes"
 export class SlaPoliciesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async all(tx: Tx = this.dataSource.manager): Promise<{ policies: SlaPolicyDto[]; version: number }> {
+  async all(tx: Tx = this.dataSource.manager): Promise<{ policies: SlaPolicy[]; version: number }> {
     const policies = await this.list(tx);
     const [{ version }] = await tx.query(`SELECT coalesce(max(version), 0)::int AS version FROM sla_policies`);
     return { policies, version };
   }
 
   /** Every policy (a few dozen rows), tiers first and the policies for any other tier last. */
-  list(tx: Tx = this.dataSource.manager): Promise<SlaPolicyDto[]> {
+  list(tx: Tx = this.dataSource.manager): Promise<SlaPolicy[]> {
     return tx.query(`SELECT ${SELECT} FROM sla_policies ORDER BY tier NULLS LAST, array_position(ARRAY['critical','high','normal','low'], severity)`);
   }
 
@@ -32,7 +31,7 @@ export class SlaPoliciesRepository {
   }
 
   /** Replaces the whole set under a table lock, so two administrators cannot interleave. Returns the version it replaced. */
-  async replace(tx: Tx, policies: SlaPolicyDto[]): Promise<number> {
+  async replace(tx: Tx, policies: SlaPolicy[]): Promise<number> {
     await tx.query(`LOCK TABLE sla_policies IN EXCLUSIVE MODE`);
     const [{ version }] = await tx.query(`SELECT coalesce(max(version), 0)::int AS version FROM sla_policies`);
     await tx.query(`DELETE FROM sla_policies`);

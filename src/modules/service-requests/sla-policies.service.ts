@@ -4,9 +4,9 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { StaleVersion, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
-import { ReplaceSlaPoliciesDto, SlaPoliciesDto, SlaPolicyDto } from './dto/sla-policy.dto.js';
+import { ReplaceSlaPoliciesDto, SlaPoliciesDto } from './dto/sla-policy.dto.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
-import { SEVERITIES } from './service-priority.js';
+import { SEVERITIES, SlaPolicy } from './service-priority.js';
 
 /** Targets per tier and severity. A change applies to requests received from then on. */
 @Injectable()
@@ -24,7 +24,7 @@ export class SlaPoliciesService {
   }
 
   async replace(dto: ReplaceSlaPoliciesDto, expectedVersion: number | undefined, principal: Principal, requestId: string): Promise<SlaPoliciesDto> {
-    const policies: SlaPolicyDto[] = dto.policies.map((policy) => ({
+    const policies: SlaPolicy[] = dto.policies.map((policy) => ({
       tier: policy.tier ?? null,
       severity: policy.severity,
       firstResponseMinutes: policy.firstResponseMinutes,
@@ -42,7 +42,7 @@ export class SlaPoliciesService {
   }
 }
 
-function assertCoherent(policies: SlaPolicyDto[]): void {
+function assertCoherent(policies: SlaPolicy[]): void {
   const errors = policies.flatMap((policy, index) => {
     const problems = [];
     if (policy.resolutionMinutes < policy.firstResponseMinutes) {

@@ -16,6 +16,7 @@ import { QueuedDelivery, toDeliveryDto, WebhookDeliveriesRepository } from './we
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 import { EndpointOwner, toEndpointDto, WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { WebhookSender } from './webhook-sender.js';
+import { EventTypeNotReadable, ForbiddenWebhookDestination, ReplayRangeTooLarge } from './webhooks-errors.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import { WebhooksEvents } from './webhooks.events.js';
 
@@ -136,7 +137,7 @@ export class WebhooksService {
     const replayed = await this.transactions.run(async (tx) => {
       await this.mustFind(id, by, tx);
       const rows = await this.deliveries.replayRange(tx, id, range.from, range.to, MAX_RANGE_REPLAY);
-      if (rows === 'too many') throw new Unprocessable(`More than ${MAX_RANGE_REPLAY} deliveries fall in this range: replay a shorter one.`, undefined, '/problems/replay-range-too-large');
+      if (rows === 'too many') throw new ReplayRangeTooLarge(MAX_RANGE_REPLAY);
       await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.replayed', entityType: 'webhook_endpoint', entityId: id, after: { ...range, deliveries: rows.length } });
       return rows;
     });
@@ -158,7 +159,7 @@ export class WebhooksService {
       await this.sender.checkDestination(url);
     } catch (error) {
       if (!(error instanceof ForbiddenDestination)) throw error;
-      throw new Unprocessable(`This URL may not receive webhooks: ${error.message}.`, [{ field: 'url', message: error.message }], '/problems/forbidden-webhook-destination');
+      throw new ForbiddenWebhookDestination(error.message);
     }
   }
 
@@ -178,7 +179,7 @@ function checkReadable(eventTypes: string[], by: Principal): void {
   });
   if (refused.length) {
     const details = refused.map((type) => ({ field: 'eventTypes', message: `${type} needs one of the scopes ${scopesNeededFor(type).join(', ')}` }));
-    throw new Unprocessable(`This API key may not receive ${refused.join(', ')}: its scopes do not let it read that data.`, details, '/problems/event-type-not-readable');
+    throw new EventTypeNotReadable(refused, details);
   }
 }
 

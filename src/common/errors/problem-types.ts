@@ -1,0 +1,52 @@
+/**
+ * Every problem type the API answers with (RFC 9457): the one place a `/problems/…` URI is written.
+ * The key is the stable code an error class carries; the problem-details filter renders the type,
+ * title and status from here, and the OpenAPI document can list them with `listProblemTypes()`.
+ * A module's own failures (`InsufficientPoints`, `InvalidTransition`) are error classes in
+ * `<module>-errors.ts` that name their code here.
+ */
+export interface ProblemType {
+  type: string;
+  title: string;
+  status: number;
+}
+
+export const PROBLEM_TYPES = {
+  // Any module
+  validation: { type: '/problems/validation', title: 'Validation failed', status: 400 },
+  'invalid-value': { type: '/problems/invalid-value', title: 'Invalid value', status: 400 },
+  'bad-request': { type: '/problems/bad-request', title: 'Bad request', status: 400 },
+  unauthenticated: { type: '/problems/unauthenticated', title: 'Unauthenticated', status: 401 },
+  forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  'not-found': { type: '/problems/not-found', title: 'Not found', status: 404 },
+  conflict: { type: '/problems/conflict', title: 'Conflict', status: 409 },
+  'stale-version': { type: '/problems/stale-version', title: 'Precondition failed', status: 412 },
+  unprocessable: { type: '/problems/unprocessable', title: 'Unprocessable request', status: 422 },
+  'rate-limited': { type: '/problems/rate-limited', title: 'Too many requests', status: 429 },
+  unavailable: { type: '/problems/unavailable', title: 'Service unavailable', status: 503 },
+  // Idempotency-Key (common/idempotency)
+  'idempotency-retry': { type: '/problems/idempotency-retry', title: 'Conflict', status: 409 },
+  'idempotency-in-progress': { type: '/problems/idempotency-in-progress', title: 'Conflict', status: 409 },
+  'idempotency-key-reused': { type: '/problems/idempotency-key-reused', title: 'Unprocessable request', status: 422 },
+  // admin
+  'job-not-failed': { type: '/problems/job-not-failed', title: 'Conflict', status: 409 },
+  'job-active': { type: '/problems/job-active', title: 'Conflict', status: 409 },
+  // customers
+  'already-refunded': { type: '/problems/already-refunded', title: 'Conflict', status: 409 },
+  // loyalty
+  'insufficient-points': { type: '/problems/insufficient-points', title: 'Insufficient points', status: 422 },
+  'out-of-stock': { type: '/problems/out-of-stock', title: 'Conflict', status: 409 },
+  // service-requests
+  'invalid-transition': { type: '/problems/invalid-transition', title: 'Conflict', status: 409 },
+  // webhooks
+  'replay-range-too-large': { type: '/problems/replay-range-too-large', title: 'Unprocessable request', status: 422 },
+  'forbidden-webhook-destination': { type: '/problems/forbidden-webhook-destination', title: 'Unprocessable request', status: 422 },
+  'event-type-not-readable': { type: '/problems/event-type-not-readable', title: 'Unprocessable request', status: 422 },
+} as const satisfies Record<string, ProblemType>;
+
+export type ProblemCode = keyof typeof PROBLEM_TYPES;
+
+/** Every problem type with its code, for documentation (the OpenAPI document, the README). */
+export function listProblemTypes(): (ProblemType & { code: ProblemCode })[] {
+  return (Object.keys(PROBLEM_TYPES) as ProblemCode[]).map((code) => ({ code, ...PROBLEM_TYPES[code] }));
+}
