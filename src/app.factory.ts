@@ -6,6 +6,7 @@ import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module.js';
+import { answerClientError, answerFrameworkError } from './common/errors/edge-errors.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
 import { createRootLogger, NestPinoLogger } from './infrastructure/logging/logger.js';
 import { MetricsService } from './infrastructure/metrics/metrics.service.js';
@@ -24,6 +25,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.TRUST_PROXY_HOPS ? (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS : false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
+    // Errors raised before any route runs are problem details with a request id, like the rest.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
       const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();

@@ -93,6 +93,13 @@ describe('import graph', () => {
     assert.deepEqual(crossings.filter((crossing) => !KNOWN_CROSSINGS.has(crossing)), []);
   });
 
+  it('has no repository importing a request or response DTO (repositories return row types)', () => {
+    const leaks = [...graph].flatMap(([file, targets]) =>
+      file.endsWith('.repository.ts') ? targets.filter((target) => target.includes('/dto/')).map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`) : [],
+    );
+    assert.deepEqual(leaks, []);
+  });
+
   it('finds a circle and a crossing when there is one', () => {
     const a = join(SRC, 'modules/a/a.service.ts');
     const b = join(SRC, 'modules/b/b.repository.ts');

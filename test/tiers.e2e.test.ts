@@ -180,4 +180,12 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     const list = await t.http.get(`${API}/admin/tiers`).set(bearer(agent.token)).expect(200);
     assert.ok(list.body.data.length >= 2);
   });
+
+  it('refuses a share written in exponent notation (1e-7) with a field error, not a 500', async () => {
+    for (const topShare of [1e-7, 5e-323]) {
+      const response = await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({ tiers: [{ name: 'A', rank: 1, topShare, earnMultiplier: '1', benefits: [] }] });
+      assert.equal(response.status, 400);
+      assert.ok(response.body.errors.some((error: { field: string }) => error.field === 'tiers.0.topShare'));
+    }
+  });
 });

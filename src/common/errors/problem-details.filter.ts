@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { DomainError, FieldError } from './domain-errors.js';
 import { PROBLEM_TYPES, ProblemCode } from './problem-types.js';
 
@@ -54,7 +55,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return {
         problem: {
           type: status === 404 ? PROBLEM_TYPES['not-found'].type : 'about:blank',
-          title: exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'),
+          // A bare HttpException (Fastify's own 4xx errors, e.g. a body over the limit, arrive so) has no name to show.
+          title: exception.name === 'HttpException' ? (STATUS_CODES[status] ?? 'Error') : exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'),
           status,
           detail: Array.isArray(message) ? message.join('; ') : String(message),
           instance: '',

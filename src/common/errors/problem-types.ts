@@ -24,6 +24,11 @@ export const PROBLEM_TYPES = {
   unprocessable: { type: '/problems/unprocessable', title: 'Unprocessable request', status: 422 },
   'rate-limited': { type: '/problems/rate-limited', title: 'Too many requests', status: 429 },
   unavailable: { type: '/problems/unavailable', title: 'Service unavailable', status: 503 },
+  // Refused before any route runs (common/errors/edge-errors.ts)
+  'malformed-request': { type: '/problems/malformed-request', title: 'Malformed request', status: 400 },
+  'request-timeout': { type: '/problems/request-timeout', title: 'Request timeout', status: 408 },
+  'uri-too-long': { type: '/problems/uri-too-long', title: 'URI too long', status: 414 },
+  'headers-too-large': { type: '/problems/headers-too-large', title: 'Request header fields too large', status: 431 },
   // Idempotency-Key (common/idempotency)
   'idempotency-retry': { type: '/problems/idempotency-retry', title: 'Conflict', status: 409 },
   'idempotency-in-progress': { type: '/problems/idempotency-in-progress', title: 'Conflict', status: 409 },

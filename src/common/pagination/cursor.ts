@@ -51,3 +51,8 @@ export function toPage<R, T>(rows: R[], limit: number, position: (row: R) => Key
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   return { data: pageRows.map(map), nextCursor: hasMore ? encodeCursor(position(pageRows[pageRows.length - 1])) : null };
 }
+
+/** The same page with each item presented (rows to response DTOs). */
+export function mapPage<R, T>(page: Page<R>, map: (row: R) => T): Page<T> {
+  return { data: page.data.map(map), nextCursor: page.nextCursor };
+}

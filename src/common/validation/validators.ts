@@ -57,6 +57,25 @@ export function isTimestamp(value: unknown): value is string {
 }
 
 /**
+ * A finite number with at most `places` decimals. Use it instead of class-validator's
+ * `@IsNumber({ maxDecimalPlaces })`, which throws (a 500) on a number JSON wrote in exponent notation (1e-7).
+ */
+export function IsNumberWithDecimals(places: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isNumberWithDecimals',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a number with at most ${places} decimal places`, ...options },
+      validator: { validate: (value: unknown) => hasAtMostDecimalPlaces(value, places) },
+    });
+}
+
+export function hasAtMostDecimalPlaces(value: unknown, places: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(places)) === value;
+}
+
+/**
  * PATCH bodies may send null to clear a field, but not for fields that must always have a value:
  * @IsOptional() lets null through, so those are refused here.
  */

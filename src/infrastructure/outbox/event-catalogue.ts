@@ -20,6 +20,19 @@ export interface EventType<P = unknown> {
   readonly payload?: P;
 }
 
+/**
+ * What a payload may be given as when it is recorded: payload types are declared as consumers read them
+ * (JSON: timestamps are strings), and `JSON.stringify` turns a Date into its ISO string, so a Date may
+ * stand wherever the declared type has a string.
+ */
+export type AsRecorded<T> = T extends string
+  ? string | Date
+  : T extends readonly (infer U)[]
+    ? AsRecorded<U>[]
+    : T extends object
+      ? { [K in keyof T]: AsRecorded<T[K]> }
+      : T;
+
 /** The payload an event type carries. */
 export type PayloadOf<E> = E extends EventType<infer P> ? P : never;
 

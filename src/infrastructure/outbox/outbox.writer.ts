@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/transaction-runner.js';
-import type { EventType } from './event-catalogue.js';
+import type { AsRecorded, EventType } from './event-catalogue.js';
 
 /**
  * Ordinary events are relayed first; `bulk` is for floods a batch job makes (a full tier
@@ -12,7 +12,7 @@ export type OutboxLane = 'default' | 'bulk';
 @Injectable()
 export class OutboxWriter {
   /** One event of a declared type; the payload must be that type's. */
-  async record<P>(tx: Tx, type: EventType<P>, aggregateId: string, payload: NoInfer<P>, options: { lane?: OutboxLane } = {}): Promise<void> {
+  async record<P>(tx: Tx, type: EventType<P>, aggregateId: string, payload: NoInfer<AsRecorded<P>>, options: { lane?: OutboxLane } = {}): Promise<void> {
     await tx.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
       type.name,
       type.aggregateType,

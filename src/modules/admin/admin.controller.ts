@@ -3,9 +3,11 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@ne
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { NotFound } from '../../common/errors/domain-errors.js';
+import { isoTime } from '../../common/http/iso-time.js';
 import { RequestId } from '../../common/http/request-context.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { toAuditEntryDto } from './admin.presenter.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { configReadout } from './config-readout.js';
 import { AuditEntryDto, AuditLogQuery, ConfigEntryDto, JobsQuery, QueueJobDto, QueueStateDto, RetriedDto } from './dto/admin.dto.js';
@@ -82,7 +84,7 @@ export class AdminController {
   @ApiOkResponse({ type: [AuditEntryDto], description: 'Newest first' })
   async audit(@Query() query: AuditLogQuery): Promise<Page<AuditEntryDto>> {
     const rows = await this.auditLog.search(query, decodeCursor(query.cursor, /^\d{1,19}$/));
-    return toPage(rows, query.limit, (row) => ({ at: new Date(row.occurredAt).toISOString(), id: row.id }), (row) => ({ ...row, occurredAt: new Date(row.occurredAt).toISOString() }));
+    return toPage(rows, query.limit, (row) => ({ at: isoTime(row.occurredAt), id: row.id }), toAuditEntryDto);
   }
 
   @Get('config')

@@ -1,7 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
-import type { AuditEntryDto, AuditLogQuery } from './dto/admin.dto.js';
+
+export interface AuditLogFilter {
+  entityType?: string;
+  entityId?: string;
+  actorType?: string;
+  actorId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+}
+
+export interface AuditEntryRow {
+  id: string;
+  occurredAt: Date;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  fields: string[] | null;
+  requestId: string | null;
+}
 
 /**
  * Reads the audit log, newest first by id. Filters by entity and by actor use their (…, id DESC)
@@ -11,7 +35,7 @@ import type { AuditEntryDto, AuditLogQuery } from './dto/admin.dto.js';
 export class AuditLogRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  search(query: AuditLogQuery, after: KeysetPosition | null): Promise<AuditEntryDto[]> {
+  search(query: AuditLogFilter, after: KeysetPosition | null): Promise<AuditEntryRow[]> {
     const params: unknown[] = [query.limit + 1];
     const conditions = ['true'];
     const filter = (column: string, value: string | undefined, cast = '') => {

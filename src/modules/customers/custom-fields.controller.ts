@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { toCustomFieldDto } from './custom-field.presenter.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { CreateCustomFieldDto, CustomFieldDto, UpdateCustomFieldDto } from './dto/custom-field.dto.js';
 
@@ -17,26 +18,26 @@ export class CustomFieldsController {
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [CustomFieldDto] })
   async list(): Promise<Page<CustomFieldDto>> {
-    return { data: await this.fields.list(), nextCursor: null };
+    return { data: (await this.fields.list()).map(toCustomFieldDto), nextCursor: null };
   }
 
   @Post()
   @Allow({ roles: [] })
   @ApiCreatedResponse({ type: CustomFieldDto })
-  create(@Body() dto: CreateCustomFieldDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomFieldDto> {
-    return this.fields.create(dto, principal, requestId);
+  async create(@Body() dto: CreateCustomFieldDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomFieldDto> {
+    return toCustomFieldDto(await this.fields.create(dto, principal, requestId));
   }
 
   @Patch(':id')
   @Allow({ roles: [] })
   @ApiOkResponse({ type: CustomFieldDto })
-  update(
+  async update(
     @UuidParam() id: string,
     @Body() dto: UpdateCustomFieldDto,
     @IfMatchVersion() ifMatch: number | undefined,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string,
   ): Promise<CustomFieldDto> {
-    return this.fields.update(id, dto, ifMatch, principal, requestId);
+    return toCustomFieldDto(await this.fields.update(id, dto, ifMatch, principal, requestId));
   }
 }

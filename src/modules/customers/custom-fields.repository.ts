@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { CustomFieldDto } from './dto/custom-field.dto.js';
+import type { CustomFieldType } from './customer-fields.js';
+
+export interface CustomFieldRow {
+  id: string;
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: string[];
+  required: boolean;
+  maxLength: number | null;
+  active: boolean;
+  version: number;
+}
 
 const COLUMNS = 'id, key, label, type, options, required, max_length AS "maxLength", active, version';
 
@@ -9,11 +21,11 @@ const COLUMNS = 'id, key, label, type, options, required, max_length AS "maxLeng
 export class CustomFieldsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(tx: Tx = this.dataSource.manager): Promise<CustomFieldDto[]> {
+  list(tx: Tx = this.dataSource.manager): Promise<CustomFieldRow[]> {
     return tx.query(`SELECT ${COLUMNS} FROM custom_field_definitions ORDER BY key`);
   }
 
-  async insert(tx: Tx, field: Omit<CustomFieldDto, 'id' | 'version' | 'active'>): Promise<CustomFieldDto | null> {
+  async insert(tx: Tx, field: Omit<CustomFieldRow, 'id' | 'version' | 'active'>): Promise<CustomFieldRow | null> {
     const [row] = await tx.query(
       `INSERT INTO custom_field_definitions (key, label, type, options, required, max_length) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (key) DO NOTHING RETURNING ${COLUMNS}`,
@@ -22,12 +34,12 @@ export class CustomFieldsRepository {
     return row ?? null;
   }
 
-  async lock(tx: Tx, id: string): Promise<CustomFieldDto | null> {
+  async lock(tx: Tx, id: string): Promise<CustomFieldRow | null> {
     const [row] = await tx.query(`SELECT ${COLUMNS} FROM custom_field_definitions WHERE id = $1 FOR UPDATE`, [id]);
     return row ?? null;
   }
 
-  async update(tx: Tx, id: string, field: CustomFieldDto): Promise<CustomFieldDto> {
+  async update(tx: Tx, id: string, field: CustomFieldRow): Promise<CustomFieldRow> {
     const [rows] = await tx.query(
       `UPDATE custom_field_definitions SET label = $2, options = $3, required = $4, max_length = $5, active = $6,
               version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,

@@ -5,8 +5,8 @@ import { Conflict, NotFound, StaleVersion, ValidationFailed } from '../../common
 import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner, Tx } from '../../infrastructure/database/transaction-runner.js';
 import { validateCustomFieldValues } from './custom-field-values.js';
-import { CustomFieldsRepository } from './custom-fields.repository.js';
-import { CreateCustomFieldDto, CustomFieldDto, UpdateCustomFieldDto } from './dto/custom-field.dto.js';
+import { CustomFieldRow, CustomFieldsRepository } from './custom-fields.repository.js';
+import { CreateCustomFieldDto, UpdateCustomFieldDto } from './dto/custom-field.dto.js';
 
 /** Administrator-defined typed fields on customers (R-C10). Fields are deactivated, never deleted, so old values keep their meaning. */
 @Injectable()
@@ -17,11 +17,11 @@ export class CustomFieldsService {
     private readonly audit: AuditService,
   ) {}
 
-  list(): Promise<CustomFieldDto[]> {
+  list(): Promise<CustomFieldRow[]> {
     return this.fields.list();
   }
 
-  async create(dto: CreateCustomFieldDto, by: Principal, requestId?: string): Promise<CustomFieldDto> {
+  async create(dto: CreateCustomFieldDto, by: Principal, requestId?: string): Promise<CustomFieldRow> {
     if (dto.type === 'enum' && !dto.options?.length) throw new ValidationFailed([{ field: 'options', message: 'an enum field needs options' }]);
     return this.transactions.run(async (tx) => {
       const created = await this.fields.insert(tx, {
@@ -38,7 +38,7 @@ export class CustomFieldsService {
     });
   }
 
-  async update(id: string, dto: UpdateCustomFieldDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<CustomFieldDto> {
+  async update(id: string, dto: UpdateCustomFieldDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<CustomFieldRow> {
     rejectNulls(dto, ['label', 'options', 'required', 'active']);
     const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {
@@ -46,7 +46,7 @@ export class CustomFieldsService {
       if (!current) throw new NotFound('Custom field', id);
       if (expected !== undefined && expected !== current.version) throw new StaleVersion('Custom field', expected, current.version);
       if (dto.options && current.type !== 'enum') throw new ValidationFailed([{ field: 'options', message: 'only enum fields have options' }]);
-      const next: CustomFieldDto = {
+      const next: CustomFieldRow = {
         ...current,
         label: dto.label ?? current.label,
         options: dto.options ? [...new Set(dto.options)] : current.options,

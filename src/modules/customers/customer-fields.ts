@@ -41,6 +41,8 @@ export type ProfileField = keyof typeof PROFILE_COLUMNS;
 export const SENSITIVE_FIELDS = ['birthDate', 'zodiac', 'religion', 'smoker', 'drinker'] as const;
 export type SensitiveField = (typeof SENSITIVE_FIELDS)[number];
 
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'enum'] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 export const EDUCATION_LEVELS = ['小学', '初中', '高中', '大专', '本科及以上'] as const;
 export const CUSTOMER_LEVELS = ['高', '中', '低'] as const;
 export const LIFECYCLE_STAGES = ['identification', 'development', 'stable', 'decline'] as const;

@@ -2,9 +2,57 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { ConsentStateDto, InteractionDto, PurchaseDto, TimelineEntryDto } from './dto/records.dto.js';
 
+/** A row of a keyset-paginated list: its time as Postgres prints it, exact to the microsecond. */
 export type WithCursor<T> = T & { cursorAt: string };
+
+export interface PurchaseRow {
+  id: string;
+  customerId: string;
+  purchasedAt: Date;
+  product: string;
+  quantity: number;
+  amount: { amount: string; currency: string };
+  paymentMethod: string;
+  channel: string | null;
+  notes: string | null;
+  refundedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface Commitment {
+  description: string;
+  dueOn?: string;
+  status: 'open' | 'kept' | 'broken';
+}
+
+export interface InteractionRow {
+  id: string;
+  customerId: string;
+  channel: string;
+  direction: string;
+  occurredAt: Date;
+  staffId: string | null;
+  subject: string | null;
+  summary: string;
+  commitments: Commitment[];
+  createdAt: Date;
+}
+
+export interface ConsentRow {
+  channel: string;
+  optedIn: boolean;
+  source: string | null;
+  updatedAt: Date;
+}
+
+export interface TimelineEntryRow {
+  kind: string;
+  id: string;
+  at: Date;
+  summary: string;
+  details: Record<string, unknown>;
+}
 
 export const PURCHASE_SELECT = `id, customer_id AS "customerId", purchased_at AS "purchasedAt", product, quantity,
   json_build_object('amount', amount::text, 'currency', currency) AS amount, payment_method AS "paymentMethod",
@@ -37,7 +85,7 @@ export interface NewInteraction {
   staffId: string | null;
   subject: string | null;
   summary: string;
-  commitments: unknown[];
+  commitments: Commitment[];
 }
 
 /** Purchases, interactions, consents and the timeline that merges them. */
@@ -45,16 +93,16 @@ export interface NewInteraction {
 export class CustomerRecordsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insertPurchase(tx: Tx, purchase: NewPurchase): Promise<PurchaseDto> {
+  async insertPurchase(tx: Tx, purchase: NewPurchase): Promise<PurchaseRow> {
     const [row] = await tx.query(
       INSERT_PURCHASE,
       [purchase.customerId, purchase.purchasedAt, purchase.product, purchase.quantity, purchase.amount, purchase.currency,
         purchase.paymentMethod, purchase.channel, purchase.notes, purchase.recordedBy],
     );
-    return withoutCursor<PurchaseDto>(row);
+    return withoutCursor(row);
   }
 
-  async listPurchases(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<PurchaseDto>[]> {
+  async listPurchases(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<PurchaseRow>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = after ? `AND (purchased_at, id) < ($3::timestamptz, $4::uuid)` : '';
     if (after) params.push(after.at, after.id);
@@ -69,27 +117,27 @@ export class CustomerRecordsRepository {
     return rows.length > 0;
   }
 
-  async lockPurchase(tx: Tx, id: string): Promise<PurchaseDto | null> {
+  async lockPurchase(tx: Tx, id: string): Promise<PurchaseRow | null> {
     const [row] = await tx.query(`SELECT ${PURCHASE_SELECT} FROM purchases WHERE id = $1 FOR UPDATE`, [id]);
-    return row ? withoutCursor<PurchaseDto>(row) : null;
+    return row ? withoutCursor(row) : null;
   }
 
-  async markRefunded(tx: Tx, id: string, reason: string | null): Promise<PurchaseDto> {
+  async markRefunded(tx: Tx, id: string, reason: string | null): Promise<PurchaseRow> {
     const [rows] = await tx.query(`UPDATE purchases SET refunded_at = now(), refund_reason = $2 WHERE id = $1 RETURNING ${PURCHASE_SELECT}`, [id, reason]);
-    return withoutCursor<PurchaseDto>(rows[0]);
+    return withoutCursor(rows[0]);
   }
 
-  async insertInteraction(tx: Tx, interaction: NewInteraction): Promise<InteractionDto> {
+  async insertInteraction(tx: Tx, interaction: NewInteraction): Promise<InteractionRow> {
     const [row] = await tx.query(
       `INSERT INTO interactions (customer_id, channel, direction, occurred_at, staff_id, subject, summary, commitments)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${INTERACTION_SELECT}`,
       [interaction.customerId, interaction.channel, interaction.direction, interaction.occurredAt, interaction.staffId,
         interaction.subject, interaction.summary, JSON.stringify(interaction.commitments)],
     );
-    return withoutCursor<InteractionDto>(row);
+    return withoutCursor(row);
   }
 
-  async listInteractions(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<InteractionDto>[]> {
+  async listInteractions(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<InteractionRow>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = after ? `AND (occurred_at, id) < ($3::timestamptz, $4::uuid)` : '';
     if (after) params.push(after.at, after.id);
@@ -113,7 +161,7 @@ export class CustomerRecordsRepository {
     );
   }
 
-  listConsents(customerId: string, tx: Tx = this.dataSource.manager): Promise<ConsentStateDto[]> {
+  listConsents(customerId: string, tx: Tx = this.dataSource.manager): Promise<ConsentRow[]> {
     return tx.query(
       `SELECT channel, opted_in AS "optedIn", source, updated_at AS "updatedAt" FROM customer_consents WHERE customer_id = $1 ORDER BY channel`,
       [customerId],
@@ -125,7 +173,7 @@ export class CustomerRecordsRepository {
    * profile and consent changes from the audit log (field names only, never the values). Each branch
    * reads its own (customer, time) index, and the merge keeps only limit + 1 rows.
    */
-  async timeline(customerId: string, kind: string | undefined, after: KeysetPosition | null, limit: number): Promise<WithCursor<TimelineEntryDto>[]> {
+  async timeline(customerId: string, kind: string | undefined, after: KeysetPosition | null, limit: number): Promise<WithCursor<TimelineEntryRow>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = (at: string, id: string) => (after ? `AND (${at}, ${id}) < ($3::timestamptz, $4::text)` : '');
     const auditBranch = (entryKind: string, actions: string) =>

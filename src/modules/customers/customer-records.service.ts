@@ -10,7 +10,8 @@ import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
 import { CustomerAccess } from './customer-access.js';
 import { PurchaseAlreadyRefunded } from './customers-errors.js';
-import { CustomerRecordsRepository, WithCursor } from './customer-records.repository.js';
+import { toConsentStateDto, toInteractionDto, toPurchaseDto, toTimelineEntryDto } from './customer-records.presenter.js';
+import { CustomerRecordsRepository } from './customer-records.repository.js';
 import { CustomersRepository } from './customers.repository.js';
 import {
   ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
@@ -46,7 +47,7 @@ export class CustomerRecordsService {
       const customer = await this.customers.exists(customerId, tx);
       if (!customer) throw new NotFound('Customer', customerId);
       if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
-      const purchase = await this.records.insertPurchase(tx, {
+      const purchase = toPurchaseDto(await this.records.insertPurchase(tx, {
         customerId,
         purchasedAt,
         product: dto.product,
@@ -57,7 +58,7 @@ export class CustomerRecordsService {
         channel: dto.channel ?? null,
         notes: dto.notes ?? null,
         recordedBy: principal.kind === 'user' ? principal.id : null,
-      });
+      }));
       await this.audit.record(tx, principal, requestId, { action: 'purchase.recorded', entityType: 'purchase', entityId: purchase.id, after: purchase });
       await this.outbox.record(tx, CustomersEvents.purchaseRecorded, customerId, { purchase });
       return purchase;
@@ -76,18 +77,19 @@ export class CustomerRecordsService {
   async listPurchases(customerId: string, query: PageQuery): Promise<Page<PurchaseDto>> {
     await this.assertCustomerExists(customerId);
     const rows = await this.records.listPurchases(customerId, decodeCursor(query.cursor), query.limit);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toPurchaseDto);
   }
 
   async refundPurchase(purchaseId: string, reason: string | undefined, principal: Principal, requestId?: string): Promise<PurchaseDto> {
     return this.transactions.run(async (tx) => {
-      const purchase = await this.records.lockPurchase(tx, purchaseId);
-      if (!purchase) throw new NotFound('Purchase', purchaseId);
+      const locked = await this.records.lockPurchase(tx, purchaseId);
+      if (!locked) throw new NotFound('Purchase', purchaseId);
+      const purchase = toPurchaseDto(locked);
       if (purchase.refundedAt) throw new PurchaseAlreadyRefunded(purchaseId);
       const customer = await this.customers.exists(purchase.customerId, tx);
       if (!customer) throw new NotFound('Purchase', purchaseId); // its customer was deleted
       if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
-      const refunded = await this.records.markRefunded(tx, purchaseId, reason ?? null);
+      const refunded = toPurchaseDto(await this.records.markRefunded(tx, purchaseId, reason ?? null));
       await this.audit.record(tx, principal, requestId, { action: 'purchase.refunded', entityType: 'purchase', entityId: purchaseId, before: purchase, after: refunded });
       await this.outbox.record(tx, CustomersEvents.purchaseRefunded, purchase.customerId, { purchase: refunded, reason: reason ?? null });
       return refunded;
@@ -104,7 +106,7 @@ export class CustomerRecordsService {
     }
     return this.transactions.run(async (tx) => {
       if (!(await this.customers.exists(customerId, tx))) throw new NotFound('Customer', customerId);
-      const interaction = await this.records.insertInteraction(tx, {
+      const interaction = toInteractionDto(await this.records.insertInteraction(tx, {
         customerId,
         channel: dto.channel,
         direction: dto.direction,
@@ -113,7 +115,7 @@ export class CustomerRecordsService {
         subject: dto.subject ?? null,
         summary: dto.summary,
         commitments: (dto.commitments ?? []).map((commitment) => ({ status: 'open', ...commitment })),
-      });
+      }));
       await this.audit.record(tx, principal, requestId, { action: 'interaction.logged', entityType: 'interaction', entityId: interaction.id, after: interaction });
       await this.outbox.record(tx, CustomersEvents.interactionLogged, customerId, { interaction });
       return interaction;
@@ -123,13 +125,13 @@ export class CustomerRecordsService {
   async listInteractions(customerId: string, query: PageQuery): Promise<Page<InteractionDto>> {
     await this.assertCustomerExists(customerId);
     const rows = await this.records.listInteractions(customerId, decodeCursor(query.cursor), query.limit);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toInteractionDto);
   }
 
   async getConsents(customerId: string): Promise<ConsentsDto> {
     const customer = await this.customers.findById(customerId);
     if (!customer) throw new NotFound('Customer', customerId);
-    return { channels: await this.records.listConsents(customerId), marketingOptOut: customer.marketingOptOut };
+    return { channels: (await this.records.listConsents(customerId)).map(toConsentStateDto), marketingOptOut: customer.marketingOptOut };
   }
 
   async updateConsents(customerId: string, dto: UpdateConsentsDto, principal: Principal, requestId?: string): Promise<ConsentsDto> {
@@ -141,13 +143,13 @@ export class CustomerRecordsService {
     return this.transactions.run(async (tx) => {
       const customer = await this.customers.lockById(tx, customerId);
       if (!customer) throw new NotFound('Customer', customerId);
-      const before: ConsentsDto = { channels: await this.records.listConsents(customerId, tx), marketingOptOut: customer.marketingOptOut };
+      const before: ConsentsDto = { channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto), marketingOptOut: customer.marketingOptOut };
       const by = principal.kind === 'user' ? principal.id : null;
       for (const consent of channels) await this.records.upsertConsent(tx, customerId, consent.channel, consent.optedIn, dto.source ?? null, by);
       if (dto.marketingOptOut !== undefined && dto.marketingOptOut !== customer.marketingOptOut) {
         await this.customers.update(tx, customerId, { marketing_opt_out: dto.marketingOptOut });
       }
-      const after: ConsentsDto = { channels: await this.records.listConsents(customerId, tx), marketingOptOut: dto.marketingOptOut ?? customer.marketingOptOut };
+      const after: ConsentsDto = { channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto), marketingOptOut: dto.marketingOptOut ?? customer.marketingOptOut };
       const fields = [...channels.map((consent) => `consent.${consent.channel}`), ...(dto.marketingOptOut !== undefined ? ['marketingOptOut'] : [])];
       await this.audit.record(tx, principal, requestId, { action: 'customer.consents_updated', entityType: 'customer', entityId: customerId, before, after, fields });
       await this.outbox.record(tx, CustomersEvents.consentChanged, customerId, { customerId, ...after });
@@ -158,15 +160,10 @@ export class CustomerRecordsService {
   async timeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
     await this.assertCustomerExists(customerId);
     const rows = await this.records.timeline(customerId, query.kind, decodeCursor(query.cursor, TIMELINE_ENTRY_ID), query.limit);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toTimelineEntryDto);
   }
 
   private async assertCustomerExists(customerId: string): Promise<void> {
     if (!(await this.customers.exists(customerId))) throw new NotFound('Customer', customerId);
   }
-}
-
-function stripCursor<T>(row: WithCursor<T>): T {
-  const { cursorAt: _, ...rest } = row;
-  return rest as T;
 }

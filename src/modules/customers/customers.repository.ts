@@ -3,11 +3,68 @@ import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { PROFILE_COLUMNS } from './customer-fields.js';
-import type { CustomerDto } from './dto/customer.dto.js';
 
-export type CustomerRow = CustomerDto & { cursorAt: string; deletedAt?: string | null };
+/** A customer as CUSTOMER_SELECT reads it, in its column order (DATE columns are 'YYYY-MM-DD' text). */
+export interface CustomerRow {
+  id: string;
+  code: string;
+  kind: string;
+  name: string;
+  gender: string | null;
+  birthDate: string | null;
+  nativePlace: string | null;
+  education: string | null;
+  homeAddress: string | null;
+  companyName: string | null;
+  companyFoundedOn: string | null;
+  jobTitle: string | null;
+  companyAddress: string | null;
+  postcode: string | null;
+  phone: string | null;
+  fax: string | null;
+  mobile: string | null;
+  website: string | null;
+  email: string | null;
+  hobbies: string | null;
+  favouriteSport: string | null;
+  mostAdmiredPerson: string | null;
+  favouritePastime: string | null;
+  favouriteBook: string | null;
+  smoker: boolean | null;
+  drinker: boolean | null;
+  religion: string | null;
+  motto: string | null;
+  notes: string | null;
+  registeredOn: string;
+  level: string | null;
+  region: string | null;
+  industry: string | null;
+  lifecycleStage: string | null;
+  relationshipType: string | null;
+  ownerId: string | null;
+  zodiac: string | null;
+  lifeJourney: LifeJourney;
+  tier: string | null;
+  marketingOptOut: boolean;
+  customFields: Record<string, unknown>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** created_at as Postgres prints it, exact to the microsecond, for the keyset cursor. */
+  cursorAt: string;
+}
 
-/** Column list that reads a customer straight into its API shape. */
+/** 客户人生旅途表, as stored (jsonb): only the answers given. */
+export interface LifeJourney {
+  shortTermGoals?: string;
+  longTermGoals?: string;
+  proudestAchievement?: string;
+  mainConcern?: string;
+  mostUrgentProblem?: string;
+  notes?: string;
+}
+
+/** Column list that reads a customer in its API shape (see customer.presenter.ts). */
 export const CUSTOMER_SELECT = [
   'id',
   'code',

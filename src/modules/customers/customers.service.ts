@@ -12,6 +12,7 @@ import { classifySearch, normaliseEmail, normalisePhone } from './contact-normal
 import { CustomFieldsService } from './custom-fields.service.js';
 import { CustomerAccess } from './customer-access.js';
 import { PROFILE_COLUMNS, ProfileField, SENSITIVE_FIELDS } from './customer-fields.js';
+import { toCustomerDto } from './customer.presenter.js';
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
@@ -43,7 +44,7 @@ export class CustomersService {
     const created = await this.transactions.run(async (tx) => {
       await this.customFields.assertValid(tx, dto.customFields ?? {}, true);
       const row = await this.customers.insert(tx, columns);
-      const customer = stripCursor(row);
+      const customer = toCustomerDto(row);
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer, fields: Object.keys(dto),
       });
@@ -56,14 +57,14 @@ export class CustomersService {
   async get(id: string, principal: Principal, requestId?: string): Promise<CustomerDto> {
     const row = await this.customers.findById(id);
     if (!row) throw new NotFound('Customer', id);
-    return this.present(principal, stripCursor(row), requestId);
+    return this.present(principal, toCustomerDto(row), requestId);
   }
 
   async list(query: ListCustomersQuery, principal: Principal, requestId?: string): Promise<Page<CustomerDto>> {
     const { limit, cursor, q, ...filters } = query;
     const search = q === undefined ? null : classifySearch(q, this.config.DEFAULT_PHONE_REGION);
     const rows = await this.customers.list(filters, search, decodeCursor(cursor), limit);
-    const page = toPage(rows, limit, (row) => ({ at: row.cursorAt, id: row.id }), stripCursor);
+    const page = toPage(rows, limit, (row) => ({ at: row.cursorAt, id: row.id }), toCustomerDto);
     const shown = page.data.map((customer) => this.access.present(principal, customer));
     const revealed = shown.filter((entry) => entry.revealed.length);
     if (revealed.length) {
@@ -93,10 +94,10 @@ export class CustomersService {
 
       const columns = this.toColumns(changes, current);
       const changedFields = Object.keys(changes).filter((field) => field !== 'customFields' || Object.keys(changes.customFields ?? {}).length);
-      if (!Object.keys(columns).length) return stripCursor(current);
-      const row = stripCursor(await this.customers.update(tx, id, columns));
+      if (!Object.keys(columns).length) return toCustomerDto(current);
+      const row = toCustomerDto(await this.customers.update(tx, id, columns));
       await this.audit.record(tx, principal, requestId, {
-        action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(stripCursor(current), changedFields), after: pick(row, changedFields), fields: changedFields,
+        action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(toCustomerDto(current), changedFields), after: pick(row, changedFields), fields: changedFields,
       });
       await this.outbox.record(tx, CustomersEvents.customerUpdated, id, {
         customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)),
@@ -112,7 +113,7 @@ export class CustomersService {
       if (!current) throw new NotFound('Customer', id);
       await this.access.assertMayChange(principal, current.ownerId);
       await this.customers.softDelete(tx, id);
-      await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: stripCursor(current) });
+      await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: toCustomerDto(current) });
       await this.outbox.record(tx, CustomersEvents.customerDeleted, id, { customerId: id, code: current.code });
     });
   }
@@ -149,7 +150,7 @@ export class CustomersService {
   }
 
   /** DTO fields to columns: contact details normalised, the zodiac derived, custom fields merged. */
-  private toColumns(dto: Partial<CreateCustomerDto>, current?: CustomerDto): Record<string, unknown> {
+  private toColumns(dto: Partial<CreateCustomerDto>, current?: CustomerRow): Record<string, unknown> {
     const columns: Record<string, unknown> = {};
     const errors: FieldError[] = [];
     for (const [field, column] of Object.entries(PROFILE_COLUMNS) as [ProfileField, string][]) {
@@ -188,10 +189,6 @@ export class CustomersService {
   }
 }
 
-function stripCursor(row: CustomerRow): CustomerDto {
-  const { cursorAt: _, deletedAt: __, ...customer } = row;
-  return customer;
-}
 
 function withoutSensitive(customer: CustomerDto): Partial<CustomerDto> {
   const copy: Partial<CustomerDto> = { ...customer };

@@ -4,9 +4,10 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
-import { Page } from '../../common/pagination/cursor.js';
+import { mapPage, Page } from '../../common/pagination/cursor.js';
 import { PageQuery } from '../../common/pagination/cursor.js';
 import { AdjustPointsDto, LedgerEntryDto, LoyaltySummaryDto, RedeemRewardDto, RedemptionDto } from './dto/loyalty.dto.js';
+import { toLedgerEntryDto } from './loyalty.presenter.js';
 import { LoyaltyService } from './loyalty.service.js';
 import { RedeemReward } from './redeem-reward.js';
 
@@ -31,8 +32,8 @@ export class LoyaltyController {
   @Get('ledger')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [LedgerEntryDto] })
-  ledger(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<LedgerEntryDto>> {
-    return this.loyalty.entries(id, query.limit, query.cursor);
+  async ledger(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<LedgerEntryDto>> {
+    return mapPage(await this.loyalty.entries(id, query.limit, query.cursor), toLedgerEntryDto);
   }
 
   @Post('redemptions')
@@ -47,7 +48,7 @@ export class LoyaltyController {
   @Post('adjustments')
   @Allow({ roles: ['manager'] })
   @ApiCreatedResponse({ type: LedgerEntryDto })
-  adjust(@UuidParam() id: string, @Body() dto: AdjustPointsDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<LedgerEntryDto> {
-    return this.loyalty.adjust(id, dto.points, dto.reason, principal, requestId);
+  async adjust(@UuidParam() id: string, @Body() dto: AdjustPointsDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<LedgerEntryDto> {
+    return toLedgerEntryDto(await this.loyalty.adjust(id, dto.points, dto.reason, principal, requestId));
   }
 }

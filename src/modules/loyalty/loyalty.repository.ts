@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { LedgerEntryDto, RewardDto } from './dto/loyalty.dto.js';
 
 export type LedgerKind = 'earn' | 'redeem' | 'adjust' | 'reversal' | 'expire';
 
@@ -14,6 +13,32 @@ export interface NewLedgerEntry {
   reason?: string | null;
   actorType?: string | null;
   actorId?: string | null;
+}
+
+export interface LedgerEntryRow {
+  id: string;
+  customerId: string;
+  kind: LedgerKind;
+  points: number;
+  balanceAfter: number;
+  sourceType: string;
+  sourceId: string;
+  reason: string | null;
+  actorType: string | null;
+  actorId: string | null;
+  createdAt: Date;
+}
+
+export interface RewardRow {
+  id: string;
+  name: string;
+  description: string | null;
+  pointsCost: number;
+  stock: number;
+  active: boolean;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 const LEDGER_SELECT = `id::text AS id, customer_id AS "customerId", kind, points::int AS points, balance_after::int AS "balanceAfter",
@@ -36,13 +61,13 @@ export class LoyaltyRepository {
     return row?.balance ?? 0;
   }
 
-  async findEntry(tx: Tx, sourceType: string, sourceId: string, kind: LedgerKind): Promise<LedgerEntryDto | null> {
+  async findEntry(tx: Tx, sourceType: string, sourceId: string, kind: LedgerKind): Promise<LedgerEntryRow | null> {
     const [row] = await tx.query(`SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE source_type = $1 AND source_id = $2 AND kind = $3`, [sourceType, sourceId, kind]);
     return row ?? null;
   }
 
   /** Appends an entry and moves the balance; the caller holds the account lock and has checked the balance. */
-  async append(tx: Tx, entry: NewLedgerEntry, balanceAfter: number): Promise<LedgerEntryDto> {
+  async append(tx: Tx, entry: NewLedgerEntry, balanceAfter: number): Promise<LedgerEntryRow> {
     const [row] = await tx.query(
       `INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type, actor_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${LEDGER_SELECT}`,
@@ -52,7 +77,7 @@ export class LoyaltyRepository {
     return row;
   }
 
-  ledger(customerId: string, beforeId: string | null, limit: number): Promise<LedgerEntryDto[]> {
+  ledger(customerId: string, beforeId: string | null, limit: number): Promise<LedgerEntryRow[]> {
     const params: unknown[] = [customerId, limit + 1];
     if (beforeId) params.push(beforeId);
     return this.dataSource.query(
@@ -66,11 +91,11 @@ export class LoyaltyRepository {
     return row.sum;
   }
 
-  listRewards(includeInactive: boolean): Promise<RewardDto[]> {
+  listRewards(includeInactive: boolean): Promise<RewardRow[]> {
     return this.dataSource.query(`SELECT ${REWARD_SELECT} FROM loyalty_rewards ${includeInactive ? '' : 'WHERE active'} ORDER BY points_cost, name`);
   }
 
-  async insertReward(tx: Tx, reward: { name: string; description: string | null; pointsCost: number; stock: number }): Promise<RewardDto> {
+  async insertReward(tx: Tx, reward: { name: string; description: string | null; pointsCost: number; stock: number }): Promise<RewardRow> {
     const [row] = await tx.query(
       `INSERT INTO loyalty_rewards (name, description, points_cost, stock) VALUES ($1, $2, $3, $4) RETURNING ${REWARD_SELECT}`,
       [reward.name, reward.description, reward.pointsCost, reward.stock],
@@ -78,12 +103,12 @@ export class LoyaltyRepository {
     return row;
   }
 
-  async lockReward(tx: Tx, id: string): Promise<RewardDto | null> {
+  async lockReward(tx: Tx, id: string): Promise<RewardRow | null> {
     const [row] = await tx.query(`SELECT ${REWARD_SELECT} FROM loyalty_rewards WHERE id = $1 FOR UPDATE`, [id]);
     return row ?? null;
   }
 
-  async updateReward(tx: Tx, id: string, reward: RewardDto): Promise<RewardDto> {
+  async updateReward(tx: Tx, id: string, reward: Pick<RewardRow, 'name' | 'description' | 'pointsCost' | 'stock' | 'active'>): Promise<RewardRow> {
     const [rows] = await tx.query(
       `UPDATE loyalty_rewards SET name = $2, description = $3, points_cost = $4, stock = $5, active = $6, version = version + 1, updated_at = now()
        WHERE id = $1 RETURNING ${REWARD_SELECT}`,

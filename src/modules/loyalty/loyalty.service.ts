@@ -7,8 +7,8 @@ import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { CustomersService } from '../customers/customers.service.js';
-import { CreateRewardDto, LedgerEntryDto, LoyaltySummaryDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
-import { LoyaltyRepository } from './loyalty.repository.js';
+import { CreateRewardDto, LoyaltySummaryDto, UpdateRewardDto } from './dto/loyalty.dto.js';
+import { LedgerEntryRow, LoyaltyRepository, RewardRow } from './loyalty.repository.js';
 import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { PointsLedger } from './points-ledger.js';
 import { TiersRepository } from './tiers.repository.js';
@@ -49,7 +49,7 @@ export class LoyaltyService {
     };
   }
 
-  async entries(customerId: string, limit: number, cursor: string | undefined): Promise<Page<LedgerEntryDto>> {
+  async entries(customerId: string, limit: number, cursor: string | undefined): Promise<Page<LedgerEntryRow>> {
     await this.customers.ownerOf(customerId);
     if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
     const rows = await this.loyalty.ledger(customerId, cursor ?? null, limit);
@@ -59,7 +59,7 @@ export class LoyaltyService {
   }
 
   /** A manager's manual adjustment; the reason is kept on the ledger entry and in the audit log. */
-  async adjust(customerId: string, points: number, reason: string, principal: Principal, requestId?: string): Promise<LedgerEntryDto> {
+  async adjust(customerId: string, points: number, reason: string, principal: Principal, requestId?: string): Promise<LedgerEntryRow> {
     await this.customers.ownerOf(customerId);
     return this.transactions.run(async (tx) => {
       const { entry } = await this.ledger.apply(tx, {
@@ -71,11 +71,11 @@ export class LoyaltyService {
     });
   }
 
-  listRewards(includeInactive: boolean): Promise<RewardDto[]> {
+  listRewards(includeInactive: boolean): Promise<RewardRow[]> {
     return this.loyalty.listRewards(includeInactive);
   }
 
-  createReward(dto: CreateRewardDto, principal: Principal, requestId?: string): Promise<RewardDto> {
+  createReward(dto: CreateRewardDto, principal: Principal, requestId?: string): Promise<RewardRow> {
     return this.transactions.run(async (tx) => {
       const reward = await this.loyalty.insertReward(tx, { name: dto.name, description: dto.description ?? null, pointsCost: dto.pointsCost, stock: dto.stock });
       await this.audit.record(tx, principal, requestId, { action: 'reward.created', entityType: 'reward', entityId: reward.id, after: reward });
@@ -83,7 +83,7 @@ export class LoyaltyService {
     });
   }
 
-  updateReward(id: string, dto: UpdateRewardDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<RewardDto> {
+  updateReward(id: string, dto: UpdateRewardDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<RewardRow> {
     rejectNulls(dto, ['name', 'pointsCost', 'stock', 'active']);
     const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { LedgerEntryDto } from './dto/loyalty.dto.js';
 import { InsufficientPoints } from './loyalty-errors.js';
-import { LoyaltyRepository, NewLedgerEntry } from './loyalty.repository.js';
+import { LedgerEntryRow, LoyaltyRepository, NewLedgerEntry } from './loyalty.repository.js';
 
 /**
  * The only way points move. Within the caller's transaction it locks the customer's account, returns
@@ -13,7 +12,7 @@ import { LoyaltyRepository, NewLedgerEntry } from './loyalty.repository.js';
 export class PointsLedger {
   constructor(private readonly loyalty: LoyaltyRepository) {}
 
-  async apply(tx: Tx, entry: NewLedgerEntry): Promise<{ entry: LedgerEntryDto; applied: boolean }> {
+  async apply(tx: Tx, entry: NewLedgerEntry): Promise<{ entry: LedgerEntryRow; applied: boolean }> {
     const balance = await this.loyalty.lockBalance(tx, entry.customerId);
     const existing = await this.loyalty.findEntry(tx, entry.sourceType, entry.sourceId, entry.kind);
     if (existing) return { entry: existing, applied: false };

@@ -7,6 +7,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { CreateRewardDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
+import { toRewardDto } from './loyalty.presenter.js';
 import { LoyaltyService } from './loyalty.service.js';
 
 export class ListRewardsQuery {
@@ -25,26 +26,26 @@ export class RewardsController {
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [RewardDto] })
   async list(@Query() query: ListRewardsQuery): Promise<Page<RewardDto>> {
-    return { data: await this.loyalty.listRewards(query.includeInactive ?? false), nextCursor: null };
+    return { data: (await this.loyalty.listRewards(query.includeInactive ?? false)).map(toRewardDto), nextCursor: null };
   }
 
   @Post()
   @Allow({ roles: ['marketing'] })
   @ApiCreatedResponse({ type: RewardDto })
-  create(@Body() dto: CreateRewardDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<RewardDto> {
-    return this.loyalty.createReward(dto, principal, requestId);
+  async create(@Body() dto: CreateRewardDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<RewardDto> {
+    return toRewardDto(await this.loyalty.createReward(dto, principal, requestId));
   }
 
   @Patch(':id')
   @Allow({ roles: ['marketing'] })
   @ApiOkResponse({ type: RewardDto })
-  update(
+  async update(
     @UuidParam() id: string,
     @Body() dto: UpdateRewardDto,
     @IfMatchVersion() ifMatch: number | undefined,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string,
   ): Promise<RewardDto> {
-    return this.loyalty.updateReward(id, dto, ifMatch, principal, requestId);
+    return toRewardDto(await this.loyalty.updateReward(id, dto, ifMatch, principal, requestId));
   }
 }

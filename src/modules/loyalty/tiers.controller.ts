@@ -9,6 +9,7 @@ import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
 import { RecalculationJobDto, ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
+import { toTierDefinitionDto, toTierHistoryEntryDto } from './tiers.presenter.js';
 import { TiersService } from './tiers.service.js';
 
 @ApiTags('loyalty')
@@ -24,14 +25,14 @@ export class TiersController {
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [TierDefinitionDto] })
   async list(): Promise<Page<TierDefinitionDto>> {
-    return { data: await this.tiers.definitions(), nextCursor: null };
+    return { data: (await this.tiers.definitions()).map(toTierDefinitionDto), nextCursor: null };
   }
 
   @Put('admin/tiers')
   @Allow({ roles: [] })
   @ApiOkResponse({ type: [TierDefinitionDto] })
   async replace(@Body() dto: ReplaceTiersDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<Page<TierDefinitionDto>> {
-    return { data: await this.tiers.replaceDefinitions(dto, principal, requestId), nextCursor: null };
+    return { data: (await this.tiers.replaceDefinitions(dto, principal, requestId)).map(toTierDefinitionDto), nextCursor: null };
   }
 
   @Post('admin/tiers/recalculate')
@@ -72,6 +73,6 @@ export class TiersController {
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [TierHistoryEntryDto] })
   async history(@UuidParam() id: string): Promise<Page<TierHistoryEntryDto>> {
-    return { data: await this.tiers.history(id), nextCursor: null };
+    return { data: (await this.tiers.history(id)).map(toTierHistoryEntryDto), nextCursor: null };
   }
 }

@@ -3,8 +3,30 @@ import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { outboxInsertSql, type OutboxLane } from '../../infrastructure/outbox/outbox.writer.js';
 import { rfmScoreSql } from './customer-value.js';
-import type { TierDefinitionDto, TierHistoryEntryDto } from './dto/tiers.dto.js';
 import { LoyaltyEvents } from './loyalty.events.js';
+
+export interface TierDefinitionRow {
+  name: string;
+  /** 1 is the top tier. */
+  rank: number;
+  minScore: number | null;
+  topShare: number | null;
+  effectiveMinScore: number;
+  effectiveMinMonetary: string;
+  earnMultiplier: string;
+  benefits: string[];
+}
+
+export interface TierHistoryRow {
+  id: string;
+  oldTier: string | null;
+  newTier: string;
+  score: number;
+  monetary: string;
+  frequency: number;
+  cause: string;
+  changedAt: Date;
+}
 
 export interface UpsellCandidateRow {
   customerId: string;
@@ -52,11 +74,11 @@ function scopeSql(scope: CustomerScope, column: string, params: unknown[]): stri
 export class TiersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  definitions(tx: Tx = this.dataSource.manager): Promise<TierDefinitionDto[]> {
+  definitions(tx: Tx = this.dataSource.manager): Promise<TierDefinitionRow[]> {
     return tx.query(`SELECT ${TIER_SELECT} FROM tier_definitions ORDER BY rank`);
   }
 
-  async replaceDefinitions(tx: Tx, tiers: Omit<TierDefinitionDto, 'effectiveMinScore' | 'effectiveMinMonetary'>[]): Promise<void> {
+  async replaceDefinitions(tx: Tx, tiers: Omit<TierDefinitionRow, 'effectiveMinScore' | 'effectiveMinMonetary'>[]): Promise<void> {
     await tx.query(`DELETE FROM tier_definitions WHERE true`);
     for (const tier of tiers) {
       await tx.query(
@@ -275,7 +297,7 @@ export class TiersRepository {
     return changed;
   }
 
-  history(customerId: string): Promise<TierHistoryEntryDto[]> {
+  history(customerId: string): Promise<TierHistoryRow[]> {
     return this.dataSource.query(
       `SELECT id::text AS id, old_tier AS "oldTier", new_tier AS "newTier", score, monetary::text AS monetary, frequency, cause, changed_at AS "changedAt"
        FROM tier_history WHERE customer_id = $1 ORDER BY id DESC LIMIT 200`,

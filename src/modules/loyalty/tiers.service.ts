@@ -7,8 +7,8 @@ import { nextSteps } from './customer-value.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { CustomersService } from '../customers/customers.service.js';
-import type { ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
-import { TiersRepository } from './tiers.repository.js';
+import type { ReplaceTiersDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
+import { TierDefinitionRow, TierHistoryRow, TiersRepository } from './tiers.repository.js';
 
 /**
  * The tier pass runs in this many id-range batches, each a short transaction, so purchases keep
@@ -48,12 +48,12 @@ export class TiersService {
     private readonly config: AppConfig,
   ) {}
 
-  definitions(): Promise<TierDefinitionDto[]> {
+  definitions(): Promise<TierDefinitionRow[]> {
     return this.tiers.definitions();
   }
 
   /** Replaces the tier rules; they apply from the next recalculation. */
-  async replaceDefinitions(dto: ReplaceTiersDto, principal: Principal, requestId?: string): Promise<TierDefinitionDto[]> {
+  async replaceDefinitions(dto: ReplaceTiersDto, principal: Principal, requestId?: string): Promise<TierDefinitionRow[]> {
     const tiers = [...dto.tiers].sort((a, b) => a.rank - b.rank);
     const errors = tiers.flatMap((tier, index) => {
       const field = `tiers.${index}`;
@@ -93,7 +93,7 @@ export class TiersService {
     }));
   }
 
-  async history(customerId: string): Promise<TierHistoryEntryDto[]> {
+  async history(customerId: string): Promise<TierHistoryRow[]> {
     await this.customers.ownerOf(customerId);
     return this.tiers.history(customerId);
   }

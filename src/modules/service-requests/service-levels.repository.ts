@@ -1,13 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ServiceLevelRowDto } from './dto/service-levels.dto.js';
+
+/** Service levels of one tier and severity; shares are 0–1, times in minutes, null when nothing counted. */
+export interface ServiceLevelRow {
+  tier: string | null;
+  severity: string;
+  received: number;
+  responded: number;
+  respondedWithinSla: number | null;
+  resolved: number;
+  resolvedWithinSla: number | null;
+  medianResponseMinutes: number | null;
+  p90ResponseMinutes: number | null;
+  medianResolutionMinutes: number | null;
+  p90ResolutionMinutes: number | null;
+  averageSatisfaction: number | null;
+}
 
 /** Service levels achieved, from the requests received in a period. */
 @Injectable()
 export class ServiceLevelsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async byTierAndSeverity(from: string, to: string): Promise<ServiceLevelRowDto[]> {
+  async byTierAndSeverity(from: string, to: string): Promise<ServiceLevelRow[]> {
     const rows = await this.dataSource.query(
       `WITH period AS (
          SELECT tier, severity, respond_by, resolve_by, satisfaction_score,

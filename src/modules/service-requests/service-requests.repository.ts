@@ -6,12 +6,53 @@ import { MicroBatch } from '../../common/micro-batch.js';
 import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { outboxInsertSql } from '../../infrastructure/outbox/outbox.writer.js';
-import type { ServiceRequestDto } from './dto/service-request.dto.js';
-import { OPEN_WORK } from './service-request-lifecycle.js';
+import { OPEN_WORK, ServiceRequestStatus } from './service-request-lifecycle.js';
 import { ServiceRequestEvents, type ServiceRequestChange } from './service-requests.events.js';
 
-/** A request as stored: the DTO, and the clock bookkeeping the API does not show. */
-export type ServiceRequestRow = ServiceRequestDto & { pausedAt: string | null; pausedMinutes: number; slaStartedAt: string; cursorAt: string };
+/**
+ * A request as REQUEST_SELECT reads it, in its column order: what the API shows, and the clock
+ * bookkeeping it does not (slaStartedAt, pausedAt, pausedMinutes). Timestamps are text already in the
+ * API's form (api_timestamp), so that JSON built by a statement and by the code look the same.
+ */
+export interface ServiceRequestRow {
+  id: string;
+  number: string;
+  customerId: string;
+  purchaseId: string | null;
+  channel: string;
+  type: string;
+  severity: string;
+  subject: string;
+  description: string | null;
+  requiredSkill: string | null;
+  region: string | null;
+  address: string | null;
+  status: ServiceRequestStatus;
+  tier: string | null;
+  receivedAt: string;
+  slaStartedAt: string;
+  respondBy: string;
+  resolveBy: string;
+  escalationLevel: number;
+  assignedTo: string | null;
+  assignedAt: string | null;
+  firstResponseAt: string | null;
+  pausedAt: string | null;
+  pausedMinutes: number;
+  resolvedAt: string | null;
+  resolution: string | null;
+  closedAt: string | null;
+  reopenedCount: number;
+  responseBreachedAt: string | null;
+  resolutionBreachedAt: string | null;
+  satisfactionScore: number | null;
+  satisfactionComment: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** created_at as Postgres prints it, exact to the microsecond, for the keyset cursor. */
+  cursorAt: string;
+}
 
 const FIELDS: [column: string, field: string, kind?: 'timestamp'][] = [
   ['id', 'id'], ['number', 'number'], ['customer_id', 'customerId'], ['purchase_id', 'purchaseId'], ['channel', 'channel'], ['type', 'type'],

@@ -13,6 +13,7 @@ import { UsersService } from '../identity/users.service.js';
 import {
   AssigneeSuggestionDto, CreateServiceRequestDto, ListServiceRequestsQuery, QueueDto, ServiceRequestDto, UpdateServiceRequestDto,
 } from './dto/service-request.dto.js';
+import { toServiceRequestDto } from './service-request.presenter.js';
 import { Qualification, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
 import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-request-lifecycle.js';
 import { InvalidTransition } from './service-requests-errors.js';
@@ -68,7 +69,7 @@ export class ServiceRequestsService {
       createdByType: principal.kind,
       createdById: principal.id,
     }, requestId);
-    return toDto(row);
+    return toServiceRequestDto(row);
   }
 
   /**
@@ -90,7 +91,7 @@ export class ServiceRequestsService {
   });
 
   async get(id: string, principal: Principal): Promise<ServiceRequestDto> {
-    return toDto(await this.visible(id, principal));
+    return toServiceRequestDto(await this.visible(id, principal));
   }
 
   async list(query: ListServiceRequestsQuery, principal: Principal): Promise<Page<ServiceRequestDto>> {
@@ -98,7 +99,7 @@ export class ServiceRequestsService {
     if (onlyMine && query.assignedTo && query.assignedTo !== principal.id) return { data: [], nextCursor: null };
     const filter = { status: query.status, customerId: query.customerId, severity: query.severity, assignedTo: onlyMine ? principal.id : query.assignedTo };
     const rows = await this.requests.list(filter, decodeCursor(query.cursor), query.limit);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toDto);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toServiceRequestDto);
   }
 
   async update(id: string, dto: UpdateServiceRequestDto, ifMatch: number | undefined, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
@@ -113,16 +114,16 @@ export class ServiceRequestsService {
         const value = dto[field as keyof typeof columns];
         if (value !== undefined && value !== current[field as keyof typeof columns]) changes[column] = value;
       }
-      if (!Object.keys(changes).length) return toDto(current);
+      if (!Object.keys(changes).length) return toServiceRequestDto(current);
       if (changes.severity && !['resolved', 'closed'].includes(current.status)) {
         const targets = await this.policies.targetsFor(current.tier, changes.severity as string, tx);
         Object.assign(changes, this.deadlineColumns(current, new Date(current.slaStartedAt), targets, current.pausedMinutes));
       }
       const row = await this.requests.update(tx, id, changes, { change: 'updated', details: { fields: Object.keys(changes) } });
       await this.audit.record(tx, principal, requestId, {
-        action: 'service_request.updated', entityType: 'service_request', entityId: id, before: toDto(current), after: toDto(row), fields: Object.keys(changes),
+        action: 'service_request.updated', entityType: 'service_request', entityId: id, before: toServiceRequestDto(current), after: toServiceRequestDto(row), fields: Object.keys(changes),
       });
-      return toDto(row);
+      return toServiceRequestDto(row);
     });
   }
 
@@ -135,7 +136,7 @@ export class ServiceRequestsService {
   async takeNext(principal: Principal): Promise<ServiceRequestDto | null> {
     if (principal.kind !== 'user') throw new Forbidden('Only staff users take requests from the queue.');
     const row = await this.requests.takeNext(principal.id);
-    return row && toDto(row);
+    return row && toServiceRequestDto(row);
   }
 
   /** Dispatch to a person; a request already being worked on is handed over and keeps its status. */
@@ -234,7 +235,7 @@ export class ServiceRequestsService {
       if (current.satisfactionScore !== null) throw new Conflict('Satisfaction was already recorded for this request.');
       const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null }, { change: 'satisfaction_recorded', details: { score } });
       await this.audit.record(tx, principal, requestId, { action: 'service_request.satisfaction_recorded', entityType: 'service_request', entityId: id, after: { score, comment } });
-      return toDto(row);
+      return toServiceRequestDto(row);
     });
   }
 
@@ -279,7 +280,7 @@ export class ServiceRequestsService {
       this.assertMayAct(current, action, principal);
       const status = nextStatus(current.status as ServiceRequestStatus, action);
       const row = await this.requests.update(tx, id, { status, ...(await changes(current, tx)) }, { change: EVENT_OF[action], details: eventDetails });
-      return toDto(row);
+      return toServiceRequestDto(row);
     });
   }
 
@@ -353,7 +354,3 @@ function isTechnicianOnly(principal: Principal): principal is Principal & { kind
   return principal.kind === 'user' && principal.roles.includes('technician') && !hasRole(principal, 'manager', 'agent', 'sales');
 }
 
-export function toDto(row: ServiceRequestRow): ServiceRequestDto {
-  const { cursorAt: _cursor, pausedAt: _paused, pausedMinutes: _pausedMinutes, slaStartedAt: _started, ...dto } = row;
-  return dto;
-}

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { TaskDto } from './dto/task.dto.js';
 
 export interface NewTask {
   kind: string;
@@ -14,6 +13,24 @@ export interface NewTask {
   subjectType?: string;
   subjectId?: string;
   dueAt?: Date;
+}
+
+export interface TaskRow {
+  id: string;
+  kind: string;
+  title: string;
+  detail: string | null;
+  assigneeId: string | null;
+  assigneeRole: string | null;
+  customerId: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  dueAt: Date | null;
+  status: 'open' | 'done';
+  completedAt: Date | null;
+  createdAt: Date;
+  /** created_at as Postgres prints it, exact to the microsecond, for the keyset cursor. */
+  cursorAt: string;
 }
 
 export const TASK_SELECT = `id, kind, title, detail, assignee_id AS "assigneeId", assignee_role AS "assigneeRole", customer_id AS "customerId",
@@ -35,7 +52,7 @@ export class TasksRepository {
   }
 
   /** Tasks for the user and for the pools of the roles they hold, newest first. */
-  list(userId: string, roles: string[], status: string, after: KeysetPosition | null, limit: number): Promise<(TaskDto & { cursorAt: string })[]> {
+  list(userId: string, roles: string[], status: string, after: KeysetPosition | null, limit: number): Promise<TaskRow[]> {
     const params: unknown[] = [userId, roles, status, limit + 1];
     const keyset = after ? `AND (created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : '';
     return this.dataSource.query(
@@ -46,7 +63,7 @@ export class TasksRepository {
     );
   }
 
-  async complete(id: string, userId: string, roles: string[]): Promise<(TaskDto & { cursorAt: string }) | null> {
+  async complete(id: string, userId: string, roles: string[]): Promise<TaskRow | null> {
     const [rows] = await this.dataSource.query(
       `UPDATE tasks SET status = 'done', completed_at = now(), completed_by = $2
         WHERE id = $1 AND status = 'open' AND (assignee_id = $2 OR (assignee_id IS NULL AND assignee_role = ANY($3::text[])))

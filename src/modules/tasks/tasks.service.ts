@@ -4,6 +4,7 @@ import { Conflict, Forbidden, NotFound } from '../../common/errors/domain-errors
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { ListTasksQuery, TaskDto } from './dto/task.dto.js';
+import { toTaskDto } from './task.presenter.js';
 import { NewTask, TasksRepository } from './tasks.repository.js';
 
 /** Work items for staff, created by other modules (SLA escalations, care calls, follow-ups). */
@@ -19,16 +20,13 @@ export class TasksService {
   async listFor(principal: Principal, query: ListTasksQuery): Promise<Page<TaskDto>> {
     const { id, roles } = staff(principal);
     const rows = await this.tasks.list(id, roles, query.status, decodeCursor(query.cursor), query.limit);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), ({ cursorAt: _, ...task }) => task);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toTaskDto);
   }
 
   async complete(taskId: string, principal: Principal): Promise<TaskDto> {
     const { id, roles } = staff(principal);
     const row = await this.tasks.complete(taskId, id, roles);
-    if (row) {
-      const { cursorAt: _, ...task } = row;
-      return task;
-    }
+    if (row) return toTaskDto(row);
     const task = await this.tasks.visibleTo(taskId, id, roles);
     if (!task) throw new NotFound('Task', taskId);
     throw new Conflict('The task is already done.');

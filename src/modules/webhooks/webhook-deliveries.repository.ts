@@ -4,7 +4,7 @@ import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { readableSql } from './event-scopes.js';
 import { MicroBatch } from '../../common/micro-batch.js';
-import type { DeliveryStatus, WebhookAttemptDto, WebhookDeliveryDto } from './dto/webhook.dto.js';
+import type { DeliveryStatus } from './webhook-delivery-status.js';
 
 /** A delivery due to be sent: its identity in BullMQ is "<id>-<generation>". */
 export interface QueuedDelivery {
@@ -54,7 +54,8 @@ export interface CheckedOutboxEvent {
   missing: boolean;
 }
 
-interface DeliveryRow {
+/** A delivery with its attempt log, as the deliveries list reads it. */
+export interface WebhookDeliveryRow {
   id: string;
   endpoint_id: string;
   event_id: string;
@@ -194,7 +195,7 @@ export class WebhookDeliveriesRepository {
     await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $3 WHERE id = $1 AND generation = $2 AND status = 'pending'`, [deliveryId, generation, reason]);
   }
 
-  async list(endpointId: string, status: DeliveryStatus | undefined, after: KeysetPosition | null, limit: number): Promise<DeliveryRow[]> {
+  async list(endpointId: string, status: DeliveryStatus | undefined, after: KeysetPosition | null, limit: number): Promise<WebhookDeliveryRow[]> {
     const params: unknown[] = [endpointId, limit + 1];
     const filters = [status ? `AND d.status = $${params.push(status)}` : '', after ? `AND (d.created_at, d.id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : ''];
     return this.dataSource.query(
@@ -305,30 +306,4 @@ export class WebhookDeliveriesRepository {
     return rows.length;
   }
 
-}
-
-export function toDeliveryDto(row: DeliveryRow): WebhookDeliveryDto {
-  return {
-    id: row.id,
-    endpointId: row.endpoint_id,
-    webhookId: row.event_id,
-    eventType: row.event_type,
-    occurredAt: row.occurred_at.toISOString(),
-    status: row.status,
-    attempts: row.attempts,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    deliveredAt: row.delivered_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-    attemptLog: row.attempt_log.map(
-      (attempt): WebhookAttemptDto => ({
-        attemptedAt: new Date(attempt.attempted_at).toISOString(),
-        statusCode: attempt.status_code,
-        latencyMs: attempt.latency_ms,
-        succeeded: attempt.succeeded,
-        responseExcerpt: attempt.response_excerpt,
-        error: attempt.error,
-      }),
-    ),
-  };
 }

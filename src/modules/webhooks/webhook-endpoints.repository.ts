@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { WebhookEndpointDto } from './dto/webhook.dto.js';
 
 export interface WebhookEndpointRow {
   id: string;
@@ -26,22 +25,6 @@ export type EndpointOwner = { all: true } | { createdById: string };
 
 const COLUMNS = `id, url, description, event_types, secret, active, disabled_reason, disabled_at, previous_secret_expires_at,
   created_by_type, created_by_id, version, created_at, updated_at`;
-
-export function toEndpointDto(row: WebhookEndpointRow): WebhookEndpointDto {
-  return {
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    eventTypes: row.event_types,
-    active: row.active,
-    disabledReason: row.disabled_reason,
-    disabledAt: row.disabled_at?.toISOString() ?? null,
-    previousSecretExpiresAt: row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
 
 @Injectable()
 export class WebhookEndpointsRepository {

@@ -12,9 +12,10 @@ import {
   CreatedWebhookEndpointDto, CreateWebhookEndpointDto, DeliveriesQuery, ReplayRangeDto, ReplayResultDto, RotatedSecretDto, TestDeliveryDto,
   UpdateWebhookEndpointDto, WebhookDeliveryDto, WebhookEndpointDto,
 } from './dto/webhook.dto.js';
-import { QueuedDelivery, toDeliveryDto, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import { QueuedDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
-import { EndpointOwner, toEndpointDto, WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
+import { EndpointOwner, WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
+import { toDeliveryDto, toEndpointDto } from './webhook.presenter.js';
 import { WebhookSender } from './webhook-sender.js';
 import { EventTypeNotReadable, ForbiddenWebhookDestination, ReplayRangeTooLarge } from './webhooks-errors.js';
 import { newWebhookSecret } from './webhook-signature.js';

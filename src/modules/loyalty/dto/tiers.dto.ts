@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNumberWithDecimals } from '../../../common/validation/validators.js';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class TierDefinitionDto {
   @ApiProperty({ example: 'VIP' }) @IsString() @MinLength(1) @MaxLength(30)
@@ -14,7 +15,7 @@ export class TierDefinitionDto {
   minScore: number | null;
 
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Or: the top share of scored customers, cumulative (0.05 = best 5%)' })
-  @IsOptional() @IsNumber({ maxDecimalPlaces: 4 }) @Min(0.0001) @Max(1)
+  @IsOptional() @IsNumberWithDecimals(4) @Min(0.0001) @Max(1)
   topShare: number | null;
 
   @ApiProperty({ description: 'The score in force, set by the last full recalculation for share tiers' })
@@ -34,7 +35,7 @@ export class TierInputDto {
   @ApiProperty({ example: 'VIP' }) @IsString() @MinLength(1) @MaxLength(30) name: string;
   @ApiProperty() @IsInt() @Min(1) @Max(20) rank: number;
   @ApiPropertyOptional({ nullable: true, type: Number }) @IsOptional() @IsInt() @Min(0) @Max(15) minScore?: number | null;
-  @ApiPropertyOptional({ nullable: true, type: Number }) @IsOptional() @IsNumber({ maxDecimalPlaces: 4 }) @Min(0.0001) @Max(1) topShare?: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) @IsOptional() @IsNumberWithDecimals(4) @Min(0.0001) @Max(1) topShare?: number | null;
   @ApiProperty({ example: '1.50' }) @IsString() @Matches(/^\d{1,2}(\.\d{1,2})?$/, { message: 'earnMultiplier must be a decimal string like 1.50' }) earnMultiplier: string;
   @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) @MaxLength(200, { each: true }) benefits: string[];
 }

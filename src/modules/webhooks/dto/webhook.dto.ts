@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/pagination/cursor.js';
+import { DELIVERY_STATUSES, DeliveryStatus } from '../webhook-delivery-status.js';
 
 /** `customer.created`, `service_request.*` (every type starting `service_request.`), or `*` (everything). */
 export const EVENT_TYPE_PATTERN = /^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$/;
@@ -69,8 +70,6 @@ export class WebhookAttemptDto {
   @ApiProperty({ nullable: true, type: String }) error: string | null;
 }
 
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export class WebhookDeliveryDto {
   @ApiProperty({ format: 'uuid' }) id: string;
