@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -94,13 +93,13 @@ describe('authorisation', () => {
 
   async function createCustomer(token: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; code: string }> {
     const response = await t.http.post(`${API}/customers`).set(bearer(token)).send(newCustomer(overrides));
-    assert.equal(response.status, 201, JSON.stringify(response.body));
+    expect(response.status).toBe(201);
     return response.body;
   }
 
   async function recordPurchase(token: string, customerId: string): Promise<string> {
     const response = await t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(token)).send(purchaseBody());
-    assert.equal(response.status, 201, JSON.stringify(response.body));
+    expect(response.status).toBe(201);
     return response.body.id;
   }
 
@@ -108,20 +107,20 @@ describe('authorisation', () => {
   async function createAccount(roles: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {
     const email = `authz-${roles.join('-')}-${unique()}@test.local`;
     const response = await t.http.post(`${API}/users`).set(bearer(t.adminToken)).send({ email, name: `${roles[0]} 账号`, password: PASSWORD, roles, ...extra });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
+    expect(response.status).toBe(201);
     return { id: response.body.id, email };
   }
 
   /** Like createApiKey, with a short name: a key with every scope would overflow the name's 100 characters. */
   async function issueKey(name: string, scopes: string[]): Promise<string> {
     const response = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name, scopes });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
+    expect(response.status).toBe(201);
     return response.body.key;
   }
 
   async function login(email: string, password: string): Promise<{ accessToken: string; refreshToken: string }> {
     const response = await t.http.post(`${API}/auth/login`).send({ email, password });
-    assert.equal(response.status, 200, JSON.stringify(response.body));
+    expect(response.status).toBe(200);
     return response.body;
   }
 
@@ -281,14 +280,16 @@ describe('authorisation', () => {
   function assertOutcome(response: { status: number; body: unknown; headers: Record<string, string> }, outcome: 'allowed' | 401 | 403 | 404) {
     const detail = `${response.status} ${JSON.stringify(response.body)}`;
     if (outcome === 'allowed') {
-      assert.ok(response.status >= 200 && response.status < 300, `expected a 2xx, got ${detail}`);
+      // expected a 2xx, got ${detail}
+      expect(response.status >= 200 && response.status < 300).toBe(true);
     } else {
-      assert.equal(response.status, outcome, `expected ${outcome}, got ${detail}`);
-      assert.match(response.headers['content-type'] ?? '', /application\/problem\+json/);
+      // expected ${outcome}, got ${detail}
+      expect(response.status).toBe(outcome);
+      expect(response.headers['content-type'] ?? '').toMatch(/application\/problem\+json/);
     }
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '100' });
     users.manager = await createUser(t, ['manager']);
     users.outsideManager = await createUser(t, ['manager']);
@@ -333,7 +334,7 @@ describe('authorisation', () => {
     customers.deleted = await createCustomer(users.owner.token, { name: '已删除' });
     await t.http.delete(`${API}/customers/${customers.deleted.id}`).set(bearer(t.adminToken)).expect(204);
   });
-  after(() => t?.close());
+  afterAll(() => t?.close());
 
   describe('the matrix', () => {
     for (const c of CASES) {
@@ -395,10 +396,11 @@ describe('authorisation', () => {
   describe('sensitive profile fields', () => {
     function assertSensitive(body: Record<string, unknown>, visible: boolean, what: string) {
       if (visible) {
-        for (const field of SENSITIVE_FIELDS) assert.deepEqual(body[field], SENSITIVE[field], `${what}: ${field} should be shown`);
+        for (const field of SENSITIVE_FIELDS) /* ${what}: ${field} should be shown */ expect(body[field]).toStrictEqual(SENSITIVE[field]);
       } else {
-        for (const field of SENSITIVE_FIELDS) assert.equal(field in body, false, `${what}: ${field} should be absent, got ${JSON.stringify(body[field])}`);
-        assert.equal(JSON.stringify(body).includes(SENSITIVE.religion), false, `${what}: the religion leaks elsewhere in the body`);
+        for (const field of SENSITIVE_FIELDS) /* ${what}: ${field} should be absent, got ${JSON.stringify(body[field])} */ expect(field in body).toBe(false);
+        // ${what}: the religion leaks elsewhere in the body
+        expect(JSON.stringify(body).includes(SENSITIVE.religion)).toBe(false);
       }
     }
 
@@ -423,11 +425,11 @@ describe('authorisation', () => {
 
       it(`${reader.name} ${verb} the sensitive fields in a list of customers`, async () => {
         const found = await t.http.get(`${API}/customers`).query({ q: customers.sensitive.code }).set(bearer(reader.token())).expect(200);
-        assert.equal(found.body.data.length, 1, JSON.stringify(found.body));
+        expect(found.body.data.length).toBe(1);
         assertSensitive(found.body.data[0], reader.sees, 'search');
         if (!reader.sees) {
           const page = await t.http.get(`${API}/customers`).query({ limit: '200' }).set(bearer(reader.token())).expect(200);
-          assert.ok(page.body.data.length > 1);
+          expect(page.body.data.length > 1).toBe(true);
           for (const customer of page.body.data) assertSensitive(customer, false, `list entry ${customer.id}`);
         }
       });
@@ -476,14 +478,14 @@ describe('authorisation', () => {
   describe("a manager's team", () => {
     it('a manager may change a customer owned by a member of their team', async () => {
       const response = await t.http.patch(`${API}/customers/${customers.team.id}`).set(bearer(users.manager.token)).send({ notes: '经理修改' }).expect(200);
-      assert.equal(response.body.notes, '经理修改');
-      assert.equal(response.body.ownerId, users.owner.id);
+      expect(response.body.notes).toBe('经理修改');
+      expect(response.body.ownerId).toBe(users.owner.id);
     });
 
     it('a manager may not change a customer owned by a salesperson outside their team', async () => {
       assertOutcome(await t.http.patch(`${API}/customers/${customers.outside.id}`).set(bearer(users.manager.token)).send({ notes: '越权修改' }), 403);
       const unchanged = await t.http.get(`${API}/customers/${customers.outside.id}`).set(bearer(users.otherSales.token)).expect(200);
-      assert.equal(unchanged.body.notes, '原始备注');
+      expect(unchanged.body.notes).toBe('原始备注');
     });
 
     it('a manager may not record a purchase for, refund a purchase of, or delete a customer outside their team', async () => {
@@ -495,19 +497,19 @@ describe('authorisation', () => {
 
     it("the outside salesperson's own manager may change that customer", async () => {
       const response = await t.http.patch(`${API}/customers/${customers.outside.id}`).set(bearer(users.outsideManager.token)).send({ hobbies: '钓鱼' }).expect(200);
-      assert.equal(response.body.hobbies, '钓鱼');
+      expect(response.body.hobbies).toBe('钓鱼');
     });
 
     it('a manager may not hand a team customer to a salesperson outside their team', async () => {
       assertOutcome(await t.http.patch(`${API}/customers/${customers.giveAwayByManager.id}`).set(bearer(users.manager.token)).send({ ownerId: users.otherSales.id }), 403);
       const unchanged = await t.http.get(`${API}/customers/${customers.giveAwayByManager.id}`).set(bearer(users.agent.token)).expect(200);
-      assert.equal(unchanged.body.ownerId, users.owner.id);
+      expect(unchanged.body.ownerId).toBe(users.owner.id);
     });
 
     it('a salesperson may not give their own customer to someone else', async () => {
       assertOutcome(await t.http.patch(`${API}/customers/${customers.giveAwayBySales.id}`).set(bearer(users.owner.token)).send({ ownerId: users.otherSales.id }), 403);
       const unchanged = await t.http.get(`${API}/customers/${customers.giveAwayBySales.id}`).set(bearer(users.agent.token)).expect(200);
-      assert.equal(unchanged.body.ownerId, users.owner.id);
+      expect(unchanged.body.ownerId).toBe(users.owner.id);
     });
   });
 });

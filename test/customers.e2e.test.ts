@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -14,7 +13,7 @@ describe('customers', () => {
   let marketing: User;
   let technician: User;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
     manager = await createUser(t, ['manager']);
     sales = await createUser(t, ['sales'], { managerId: manager.id, region: '浙江' });
@@ -23,7 +22,7 @@ describe('customers', () => {
     marketing = await createUser(t, ['marketing']);
     technician = await createUser(t, ['technician']);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   const newCustomer = (overrides: Record<string, unknown> = {}) => ({
     kind: 'individual',
@@ -45,35 +44,36 @@ describe('customers', () => {
 
   async function createCustomer(token: string, overrides: Record<string, unknown> = {}) {
     const response = await t.http.post(`${API}/customers`).set(bearer(token)).send(newCustomer(overrides));
-    assert.equal(response.status, 201, JSON.stringify(response.body));
+    expect(response.status).toBe(201);
     return response.body;
   }
 
   describe('create', () => {
     it('records the full profile with a customer number, normalised contacts and the zodiac', async () => {
       const customer = await createCustomer(sales.token);
-      assert.match(customer.code, /^C\d{6,}$/);
-      assert.equal(customer.mobile, '+8613812345678');
-      assert.equal(customer.email, 'zhang.wei@example.cn');
-      assert.equal(customer.zodiac, '牛');
-      assert.equal(customer.birthDate, '1985-06-15');
-      assert.equal(customer.ownerId, sales.id, 'a salesperson owns the customers they create');
-      assert.equal(customer.version, 1);
-      assert.equal(customer.lifeJourney.mostUrgentProblem, '净水器漏水');
-      assert.equal(customer.registeredOn, new Date().toISOString().slice(0, 10));
+      expect(customer.code).toMatch(/^C\d{6,}$/);
+      expect(customer.mobile).toBe('+8613812345678');
+      expect(customer.email).toBe('zhang.wei@example.cn');
+      expect(customer.zodiac).toBe('牛');
+      expect(customer.birthDate).toBe('1985-06-15');
+      // a salesperson owns the customers they create
+      expect(customer.ownerId).toBe(sales.id);
+      expect(customer.version).toBe(1);
+      expect(customer.lifeJourney.mostUrgentProblem).toBe('净水器漏水');
+      expect(customer.registeredOn).toBe(new Date().toISOString().slice(0, 10));
     });
 
     it('gives every customer a different number', async () => {
       const [a, b] = await Promise.all([createCustomer(sales.token, { name: '李娜' }), createCustomer(sales.token, { name: '李静' })]);
-      assert.notEqual(a.code, b.code);
+      expect(a.code).not.toBe(b.code);
     });
 
     it('records organisations too', async () => {
       const company = await createCustomer(manager.token, {
         kind: 'organization', name: '永康市恒达五金制品有限公司', gender: undefined, birthDate: undefined, companyFoundedOn: '2003-05-01', website: 'hengda.example.cn',
       });
-      assert.equal(company.kind, 'organization');
-      assert.equal(company.zodiac, null);
+      expect(company.kind).toBe('organization');
+      expect(company.zodiac).toBeNull();
     });
 
     for (const [what, body, field] of [
@@ -89,17 +89,17 @@ describe('customers', () => {
       it(`refuses ${what} with a field error and creates nothing`, async () => {
         const before = await t.db.query(`SELECT count(*)::int AS n FROM customers`);
         const response = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer(body as Record<string, unknown>)).expect(400);
-        assert.match(response.headers['content-type'], /application\/problem\+json/);
-        assert.equal(response.body.title, 'Validation failed');
-        assert.ok(response.body.errors.some((error: { field: string }) => error.field === field), JSON.stringify(response.body.errors));
+        expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(response.body.title).toBe('Validation failed');
+        expect(response.body.errors.some((error: { field: string }) => error.field === field)).toBeTruthy();
         const afterCount = await t.db.query(`SELECT count(*)::int AS n FROM customers`);
-        assert.equal(afterCount.rows[0].n, before.rows[0].n);
+        expect(afterCount.rows[0].n).toBe(before.rows[0].n);
       });
     }
 
     it('refuses NUL characters anywhere with a 400, never a 500', async () => {
       const inName = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ name: '张\u0000' })).expect(400);
-      assert.deepEqual(inName.body.errors.map((error: { field: string }) => error.field), ['name']);
+      expect(inName.body.errors.map((error: { field: string }) => error.field)).toStrictEqual(['name']);
       await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ lifeJourney: { notes: 'a\u0000b' } })).expect(400);
       await t.http.get(`${API}/customers`).query({ q: '\u0000' }).set(bearer(agent.token)).expect(400);
       await t.http.get(`${API}/customers`).query({ region: 'x\u0000' }).set(bearer(agent.token)).expect(400);
@@ -107,7 +107,7 @@ describe('customers', () => {
 
     it('refuses null for fields a customer always has', async () => {
       const response = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ registeredOn: null })).expect(400);
-      assert.equal(response.body.errors[0].field, 'registeredOn');
+      expect(response.body.errors[0].field).toBe('registeredOn');
     });
 
     it('refuses a request without a token, from the wrong role and from a key without the scope', async () => {
@@ -121,25 +121,27 @@ describe('customers', () => {
     it('lets a partner key with customers:write create customers', async () => {
       const key = await createApiKey(t, ['customers:write']);
       const response = await t.http.post(`${API}/customers`).set(bearer(key)).send(newCustomer({ name: '赵敏' })).expect(201);
-      assert.equal(response.body.ownerId, null);
-      assert.equal(response.body.religion, undefined, 'a key without customers:sensitive does not read sensitive fields back');
+      expect(response.body.ownerId).toBeNull();
+      // a key without customers:sensitive does not read sensitive fields back
+      expect(response.body.religion).toBeUndefined();
     });
 
     it('does not let a salesperson give a new customer to someone else', async () => {
       await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ ownerId: otherSales.id })).expect(403);
       const assigned = await t.http.post(`${API}/customers`).set(bearer(manager.token)).send(newCustomer({ ownerId: sales.id })).expect(201);
-      assert.equal(assigned.body.ownerId, sales.id);
+      expect(assigned.body.ownerId).toBe(sales.id);
     });
 
     it('writes the customer.created event and an audit row in the same transaction', async () => {
       const customer = await createCustomer(sales.token, { name: '钱多多' });
       const outbox = await t.db.query(`SELECT type, payload FROM outbox WHERE aggregate_id = $1`, [customer.id]);
-      assert.equal(outbox.rows[0].type, 'customer.created');
-      assert.equal(outbox.rows[0].payload.customer.name, '钱多多');
-      assert.equal(outbox.rows[0].payload.customer.religion, undefined, 'events carry no sensitive fields');
+      expect(outbox.rows[0].type).toBe('customer.created');
+      expect(outbox.rows[0].payload.customer.name).toBe('钱多多');
+      // events carry no sensitive fields
+      expect(outbox.rows[0].payload.customer.religion).toBeUndefined();
       const audit = await t.db.query(`SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'customer.created'`, [customer.id]);
-      assert.equal(audit.rows[0].actor_id, sales.id);
-      assert.equal(audit.rows[0].after.name, '钱多多');
+      expect(audit.rows[0].actor_id).toBe(sales.id);
+      expect(audit.rows[0].after.name).toBe('钱多多');
     });
   });
 
@@ -149,26 +151,26 @@ describe('customers', () => {
       const body = newCustomer({ name: '孙悟空' });
       const first = await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body).expect(201);
       const retry = await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body).expect(201);
-      assert.equal(retry.body.id, first.body.id);
-      assert.equal(retry.headers['idempotent-replayed'], 'true');
+      expect(retry.body.id).toBe(first.body.id);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
       const count = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE name = '孙悟空'`);
-      assert.equal(count.rows[0].n, 1);
+      expect(count.rows[0].n).toBe(1);
     });
 
     it('creates once when the same request races itself', async () => {
       const key = randomUUID();
       const body = newCustomer({ name: '猪八戒' });
       const responses = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body)));
-      assert.ok(responses.every((response) => response.status === 201 || response.status === 409), responses.map((r) => r.status).join());
+      expect(responses.every((response) => response.status === 201 || response.status === 409)).toBe(true);
       const count = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE name = '猪八戒'`);
-      assert.equal(count.rows[0].n, 1);
+      expect(count.rows[0].n).toBe(1);
     });
 
     it('refuses the same key with a different body', async () => {
       const key = randomUUID();
       await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(newCustomer({ name: '沙悟净' })).expect(201);
       const reused = await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(newCustomer({ name: '唐僧' })).expect(422);
-      assert.equal(reused.body.type, '/problems/idempotency-key-reused');
+      expect(reused.body.type).toBe('/problems/idempotency-key-reused');
     });
 
     it('lets a failed request be retried with the same key', async () => {
@@ -182,11 +184,11 @@ describe('customers', () => {
     it('shows sensitive fields to the salesperson and audits the read', async () => {
       const customer = await createCustomer(sales.token, { name: '周杰' });
       const read = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(otherSales.token)).expect(200);
-      assert.equal(read.body.religion, '佛教');
-      assert.equal(read.body.drinker, true);
+      expect(read.body.religion).toBe('佛教');
+      expect(read.body.drinker).toBe(true);
       const audit = await t.db.query(`SELECT fields FROM audit_log WHERE entity_id = $1 AND action = 'customer.sensitive_read' AND actor_id = $2`, [customer.id, otherSales.id]);
-      assert.equal(audit.rowCount, 1);
-      assert.deepEqual(new Set(audit.rows[0].fields), new Set(['birthDate', 'zodiac', 'religion', 'drinker', 'smoker']));
+      expect(audit.rowCount).toBe(1);
+      expect(new Set(audit.rows[0].fields)).toStrictEqual(new Set(['birthDate', 'zodiac', 'religion', 'drinker', 'smoker']));
     });
 
     for (const role of ['marketing', 'agent', 'technician'] as const) {
@@ -194,11 +196,11 @@ describe('customers', () => {
         const user = { marketing, agent, technician }[role];
         const customer = await createCustomer(sales.token, { name: '吴芳' });
         const read = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(user.token)).expect(200);
-        for (const field of ['religion', 'smoker', 'drinker', 'birthDate', 'zodiac']) assert.equal(field in read.body, false, `${field} leaked`);
-        assert.equal(read.body.name, '吴芳');
+        for (const field of ['religion', 'smoker', 'drinker', 'birthDate', 'zodiac']) /* ${field} leaked */ expect(field in read.body).toBe(false);
+        expect(read.body.name).toBe('吴芳');
         const list = await t.http.get(`${API}/customers`).query({ q: '吴芳' }).set(bearer(user.token)).expect(200);
-        assert.ok(list.body.data.length > 0);
-        assert.equal('religion' in list.body.data[0], false);
+        expect(list.body.data.length > 0).toBe(true);
+        expect('religion' in list.body.data[0]).toBe(false);
       });
     }
 
@@ -207,21 +209,21 @@ describe('customers', () => {
       const customer = await createCustomer(sales.token, { name: '郑爽' });
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(marketing.token)).send({ smoker: true }).expect(403);
       const updated = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(key)).send({ smoker: true }).expect(200);
-      assert.equal(updated.body.smoker, undefined);
+      expect(updated.body.smoker).toBeUndefined();
     });
 
     it('answers 404 for a customer that does not exist and 400 for a malformed id', async () => {
       await t.http.get(`${API}/customers/${randomUUID()}`).set(bearer(agent.token)).expect(404);
       const malformed = await t.http.get(`${API}/customers/not-a-uuid`).set(bearer(agent.token)).expect(400);
-      assert.deepEqual(malformed.body.errors, [{ field: 'id', message: 'id must be a UUID' }]);
+      expect(malformed.body.errors).toStrictEqual([{ field: 'id', message: 'id must be a UUID' }]);
     });
 
     it('lets a partner key read customers, and sensitive fields only with customers:sensitive', async () => {
       const customer = await createCustomer(sales.token, { name: '冯巩' });
       const plain = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(await createApiKey(t, ['customers:read']))).expect(200);
-      assert.equal(plain.body.religion, undefined);
+      expect(plain.body.religion).toBeUndefined();
       const sensitive = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(await createApiKey(t, ['customers:read', 'customers:sensitive']))).expect(200);
-      assert.equal(sensitive.body.religion, '佛教');
+      expect(sensitive.body.religion).toBe('佛教');
     });
   });
 
@@ -229,23 +231,24 @@ describe('customers', () => {
     it('updates with If-Match, bumps the version, and audits before and after', async () => {
       const customer = await createCustomer(sales.token, { name: '陈明' });
       const updated = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '1').send({ jobTitle: '采购经理', birthDate: '2024-02-10' }).expect(200);
-      assert.equal(updated.body.version, 2);
-      assert.equal(updated.body.jobTitle, '采购经理');
-      assert.equal(updated.body.zodiac, '龙', 'the zodiac follows the new birth date');
+      expect(updated.body.version).toBe(2);
+      expect(updated.body.jobTitle).toBe('采购经理');
+      // the zodiac follows the new birth date
+      expect(updated.body.zodiac).toBe('龙');
       const audit = await t.db.query(`SELECT before, after, fields FROM audit_log WHERE entity_id = $1 AND action = 'customer.updated'`, [customer.id]);
-      assert.deepEqual(audit.rows[0].before, { jobTitle: null, birthDate: '1985-06-15' });
-      assert.deepEqual(audit.rows[0].after, { jobTitle: '采购经理', birthDate: '2024-02-10' });
+      expect(audit.rows[0].before).toStrictEqual({ jobTitle: null, birthDate: '1985-06-15' });
+      expect(audit.rows[0].after).toStrictEqual({ jobTitle: '采购经理', birthDate: '2024-02-10' });
       const event = await t.db.query(`SELECT payload FROM outbox WHERE aggregate_id = $1 AND type = 'customer.updated'`, [customer.id]);
-      assert.deepEqual(event.rows[0].payload.changedFields, ['jobTitle']);
+      expect(event.rows[0].payload.changedFields).toStrictEqual(['jobTitle']);
     });
 
     it('fails a stale If-Match with 412 and changes nothing', async () => {
       const customer = await createCustomer(sales.token, { name: '林峰' });
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ hobbies: '钓鱼' }).expect(200);
       const stale = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '1').send({ hobbies: '登山' }).expect(412);
-      assert.equal(stale.body.type, '/problems/stale-version');
+      expect(stale.body.type).toBe('/problems/stale-version');
       const read = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(sales.token)).expect(200);
-      assert.equal(read.body.hobbies, '钓鱼');
+      expect(read.body.hobbies).toBe('钓鱼');
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ hobbies: '登山', version: 1 }).expect(412);
     });
 
@@ -260,13 +263,13 @@ describe('customers', () => {
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(manager.token)).send({ notes: 'x' }).expect(403);
       const mine = await createCustomer(sales.token, { name: '谢娜' });
       const reassigned = await t.http.patch(`${API}/customers/${mine.id}`).set(bearer(manager.token)).send({ lifecycleStage: 'stable' }).expect(200);
-      assert.equal(reassigned.body.lifecycleStage, 'stable');
+      expect(reassigned.body.lifecycleStage).toBe('stable');
     });
 
     it('refuses a malformed If-Match and accepts * as any version', async () => {
       const customer = await createCustomer(sales.token, { name: '万能' });
       const malformed = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', 'abc').send({ notes: 'x' }).expect(400);
-      assert.equal(malformed.body.errors[0].field, 'If-Match');
+      expect(malformed.body.errors[0].field).toBe('If-Match');
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '*').send({ notes: 'x' }).expect(200);
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '"2"').send({ notes: 'y' }).expect(200);
     });
@@ -288,7 +291,7 @@ describe('customers', () => {
 
   describe('search, filters and pagination', () => {
     let zhangWei: { id: string; code: string };
-    before(async () => {
+    beforeAll(async () => {
       zhangWei = await createCustomer(sales.token, { name: '张伟', mobile: '13955554444', email: 'wei.zhang@search.cn', region: '江苏' });
       await createCustomer(sales.token, { name: '张小龙', region: '广东', mobile: '13600001111', email: 'xl@search.cn' });
       await createCustomer(sales.token, { name: '王伟', region: '江苏', mobile: '13700002222', email: 'ww@search.cn' });
@@ -300,37 +303,38 @@ describe('customers', () => {
 
     it('finds 张伟 by the single character 张', async () => {
       const names = await search('张');
-      assert.ok(names.includes('张伟') && names.includes('张小龙') && names.includes('杭州张记食品有限公司'), names.join());
-      assert.ok(!names.includes('王伟'));
+      expect(names.includes('张伟') && names.includes('张小龙') && names.includes('杭州张记食品有限公司')).toBeTruthy();
+      expect(names.includes('王伟')).toBeFalsy();
     });
 
     it('finds by a given name and by a full name', async () => {
       const byGiven = await search('伟');
-      assert.ok(byGiven.includes('张伟') && byGiven.includes('王伟'));
+      expect(byGiven.includes('张伟') && byGiven.includes('王伟')).toBeTruthy();
       const byFull = await search('张伟');
-      assert.ok(byFull.includes('张伟') && !byFull.includes('王伟') && !byFull.includes('张小龙'));
-      assert.deepEqual(await search('张 伟'), byFull, 'spaces in the query are ignored');
+      expect(byFull.includes('张伟') && !byFull.includes('王伟') && !byFull.includes('张小龙')).toBeTruthy();
+      // spaces in the query are ignored
+      expect(await search('张 伟')).toStrictEqual(byFull);
     });
 
     it('finds by customer number, phone and e-mail', async () => {
-      assert.deepEqual(await search(zhangWei.code), ['张伟']);
-      assert.deepEqual(await search(zhangWei.code.toLowerCase()), ['张伟']);
-      assert.deepEqual(await search('139 5555 4444'), ['张伟']);
-      assert.deepEqual(await search('1395555'), ['张伟']);
-      assert.deepEqual(await search('WEI.ZHANG@search.cn'), ['张伟']);
+      expect(await search(zhangWei.code)).toStrictEqual(['张伟']);
+      expect(await search(zhangWei.code.toLowerCase())).toStrictEqual(['张伟']);
+      expect(await search('139 5555 4444')).toStrictEqual(['张伟']);
+      expect(await search('1395555')).toStrictEqual(['张伟']);
+      expect(await search('WEI.ZHANG@search.cn')).toStrictEqual(['张伟']);
     });
 
     it('treats LIKE wildcards in a query as text', async () => {
-      assert.deepEqual(await search('%'), []);
-      assert.deepEqual(await search('_'), []);
+      expect(await search('%')).toStrictEqual([]);
+      expect(await search('_')).toStrictEqual([]);
     });
 
     it('combines search with filters', async () => {
-      assert.deepEqual((await search('伟', { region: '江苏' })).sort(), ['张伟', '王伟'].sort());
+      expect((await search('伟', { region: '江苏' })).sort()).toStrictEqual(['张伟', '王伟'].sort());
       const filtered = await t.http.get(`${API}/customers`).query({ region: '广东' }).set(bearer(agent.token)).expect(200);
-      assert.ok(filtered.body.data.every((c: { region: string }) => c.region === '广东'));
+      expect(filtered.body.data.every((c: { region: string }) => c.region === '广东')).toBeTruthy();
       const byOwner = await t.http.get(`${API}/customers`).query({ ownerId: otherSales.id }).set(bearer(agent.token)).expect(200);
-      assert.ok(byOwner.body.data.every((c: { ownerId: string }) => c.ownerId === otherSales.id));
+      expect(byOwner.body.data.every((c: { ownerId: string }) => c.ownerId === otherSales.id)).toBeTruthy();
     });
 
     it('pages through every customer exactly once with the cursor', async () => {
@@ -340,13 +344,13 @@ describe('customers', () => {
         const query: Record<string, string> = { limit: '7' };
         if (cursor) query.cursor = cursor;
         const page = await t.http.get(`${API}/customers`).query(query).set(bearer(agent.token)).expect(200);
-        assert.ok(page.body.data.length <= 7);
+        expect(page.body.data.length <= 7).toBe(true);
         seen.push(...page.body.data.map((c: { id: string }) => c.id));
         cursor = page.body.nextCursor;
       } while (cursor);
       const total = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE deleted_at IS NULL`);
-      assert.equal(seen.length, total.rows[0].n);
-      assert.equal(new Set(seen).size, seen.length);
+      expect(seen).toHaveLength(total.rows[0].n);
+      expect(new Set(seen).size).toBe(seen.length);
     });
 
     it('refuses a forged cursor and an oversized limit', async () => {
@@ -364,7 +368,7 @@ describe('customers', () => {
     for (const [birthDate, zodiac] of [['2024-02-09', '兔'], ['2024-02-10', '龙'], ['2023-01-21', '虎'], ['2023-01-22', '兔']]) {
       it(`records someone born on ${birthDate} as ${zodiac}`, async () => {
         const customer = await createCustomer(sales.token, { name: '新年宝宝', birthDate });
-        assert.equal(customer.zodiac, zodiac);
+        expect(customer.zodiac).toBe(zodiac);
       });
     }
   });
@@ -377,12 +381,12 @@ describe('customers', () => {
         .set(bearer(sales.token))
         .send({ product: '家用净水器 X3', amount: { amount: '1999.9', currency: 'CNY' }, paymentMethod: 'wechat_pay', purchasedAt: '2026-11-01T08:00:00.000Z' })
         .expect(201);
-      assert.deepEqual(response.body.amount, { amount: '1999.90', currency: 'CNY' });
-      assert.equal(response.body.paymentMethod, 'wechat_pay');
+      expect(response.body.amount).toStrictEqual({ amount: '1999.90', currency: 'CNY' });
+      expect(response.body.paymentMethod).toBe('wechat_pay');
       const event = await t.db.query(`SELECT payload FROM outbox WHERE type = 'purchase.recorded' AND aggregate_id = $1`, [customer.id]);
-      assert.equal(event.rows[0].payload.purchase.id, response.body.id);
+      expect(event.rows[0].payload.purchase.id).toBe(response.body.id);
       const list = await t.http.get(`${API}/customers/${customer.id}/purchases`).set(bearer(marketing.token)).expect(200);
-      assert.equal(list.body.data[0].id, response.body.id);
+      expect(list.body.data[0].id).toBe(response.body.id);
     });
 
     for (const [what, body, field] of [
@@ -402,9 +406,9 @@ describe('customers', () => {
           .set(bearer(sales.token))
           .send({ product: '滤芯', amount: { amount: '99.00', currency: 'CNY' }, paymentMethod: 'cash', ...body })
           .expect(400);
-        assert.ok(response.body.errors.some((error: { field: string }) => error.field === field), JSON.stringify(response.body.errors));
+        expect(response.body.errors.some((error: { field: string }) => error.field === field)).toBeTruthy();
         const stored = await t.db.query(`SELECT count(*)::int AS n FROM purchases WHERE customer_id = $1`, [customer.id]);
-        assert.equal(stored.rows[0].n, 0);
+        expect(stored.rows[0].n).toBe(0);
       });
     }
 
@@ -422,7 +426,7 @@ describe('customers', () => {
       const purchase = await t.http.post(`${API}/customers/${customer.id}/purchases`).set(bearer(sales.token)).send({ product: '滤芯', amount: { amount: '99.00', currency: 'CNY' }, paymentMethod: 'cash' }).expect(201);
       await t.http.post(`${API}/purchases/${purchase.body.id}/refund`).set(bearer(otherSales.token)).send({ reason: '质量问题' }).expect(403);
       const refunded = await t.http.post(`${API}/purchases/${purchase.body.id}/refund`).set(bearer(sales.token)).send({ reason: '质量问题' }).expect(200);
-      assert.ok(refunded.body.refundedAt);
+      expect(refunded.body.refundedAt).toBeTruthy();
       await t.http.post(`${API}/purchases/${purchase.body.id}/refund`).set(bearer(sales.token)).send({}).expect(409);
     });
   });
@@ -435,14 +439,14 @@ describe('customers', () => {
         .set(bearer(agent.token))
         .send({ channel: 'phone', direction: 'inbound', summary: '客户反映净水器漏水', commitments: [{ description: '明天上门检修', dueOn: '2026-11-26' }] })
         .expect(201);
-      assert.equal(response.body.staffId, agent.id);
-      assert.deepEqual(response.body.commitments, [{ description: '明天上门检修', dueOn: '2026-11-26', status: 'open' }]);
+      expect(response.body.staffId).toBe(agent.id);
+      expect(response.body.commitments).toStrictEqual([{ description: '明天上门检修', dueOn: '2026-11-26', status: 'open' }]);
       const event = await t.db.query(`SELECT 1 FROM outbox WHERE type = 'interaction.logged' AND aggregate_id = $1`, [customer.id]);
-      assert.equal(event.rowCount, 1);
+      expect(event.rowCount).toBe(1);
       await t.http.post(`${API}/customers/${customer.id}/interactions`).set(bearer(agent.token)).send({ channel: 'pigeon', direction: 'inbound', summary: 'x' }).expect(400);
       await t.http.post(`${API}/customers/${customer.id}/interactions`).set(bearer(marketing.token)).send({ channel: 'phone', direction: 'inbound', summary: 'x' }).expect(403);
       const list = await t.http.get(`${API}/customers/${customer.id}/interactions`).set(bearer(sales.token)).expect(200);
-      assert.equal(list.body.data.length, 1);
+      expect(list.body.data.length).toBe(1);
     });
 
     it('records consent per channel and a marketing opt-out', async () => {
@@ -452,15 +456,15 @@ describe('customers', () => {
         .set(bearer(agent.token))
         .send({ channels: [{ channel: 'email', optedIn: false }, { channel: 'sms', optedIn: true }], marketingOptOut: true, source: '客户来电要求' })
         .expect(200);
-      assert.equal(response.body.marketingOptOut, true);
+      expect(response.body.marketingOptOut).toBe(true);
       const read = await t.http.get(`${API}/customers/${customer.id}/consents`).set(bearer(marketing.token)).expect(200);
-      assert.deepEqual(read.body.channels.map((c: { channel: string; optedIn: boolean }) => [c.channel, c.optedIn]), [['email', false], ['sms', true]]);
+      expect(read.body.channels.map((c: { channel: string; optedIn: boolean }) => [c.channel, c.optedIn])).toStrictEqual([['email', false], ['sms', true]]);
       await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(agent.token)).send({ channels: [{ channel: 'fax', optedIn: true }] }).expect(400);
       await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(technician.token)).send({ marketingOptOut: false }).expect(403);
       await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(marketing.token)).send({ marketingOptOut: false }).expect(403);
       await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(agent.token)).send({ marketingOptOut: null }).expect(400);
       const consentOnly = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ kind: 'consent', limit: '1' }).set(bearer(agent.token)).expect(200);
-      assert.deepEqual(consentOnly.body.data.map((entry: { kind: string }) => entry.kind), ['consent']);
+      expect(consentOnly.body.data.map((entry: { kind: string }) => entry.kind)).toStrictEqual(['consent']);
     });
 
     it('merges purchases, interactions and profile changes newest first', async () => {
@@ -472,16 +476,17 @@ describe('customers', () => {
 
       const timeline = await t.http.get(`${API}/customers/${customer.id}/timeline`).set(bearer(agent.token)).expect(200);
       const kinds = timeline.body.data.map((entry: { kind: string }) => entry.kind);
-      assert.deepEqual(kinds, ['profile', 'interaction', 'profile', 'purchase']);
+      expect(kinds).toStrictEqual(['profile', 'interaction', 'profile', 'purchase']);
       const ats = timeline.body.data.map((entry: { at: string }) => entry.at);
-      assert.deepEqual([...ats].sort().reverse(), ats);
-      assert.equal(JSON.stringify(timeline.body).includes('佛教'), false, 'the timeline shows changed field names, not sensitive values');
+      expect([...ats].sort().reverse()).toStrictEqual(ats);
+      // the timeline shows changed field names, not sensitive values
+      expect(JSON.stringify(timeline.body).includes('佛教')).toBe(false);
 
       const firstPage = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ limit: '2' }).set(bearer(agent.token)).expect(200);
       const secondPage = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ limit: '2', cursor: firstPage.body.nextCursor }).set(bearer(agent.token)).expect(200);
-      assert.deepEqual([...firstPage.body.data, ...secondPage.body.data].map((entry: { id: string }) => entry.id), timeline.body.data.map((entry: { id: string }) => entry.id));
+      expect([...firstPage.body.data, ...secondPage.body.data].map((entry: { id: string }) => entry.id)).toStrictEqual(timeline.body.data.map((entry: { id: string }) => entry.id));
       const purchasesOnly = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ kind: 'purchase' }).set(bearer(agent.token)).expect(200);
-      assert.deepEqual(purchasesOnly.body.data.map((entry: { kind: string }) => entry.kind), ['purchase']);
+      expect(purchasesOnly.body.data.map((entry: { kind: string }) => entry.kind)).toStrictEqual(['purchase']);
     });
   });
 
@@ -494,19 +499,19 @@ describe('customers', () => {
       await t.http.post(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).send({ key: 'Bad Key', label: 'x', type: 'text' }).expect(400);
 
       const customer = await createCustomer(sales.token, { name: '自定义', customFields: { vipCardNo: 'V-001', source: '展会' } });
-      assert.deepEqual(customer.customFields, { vipCardNo: 'V-001', source: '展会' });
+      expect(customer.customFields).toStrictEqual({ vipCardNo: 'V-001', source: '展会' });
       const wrong = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ customFields: { source: '电话', shoeSize: 42 } })).expect(400);
       const fields = wrong.body.errors.map((error: { field: string }) => error.field).sort();
-      assert.deepEqual(fields, ['customFields.shoeSize', 'customFields.source']);
+      expect(fields).toStrictEqual(['customFields.shoeSize', 'customFields.source']);
 
       const patched = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ customFields: { source: '官网' } }).expect(200);
-      assert.deepEqual(patched.body.customFields, { vipCardNo: 'V-001', source: '官网' });
+      expect(patched.body.customFields).toStrictEqual({ vipCardNo: 'V-001', source: '官网' });
       const field = (await t.http.get(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).expect(200)).body.data[0];
       await t.http.patch(`${API}/admin/custom-fields/${field.id}`).set(bearer(t.adminToken)).set('if-match', String(field.version + 1)).send({ label: 'x' }).expect(412);
       await t.http.patch(`${API}/admin/custom-fields/${field.id}`).set(bearer(t.adminToken)).send({ label: null }).expect(400);
       const list = await t.http.get(`${API}/admin/custom-fields`).set(bearer(agent.token)).expect(200);
-      assert.equal(list.body.nextCursor, null);
-      assert.deepEqual(list.body.data.map((field: { key: string }) => field.key), ['source', 'vipCardNo']);
+      expect(list.body.nextCursor).toBeNull();
+      expect(list.body.data.map((field: { key: string }) => field.key)).toStrictEqual(['source', 'vipCardNo']);
     });
   });
 });

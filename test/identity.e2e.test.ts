@@ -1,46 +1,45 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN, API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
 
 describe('identity', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('log-in and tokens', () => {
     it('logs the first administrator in and returns a token pair', async () => {
       const response = await t.http.post(`${API}/auth/login`).send(ADMIN).expect(200);
-      assert.equal(typeof response.body.accessToken, 'string');
-      assert.match(response.body.refreshToken, /^rt_/);
-      assert.equal(response.body.expiresIn, 900);
+      expect(typeof response.body.accessToken).toBe('string');
+      expect(response.body.refreshToken).toMatch(/^rt_/);
+      expect(response.body.expiresIn).toBe(900);
     });
 
     it('refuses a wrong password with a problem document', async () => {
       const response = await t.http.post(`${API}/auth/login`).send({ email: ADMIN.email, password: 'wrong-password' }).expect(401);
-      assert.match(response.headers['content-type'], /application\/problem\+json/);
-      assert.equal(response.body.status, 401);
-      assert.equal(response.body.type, '/problems/unauthenticated');
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.body.status).toBe(401);
+      expect(response.body.type).toBe('/problems/unauthenticated');
     });
 
     it('refuses a malformed log-in body with field errors', async () => {
       const response = await t.http.post(`${API}/auth/login`).send({ email: 'not-an-email', password: 5 }).expect(400);
       const fields = response.body.errors.map((error: { field: string }) => error.field);
-      assert.ok(fields.includes('email') && fields.includes('password'), JSON.stringify(response.body));
+      expect(fields.includes('email') && fields.includes('password')).toBeTruthy();
     });
 
     it('tells who is signed in', async () => {
       const me = await t.http.get(`${API}/auth/me`).set(bearer(t.adminToken)).expect(200);
-      assert.equal(me.body.email, ADMIN.email);
-      assert.deepEqual(me.body.roles, ['admin']);
+      expect(me.body.email).toBe(ADMIN.email);
+      expect(me.body.roles).toStrictEqual(['admin']);
     });
 
     it('rotates refresh tokens and revokes the family when a spent one is replayed', async () => {
       const login = await t.http.post(`${API}/auth/login`).send(ADMIN).expect(200);
       const first = login.body.refreshToken;
       const rotated = await t.http.post(`${API}/auth/refresh`).send({ refreshToken: first }).expect(200);
-      assert.notEqual(rotated.body.refreshToken, first);
+      expect(rotated.body.refreshToken).not.toBe(first);
       await t.http.get(`${API}/auth/me`).set(bearer(rotated.body.accessToken)).expect(200);
 
       // A replay long after the rotation means the token leaked.
@@ -53,7 +52,7 @@ describe('identity', () => {
     it('does not sign out two tabs that refresh with the same token at once', async () => {
       const login = await t.http.post(`${API}/auth/login`).send(ADMIN).expect(200);
       const [a, b] = await Promise.all([0, 1].map(() => t.http.post(`${API}/auth/refresh`).send({ refreshToken: login.body.refreshToken })));
-      assert.deepEqual([a.status, b.status], [200, 200]);
+      expect([a.status, b.status]).toStrictEqual([200, 200]);
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: a.body.refreshToken }).expect(200);
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: b.body.refreshToken }).expect(200);
     });
@@ -64,9 +63,9 @@ describe('identity', () => {
       for (let attempt = 0; attempt < 10 && status !== 429; attempt += 1) {
         status = (await t.http.post(`${API}/auth/login`).send({ email: user.email, password: 'wrong-password' })).status;
       }
-      assert.equal(status, 429);
+      expect(status).toBe(429);
       const limited = await t.http.post(`${API}/auth/login`).send({ email: user.email, password: 'password-12345' }).expect(429);
-      assert.equal(limited.headers['retry-after'], '60');
+      expect(limited.headers['retry-after']).toBe('60');
     });
 
     it('rejects requests without a token, with a malformed token and with a forged one', async () => {
@@ -85,11 +84,11 @@ describe('identity', () => {
         .set(bearer(t.adminToken))
         .send({ email: 'tech.li@test.local', name: '李工', password: 'password-12345', roles: ['technician'], region: '浙江', skills: ['water-purifier'], managerId: manager.id })
         .expect(201);
-      assert.equal(response.body.managerId, manager.id);
-      assert.deepEqual(response.body.skills, ['water-purifier']);
-      assert.equal(response.body.passwordHash, undefined);
+      expect(response.body.managerId).toBe(manager.id);
+      expect(response.body.skills).toStrictEqual(['water-purifier']);
+      expect(response.body.passwordHash).toBeUndefined();
       const stored = await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [response.body.id]);
-      assert.match(stored.rows[0].password_hash, /^\$argon2id\$/);
+      expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$/);
     });
 
     it('refuses a duplicate e-mail, an unknown role and unknown fields', async () => {
@@ -100,7 +99,7 @@ describe('identity', () => {
         .send({ email: 'new@test.local', name: 'x', password: 'password-12345', roles: ['emperor'], shoeSize: 42 })
         .expect(400);
       const fields = invalid.body.errors.map((error: { field: string }) => error.field);
-      assert.ok(fields.includes('roles') && fields.includes('shoeSize'), JSON.stringify(invalid.body));
+      expect(fields.includes('roles') && fields.includes('shoeSize')).toBeTruthy();
     });
 
     it('forbids non-administrators from creating users', async () => {
@@ -111,10 +110,10 @@ describe('identity', () => {
     it('updates a user with optimistic locking and audits the change', async () => {
       const agent = await createUser(t, ['agent']);
       const updated = await t.http.patch(`${API}/users/${agent.id}`).set(bearer(t.adminToken)).set('if-match', '1').send({ skills: ['billing'] }).expect(200);
-      assert.equal(updated.body.version, 2);
+      expect(updated.body.version).toBe(2);
       await t.http.patch(`${API}/users/${agent.id}`).set(bearer(t.adminToken)).set('if-match', '1').send({ region: '北京' }).expect(412);
       const audit = await t.db.query(`SELECT fields FROM audit_log WHERE entity_type = 'user' AND entity_id = $1 AND action = 'user.updated'`, [agent.id]);
-      assert.deepEqual(audit.rows[0].fields, ['skills']);
+      expect(audit.rows[0].fields).toStrictEqual(['skills']);
     });
 
     it('signs a deactivated user out at their next refresh', async () => {
@@ -129,17 +128,17 @@ describe('identity', () => {
   describe('API keys', () => {
     it('shows a key once, stores only its hash, and records its last use', async () => {
       const created = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'e-shop', scopes: ['customers:read'] }).expect(201);
-      assert.match(created.body.key, /^crm_/);
+      expect(created.body.key).toMatch(/^crm_/);
       const listed = await t.http.get(`${API}/admin/api-keys`).set(bearer(t.adminToken)).expect(200);
       const entry = listed.body.data.find((key: { id: string }) => key.id === created.body.id);
-      assert.equal(entry.key, undefined);
-      assert.equal(entry.lastUsedAt, null);
+      expect(entry.key).toBeUndefined();
+      expect(entry.lastUsedAt).toBeNull();
       const stored = await t.db.query(`SELECT key_hash FROM api_keys WHERE id = $1`, [created.body.id]);
-      assert.notEqual(stored.rows[0].key_hash, created.body.key);
+      expect(stored.rows[0].key_hash).not.toBe(created.body.key);
 
       await t.http.get(`${API}/customers`).set(bearer(created.body.key)).expect(200);
       const used = await t.http.get(`${API}/admin/api-keys`).set(bearer(t.adminToken)).expect(200);
-      assert.ok(used.body.data.find((key: { id: string }) => key.id === created.body.id).lastUsedAt);
+      expect(used.body.data.find((key: { id: string }) => key.id === created.body.id).lastUsedAt).toBeTruthy();
     });
 
     it('refuses a key without the scope and a revoked key', async () => {
@@ -164,33 +163,33 @@ describe('identity', () => {
     it('serves health, metrics and the OpenAPI document without a token', async () => {
       await t.http.get('/health/live').expect(200);
       const ready = await t.http.get('/health/ready').expect(200);
-      assert.equal(ready.body.checks.database.status, 'up');
+      expect(ready.body.checks.database.status).toBe('up');
       const metrics = await t.http.get('/metrics').expect(200);
-      assert.match(metrics.text, /http_request_duration_seconds_bucket/);
-      assert.match(metrics.text, /queue_jobs\{queue="domain-events"/);
+      expect(metrics.text).toMatch(/http_request_duration_seconds_bucket/);
+      expect(metrics.text).toMatch(/queue_jobs\{queue="domain-events"/);
       const docs = await t.http.get('/docs-json').expect(200);
-      assert.ok(docs.body.paths['/api/v1/customers']);
-      assert.ok(docs.body.components.schemas.CreateCustomerDto.properties.birthDate);
+      expect(docs.body.paths['/api/v1/customers']).toBeTruthy();
+      expect(docs.body.components.schemas.CreateCustomerDto.properties.birthDate).toBeTruthy();
     });
 
     it('returns the request id it was given', async () => {
       const response = await t.http.get('/health/live').set('x-request-id', 'trace-123').expect(200);
-      assert.equal(response.headers['x-request-id'], 'trace-123');
+      expect(response.headers['x-request-id']).toBe('trace-123');
     });
 
     it('answers unknown routes with a problem document', async () => {
       const response = await t.http.get(`${API}/no-such-thing`).set(bearer(t.adminToken)).expect(404);
-      assert.match(response.headers['content-type'], /application\/problem\+json/);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     });
   });
 });
 
 describe('user listing', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('pages through every user once and filters by role', async () => {
     for (let i = 0; i < 5; i += 1) await createUser(t, [i % 2 ? 'sales' : 'agent']);
@@ -203,10 +202,10 @@ describe('user listing', () => {
       seen.push(...page.body.data.map((user: { id: string }) => user.id));
       cursor = page.body.nextCursor;
     } while (cursor);
-    assert.equal(seen.length, 6);
-    assert.equal(new Set(seen).size, 6);
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen).size).toBe(6);
     const sales = await t.http.get(`${API}/users`).query({ role: 'sales' }).set(bearer(t.adminToken)).expect(200);
-    assert.equal(sales.body.data.length, 2);
+    expect(sales.body.data.length).toBe(2);
     const agent = await createUser(t, ['agent']);
     await t.http.get(`${API}/users`).set(bearer(agent.token)).expect(403);
   });

@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describe, it } from 'node:test';
 import ts from 'typescript';
 
 // The walls ARCHITECTURE.md describes, checked on the sources (run from the repository root):
@@ -80,8 +79,9 @@ describe('import graph', () => {
   const graph = importGraph();
 
   it('has no circle', () => {
-    assert.ok(graph.size > 100, `found only ${graph.size} source files under ${SRC}: run the tests from the repository root`);
-    assert.deepEqual(circles(graph), []);
+    // found only ${graph.size} source files under ${SRC}: run the tests from the repository root
+    expect(graph.size).toBeGreaterThan(100);
+    expect(circles(graph)).toStrictEqual([]);
   });
 
   it("has no module importing another module's repository", () => {
@@ -90,22 +90,22 @@ describe('import graph', () => {
         .filter((target) => target.endsWith('.repository.ts') && moduleOf(target) !== null && moduleOf(file) !== moduleOf(target))
         .map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`),
     );
-    assert.deepEqual(crossings.filter((crossing) => !KNOWN_CROSSINGS.has(crossing)), []);
+    expect(crossings.filter((crossing) => !KNOWN_CROSSINGS.has(crossing))).toStrictEqual([]);
   });
 
   it('has no repository importing a request or response DTO (repositories return row types)', () => {
     const leaks = [...graph].flatMap(([file, targets]) =>
       file.endsWith('.repository.ts') ? targets.filter((target) => target.includes('/dto/')).map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`) : [],
     );
-    assert.deepEqual(leaks, []);
+    expect(leaks).toStrictEqual([]);
   });
 
   it('finds a circle and a crossing when there is one', () => {
     const a = join(SRC, 'modules/a/a.service.ts');
     const b = join(SRC, 'modules/b/b.repository.ts');
     const c = join(SRC, 'modules/b/c.ts');
-    assert.deepEqual(circles(new Map([[a, [b]], [b, [c]], [c, [b]]])), [['src/modules/b/b.repository.ts', 'src/modules/b/c.ts']]);
-    assert.equal(moduleOf(a), 'a');
-    assert.equal(moduleOf(b), 'b');
+    expect(circles(new Map([[a, [b]], [b, [c]], [c, [b]]]))).toStrictEqual([['src/modules/b/b.repository.ts', 'src/modules/b/c.ts']]);
+    expect(moduleOf(a)).toBe('a');
+    expect(moduleOf(b)).toBe('b');
   });
 });

@@ -1,20 +1,19 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 
-describe('loyalty points', { timeout: 180_000 }, () => {
+describe('loyalty points', () => {
   let t: TestApp;
   let sales: User;
   let manager: User;
   let agent: User;
   let marketing: User;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
     manager = await createUser(t, ['manager']);
     sales = await createUser(t, ['sales'], { managerId: manager.id });
@@ -22,8 +21,8 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     marketing = await createUser(t, ['marketing']);
     // Tier multipliers are tested with tiers.
     await earnAtBaseRateInEveryTier(t);
-  });
-  after(() => t.close());
+  }, 180_000);
+  afterAll(() => t.close(), 180_000);
 
   const newCustomer = async () => (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '积分客户' }).expect(201)).body.id as string;
   const buy = async (customerId: string, amount: string) =>
@@ -45,9 +44,9 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     await buy(customer, '0.50');
     await waitForBalance(customer, 199);
     const ledger = await t.http.get(`${API}/customers/${customer}/loyalty/ledger`).set(bearer(sales.token)).expect(200);
-    assert.deepEqual(ledger.body.data.map((entry: { kind: string; points: number }) => [entry.kind, entry.points]), [['earn', 199]]);
-    assert.equal(await ledgerSum(customer), 199);
-  });
+    expect(ledger.body.data.map((entry: { kind: string; points: number }) => [entry.kind, entry.points])).toStrictEqual([['earn', 199]]);
+    expect(await ledgerSum(customer)).toBe(199);
+  }, 180_000);
 
   it('never spends a point twice: 50 concurrent redemptions of the same points', async () => {
     const customer = await newCustomer();
@@ -56,15 +55,15 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     const reward = await newReward(100, 1000);
     const responses = await Promise.all(Array.from({ length: 50 }, () => redeem(customer, reward.id)));
     const statuses = responses.map((response) => response.status);
-    assert.equal(statuses.filter((status) => status === 201).length, 10, statuses.join());
-    assert.ok(statuses.every((status) => status === 201 || status === 422), statuses.join());
-    assert.equal(await balanceOf(customer), 0);
-    assert.equal(await ledgerSum(customer), 0);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(10);
+    expect(statuses.every((status) => status === 201 || status === 422)).toBe(true);
+    expect(await balanceOf(customer)).toBe(0);
+    expect(await ledgerSum(customer)).toBe(0);
     const stock = await t.db.query(`SELECT stock FROM loyalty_rewards WHERE id = $1`, [reward.id]);
-    assert.equal(stock.rows[0].stock, 990);
+    expect(stock.rows[0].stock).toBe(990);
     const refused = responses.find((response) => response.status === 422)!;
-    assert.equal(refused.body.type, '/problems/insufficient-points');
-  });
+    expect(refused.body.type).toBe('/problems/insufficient-points');
+  }, 180_000);
 
   it('refuses a redemption when the stock is short and spends nothing', async () => {
     const customer = await newCustomer();
@@ -73,9 +72,9 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     const reward = await newReward(100, 1);
     await redeem(customer, reward.id).expect(201);
     const response = await redeem(customer, reward.id).expect(409);
-    assert.equal(response.body.type, '/problems/out-of-stock');
-    assert.equal(await balanceOf(customer), 400);
-  });
+    expect(response.body.type).toBe('/problems/out-of-stock');
+    expect(await balanceOf(customer)).toBe(400);
+  }, 180_000);
 
   it('does not spend twice when a redemption is retried with the same Idempotency-Key', async () => {
     const customer = await newCustomer();
@@ -85,9 +84,9 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     const key = randomUUID();
     const first = await redeem(customer, reward.id, key).expect(201);
     const retry = await redeem(customer, reward.id, key).expect(201);
-    assert.equal(retry.body.id, first.body.id);
-    assert.equal(await balanceOf(customer), 200);
-  });
+    expect(retry.body.id).toBe(first.body.id);
+    expect(await balanceOf(customer)).toBe(200);
+  }, 180_000);
 
   it('takes back the points of a refunded purchase', async () => {
     const customer = await newCustomer();
@@ -96,8 +95,8 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     await waitForBalance(customer, 350);
     await t.http.post(`${API}/purchases/${purchase}/refund`).set(bearer(sales.token)).send({ reason: '退货' }).expect(200);
     await waitForBalance(customer, 100);
-    assert.equal(await ledgerSum(customer), 100);
-  });
+    expect(await ledgerSum(customer)).toBe(100);
+  }, 180_000);
 
   it('writes off, rather than going below zero, points of a refund that were already spent', async () => {
     const customer = await newCustomer();
@@ -108,22 +107,22 @@ describe('loyalty points', { timeout: 180_000 }, () => {
     await t.http.post(`${API}/purchases/${purchase}/refund`).set(bearer(sales.token)).send({}).expect(200);
     await waitForBalance(customer, 0);
     const reversal = await t.db.query(`SELECT points::int AS points, reason FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'reversal'`, [customer]);
-    assert.equal(reversal.rows[0].points, -50);
-    assert.match(reversal.rows[0].reason, /150 points already spent were written off/);
-  });
+    expect(reversal.rows[0].points).toBe(-50);
+    expect(reversal.rows[0].reason).toMatch(/150 points already spent were written off/);
+  }, 180_000);
 
   it('lets a manager adjust points with an audited reason, and not a salesperson', async () => {
     const customer = await newCustomer();
     await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(sales.token)).send({ points: 100, reason: '补偿' }).expect(403);
     const entry = await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 100, reason: '安装延误补偿' }).expect(201);
-    assert.equal(entry.body.balanceAfter, 100);
+    expect(entry.body.balanceAfter).toBe(100);
     await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: -101, reason: '更正多扣的积分' }).expect(422);
     await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 0, reason: '更正多扣的积分' }).expect(400);
     await t.http.post(`${API}/customers/${customer}/loyalty/adjustments`).set(bearer(manager.token)).send({ points: 5 }).expect(400);
     const audit = await t.db.query(`SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'loyalty.points_adjusted'`, [customer]);
-    assert.equal(audit.rows[0].actor_id, manager.id);
-    assert.equal(audit.rows[0].after.reason, '安装延误补偿');
-  });
+    expect(audit.rows[0].actor_id).toBe(manager.id);
+    expect(audit.rows[0].after.reason).toBe('安装延误补偿');
+  }, 180_000);
 
   it('keeps the ledger sum equal to the balance under concurrent earning, redeeming and adjusting', async () => {
     const customer = await newCustomer();
@@ -139,34 +138,34 @@ describe('loyalty points', { timeout: 180_000 }, () => {
       const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer]);
       return rows[0].n === 10 ? true : undefined;
     }, 15_000, 'ten earnings');
-    assert.ok(earned);
+    expect(earned).toBe(true);
     const balance = await balanceOf(customer);
-    assert.ok(balance >= 0);
-    assert.equal(await ledgerSum(customer), balance);
-  });
+    expect(balance).toBeGreaterThanOrEqual(0);
+    expect(await ledgerSum(customer)).toBe(balance);
+  }, 180_000);
 
   it('manages the reward catalogue: marketing and admins only', async () => {
     await t.http.post(`${API}/loyalty/rewards`).set(bearer(sales.token)).send({ name: 'x', pointsCost: 1, stock: 1 }).expect(403);
     await t.http.post(`${API}/loyalty/rewards`).set(bearer(marketing.token)).send({ name: 'x', pointsCost: 0, stock: 1 }).expect(400);
     const reward = await newReward(10, 5);
     const updated = await t.http.patch(`${API}/loyalty/rewards/${reward.id}`).set(bearer(t.adminToken)).set('if-match', '1').send({ active: false }).expect(200);
-    assert.equal(updated.body.active, false);
+    expect(updated.body.active).toBe(false);
     const listed = await t.http.get(`${API}/loyalty/rewards`).set(bearer(agent.token)).expect(200);
-    assert.equal(listed.body.data.some((entry: { id: string }) => entry.id === reward.id), false);
+    expect(listed.body.data.some((entry: { id: string }) => entry.id === reward.id)).toBe(false);
     const customer = await newCustomer();
     await redeem(customer, reward.id).expect(422);
     await t.http.get(`${API}/customers/${randomUUID()}/loyalty`).set(bearer(agent.token)).expect(404);
-  });
+  }, 180_000);
 });
 
-describe('points expiry and birthday rewards', { timeout: 120_000 }, () => {
+describe('points expiry and birthday rewards', () => {
   let t: TestApp;
   let sales: User;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ LOYALTY_POINTS_EXPIRE_MONTHS: '24', LOYALTY_BIRTHDAY_POINTS: '88' });
     sales = await createUser(t, ['sales']);
-  });
-  after(() => t.close());
+  }, 120_000);
+  afterAll(() => t.close(), 120_000);
 
   const today = new Date().toISOString().slice(0, 10);
   const balanceOf = async (customerId: string) => (await t.db.query(`SELECT balance::int AS balance FROM loyalty_accounts WHERE customer_id = $1`, [customerId])).rows[0]?.balance ?? 0;
@@ -185,26 +184,29 @@ describe('points expiry and birthday rewards', { timeout: 120_000 }, () => {
     await credit(customer, 50, 1); // still valid
     await credit(customer, -60, 12); // spent from the oldest
     const processor = t.app.get(LoyaltyDailyProcessor);
-    assert.equal(await processor.expirePoints(today), 80);
-    assert.equal(await balanceOf(customer), 50);
-    assert.equal(await processor.expirePoints(today), 0, 'a rerun on the same day expires nothing');
+    expect(await processor.expirePoints(today)).toBe(80);
+    expect(await balanceOf(customer)).toBe(50);
+    // a rerun on the same day expires nothing
+    expect(await processor.expirePoints(today)).toBe(0);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    assert.equal(await processor.expirePoints(tomorrow), 0, 'nothing more is due tomorrow');
+    // nothing more is due tomorrow
+    expect(await processor.expirePoints(tomorrow)).toBe(0);
     const sum = await t.db.query(`SELECT sum(points)::int AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customer]);
-    assert.equal(sum.rows[0].sum, 50);
-  });
+    expect(sum.rows[0].sum).toBe(50);
+  }, 120_000);
 
   it('gives the birthday reward once a year', async () => {
     const birthDate = `1990-${today.slice(5)}` === '1990-02-29' ? '1992-02-29' : `1990-${today.slice(5)}`;
     const customer = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '寿星', birthDate }).expect(201)).body.id;
     const other = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '非寿星', birthDate: '1990-01-01' === birthDate ? '1990-01-02' : '1990-01-01' }).expect(201)).body.id;
     const processor = t.app.get(LoyaltyDailyProcessor);
-    assert.ok((await processor.birthdayRewards(today)) >= 1);
-    assert.equal(await balanceOf(customer), 88);
-    assert.equal(await balanceOf(other), 0);
+    expect((await processor.birthdayRewards(today))).toBeGreaterThanOrEqual(1);
+    expect(await balanceOf(customer)).toBe(88);
+    expect(await balanceOf(other)).toBe(0);
     await processor.birthdayRewards(today);
-    assert.equal(await balanceOf(customer), 88, 'once a year, however often the job runs');
+    // once a year, however often the job runs
+    expect(await balanceOf(customer)).toBe(88);
     const event = await t.db.query(`SELECT 1 FROM outbox WHERE type = 'loyalty.birthday_rewarded' AND aggregate_id = $1`, [customer]);
-    assert.equal(event.rowCount, 1);
-  });
+    expect(event.rowCount).toBe(1);
+  }, 120_000);
 });

@@ -1,7 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { CLAIM_SQL, OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
@@ -46,23 +45,23 @@ function redisServerBinary(): string {
 }
 
 
-describe('outbox relay', { timeout: 120_000 }, () => {
+describe('outbox relay', () => {
   let t: TestApp;
   let redis: DisposableRedis;
   let queue: Queue;
 
-  before(async () => {
+  beforeAll(async () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
     t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${redis.port}` });
     queue = new Queue(QueueName.DomainEvents, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: t.config.QUEUE_PREFIX });
     queue.on('error', () => undefined);
-  });
-  after(async () => {
+  }, 120_000);
+  afterAll(async () => {
     await queue.close();
     await t.close();
     await redis.stop();
-  });
+  }, 120_000);
 
   const createCustomer = async (name: string) =>
     (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name }).expect(201)).body.id as string;
@@ -74,11 +73,11 @@ describe('outbox relay', { timeout: 120_000 }, () => {
     const customerId = await createCustomer('事件一');
     const eventId = await eventIdOf(customerId);
     const job = await waitFor(() => queue.getJob(eventId), 10_000, 'the job');
-    assert.equal(job.data.type, 'customer.created');
-    assert.equal(job.data.aggregateId, customerId);
+    expect(job.data.type).toBe('customer.created');
+    expect(job.data.aggregateId).toBe(customerId);
     // The relay marks the row published when its transaction commits, just after BullMQ accepted the job.
     await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
-  });
+  }, 120_000);
 
   it('keeps events while Redis is down and publishes them when it is back', async () => {
     await redis.stop();
@@ -88,15 +87,15 @@ describe('outbox relay', { timeout: 120_000 }, () => {
     // Relays keep trying and failing (or find the row locked by the background relay's attempt);
     // the row must stay unpublished rather than be marked published and lost.
     const relay = t.app.get(OutboxRelay);
-    for (let attempt = 0; attempt < 5; attempt += 1) assert.equal(await relay.publishBatch().catch(() => 0), 0);
+    for (let attempt = 0; attempt < 5; attempt += 1) expect(await relay.publishBatch().catch(() => 0)).toBe(0);
     const pending = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
-    assert.equal(pending.rows[0].published_at, null);
+    expect(pending.rows[0].published_at).toBeNull();
 
     await redis.start();
     const job = await waitFor(() => queue.getJob(eventId).catch(() => undefined), 20_000, 'the job after Redis came back');
-    assert.equal(job.data.aggregateId, customerId);
+    expect(job.data.aggregateId).toBe(customerId);
     await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
-  });
+  }, 120_000);
 
   it('claims through its own index even when the statistics still describe a backlog since published', async () => {
     // Statistics taken while 20,000 bulk events waited, then the events published: with these the
@@ -112,8 +111,8 @@ describe('outbox relay', { timeout: 120_000 }, () => {
       for (const child of node.Plans ?? []) walk(child as typeof node);
     };
     walk(plan.Plan);
-    assert.deepEqual(indexes, ['outbox_unpublished_order_idx']);
-  });
+    expect(indexes).toStrictEqual(['outbox_unpublished_order_idx']);
+  }, 120_000);
 
   it('never publishes one row twice when relays run concurrently', async () => {
     const dataSource = t.app.get(DataSource);
@@ -132,27 +131,28 @@ describe('outbox relay', { timeout: 120_000 }, () => {
       return published;
     }));
     // The background relay may have taken some too; together every row went out exactly once.
-    assert.ok(counts.reduce((sum, n) => sum + n, 0) <= 1200);
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(1200);
     await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'test.burst' AND published_at IS NULL`)).rows[0].n === 0, 10_000, 'every burst row published');
     const jobs = await waitFor(async () => {
       const ids = (await t.db.query(`SELECT event_id FROM outbox WHERE type = 'test.burst'`)).rows.map((row) => row.event_id);
       const found = await Promise.all(ids.map((id: string) => queue.getJob(id)));
       return found.every(Boolean) ? found : undefined;
     }, 20_000, 'all burst jobs');
-    assert.equal(new Set(jobs.map((job) => job!.id)).size, 1200);
-    assert.deepEqual(duplicated, [], 'BullMQ saw no second publish of any event');
+    expect(new Set(jobs.map((job) => job!.id)).size).toBe(1200);
+    // BullMQ saw no second publish of any event
+    expect(duplicated).toStrictEqual([]);
     } finally {
       await events.close();
     }
-  });
+  }, 120_000);
 });
 
-describe('housekeeping', { timeout: 60_000 }, () => {
+describe('housekeeping', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
-  });
-  after(() => t.close());
+  }, 60_000);
+  afterAll(() => t.close(), 60_000);
 
   it('purges idempotency keys older than their 24-hour promise and keeps younger ones', async () => {
     await t.db.query(
@@ -160,18 +160,18 @@ describe('housekeeping', { timeout: 60_000 }, () => {
        VALUES ('user:x', 'old', 'POST', '/c', 'h', now() - interval '25 hours'), ('user:x', 'young', 'POST', '/c', 'h', now() - interval '23 hours')`,
     );
     const purged = await t.app.get(MaintenanceProcessor).purgeIdempotencyKeys();
-    assert.equal(purged, 1);
+    expect(purged).toBe(1);
     const left = await t.db.query(`SELECT key FROM idempotency_keys WHERE principal = 'user:x'`);
-    assert.deepEqual(left.rows.map((row) => row.key), ['young']);
-  });
+    expect(left.rows.map((row) => row.key)).toStrictEqual(['young']);
+  }, 60_000);
 
   it('schedules each purge once however many workers register it', async () => {
     const queue = new Queue(QueueName.Maintenance, { connection: { host: '127.0.0.1', port: 6379 }, prefix: t.config.QUEUE_PREFIX });
     try {
       const schedulers = await queue.getJobSchedulers();
-      assert.deepEqual(schedulers.map((scheduler) => scheduler.key).sort(), ['purge-idempotency-keys', 'purge-outbox']);
+      expect(schedulers.map((scheduler) => scheduler.key).sort()).toStrictEqual(['purge-idempotency-keys', 'purge-outbox']);
     } finally {
       await queue.close();
     }
-  });
+  }, 60_000);
 });

@@ -1,17 +1,16 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { WebhookRecoveryProcessor } from '../src/modules/webhooks/webhook-recovery.processor.js';
 import { startTestApp, TestApp } from './support/test-app.js';
 
-describe('history retention', { timeout: 60_000 }, () => {
+describe('history retention', () => {
   let t: TestApp;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ OUTBOX_RETENTION_DAYS: '7', WEBHOOK_RETENTION_DAYS: '30' });
-  });
-  after(() => t.close());
+  }, 60_000);
+  afterAll(() => t.close(), 60_000);
 
   it('purges published outbox events past the retention, oldest first, and never an unpublished one', async () => {
     const insert = (published: string | null, occurred: string) =>
@@ -23,10 +22,10 @@ describe('history retention', { timeout: 60_000 }, () => {
     const stuck = await insert(null, '2026-01-01T00:00:00Z');
     const recent = await insert(new Date().toISOString(), new Date().toISOString());
     const purged = await t.app.get(MaintenanceProcessor).purgeOutbox(7);
-    assert.ok(purged >= 1);
+    expect(purged).toBeGreaterThanOrEqual(1);
     const left = await t.db.query(`SELECT id FROM outbox WHERE id = ANY($1::bigint[])`, [[old.rows[0].id, stuck.rows[0].id, recent.rows[0].id]]);
-    assert.deepEqual(left.rows.map((row) => row.id).sort(), [stuck.rows[0].id, recent.rows[0].id].sort());
-  });
+    expect(left.rows.map((row) => row.id).sort()).toStrictEqual([stuck.rows[0].id, recent.rows[0].id].sort());
+  }, 60_000);
 
   it('purges old webhook events with their deliveries and attempt logs, but not while a delivery is pending', async () => {
     const [endpoint] = (await t.db.query(
@@ -47,8 +46,8 @@ describe('history retention', { timeout: 60_000 }, () => {
     const recent = await event(new Date().toISOString(), 'succeeded');
     await t.app.get(WebhookRecoveryProcessor).purgeHistory();
     const left = await t.db.query(`SELECT id FROM webhook_events WHERE id = ANY($1::uuid[])`, [[oldDone, oldPending, recent]]);
-    assert.deepEqual(left.rows.map((row) => row.id).sort(), [oldPending, recent].sort());
+    expect(left.rows.map((row) => row.id).sort()).toStrictEqual([oldPending, recent].sort());
     const orphans = await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries d WHERE d.event_id = $1`, [oldDone]);
-    assert.equal(orphans.rows[0].n, 0);
-  });
+    expect(orphans.rows[0].n).toBe(0);
+  }, 60_000);
 });

@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
 
@@ -55,20 +54,20 @@ function generator(seed: number) {
   return { next, pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] };
 }
 
-describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () => {
+describe('one walk of the queue per batch of callers', () => {
   let t: TestApp;
   let manager: Awaited<ReturnType<typeof createUser>>;
   let customer: string;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000' });
     manager = await createUser(t, ['manager']);
     const sales = await createUser(t, ['sales']);
     customer = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '评审客户' }).expect(201)).body.id;
     await t.db.query(OLD_CLAIM);
     for (const statement of HOOK) await t.db.query(statement);
-  });
-  after(() => t.close());
+  }, 240_000);
+  afterAll(() => t.close(), 240_000);
 
   /** Every test starts from an empty queue (this database is the test's own). */
   const emptyQueue = () => t.db.query(`UPDATE service_requests SET status = 'closed', closed_at = now() WHERE status = 'queued'`);
@@ -103,7 +102,8 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
         `SELECT ord::text AS caller, (request).id FROM assign_next_service_requests($1::uuid[])`, [callers]);
       await client.query('ROLLBACK');
       const byCaller = new Map(rows.map((row) => [Number(row.caller), row.id]));
-      assert.equal(byCaller.size, rows.length, 'one request per caller at most');
+      // one request per caller at most
+      expect(byCaller.size).toBe(rows.length);
       return callers.map((_, index) => byCaller.get(index + 1) ?? null);
     } finally {
       client.release();
@@ -139,9 +139,10 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
       // Callers in any order, some twice, and one nobody knows.
       const callers = Array.from({ length: 3 + Math.floor(random.next() * 8) }, () => random.pick(people));
       if (round % 3 === 0) callers.splice(Math.floor(random.next() * callers.length), 0, randomUUID());
-      assert.deepEqual(await oneWalk(callers), await oneByOne(callers), `round ${round}`);
+      // round ${round}
+      expect(await oneWalk(callers)).toStrictEqual(await oneByOne(callers));
     }
-  });
+  }, 240_000);
 
   it('serves the callers past the first 1,000 candidates as the old claim would (the fallback)', async () => {
     const front = `front-${randomUUID().slice(0, 6)}`;
@@ -158,10 +159,10 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
     const plainBeijing = await person([], '北京');
     const callers = [rareShanghai, generalist, plainBeijing, rareAnywhere, rareShanghai, generalist, randomUUID(), plainBeijing];
     const walked = await oneWalk(callers);
-    assert.deepEqual(walked, await oneByOne(callers));
+    expect(walked).toStrictEqual(await oneByOne(callers));
     // Six: the second 北京 caller finds nothing left in their region or without a skill.
-    assert.equal(walked.filter((id) => id !== null).length, 6);
-  });
+    expect(walked.filter((id) => id !== null)).toHaveLength(6);
+  }, 240_000);
 
   it('gives two batches running at once different requests: the second skips what the first holds', async () => {
     const skill = `both-${randomUUID().slice(0, 6)}`;
@@ -172,16 +173,16 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
     try {
       await first.query('BEGIN');
       const held = (await first.query(`SELECT (request).id FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`, [people.slice(0, 2)])).rows.map((row) => row.id);
-      assert.deepEqual(held, queued.slice(0, 2));
+      expect(held).toStrictEqual(queued.slice(0, 2));
       const second = (await t.db.query(`SELECT (request).id FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`, [people.slice(2)])).rows.map((row) => row.id);
-      assert.deepEqual(second, queued.slice(2, 4));
+      expect(second).toStrictEqual(queued.slice(2, 4));
       await first.query('COMMIT');
     } finally {
       first.release();
     }
     const { rows } = await t.db.query(`SELECT count(DISTINCT assigned_to)::int AS people FROM service_requests WHERE id = ANY($1) AND status = 'assigned'`, [queued.slice(0, 4)]);
-    assert.equal(rows[0].people, 4);
-  });
+    expect(rows[0].people).toBe(4);
+  }, 240_000);
 
   it('skips a request a dispatcher holds, and gives it to nobody else in the batch', async () => {
     const skill = `held-${randomUUID().slice(0, 6)}`;
@@ -192,12 +193,12 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
     try {
       await dispatcher.query('BEGIN');
       await dispatcher.query(`SELECT 1 FROM service_requests WHERE id = $1 FOR UPDATE`, [queued[0]]);
-      assert.deepEqual(await oneWalk(people), [queued[1], queued[2], null]);
+      expect(await oneWalk(people)).toStrictEqual([queued[1], queued[2], null]);
       await dispatcher.query('ROLLBACK');
     } finally {
       dispatcher.release();
     }
-  });
+  }, 240_000);
 
   /**
    * Runs the batch function in a session of its own that pauses on its first skill check (after the
@@ -235,10 +236,10 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
     const taken = await walkPausedWhile([caller], async () => {
       await t.http.post(`${API}/service-requests/${first}/assign`).set(bearer(manager.token)).send({ assigneeId: other.id }).expect(200);
     });
-    assert.deepEqual(taken, [second]);
+    expect(taken).toStrictEqual([second]);
     const { rows } = await t.db.query(`SELECT assigned_to FROM service_requests WHERE id = $1`, [first]);
-    assert.equal(rows[0].assigned_to, other.id);
-  });
+    expect(rows[0].assigned_to).toBe(other.id);
+  }, 240_000);
 
   it('does not hand out a request whose required skill was changed (and committed) after the walk began to a caller without that skill', async () => {
     const skill = `before-${randomUUID().slice(0, 6)}`;
@@ -251,13 +252,13 @@ describe('one walk of the queue per batch of callers', { timeout: 240_000 }, () 
     });
     const { rows } = await t.db.query(`SELECT required_skill, assigned_to FROM service_requests WHERE id = $1`, [changed]);
     // As the old claim, which rechecked its whole WHERE clause on the locked row (EvalPlanQual).
-    assert.deepEqual({ taken, changed: rows[0] }, { taken: [second], changed: { required_skill: otherSkill, assigned_to: null } });
-  });
+    expect({ taken, changed: rows[0] }).toStrictEqual({ taken: [second], changed: { required_skill: otherSkill, assigned_to: null } });
+  }, 240_000);
 
   it('files a request for a customer whose id is written in capitals (IsUUID accepts them)', async () => {
     const response = await t.http.post(`${API}/service-requests`).set(bearer(manager.token))
       .send({ customerId: customer.toUpperCase(), type: 'repair', severity: 'normal', subject: '大写的客户编号' });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
-    assert.equal(response.body.customerId, customer);
-  });
+    expect(response.status).toBe(201);
+    expect(response.body.customerId).toBe(customer);
+  }, 240_000);
 });

@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -66,7 +65,7 @@ interface Case {
   request: (ids: Ids, caller: Caller) => Request;
 }
 
-describe('service request authorisation', { timeout: 120_000 }, () => {
+describe('service request authorisation', () => {
   let t: TestApp;
   const users = {} as Record<UserCaller | 'otherTechnician' | 'otherAgent', User>;
   let adminId: string;
@@ -87,13 +86,13 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
   async function file(fields: Record<string, unknown> = {}): Promise<{ id: string }> {
     const response = await t.http.post(`${API}/service-requests`).set(bearer(t.adminToken))
       .send({ customerId, type: 'repair', severity: 'normal', subject: '权限测试报修', hold: true, ...fields });
-    assert.equal(response.status, 201, JSON.stringify(response.body));
+    expect(response.status).toBe(201);
     return response.body;
   }
 
   async function step(id: string, action: string, body: Record<string, unknown> = {}): Promise<void> {
     const response = await t.http.post(`${API}/service-requests/${id}/${action}`).set(bearer(t.adminToken)).send(body);
-    assert.equal(response.status, 200, `${action}: ${response.status} ${JSON.stringify(response.body)}`);
+    expect(response.status).toBe(200);
   }
 
   /** A request in `state`, dispatched to `assigneeId` (except when it is `new`), moved there by the administrator. */
@@ -244,24 +243,29 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
   /** Every fixture is made so that a caller who gets in succeeds: a business 4xx would hide a wrong refusal (a 404 for one's own request). */
   function assertOutcome(response: { status: number; body: unknown; headers: Record<string, string> }, outcome: Outcome | 400 | 404) {
     const detail = `${response.status} ${JSON.stringify(response.body)}`;
-    assert.ok(response.status < 500, `a 5xx is a bug: ${detail}`);
+    // a 5xx is a bug: ${detail}
+    expect(response.status).toBeLessThan(500);
     switch (outcome) {
       case 'allowed':
-        assert.ok(response.status >= 200 && response.status < 300, `expected a 2xx, got ${detail}`);
+        // expected a 2xx, got ${detail}
+        expect(response.status >= 200 && response.status < 300).toBe(true);
         return;
       case 'allowedOr403':
-        assert.ok((response.status >= 200 && response.status < 300) || response.status === 403, `expected a 2xx or 403, got ${detail}`);
+        // expected a 2xx or 403, got ${detail}
+        expect((response.status >= 200 && response.status < 300) || response.status === 403).toBe(true);
         return;
       case 'refused':
-        assert.ok([403, 404].includes(response.status), `expected 403 or 404, got ${detail}`);
+        // expected 403 or 404, got ${detail}
+        expect([403, 404]).toContain(response.status);
         break;
       default:
-        assert.equal(response.status, outcome, `expected ${outcome}, got ${detail}`);
+        // expected ${outcome}, got ${detail}
+        expect(response.status).toBe(outcome);
     }
-    assert.match(response.headers['content-type'] ?? '', /application\/problem\+json/);
+    expect(response.headers['content-type'] ?? '').toMatch(/application\/problem\+json/);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000' });
     adminId = (await t.http.get(`${API}/auth/me`).set(bearer(t.adminToken)).expect(200)).body.id;
     users.manager = await createUser(t, ['manager']);
@@ -287,8 +291,8 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
         fixtures.set(`${c.route}|${caller}`, ids);
       }));
     }
-  });
-  after(() => t?.close());
+  }, 120_000);
+  afterAll(() => t?.close(), 120_000);
 
   describe('the matrix', () => {
     for (const c of CASES) {
@@ -300,7 +304,7 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
             const token = tokenFor(caller);
             if (token) request.set(bearer(token));
             assertOutcome(await request, outcome);
-          });
+          }, 120_000);
         }
       });
     }
@@ -312,25 +316,25 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
     let queued: string;
     let held: string;
 
-    before(async () => {
+    beforeAll(async () => {
       theirs = await requestIn('in_progress', users.otherTechnician.id);
       someoneElses = await requestIn('in_progress', users.otherAgent.id);
       // Queued for a skill the technician has, so `next` would hand it to them: still not theirs until it does.
       queued = (await file({ hold: false, requiredSkill: 'authz-other-technician', subject: '排队中的请求' })).id;
       held = await requestIn('new', users.agent.id);
-    });
+    }, 120_000);
 
     const technician = () => bearer(users.otherTechnician.token);
 
     it('reads their own request', async () => {
       const response = await t.http.get(`${API}/service-requests/${theirs}`).set(technician());
-      assert.equal(response.status, 200, JSON.stringify(response.body));
-    });
+      expect(response.status).toBe(200);
+    }, 120_000);
 
     for (const [what, id] of [['dispatched to someone else', () => someoneElses], ['waiting in the queue', () => queued], ['held for triage', () => held]] as const) {
       it(`gets 404 reading a request ${what}`, async () => {
         assertOutcome(await t.http.get(`${API}/service-requests/${id()}`).set(technician()), 404);
-      });
+      }, 120_000);
     }
 
     for (const [action, body] of [['start', {}], ['wait-for-customer', {}], ['resume', {}], ['resolve', { resolution: '越权' }]] as const) {
@@ -338,18 +342,18 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
         const before = (await t.http.get(`${API}/service-requests/${someoneElses}`).set(bearer(t.adminToken)).expect(200)).body;
         assertOutcome(await t.http.post(`${API}/service-requests/${someoneElses}/${action}`).set(technician()).send(body), 404);
         const after = (await t.http.get(`${API}/service-requests/${someoneElses}`).set(bearer(t.adminToken)).expect(200)).body;
-        assert.equal(after.version, before.version);
-      });
+        expect(after.version).toBe(before.version);
+      }, 120_000);
     }
 
     it('lists only their own requests, whatever the filter asks for', async () => {
       const all = await t.http.get(`${API}/service-requests`).query({ limit: '200' }).set(technician()).expect(200);
-      assert.deepEqual(all.body.data.map((entry: { id: string }) => entry.id), [theirs]);
+      expect(all.body.data.map((entry: { id: string }) => entry.id)).toStrictEqual([theirs]);
       const others = await t.http.get(`${API}/service-requests`).query({ assignedTo: users.otherAgent.id }).set(technician()).expect(200);
-      assert.deepEqual(others.body.data, []);
+      expect(others.body.data).toStrictEqual([]);
       const byCustomer = await t.http.get(`${API}/service-requests`).query({ customerId, limit: '200' }).set(technician()).expect(200);
-      assert.deepEqual(byCustomer.body.data.map((entry: { id: string }) => entry.id), [theirs]);
-    });
+      expect(byCustomer.body.data.map((entry: { id: string }) => entry.id)).toStrictEqual([theirs]);
+    }, 120_000);
 
     for (const mine of ['false', 'true']) {
       it(`is shown no request that is not theirs by the queue view (mine=${mine})`, async () => {
@@ -357,15 +361,16 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
         assertOutcome(response, 'allowedOr403');
         if (response.status === 403) return;
         const foreign = response.body.data.filter((entry: { id: string }) => entry.id !== theirs);
-        assert.deepEqual(foreign.map((entry: { number: string; subject: string }) => `${entry.number} ${entry.subject}`), [], 'requests not dispatched to the technician');
-      });
+        // requests not dispatched to the technician
+        expect(foreign.map((entry: { number: string; subject: string }) => `${entry.number} ${entry.subject}`)).toStrictEqual([]);
+      }, 120_000);
     }
 
     it('the other service staff read every request', async () => {
       for (const token of [users.agent.token, users.manager.token, users.sales.token, t.adminToken]) {
         for (const id of [theirs, someoneElses, queued, held]) await t.http.get(`${API}/service-requests/${id}`).set(bearer(token)).expect(200);
       }
-    });
+    }, 120_000);
   });
 
   describe('tasks are their holders’', () => {
@@ -374,21 +379,22 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
       assertOutcome(await t.http.post(`${API}/tasks/${task}/complete`).set(bearer(users.otherAgent.token)), 404);
       assertOutcome(await t.http.post(`${API}/tasks/${task}/complete`).set(bearer(users.technician.token)), 404);
       const listed = await t.http.get(`${API}/tasks`).set(bearer(users.otherAgent.token)).expect(200);
-      assert.ok(!listed.body.data.some((entry: { id: string }) => entry.id === task), 'another agent sees the task in their list');
+      // another agent sees the task in their list
+      expect(listed.body.data.some((entry: { id: string }) => entry.id === task)).toBeFalsy();
       const { rows } = await t.db.query(`SELECT status FROM tasks WHERE id = $1`, [task]);
-      assert.equal(rows[0].status, 'open');
-    });
+      expect(rows[0].status).toBe('open');
+    }, 120_000);
 
     it("a task for the managers' pool is listed to and completed by a manager, not by an agent", async () => {
       const { rows } = await t.db.query(`INSERT INTO tasks (kind, title, assignee_role) VALUES ('authz.test', '经理任务', 'manager') RETURNING id`);
       const task = rows[0].id;
       const agentList = await t.http.get(`${API}/tasks`).set(bearer(users.agent.token)).expect(200);
-      assert.ok(!agentList.body.data.some((entry: { id: string }) => entry.id === task));
+      expect(agentList.body.data.some((entry: { id: string }) => entry.id === task)).toBeFalsy();
       assertOutcome(await t.http.post(`${API}/tasks/${task}/complete`).set(bearer(users.agent.token)), 404);
       const managerList = await t.http.get(`${API}/tasks`).set(bearer(users.manager.token)).expect(200);
-      assert.ok(managerList.body.data.some((entry: { id: string }) => entry.id === task));
+      expect(managerList.body.data.some((entry: { id: string }) => entry.id === task)).toBeTruthy();
       await t.http.post(`${API}/tasks/${task}/complete`).set(bearer(users.manager.token)).expect(200);
-    });
+    }, 120_000);
   });
 
   describe('records that do not exist', () => {
@@ -396,21 +402,21 @@ describe('service request authorisation', { timeout: 120_000 }, () => {
     for (const c of CASES.filter((entry) => entry.route.includes('{id}'))) {
       it(`an administrator gets 404 from ${c.route} for an id that does not exist`, async () => {
         assertOutcome(await c.request(missing, 'admin').set(bearer(t.adminToken)), 404);
-      });
+      }, 120_000);
       if (c.scope) {
         it(`an API key with ${SCOPE} gets 404 from ${c.route} for an id that does not exist`, async () => {
           assertOutcome(await c.request(missing, 'scopedKey').set(bearer(keys.scoped)), 404);
-        });
+        }, 120_000);
       }
       if (!c.roles.includes('marketing')) {
         it(`a marketer gets 403 from ${c.route} whether or not the record exists`, async () => {
           assertOutcome(await c.request(missing, 'marketing').set(bearer(users.marketing.token)), 403);
-        });
+        }, 120_000);
       }
       it(`an administrator gets a 400, not a 5xx, from ${c.route} for an id that is not a UUID`, async () => {
         const request = c.request({ request: 'not-a-uuid', task: 'not-a-uuid' }, 'admin').set(bearer(t.adminToken));
         assertOutcome(await request, 400);
-      });
+      }, 120_000);
     }
   });
 });

@@ -1,15 +1,14 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN, API, startTestApp, TestApp } from './support/test-app.js';
 
-describe('graceful shutdown', { timeout: 60_000 }, () => {
+describe('graceful shutdown', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
-  });
-  after(async () => {
+  }, 60_000);
+  afterAll(async () => {
     await t.db.end().catch(() => undefined);
-  });
+  }, 60_000);
 
   it('finishes requests already in flight before closing the database', async () => {
     // A log-in hashes with Argon2 and then writes a refresh token: long enough to overlap the close.
@@ -24,7 +23,8 @@ describe('graceful shutdown', { timeout: 60_000 }, () => {
     const closed = t.close();
     const responses = await inFlight;
     await closed;
-    assert.ok(responses.some((response) => response.finishedAt > closeStartedAt), 'no request was still in flight when the close began');
-    assert.deepEqual(responses.map((response) => response.status), [200, 200, 200, 200]);
-  });
+    // no request was still in flight when the close began
+    expect(responses.some((response) => response.finishedAt > closeStartedAt)).toBe(true);
+    expect(responses.map((response) => response.status)).toStrictEqual([200, 200, 200, 200]);
+  }, 60_000);
 });

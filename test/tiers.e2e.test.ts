@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { Queue } from 'bullmq';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
@@ -7,17 +6,17 @@ import { TiersService } from '../src/modules/loyalty/tiers.service.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 
-describe('customer value and tiers', { timeout: 180_000 }, () => {
+describe('customer value and tiers', () => {
   let t: TestApp;
   let sales: User;
   let agent: User;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ TIER_RECALC_DEBOUNCE_MS: '200' });
     sales = await createUser(t, ['sales']);
     agent = await createUser(t, ['agent']);
-  });
-  after(() => t.close());
+  }, 180_000);
+  afterAll(() => t.close(), 180_000);
 
   const newCustomer = async (name = '分层客户') => (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name }).expect(201)).body.id as string;
   const buy = (customerId: string, amount: string, purchasedAt?: string) =>
@@ -43,29 +42,30 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     for (let i = 0; i < 11; i += 1) await buy(customer, '2000.00');
     await waitFor(async () => (await tierOf(customer)).tier === 'VIP', 10_000, 'tier VIP');
     const summary = await tierOf(customer);
-    assert.deepEqual(summary.benefits, ['专属客服经理']);
-    assert.equal(summary.earnMultiplier, '2.00');
+    expect(summary.benefits).toStrictEqual(['专属客服经理']);
+    expect(summary.earnMultiplier).toBe('2.00');
 
     const history = await t.http.get(`${API}/customers/${customer}/tier-history`).set(bearer(agent.token)).expect(200);
     const changes = history.body.data.map((entry: { oldTier: string | null; newTier: string }) => [entry.oldTier, entry.newTier]).reverse();
-    assert.deepEqual(changes[0], [null, '中']);
-    assert.equal(changes.at(-1)[1], 'VIP');
-    for (let i = 1; i < changes.length; i += 1) assert.equal(changes[i][0], changes[i - 1][1], 'each change starts where the last ended');
+    expect(changes[0]).toStrictEqual([null, '中']);
+    expect(changes.at(-1)[1]).toBe('VIP');
+    for (let i = 1; i < changes.length; i += 1) /* each change starts where the last ended */ expect(changes[i][0]).toBe(changes[i - 1][1]);
     // The change may be made after any purchase that lifted the score to 13 or more.
-    assert.ok(history.body.data[0].score >= 13, JSON.stringify(history.body.data[0]));
-    assert.ok(Number(history.body.data[0].monetary) >= 20_000);
+    expect(history.body.data[0].score >= 13).toBe(true);
+    expect(Number(history.body.data[0].monetary)).toBeGreaterThanOrEqual(20_000);
     const events = await t.db.query(`SELECT payload FROM outbox WHERE type = 'customer.tier_changed' AND aggregate_id = $1 ORDER BY id`, [customer]);
-    assert.deepEqual(events.rows.at(-1).payload.newTier, 'VIP');
-    assert.equal(events.rowCount, history.body.data.length, 'one event per tier change');
-  });
+    expect(events.rows.at(-1).payload.newTier).toStrictEqual('VIP');
+    // one event per tier change
+    expect(events.rowCount).toBe(history.body.data.length);
+  }, 180_000);
 
   it('debounces a burst of purchases into few recalculations', async () => {
     const customer = await newCustomer();
     await Promise.all(Array.from({ length: 10 }, () => buy(customer, '10.00')));
     await waitFor(async () => (await tierOf(customer)).tier !== null, 10_000, 'a tier');
     const history = await t.db.query(`SELECT count(*)::int AS n FROM tier_history WHERE customer_id = $1`, [customer]);
-    assert.equal(history.rows[0].n, 1);
-  });
+    expect(history.rows[0].n).toBe(1);
+  }, 180_000);
 
   it('earns points at the tier multiplier', async () => {
     await setThresholdTiers();
@@ -77,7 +77,7 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
       const { rows } = await t.db.query(`SELECT points::int AS points FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' ORDER BY id DESC LIMIT 1`, [customer]);
       return rows[0]?.points === 200;
     }, 10_000, '200 points for 100 CNY at ×2');
-  });
+  }, 180_000);
 
   it('places customers by share of the value pyramid in a full recalculation, safely run twice at once', async () => {
     await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
@@ -95,13 +95,15 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
 
     const service = t.app.get(TiersService);
     const [first, second] = await Promise.all([service.recalculateAll('test'), service.recalculateAll('test')]);
-    assert.ok(first.valuesChanged + second.valuesChanged >= 200, 'every new customer valued once');
+    // every new customer valued once
+    expect(first.valuesChanged + second.valuesChanged).toBeGreaterThanOrEqual(200);
     const doubled = await t.db.query(`SELECT customer_id FROM tier_history GROUP BY customer_id, new_tier, changed_at::date HAVING count(*) > 1 AND bool_and(cause = 'test')`);
-    assert.equal(doubled.rowCount, 0, 'no change applied twice');
+    // no change applied twice
+    expect(doubled.rowCount).toBe(0);
     const counts = await t.db.query(`SELECT v.tier, count(*)::int AS n FROM customers c JOIN customer_values v ON v.customer_id = c.id WHERE c.name LIKE '金字塔%' GROUP BY v.tier`);
     const byTier = Object.fromEntries(counts.rows.map((row) => [row.tier, row.n]));
-    assert.ok(byTier.VIP > 0 && byTier.VIP < 40, JSON.stringify(byTier));
-    assert.ok(byTier['低'] > byTier.VIP, JSON.stringify(byTier));
+    expect(byTier.VIP > 0 && byTier.VIP < 40).toBe(true);
+    expect(byTier['低'] > byTier.VIP).toBe(true);
     // Each share tier starts at the value (score, then spending as a number) of the customer at its edge.
     for (const [tier, share] of [['VIP', 0.05], ['高', 0.2]] as const) {
       const { rows: [edge] } = await t.db.query(
@@ -109,11 +111,13 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
           OFFSET greatest(ceil($1::numeric * (SELECT count(*) FROM customer_values WHERE score > 0)), 1)::int - 1 LIMIT 1`, [share]);
       const { rows: [threshold] } = await t.db.query(
         `SELECT effective_min_score AS score, effective_min_monetary::text AS monetary FROM tier_definitions WHERE name = $1`, [tier]);
-      assert.deepEqual(threshold, edge, `${tier} starts at the customer at the top ${share * 100} %`);
+      // ${tier} starts at the customer at the top ${share * 100} %
+      expect(threshold).toStrictEqual(edge);
     }
     const rerun = await service.recalculateAll('test');
-    assert.equal(rerun.tierChanges, 0, 'a second run with nothing new changes nothing');
-  });
+    // a second run with nothing new changes nothing
+    expect(rerun.tierChanges).toBe(0);
+  }, 180_000);
 
   it('runs a full recalculation on demand with readable progress, for administrators only', async () => {
     await t.http.post(`${API}/admin/tiers/recalculate`).set(bearer(sales.token)).expect(403);
@@ -122,10 +126,10 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
       const state = await t.http.get(`${API}/admin/tiers/recalculate/${started.body.jobId}`).set(bearer(t.adminToken)).expect(200);
       return state.body.state === 'completed' ? state.body : undefined;
     }, 30_000, 'the recalculation job');
-    assert.equal(job.progress, 100);
-    assert.ok(job.result.valuesChanged >= 0 && job.result.thresholds.VIP);
+    expect(job.progress).toBe(100);
+    expect(job.result.valuesChanged >= 0 && job.result.thresholds.VIP).toBeTruthy();
     await t.http.get(`${API}/admin/tiers/recalculate/999999999`).set(bearer(t.adminToken)).expect(404);
-  });
+  }, 180_000);
 
   it('shows a salesperson the customers close to the next tier and what would get them there', async () => {
     await setThresholdTiers();
@@ -135,17 +139,17 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     await waitFor(async () => (await tierOf(customer)).value?.score === 9, 10_000, 'score 9');
     // 5 (recent) + 2 (two purchases) + 2 (1,600 spent) = 9: 中, one point short of 高.
     const summary = await tierOf(customer);
-    assert.equal(summary.tier, '中');
-    assert.deepEqual(summary.nextTier, { name: '高', scoreGap: 1, toReach: { spend: 400, purchases: 2 } });
+    expect(summary.tier).toBe('中');
+    expect(summary.nextTier).toStrictEqual({ name: '高', scoreGap: 1, toReach: { spend: 400, purchases: 2 } });
 
     const list = await t.http.get(`${API}/loyalty/upsell`).query({ maxScoreGap: '1' }).set(bearer(sales.token)).expect(200);
     const entry = list.body.data.find((candidate: { customerId: string }) => candidate.customerId === customer);
-    assert.equal(entry.nextTier, '高');
-    assert.equal(entry.scoreGap, 1);
+    expect(entry.nextTier).toBe('高');
+    expect(entry.scoreGap).toBe(1);
     const other = await createUser(t, ['sales']);
     await t.http.get(`${API}/loyalty/upsell`).query({ ownerId: sales.id }).set(bearer(other.token)).expect(403);
     await t.http.get(`${API}/loyalty/upsell`).set(bearer(agent.token)).expect(403);
-  });
+  }, 180_000);
 
   it('delivers an ordinary event promptly while a large backlog of bulk tier changes drains', async () => {
     const customer = await newCustomer('排队');
@@ -163,12 +167,14 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
       const latency = Date.now() - started;
       const waiting = (await queue.getPrioritizedCount()) + (await queue.getWaitingCount());
       const unpublished = (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NULL`)).rows[0].n;
-      assert.ok(waiting + unpublished > 0, 'the backlog was still draining when the purchase earned its points');
-      assert.ok(latency < 3_000, `purchase → points took ${latency} ms behind the backlog`);
+      // the backlog was still draining when the purchase earned its points
+      expect(waiting + unpublished > 0).toBe(true);
+      // purchase → points took ${latency} ms behind the backlog
+      expect(latency).toBeLessThan(3_000);
     } finally {
       await queue.close();
     }
-  });
+  }, 180_000);
 
   it('validates tier rules', async () => {
     await t.http.put(`${API}/admin/tiers`).set(bearer(sales.token)).send({ tiers: [{ name: 'x', rank: 1, earnMultiplier: '1', benefits: [] }] }).expect(403);
@@ -178,14 +184,14 @@ describe('customer value and tiers', { timeout: 180_000 }, () => {
     ] }).expect(400);
     await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({ tiers: [{ name: 'A', rank: 1, earnMultiplier: '1.234', benefits: [] }] }).expect(400);
     const list = await t.http.get(`${API}/admin/tiers`).set(bearer(agent.token)).expect(200);
-    assert.ok(list.body.data.length >= 2);
-  });
+    expect(list.body.data.length >= 2).toBe(true);
+  }, 180_000);
 
   it('refuses a share written in exponent notation (1e-7) with a field error, not a 500', async () => {
     for (const topShare of [1e-7, 5e-323]) {
       const response = await t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({ tiers: [{ name: 'A', rank: 1, topShare, earnMultiplier: '1', benefits: [] }] });
-      assert.equal(response.status, 400);
-      assert.ok(response.body.errors.some((error: { field: string }) => error.field === 'tiers.0.topShare'));
+      expect(response.status).toBe(400);
+      expect(response.body.errors.some((error: { field: string }) => error.field === 'tiers.0.topShare')).toBeTruthy();
     }
-  });
+  }, 180_000);
 });

@@ -1,27 +1,26 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
 /** The recovery sweep: Postgres is the record, and what Redis lost (or never got) is sent anyway. */
-describe('webhook recovery sweep', { timeout: 120_000 }, () => {
+describe('webhook recovery sweep', () => {
   let t: TestApp;
   const partners = new WebhookPartners(() => t);
   const { receiver, subscribe } = partners;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       // The first retry would wait about a minute: long enough that only the sweep can send it in time.
       WEBHOOK_RETRY_BASE_DELAY_MS: '60000',
       WEBHOOK_SWEEP_INTERVAL_MS: '300',
     });
-  });
-  after(async () => {
+  }, 120_000);
+  afterAll(async () => {
     await partners.closeAll();
     await t.close();
-  });
+  }, 120_000);
 
   const uniqueType = () => `recovery_${randomUUID().slice(0, 8)}.happened`;
 
@@ -46,10 +45,10 @@ describe('webhook recovery sweep', { timeout: 120_000 }, () => {
 
     await waitFor(async () => partner.arrivalsOf(event.event_id).length > 0, 10_000, 'the sweep to re-send it');
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // a few more sweeps
-    assert.equal(partner.attemptsFor(event.event_id), 2);
+    expect(partner.attemptsFor(event.event_id)).toBe(2);
     const { rows: [row] } = await t.db.query(`SELECT status FROM webhook_deliveries WHERE id = $1`, [delivery.id]);
-    assert.equal(row.status, 'succeeded');
-  });
+    expect(row.status).toBe('succeeded');
+  }, 120_000);
 
   it('leaves alone an overdue delivery whose job is still waiting (no duplicate)', async () => {
     const { partner, event, delivery } = await failedFirstAttempt();
@@ -58,8 +57,9 @@ describe('webhook recovery sweep', { timeout: 120_000 }, () => {
       const { rows: [row] } = await t.db.query(`SELECT next_attempt_at > now() AS postponed FROM webhook_deliveries WHERE id = $1`, [delivery.id]);
       return row.postponed;
     }, 10_000, 'the sweep to look at it');
-    assert.equal(partner.attemptsFor(event.event_id), 1, 'the delayed retry job still exists, so nothing was sent early');
-  });
+    // the delayed retry job still exists, so nothing was sent early
+    expect(partner.attemptsFor(event.event_id)).toBe(1);
+  }, 120_000);
 
   it('fans out an event whose fan-out never happened (its domain-events job ran out of attempts)', async () => {
     const partner = await receiver();
@@ -72,6 +72,6 @@ describe('webhook recovery sweep', { timeout: 120_000 }, () => {
       [type],
     );
     await waitFor(async () => partner.arrivalsOf(event.event_id).length > 0, 10_000, 'the sweep to fan it out');
-    assert.equal(JSON.parse(partner.arrivalsOf(event.event_id)[0].body).data.n, 1);
-  });
+    expect(JSON.parse(partner.arrivalsOf(event.event_id)[0].body).data.n).toBe(1);
+  }, 120_000);
 });

@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { API, bearer, createApiKey, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
@@ -10,12 +9,12 @@ import { WebhookPartners } from './support/webhook-receiver.js';
  */
 const TIMEOUT_MS = 1_000;
 
-describe('webhooks review', { timeout: 240_000 }, () => {
+describe('webhooks review', () => {
   let t: TestApp;
   const partners = new WebhookPartners(() => t);
   const { receiver, subscribe, emit } = partners;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_RETRY_BASE_DELAY_MS: '50',
@@ -24,11 +23,11 @@ describe('webhooks review', { timeout: 240_000 }, () => {
       WEBHOOK_DELIVERY_CONCURRENCY: '8',
       WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '1',
     });
-  });
-  after(async () => {
+  }, 240_000);
+  afterAll(async () => {
     await partners.closeAll();
     await t.close();
-  });
+  }, 240_000);
 
   const uniqueType = () => `review_${randomUUID().slice(0, 8)}.happened`;
   const deliveryOf = async (endpointId: string, eventId: string) =>
@@ -53,8 +52,9 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     await t.http.post(`${API}/admin/queues/webhook-deliveries/jobs/${jobId}/retry`).set(bearer(t.adminToken)).expect(204);
     // The job runs again, finds the delivery 'failed' rather than 'pending', and completes as "obsolete" without sending.
     await waitFor(async () => partner.arrivalsOf(eventId).length > 0, 5_000, 'the retried job to deliver').catch(() => undefined);
-    assert.equal(partner.arrivalsOf(eventId).length, 1, `retrying the failed job from /admin/queues did not send anything (receiver saw ${partner.attemptsFor(eventId)} attempts)`);
-  });
+    // retrying the failed job from /admin/queues did not send anything (receiver saw ${partner.attemptsFor(eventId)} attempts)
+    expect(partner.arrivalsOf(eventId)).toHaveLength(1);
+  }, 240_000);
 
   it('a replay requested while the last attempt is still in flight is sent (202 {replayed:1} must not be dropped)', async () => {
     // Attempt 1 fails, attempt 2 (the last) hangs until the timeout, the replay would be answered 204.
@@ -70,8 +70,9 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     // (recordAttempt ignores the generation), so the generation-1 job sees 'failed' and drops the replay.
     await waitFor(async () => partner.arrivalsOf(eventId).length > 0, 8_000, 'the replay').catch(() => undefined);
     const after = await deliveryOf(id, eventId);
-    assert.equal(partner.arrivalsOf(eventId).length, 1, `the replay was never sent; delivery is now ${JSON.stringify(after)}`);
-  });
+    // the replay was never sent; delivery is now ${JSON.stringify(after)}
+    expect(partner.arrivalsOf(eventId)).toHaveLength(1);
+  }, 240_000);
 
   it("does not send one partner's endpoint (URL with its token) to another partner in webhook_endpoint.disabled", async () => {
     const [keyA, keyB] = await Promise.all([createApiKey(t, ['webhooks:manage']), createApiKey(t, ['webhooks:manage'])]);
@@ -85,23 +86,25 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     await waitFor(async () => !(await t.http.get(`${API}/webhooks/${a.id}`).set(bearer(keyA)).expect(200)).body.active, 10_000, 'A to be disabled');
     await waitFor(async () => watcher.received.length > 0, 5_000, 'anything at B').catch(() => undefined);
     const leaked = watcher.received.filter((webhook) => webhook.body.includes(a.id) || webhook.body.includes('partner-a-private-token'));
-    assert.equal(leaked.length, 0, `partner B received partner A's endpoint: ${leaked[0]?.body}`);
-  });
+    // partner B received partner A's endpoint: ${leaked[0]?.body}
+    expect(leaked).toHaveLength(0);
+  }, 240_000);
 
   it('a key with only webhooks:manage cannot read customers, and does not receive them by webhook either', async () => {
     const key = await createApiKey(t, ['webhooks:manage']);
     const partner = await receiver();
     // Decision on finding 6: such a subscription is refused outright, and `*` is filtered to what the key may read.
     const refused = await t.http.post(`${API}/webhooks`).set(bearer(key)).send({ url: partner.url, eventTypes: ['customer.*'] }).expect(422);
-    assert.equal(refused.body.type.endsWith('/problems/event-type-not-readable'), true, JSON.stringify(refused.body));
+    expect(refused.body.type.endsWith('/problems/event-type-not-readable')).toBe(true);
     await subscribe(partner, ['*'], key);
     const customer = await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name: '李娜', phone: '+8613800138000' });
-    assert.ok(customer.status === 201, JSON.stringify(customer.body));
+    expect(customer.status).toBe(201);
     await t.http.get(`${API}/customers/${customer.body.id}`).set(bearer(key)).expect(403);
     await waitFor(async () => partner.received.some((webhook) => webhook.body.includes(customer.body.id)), 5_000, 'customer.created at the partner').catch(() => undefined);
     const got = partner.received.find((webhook) => webhook.body.includes(customer.body.id));
-    assert.equal(got, undefined, `a key refused GET /customers/{id} received the customer by webhook: ${got?.body.slice(0, 200)}`);
-  });
+    // a key refused GET /customers/{id} received the customer by webhook: ${got?.body.slice(0, 200)}
+    expect(got).toBeUndefined();
+  }, 240_000);
 
   it('revoking the API key that registered an endpoint stops deliveries to it', async () => {
     const created = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'ex-partner', scopes: ['webhooks:manage'] }).expect(201);
@@ -112,8 +115,9 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     await t.http.get(`${API}/webhooks`).set(bearer(created.body.key)).expect(401);
     const [eventId] = await emit(type);
     await waitFor(async () => partner.arrivalsOf(eventId).length > 0, 5_000, 'a delivery').catch(() => undefined);
-    assert.equal(partner.arrivalsOf(eventId).length, 0, 'the revoked partner still receives every event it subscribed to');
-  });
+    // the revoked partner still receives every event it subscribed to
+    expect(partner.arrivalsOf(eventId)).toHaveLength(0);
+  }, 240_000);
 
   it('README: "a slow endpoint does not hold up the others" — also when the slow endpoint has a backlog', async () => {
     const hanging = await receiver(() => 'hang');
@@ -134,6 +138,7 @@ describe('webhooks review', { timeout: 240_000 }, () => {
     const tookMs = Date.now() - started;
     await t.http.patch(`${API}/webhooks/${slow.id}`).set(bearer(t.adminToken)).send({ active: false }).expect(200);
     // One worker slot of eight is the slow endpoint's cap; the other seven should serve the healthy endpoint at once.
-    assert.ok(tookMs < 2 * TIMEOUT_MS, `the healthy endpoint got its event after ${tookMs} ms, behind the slow endpoint's parked backlog`);
-  });
+    // the healthy endpoint got its event after ${tookMs} ms, behind the slow endpoint's parked backlog
+    expect(tookMs).toBeLessThan(2 * TIMEOUT_MS);
+  }, 240_000);
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { MicroBatch } from './micro-batch.js';
 
 describe('micro-batch', () => {
@@ -9,10 +8,10 @@ describe('micro-batch', () => {
       batches.push(inputs);
       return inputs.map((n) => n * 2);
     });
-    assert.deepEqual(await Promise.all([1, 2, 3].map((n) => double.call(n))), [2, 4, 6]);
-    assert.deepEqual(batches, [[1, 2, 3]]);
-    assert.equal(await double.call(5), 10);
-    assert.equal(batches.length, 2);
+    expect(await Promise.all([1, 2, 3].map((n) => double.call(n)))).toStrictEqual([2, 4, 6]);
+    expect(batches).toStrictEqual([[1, 2, 3]]);
+    expect(await double.call(5)).toBe(10);
+    expect(batches).toHaveLength(2);
   });
 
   it('splits at the maximum size', async () => {
@@ -22,7 +21,7 @@ describe('micro-batch', () => {
       return inputs;
     }, 2);
     await Promise.all([1, 2, 3, 4, 5].map((n) => echo.call(n)));
-    assert.deepEqual(sizes, [2, 2, 1]);
+    expect(sizes).toStrictEqual([2, 2, 1]);
   });
 
   it('fails every caller of a failed batch', async () => {
@@ -30,6 +29,6 @@ describe('micro-batch', () => {
       throw new Error('database down');
     });
     const results = await Promise.allSettled([broken.call(1), broken.call(2)]);
-    assert.deepEqual(results.map((result) => result.status), ['rejected', 'rejected']);
+    expect(results.map((result) => result.status)).toStrictEqual(['rejected', 'rejected']);
   });
 });

@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, it } from 'node:test';
 import { Conflict, DomainError } from './domain-errors.js';
 import { listProblemTypes, PROBLEM_TYPES } from './problem-types.js';
 
@@ -19,18 +18,18 @@ describe('problem types', () => {
       .filter((file) => !/problem-types(\.test)?\.ts$/.test(file))
       .filter((file) => readFileSync(file, 'utf8').includes('/problems/'))
       .map((file) => relative(process.cwd(), file));
-    assert.deepEqual(elsewhere, []);
+    expect(elsewhere).toStrictEqual([]);
   });
 
   it('have one URI each, named after their code', () => {
     const types = listProblemTypes();
-    assert.equal(new Set(types.map(({ type }) => type)).size, types.length);
-    for (const { code, type } of types) assert.equal(type, `/problems/${code}`);
+    expect(new Set(types.map(({ type }) => type)).size).toBe(types.length);
+    for (const { code, type } of types) expect(type).toBe(`/problems/${code}`);
   });
 
   it('give a domain error its type, title and status', () => {
     const error = new Conflict('The task is already done.');
-    assert.ok(error instanceof DomainError);
-    assert.deepEqual([error.code, error.type, error.title, error.status, error.message], ['conflict', PROBLEM_TYPES.conflict.type, 'Conflict', 409, 'The task is already done.']);
+    expect(error).toBeInstanceOf(DomainError);
+    expect([error.code, error.type, error.title, error.status, error.message]).toStrictEqual(['conflict', PROBLEM_TYPES.conflict.type, 'Conflict', 409, 'The task is already done.']);
   });
 });

@@ -1,20 +1,19 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './app-config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for local use', () => {
     const config = loadConfig({});
-    assert.equal(config.PORT, 3000);
-    assert.equal(config.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/crm');
-    assert.equal(config.PROCESS_ROLE, 'all');
-    assert.equal(config.WEBHOOK_ALLOW_PRIVATE, false);
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/crm');
+    expect(config.PROCESS_ROLE).toBe('all');
+    expect(config.WEBHOOK_ALLOW_PRIVATE).toBe(false);
   });
 
   it('converts numbers and booleans', () => {
     const config = loadConfig({ PORT: '8080', WEBHOOK_ALLOW_PRIVATE: 'true' });
-    assert.equal(config.PORT, 8080);
-    assert.equal(config.WEBHOOK_ALLOW_PRIVATE, true);
+    expect(config.PORT).toBe(8080);
+    expect(config.WEBHOOK_ALLOW_PRIVATE).toBe(true);
   });
 
   const invalid: [string, Record<string, string>, RegExp][] = [
@@ -29,15 +28,19 @@ describe('loadConfig', () => {
   ];
   for (const [what, env, message] of invalid) {
     it(`refuses ${what}, naming the variable`, () => {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+      const load = () => loadConfig(env);
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(message);
     });
   }
 
   it('reads the webhook allow-list as host names, addresses and ranges', () => {
-    assert.deepEqual(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1/32, hooks.internal ,::1' }).webhookAllowedHosts, ['127.0.0.1/32', 'hooks.internal', '::1']);
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1/32, hooks.internal ,::1' }).webhookAllowedHosts).toStrictEqual(['127.0.0.1/32', 'hooks.internal', '::1']);
   });
 
   it('reports every bad variable at once', () => {
-    assert.throws(() => loadConfig({ PORT: 'x', REDIS_URL: '::' }), (error: Error) => /PORT/.test(error.message) && /REDIS_URL/.test(error.message));
+    const load = () => loadConfig({ PORT: 'x', REDIS_URL: '::' });
+    expect(load).toThrow(/PORT/);
+    expect(load).toThrow(/REDIS_URL/);
   });
 });

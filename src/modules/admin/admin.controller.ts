@@ -5,7 +5,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { NotFound } from '../../common/errors/domain-errors.js';
 import { isoTime } from '../../common/http/iso-time.js';
 import { RequestId } from '../../common/http/request-context.js';
-import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { decodeCursor, type Page, toPage } from '../../common/pagination/cursor.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { toAuditEntryDto } from './admin.presenter.js';
 import { AuditLogRepository } from './audit-log.repository.js';

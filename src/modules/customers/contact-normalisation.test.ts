@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { classifySearch, normalisePhone } from './contact-normalisation.js';
 
 describe('normalisePhone', () => {
@@ -11,13 +10,13 @@ describe('normalisePhone', () => {
     ['12345', null],
     ['call me', null],
   ];
-  for (const [input, expected] of cases) it(`${input} → ${expected}`, () => assert.equal(normalisePhone(input, 'CN'), expected));
+  for (const [input, expected] of cases) it(`${input} → ${expected}`, () => expect(normalisePhone(input, 'CN')).toBe(expected));
 });
 
 describe('classifySearch', () => {
-  it('reads digits as a phone prefix', () => assert.equal(classifySearch('1395555', 'CN').phonePrefix, '+861395555'));
-  it('reads a full number as that number', () => assert.equal(classifySearch('139 5555 4444', 'CN').phonePrefix, '+8613955554444'));
-  it('reads an @ as an e-mail', () => assert.equal(classifySearch('Wei@X.cn', 'CN').email, 'wei@x.cn'));
-  it('reads C and digits as a customer number', () => assert.equal(classifySearch('c100023', 'CN').code, 'C100023'));
-  it('reads Chinese as text only', () => assert.deepEqual(classifySearch(' 张伟 ', 'CN'), { text: '张伟', phonePrefix: null, email: null, code: null }));
+  it('reads digits as a phone prefix', () => expect(classifySearch('1395555', 'CN').phonePrefix).toBe('+861395555'));
+  it('reads a full number as that number', () => expect(classifySearch('139 5555 4444', 'CN').phonePrefix).toBe('+8613955554444'));
+  it('reads an @ as an e-mail', () => expect(classifySearch('Wei@X.cn', 'CN').email).toBe('wei@x.cn'));
+  it('reads C and digits as a customer number', () => expect(classifySearch('c100023', 'CN').code).toBe('C100023'));
+  it('reads Chinese as text only', () => expect(classifySearch(' 张伟 ', 'CN')).toStrictEqual({ text: '张伟', phonePrefix: null, email: null, code: null }));
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { validateCustomFieldValues } from './custom-field-values.js';
 import type { CustomFieldDto } from './dto/custom-field.dto.js';
 
@@ -19,7 +18,7 @@ describe('validateCustomFieldValues', () => {
 
   it('accepts values of the right types', () => {
     const values = { vipCardNo: 'V-01', employees: 120, hasFactory: true, contractEnds: '2027-01-31', source: '展会' };
-    assert.deepEqual(validateCustomFieldValues(values, definitions, true), []);
+    expect(validateCustomFieldValues(values, definitions, true)).toStrictEqual([]);
   });
 
   const wrong: [string, Record<string, unknown>, string][] = [
@@ -35,11 +34,11 @@ describe('validateCustomFieldValues', () => {
   for (const [what, values, field] of wrong) {
     it(`refuses ${what}`, () => {
       const errors = validateCustomFieldValues(values, definitions, true);
-      assert.ok(errors.some((error) => error.field === field), JSON.stringify(errors));
+      expect(errors.some((error) => error.field === field)).toBe(true);
     });
   }
 
   it('does not require absent fields on update', () => {
-    assert.deepEqual(validateCustomFieldValues({ employees: 3 }, definitions, false), []);
+    expect(validateCustomFieldValues({ employees: 3 }, definitions, false)).toStrictEqual([]);
   });
 });

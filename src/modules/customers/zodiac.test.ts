@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { zodiacOf } from './zodiac.js';
 
 describe('zodiacOf', () => {
@@ -15,6 +14,6 @@ describe('zodiacOf', () => {
     ['2000-02-05', '龙', 'the 2000 lunar new year is the Dragon'],
   ];
   for (const [date, animal, why] of cases) {
-    it(`${date} is ${animal}: ${why}`, () => assert.equal(zodiacOf(date), animal));
+    it(`${date} is ${animal}: ${why}`, () => expect(zodiacOf(date)).toBe(animal));
   }
 });

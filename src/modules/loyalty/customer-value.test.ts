@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { nextSteps, rfmScore, rfmScoreSql } from './customer-value.js';
 
@@ -12,24 +11,25 @@ describe('rfmScore', () => {
     ['exactly on the band edges', { daysSinceLastPurchase: 30, frequency: 2, monetary: 500 }, 9],
     ['just past them', { daysSinceLastPurchase: 31, frequency: 1, monetary: 499.99 }, 6],
   ];
-  for (const [what, stats, score] of cases) it(`scores ${what} ${score}`, () => assert.equal(rfmScore(stats), score));
+  for (const [what, stats, score] of cases) it(`scores ${what} ${score}`, () => expect(rfmScore(stats)).toBe(score));
 });
 
 describe('rfmScoreSql', () => {
-  it('gives the same scores as rfmScore in Postgres', async (context) => {
-    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await client.connect();
-    context.after(() => client.end());
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  beforeAll(() => client.connect());
+  afterAll(() => client.end());
+
+  it('gives the same scores as rfmScore in Postgres', async () => {
     for (const [days, frequency, monetary] of [[0, 1, 100], [10, 12, 20000], [540, 12, 20000], [30, 2, 500], [31, 1, 499.99], [200, 5, 3000]]) {
       const { rows } = await client.query(`SELECT ${rfmScoreSql('$1::int', '$2::int', '$3::numeric')} AS score`, [days, frequency, monetary]);
-      assert.equal(rows[0].score, rfmScore({ daysSinceLastPurchase: days, frequency, monetary }), `${days}/${frequency}/${monetary}`);
+      expect(rows[0].score).toBe(rfmScore({ daysSinceLastPurchase: days, frequency, monetary }));
     }
   });
 });
 
 describe('nextSteps', () => {
   it('names the spending and purchases to the next bands', () =>
-    assert.deepEqual(nextSteps({ daysSinceLastPurchase: 3, frequency: 3, monetary: 1500.5 }), { spend: 499.5, purchases: 1 }));
+    expect(nextSteps({ daysSinceLastPurchase: 3, frequency: 3, monetary: 1500.5 })).toStrictEqual({ spend: 499.5, purchases: 1 }));
   it('has nothing to add at the top bands', () =>
-    assert.deepEqual(nextSteps({ daysSinceLastPurchase: 3, frequency: 12, monetary: 20000 }), { spend: null, purchases: null }));
+    expect(nextSteps({ daysSinceLastPurchase: 3, frequency: 12, monetary: 20000 })).toStrictEqual({ spend: null, purchases: null }));
 });

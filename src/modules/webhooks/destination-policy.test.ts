@@ -1,10 +1,9 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { DestinationPolicy, ForbiddenDestination } from './destination-policy.js';
 
 describe('webhook destination policy', () => {
   const strict = new DestinationPolicy(false, [], false);
-  const refuses = (policy: DestinationPolicy, address: string) => assert.throws(() => policy.checkAddress(address, 'partner.example'), ForbiddenDestination, address);
+  const refuses = (policy: DestinationPolicy, address: string) => expect(() => policy.checkAddress(address, 'partner.example')).toThrow(ForbiddenDestination);
 
   const forbidden = [
     '127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
@@ -32,12 +31,12 @@ describe('webhook destination policy', () => {
 
   it('checks the URL: scheme, credentials and a literal address', () => {
     const production = new DestinationPolicy(false, [], true);
-    assert.throws(() => production.checkUrl(new URL('http://partner.example/hook')), /https/);
+    expect(() => production.checkUrl(new URL('http://partner.example/hook'))).toThrow(/https/);
     production.checkUrl(new URL('https://partner.example/hook'));
-    assert.throws(() => strict.checkUrl(new URL('ftp://partner.example/hook')), /http or https/);
-    assert.throws(() => strict.checkUrl(new URL('https://user:pw@partner.example/hook')), /credentials/);
-    assert.throws(() => strict.checkUrl(new URL('http://127.0.0.1:8080/hook')), ForbiddenDestination);
-    assert.throws(() => strict.checkUrl(new URL('http://[::1]:8080/hook')), ForbiddenDestination);
-    assert.throws(() => strict.checkUrl(new URL('http://2130706433/hook')), ForbiddenDestination); // 127.0.0.1 written as a number
+    expect(() => strict.checkUrl(new URL('ftp://partner.example/hook'))).toThrow(/http or https/);
+    expect(() => strict.checkUrl(new URL('https://user:pw@partner.example/hook'))).toThrow(/credentials/);
+    expect(() => strict.checkUrl(new URL('http://127.0.0.1:8080/hook'))).toThrow(ForbiddenDestination);
+    expect(() => strict.checkUrl(new URL('http://[::1]:8080/hook'))).toThrow(ForbiddenDestination);
+    expect(() => strict.checkUrl(new URL('http://2130706433/hook'))).toThrow(ForbiddenDestination); // 127.0.0.1 written as a number
   });
 });

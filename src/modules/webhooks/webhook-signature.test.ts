@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { newWebhookSecret, signatureHeader, signatureOf } from './webhook-signature.js';
 
@@ -8,23 +7,23 @@ describe('webhook signatures', () => {
 
   it('makes whsec_ secrets of 32 random bytes', () => {
     const secret = newWebhookSecret();
-    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
-    assert.equal(Buffer.from(secret.slice(6), 'base64').length, 32);
-    assert.notEqual(secret, newWebhookSecret());
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(secret.slice(6), 'base64').length).toBe(32);
+    expect(secret).not.toBe(newWebhookSecret());
   });
 
   it('signs exactly as the standardwebhooks library does', () => {
     const secret = newWebhookSecret();
     const timestamp = Math.floor(Date.now() / 1000);
-    assert.equal(signatureOf(secret, 'msg_1', timestamp, body), new Webhook(secret).sign('msg_1', new Date(timestamp * 1000), body));
+    expect(signatureOf(secret, 'msg_1', timestamp, body)).toBe(new Webhook(secret).sign('msg_1', new Date(timestamp * 1000), body));
   });
 
   it('is verified by the standardwebhooks library, with either secret during a rotation', () => {
     const [current, previous] = [newWebhookSecret(), newWebhookSecret()];
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = { 'webhook-id': 'msg_2', 'webhook-timestamp': String(timestamp), 'webhook-signature': signatureHeader([current, previous], 'msg_2', timestamp, body) };
-    assert.match(headers['webhook-signature'], /^v1,\S+ v1,\S+$/);
-    for (const secret of [current, previous]) assert.deepEqual(new Webhook(secret).verify(body, headers), JSON.parse(body));
-    assert.throws(() => new Webhook(newWebhookSecret()).verify(body, headers));
+    expect(headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    for (const secret of [current, previous]) expect(new Webhook(secret).verify(body, headers)).toStrictEqual(JSON.parse(body));
+    expect(() => new Webhook(newWebhookSecret()).verify(body, headers)).toThrow();
   });
 });

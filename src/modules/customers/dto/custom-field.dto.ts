@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
-import { CUSTOM_FIELD_TYPES, CustomFieldType } from '../customer-fields.js';
+import { CUSTOM_FIELD_TYPES, type CustomFieldType } from '../customer-fields.js';
 
 export class CreateCustomFieldDto {
   @ApiProperty({ example: 'vipCardNo', description: 'camelCase key used in customFields' })

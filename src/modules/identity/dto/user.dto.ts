@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
-import { Role, ROLES } from '../../../common/auth/principal.js';
+import { type Role, ROLES } from '../../../common/auth/principal.js';
 import { PageQuery } from '../../../common/pagination/cursor.js';
 import type { UserRow } from '../users.repository.js';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/pagination/cursor.js';
-import { DELIVERY_STATUSES, DeliveryStatus } from '../webhook-delivery-status.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook-delivery-status.js';
 
 /** `customer.created`, `service_request.*` (every type starting `service_request.`), or `*` (everything). */
 export const EVENT_TYPE_PATTERN = /^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$/;
