@@ -1,9 +1,8 @@
-import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { catalogue, catalogueProblems, eventType, subscriber } from '../infrastructure/outbox/event-catalogue.js';
+import { catalogue, catalogueProblems, eventType, subscriber, subscriberProblems } from '../infrastructure/outbox/event-catalogue.js';
 import { outboxInsertSql } from '../infrastructure/outbox/outbox.writer.js';
 import { EVENT_CATALOGUES } from './event-catalogues.js';
 
@@ -24,7 +23,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('event catalogues', () => {
   it('declare every event type once, and subscribers only of declared types', () => {
-    assert.deepEqual(catalogueProblems(EVENT_CATALOGUES), []);
+    expect(catalogueProblems(EVENT_CATALOGUES)).toStrictEqual([]);
   });
 
   it('find an event declared twice and a subscriber of an undeclared type', () => {
@@ -34,21 +33,18 @@ describe('event catalogues', () => {
       catalogue('a', { recorded }, { react: subscriber('a', 'react', [stray]) }),
       catalogue('b', { recorded }),
     ]);
-    assert.deepEqual(problems, ['event thing.recorded is declared by a and by b', 'subscriber a.react listens to thing.stray, which no catalogue declares']);
+    expect(problems).toStrictEqual(['event thing.recorded is declared by a and by b', 'subscriber a.react listens to thing.stray, which no catalogue declares']);
   });
 
   it('refuse a name that is not family.change, since names are written into SQL as literals', () => {
-    assert.throws(() => eventType("thing.it's", 'thing'));
-    assert.throws(() => eventType('Thing.Recorded', 'thing'));
+    expect(() => eventType("thing.it's", 'thing')).toThrow();
+    expect(() => eventType('Thing.Recorded', 'thing')).toThrow();
   });
 
   it('give set-based SQL the outbox columns, the type and the payload fields from the declaration', () => {
     const moved = eventType<{ customerId: string; points: number }>('thing.moved', 'customer');
     const sql = outboxInsertSql(moved, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: '-points' }, lane: 'bulk' });
-    assert.equal(
-      sql.replace(/\s+/g, ' '),
-      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved', 'customer', (customer_id)::text, jsonb_build_object('customerId', customer_id, 'points', -points), 'bulk' FROM entries`,
-    );
+    expect(sql.replace(/\s+/g, ' ')).toBe(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved', 'customer', (customer_id)::text, jsonb_build_object('customerId', customer_id, 'points', -points), 'bulk' FROM entries`);
   });
 
   it('are the only way into the outbox: no module writes its rows itself', () => {
@@ -58,6 +54,23 @@ describe('event catalogues', () => {
       .filter((file) => !file.startsWith(outboxDir + path.sep))
       .filter((file) => /INSERT\s+INTO\s+outbox\b/i.test(readFileSync(file, 'utf8')))
       .map((file) => path.relative(root, file));
-    assert.deepEqual(writers, [], 'write events with OutboxWriter.record or outboxInsertSql and a type from a <module>.events.ts');
+    // write events with OutboxWriter.record or outboxInsertSql and a type from a <module>.events.ts
+    expect(writers).toStrictEqual([]);
+  });
+});
+
+describe('the start-up check of subscribers', () => {
+  const recorded = eventType<{ id: string }>('thing.recorded', 'thing');
+  const react = subscriber('a', 'react', [recorded]);
+  const audit = subscriber('a', 'audit', [recorded]);
+  const catalogues = [catalogue('a', { recorded }, { react, audit })];
+
+  it('passes when every declared subscriber has one handler', () => expect(subscriberProblems(catalogues, [react, audit])).toStrictEqual([]));
+  it('fails a declared subscriber without a handler, one with two, and a handler nobody declared', () => {
+    expect(subscriberProblems(catalogues, [react, react, subscriber('b', 'stray', [recorded])])).toStrictEqual([
+      'subscriber a.react has 2 handlers',
+      'subscriber a.audit is declared but no handler subscribed it',
+      'a handler subscribed b.stray, which no catalogue declares',
+    ]);
   });
 });

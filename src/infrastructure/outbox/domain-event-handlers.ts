@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DomainEventJob } from '../queues/queue-names.js';
-import type { Subscriber } from './event-catalogue.js';
+import { EVENT_CATALOGUES, type EventCatalogue, type Subscriber } from './event-catalogue.js';
 
 export type DomainEventHandler<P = Record<string, unknown>> = (event: DomainEventJob<P>) => Promise<void>;
 
@@ -17,17 +17,25 @@ interface Registration {
 export class DomainEventHandlers {
   private readonly registrations: Registration[] = [];
   /** Types declared internal: `'*'` subscribers (the webhook fan-out) do not receive them. */
-  private readonly internalTypes = new Set<string>();
+  private readonly internalTypes: ReadonlySet<string>;
+
+  constructor(@Inject(EVENT_CATALOGUES) catalogues: readonly EventCatalogue[]) {
+    this.internalTypes = new Set(catalogues.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => type.name)));
+  }
 
   subscribe<P>(subscriber: Subscriber<P>, handle: DomainEventHandler<P>): void {
     this.registrations.push({ subscriber, handle });
-    if (subscriber.events !== '*') for (const type of subscriber.events) if (type.internal) this.internalTypes.add(type.name);
   }
 
   /** The subscribers of an event type, each with its handler, in the order they subscribed. */
   matching(type: string): { subscriber: Subscriber; handle: DomainEventHandler<any> }[] {
     return this.registrations.filter(({ subscriber }) =>
       subscriber.events === '*' ? !this.internalTypes.has(type) : subscriber.events.some((declared) => declared.name === type));
+  }
+
+  /** The handler registered for a subscriber (by its name, as event-subscriber jobs carry it). */
+  handlerOf(name: string): Registration | undefined {
+    return this.registrations.find(({ subscriber }) => subscriber.name === name);
   }
 
   /** Every registration, for the start-up check. */

@@ -60,6 +60,9 @@ export function subscriber<P>(module: string, handler: string, events: Subscribe
   return Object.freeze({ name: `${module}.${handler}`, module, events });
 }
 
+/** Injection token of every module's catalogue, given to OutboxModule.forRole by the app module. */
+export const EVENT_CATALOGUES = Symbol('EVENT_CATALOGUES');
+
 export interface EventCatalogue {
   readonly module: string;
   readonly events: readonly EventType[];
@@ -93,5 +96,23 @@ export function catalogueProblems(catalogues: readonly EventCatalogue[]): string
       for (const type of declared.events) if (!events.has(type.name)) problems.push(`subscriber ${declared.name} listens to ${type.name}, which no catalogue declares`);
     }
   }
+  return problems;
+}
+
+/**
+ * The start-up check (as Immich does for its jobs): every declared subscriber has exactly one handler
+ * registered, and every registered handler belongs to a declared subscriber. Returns the problems.
+ */
+export function subscriberProblems(catalogues: readonly EventCatalogue[], registered: readonly Subscriber[]): string[] {
+  const declared = new Set(catalogues.flatMap((each) => each.subscribers.map((declaredSubscriber) => declaredSubscriber.name)));
+  const counts = new Map<string, number>();
+  for (const { name } of registered) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const problems: string[] = [];
+  for (const name of declared) {
+    const count = counts.get(name) ?? 0;
+    if (count === 0) problems.push(`subscriber ${name} is declared but no handler subscribed it`);
+    if (count > 1) problems.push(`subscriber ${name} has ${count} handlers`);
+  }
+  for (const name of counts.keys()) if (!declared.has(name)) problems.push(`a handler subscribed ${name}, which no catalogue declares`);
   return problems;
 }

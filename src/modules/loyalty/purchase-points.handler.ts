@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
 import { CustomerRecordsService } from '../customers/customer-records.service.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
@@ -37,7 +38,7 @@ export class PurchasePointsHandler implements OnModuleInit {
   }
 
   async earn(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRecorded>>): Promise<void> {
-    const { purchase } = event.payload;
+    const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
       // commits later finds this entry when its reversal takes the same lock.
@@ -59,7 +60,7 @@ export class PurchasePointsHandler implements OnModuleInit {
   }
 
   async reverse(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRefunded>>): Promise<void> {
-    const { purchase } = event.payload;
+    const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
       const balance = await this.ledger.lockedBalance(tx, purchase.customerId);
       const earned = await this.loyalty.findEntry(tx, 'purchase', purchase.id, 'earn');
@@ -74,4 +75,11 @@ export class PurchasePointsHandler implements OnModuleInit {
       await this.outbox.record(tx, LoyaltyEvents.pointsReversed, purchase.customerId, { entry, writtenOff });
     });
   }
+}
+
+/** An event without a purchase (written by hand, or by a version that shaped it differently) will never earn: fail it for good. */
+function purchaseOf(event: DomainEventJob<{ purchase: PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] }>): PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] {
+  const purchase = event.payload?.purchase;
+  if (!purchase?.id || !purchase.customerId || !purchase.amount?.amount) throw new UnrecoverableError(`${event.type} ${event.eventId} carries no purchase with an id, customer and amount`);
+  return purchase;
 }
