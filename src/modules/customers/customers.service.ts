@@ -125,13 +125,6 @@ export class CustomersService {
     return customer.ownerId;
   }
 
-  /** The customer's tier (null before the first recalculation), or NotFound. */
-  async tierOf(customerId: string): Promise<string | null> {
-    const customer = await this.customers.exists(customerId);
-    if (!customer) throw new NotFound('Customer', customerId);
-    return customer.tier;
-  }
-
   /** Each of these customers' tier (null before the first recalculation); customers that do not exist are absent. */
   tiersOf(customerIds: string[]): Promise<Map<string, string | null>> {
     return this.customers.tiers(customerIds);

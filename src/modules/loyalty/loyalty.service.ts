@@ -30,7 +30,8 @@ export class LoyaltyService {
   ) {}
 
   async summary(customerId: string): Promise<LoyaltySummaryDto> {
-    const tierName = await this.customers.tierOf(customerId);
+    await this.customers.ownerOf(customerId); // NotFound for a customer that does not exist
+    const tierName = await this.tiers.tierOf(customerId);
     const definitions = await this.tiers.definitions();
     const tier = definitions.find((definition) => definition.name === tierName);
     const next = tier ? definitions.find((definition) => definition.rank === tier.rank - 1) : undefined;

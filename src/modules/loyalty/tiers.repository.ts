@@ -4,6 +4,7 @@ import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { outboxInsertSql, type OutboxLane } from '../../infrastructure/outbox/outbox.writer.js';
 import { rfmScoreSql } from './customer-value.js';
 import { LoyaltyEvents } from './loyalty.events.js';
+import { customerTierSql } from './loyalty.sql.js';
 
 export interface TierDefinitionRow {
   name: string;
@@ -303,6 +304,12 @@ export class TiersRepository {
        FROM tier_history WHERE customer_id = $1 ORDER BY id DESC LIMIT 200`,
       [customerId],
     );
+  }
+
+  /** The customer's tier, null before their first valuation (read as every module reads it: customerTierSql). */
+  async tierOf(customerId: string): Promise<string | null> {
+    const [row] = await this.dataSource.query(`SELECT ${customerTierSql('$1::uuid')} AS tier`, [customerId]);
+    return row?.tier ?? null;
   }
 
   async value(customerId: string): Promise<{ score: number; monetary: string; frequency: number; daysSinceLastPurchase: number | null } | null> {

@@ -1,4 +1,5 @@
 import { catalogue, eventType, subscriber } from '../../infrastructure/outbox/event-catalogue.js';
+import { IdentityEvents } from '../identity/identity.events.js';
 
 export const WebhooksEvents = {
   /** Only to the same owner's other endpoints and administrators' (see the fan-out's SUBSCRIBED). */
@@ -10,6 +11,8 @@ export const WebhooksEvents = {
 export const WebhooksSubscribers = {
   /** Every event that is not internal becomes one delivery per subscribed endpoint. */
   fanOut: subscriber<Record<string, unknown>>('webhooks', 'fan-out', '*'),
+  /** A revoked API key's endpoints are disabled, each with an audit row in the revocation's name. */
+  disableRevokedKeyEndpoints: subscriber('webhooks', 'disable-revoked-key-endpoints', [IdentityEvents.apiKeyRevoked]),
 };
 
 export const WEBHOOKS_CATALOGUE = catalogue('webhooks', WebhooksEvents, WebhooksSubscribers);
