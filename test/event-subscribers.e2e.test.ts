@@ -61,10 +61,9 @@ describe('one job per event and subscriber', () => {
     const { rows: [event] } = await t.db.query(
       `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) VALUES ('purchase.recorded', 'customer', gen_random_uuid()::text, '{"purchase":null}') RETURNING event_id`,
     );
-    const job = await waitFor(async () => {
-      const found = await subscriberJobs.getJob(subscriberJobId(event.event_id, 'loyalty.earn-points'));
-      return found && (await found.getState()) === 'failed' && found;
-    }, 10_000, 'the earning job to fail');
+    const id = subscriberJobId(event.event_id, 'loyalty.earn-points');
+    await waitFor(async () => (await (await subscriberJobs.getJob(id))?.getState()) === 'failed', 10_000, 'the earning job to fail');
+    const job = (await subscriberJobs.getJob(id))!;
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(/carries no purchase/);
   }, 120_000);
