@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { DomainError } from '../../common/errors/domain-errors.js';
 import type { DomainEventJob } from '../queues/queue-names.js';
 import { EVENT_CATALOGUES, type EventCatalogue, type Subscriber } from './event-catalogue.js';
 
 export type DomainEventHandler<P = Record<string, unknown>> = (event: DomainEventJob<P>) => Promise<void>;
 
-interface Registration {
+export interface Registration {
   subscriber: Subscriber;
   handle: DomainEventHandler<any>;
 }
@@ -36,6 +38,19 @@ export class DomainEventHandlers {
   /** The handler registered for a subscriber (by its name, as event-subscriber jobs carry it). */
   handlerOf(name: string): Registration | undefined {
     return this.registrations.find(({ subscriber }) => subscriber.name === name);
+  }
+
+  /**
+   * Runs one subscriber's handler for one event, in that subscriber's job. A domain error (a business
+   * rule refusing the event) will refuse it again on every retry, so it fails the job at once.
+   */
+  async run(registration: Registration, event: DomainEventJob): Promise<void> {
+    try {
+      await registration.handle(event);
+    } catch (error) {
+      if (error instanceof DomainError) throw new UnrecoverableError(`${registration.subscriber.name} refused ${event.type} ${event.eventId}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** Every registration, for the start-up check. */

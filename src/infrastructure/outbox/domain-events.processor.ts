@@ -4,10 +4,12 @@ import { DomainEventJob, EventSubscriberJob, QueueName, subscriberJobId } from '
 import { DomainEventHandlers } from './domain-event-handlers.js';
 
 /**
- * The fan-out step: each published event becomes one job per subscriber of its type on the
+ * The fan-out step. An event of several subscribers becomes one job per subscriber on the
  * event-subscribers queue (job id `<event id>.<subscriber>`, so a rerun adds nothing), at the event's
- * priority (bulk events stay behind ordinary ones). The relay still queues one job per event, with
- * the event id as job id; this step only reads Redis and writes Redis, so it hardly ever fails.
+ * priority (bulk events stay behind ordinary ones). An event of one subscriber needs no second job: the
+ * event's own job is that subscriber's job, and the handler runs here — a flood of tier changes, whose
+ * only subscriber is the webhook fan-out, costs one job per event as before. The relay still queues one
+ * job per event, with the event id as job id.
  */
 @Processor(QueueName.DomainEvents, { concurrency: 64 })
 export class DomainEventsProcessor extends WorkerHost {
@@ -19,8 +21,11 @@ export class DomainEventsProcessor extends WorkerHost {
   }
 
   async process(job: Job<DomainEventJob>): Promise<{ subscribers: string[] }> {
-    const subscribers = this.handlers.matching(job.data.type).map(({ subscriber }) => subscriber.name);
-    if (subscribers.length) {
+    const matching = this.handlers.matching(job.data.type);
+    const subscribers = matching.map(({ subscriber }) => subscriber.name);
+    if (matching.length === 1) {
+      await this.handlers.run(matching[0], job.data);
+    } else if (matching.length > 1) {
       const priority = job.opts.priority ? { priority: job.opts.priority } : {};
       await this.subscriberJobs.addBulk(subscribers.map((subscriber) => ({
         name: `${job.data.type} → ${subscriber}`,

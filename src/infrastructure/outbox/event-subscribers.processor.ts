@@ -1,15 +1,14 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
-import { DomainError } from '../../common/errors/domain-errors.js';
+import type { Job } from 'bullmq';
 import { EventSubscriberJob, QueueName } from '../queues/queue-names.js';
 import { DomainEventHandlers } from './domain-event-handlers.js';
 import { EVENT_CATALOGUES, subscriberProblems, type EventCatalogue } from './event-catalogue.js';
 
 /**
- * Runs one subscriber's handler for one event. A failure retries this handler alone (the queue's
- * attempts and backoff); a domain error (a business rule refusing the event) will refuse it again, so
- * it fails at once with UnrecoverableError instead of retrying eight times. The worker does not start
+ * Runs one subscriber's handler for one event of several subscribers. A failure retries this handler
+ * alone (the queue's attempts and backoff); a domain error (a business rule refusing the event) will
+ * refuse it again, so it fails at once with UnrecoverableError instead of retrying eight times. The worker does not start
  * when a declared subscriber has no handler or two (subscriberProblems).
  */
 @Processor(QueueName.EventSubscribers, { concurrency: 64 })
@@ -31,11 +30,6 @@ export class EventSubscribersProcessor extends WorkerHost implements OnApplicati
     const registration = this.handlers.handlerOf(job.data.subscriber);
     // Retried, not failed for good: a worker of another version may run this subscriber.
     if (!registration) throw new Error(`no handler for subscriber ${job.data.subscriber} in this worker`);
-    try {
-      await registration.handle(job.data);
-    } catch (error) {
-      if (error instanceof DomainError) throw new UnrecoverableError(`${job.data.subscriber} refused ${job.data.type} ${job.data.eventId}: ${error.message}`);
-      throw error;
-    }
+    await this.handlers.run(registration, job.data);
   }
 }
