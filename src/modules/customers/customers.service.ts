@@ -16,6 +16,7 @@ import { toCustomerDto } from './customer.presenter.js';
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
+import { CustomersEvents } from './customers.events.js';
 
 // Fields a customer always has: null may not clear them.
 const NOT_NULL: ProfileField[] = ['kind', 'name', 'registeredOn'];
@@ -47,7 +48,7 @@ export class CustomersService {
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer, fields: Object.keys(dto),
       });
-      await this.outbox.record(tx, { type: 'customer.created', aggregateType: 'customer', aggregateId: row.id, payload: { customer: withoutSensitive(customer) } });
+      await this.outbox.record(tx, CustomersEvents.customerCreated, row.id, { customer: withoutSensitive(customer) });
       return customer;
     });
     return this.present(principal, created, requestId);
@@ -100,9 +101,8 @@ export class CustomersService {
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(toCustomerDto(current), changedFields), after: pick(row, changedFields), fields: changedFields,
       });
-      await this.outbox.record(tx, {
-        type: 'customer.updated', aggregateType: 'customer', aggregateId: id,
-        payload: { customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)) },
+      await this.outbox.record(tx, CustomersEvents.customerUpdated, id, {
+        customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)),
       });
       return row;
     });
@@ -122,7 +122,7 @@ export class CustomersService {
       await this.access.assertMayChange(principal, current.ownerId);
       await this.customers.softDelete(tx, id);
       await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: toCustomerDto(current) });
-      await this.outbox.record(tx, { type: 'customer.deleted', aggregateType: 'customer', aggregateId: id, payload: { customerId: id, code: current.code } });
+      await this.outbox.record(tx, CustomersEvents.customerDeleted, id, { customerId: id, code: current.code });
     });
   }
 
@@ -141,13 +141,6 @@ export class CustomersService {
   /** Forbidden unless the caller may see lists of this owner's customers. */
   assertMayReadCustomersOf(ownerId: string, principal: Principal): Promise<void> {
     return this.access.assertMayReadBookOf(principal, ownerId);
-  }
-
-  /** The customer's tier (null before the first recalculation), or NotFound. */
-  async tierOf(customerId: string): Promise<string | null> {
-    const customer = await this.customers.exists(customerId);
-    if (!customer) throw new NotFound('Customer', customerId);
-    return customer.tier;
   }
 
   /** Each of these customers' tier (null before the first recalculation); customers that do not exist are absent. */

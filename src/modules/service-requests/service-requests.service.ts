@@ -19,6 +19,7 @@ import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-req
 import { InvalidTransition } from './service-requests-errors.js';
 import { deadlinesFor, priorityOf, SlaTargets, targetsIn } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
+import type { ServiceRequestChange } from './service-requests.events.js';
 
 const MAX_BACKDATING_MS = 7 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 60_000;
@@ -337,7 +338,7 @@ export class ServiceRequestsService {
   }
 }
 
-const EVENT_OF: Record<LifecycleAction, string> = {
+const EVENT_OF: Record<LifecycleAction, ServiceRequestChange> = {
   queue: 'queued',
   assign: 'assigned',
   hand_over: 'reassigned',
