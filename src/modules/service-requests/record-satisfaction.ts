@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Conflict } from '../../common/errors/domain-errors.js';
+import { Conflict, NotFound } from '../../common/errors/domain-errors.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { InvalidTransition } from './service-requests-errors.js';
 import { ServiceRequestTransitions } from './service-request-transitions.js';
@@ -21,6 +21,8 @@ export class RecordSatisfaction {
     const { id, score, comment } = command;
     return this.transactions.run(async (tx) => {
       const current = await this.transitions.lockVisible(tx, id, principal);
+      // A partner key rates only the requests it filed; another's are not there for it.
+      if (principal.kind === 'api_key' && !(await this.requests.filedBy(tx, id, principal))) throw new NotFound('Service request', id);
       if (!['resolved', 'closed'].includes(current.status)) {
         throw new InvalidTransition('Satisfaction is asked for after the request is resolved.');
       }

@@ -17,7 +17,12 @@ export function isTechnicianOnly(principal: Principal): principal is Principal &
   return principal.kind === 'user' && principal.roles.includes('technician') && !hasRole(principal, 'manager', 'agent', 'sales');
 }
 
-/** Managers and admins may do anything; agents and technicians only what concerns them. */
+/**
+ * Managers and admins may do anything; agents and technicians only what concerns them. The work
+ * steps are the assignee's; changing, closing and reopening are the service desk's (any agent: the
+ * desk triages, and closes once the customer confirms), while a technician sees only their own
+ * requests at all (the README's role table).
+ */
 export function assertMayAct(request: ServiceRequestRow, action: LifecycleAction, principal: Principal): void {
   if (hasRole(principal, 'manager')) return;
   if (action === 'assign' || action === 'hand_over') throw new Forbidden('Only a manager dispatches requests to people.');

@@ -6,7 +6,8 @@ import { Tx, TransactionRunner } from '../../infrastructure/database/transaction
 import { assertMayAct, visibleTo } from './service-request-access.js';
 import { LifecycleAction, nextStatus } from './service-request-lifecycle.js';
 import { ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
-import { deadlinesFor, SlaTargets } from './service-priority.js';
+import type { ServiceRequestChange } from './service-requests.events.js';
+import { deadlinesFor, type SlaTargets } from './service-priority.js';
 
 /** One step of a request's lifecycle, as the use cases describe it. */
 export interface TransitionStep {
@@ -31,7 +32,7 @@ const EVENT_OF = {
   resolve: 'resolved',
   close: 'closed',
   reopen: 'reopened',
-} as const satisfies Record<LifecycleAction, string>;
+} as const satisfies Record<LifecycleAction, ServiceRequestChange>;
 
 /**
  * How every lifecycle step is applied: the request locked as the caller may see it, the version and

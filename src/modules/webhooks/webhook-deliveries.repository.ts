@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { activeApiKeyWhoseScopesSql } from '../identity/identity.sql.js';
 import { MicroBatch } from '../../common/micro-batch.js';
 import type { DeliveryStatus } from './webhook-delivery-status.js';
 import { SUBSCRIBED } from './webhook-subscriptions.js';
@@ -111,7 +112,10 @@ export class WebhookDeliveriesRepository {
       `SELECT d.id, d.status, d.generation, d.event_id, d.event_type, d.occurred_at, ev.data,
               ep.id AS endpoint_id, ep.url, ep.secret,
               CASE WHEN ep.previous_secret_expires_at > now() THEN ep.previous_secret END AS previous_secret,
-              (ep.active AND ep.deleted_at IS NULL) AS endpoint_usable
+              -- A revoked key's endpoints are disabled by the api_key.revoked subscriber a moment after the
+              -- revocation; until then their queued deliveries are refused here, as they were when both happened at once.
+              (ep.active AND ep.deleted_at IS NULL
+               AND (ep.created_by_type <> 'api_key' OR ${activeApiKeyWhoseScopesSql('ep.created_by_id::uuid', () => 'true')})) AS endpoint_usable
          FROM webhook_deliveries d
          JOIN webhook_events ev ON ev.id = d.event_id
          JOIN webhook_endpoints ep ON ep.id = d.endpoint_id

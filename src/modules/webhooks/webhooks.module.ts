@@ -6,6 +6,7 @@ import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 import { WebhookEndpointHealth } from './webhook-endpoint-health.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { WebhookFanOutHandler } from './webhook-fan-out.handler.js';
+import { RevokedKeyEndpointsHandler } from './revoked-key-endpoints.handler.js';
 import { WebhookRecoveryProcessor } from './webhook-recovery.processor.js';
 import { WebhookRecoveryRepository } from './webhook-recovery.repository.js';
 import { WebhookRetentionRepository } from './webhook-retention.repository.js';
@@ -27,6 +28,9 @@ export class WebhooksHttpModule {}
 /** Fan-out of published events and the delivery worker, in worker processes only. */
 @Module({
   imports: [WebhooksModule],
-  providers: [WebhookRecoveryRepository, WebhookRetentionRepository, WebhookFanOutHandler, WebhookEndpointHealth, DeliverWebhook, WebhookDeliveryProcessor, WebhookRecoveryProcessor],
+  providers: [
+    WebhookRecoveryRepository, WebhookRetentionRepository, WebhookFanOutHandler, RevokedKeyEndpointsHandler, WebhookEndpointHealth, DeliverWebhook,
+    WebhookDeliveryProcessor, WebhookRecoveryProcessor,
+  ],
 })
 export class WebhooksWorkerModule {}
