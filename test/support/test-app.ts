@@ -1,10 +1,13 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
 import { AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../../src/infrastructure/database/prepare-database.js';
+import { QueueName } from '../../src/infrastructure/queues/queue-names.js';
 import { UsersService } from '../../src/modules/identity/users.service.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
@@ -118,4 +121,33 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export function queueOf(t: TestApp, name: QueueName): Queue {
+  return t.app.get<Queue>(getQueueToken(name), { strict: false });
+}
+
+/** Waits until the outbox event is published and its domain-events job has finished: what it causes is decided. */
+export async function eventHandled(t: TestApp, eventId: string, timeoutMs = 10_000): Promise<void> {
+  const queue = queueOf(t, QueueName.DomainEvents);
+  await waitFor(async () => {
+    const { rows: [row] } = await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId]);
+    if (!row?.published_at) return false;
+    const state = await queue.getJobState(eventId);
+    if (state === 'failed') throw new Error(`the domain-events job of ${eventId} failed`);
+    return state === 'completed' || state === 'unknown'; // unknown once published: done and removed
+  }, timeoutMs, `event ${eventId} to be handled`);
+}
+
+/**
+ * Waits until the event's webhook fan-out is decided and none of its deliveries is pending. A delivery is
+ * sent only while pending and recorded after the partner answered, so what partners have received of
+ * the event by then is all they will receive: absence checks can assert at this point.
+ */
+export async function webhooksSettled(t: TestApp, eventId: string, timeoutMs = 15_000): Promise<void> {
+  await eventHandled(t, eventId, timeoutMs);
+  await waitFor(async () => {
+    const { rows: [row] } = await t.db.query(`SELECT count(*)::int AS pending FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`, [eventId]);
+    return row.pending === 0;
+  }, timeoutMs, `every delivery of ${eventId} to be settled`);
 }
