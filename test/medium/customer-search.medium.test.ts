@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CustomersRepository, SearchTerms } from '../../src/modules/customers/customers.repository.js';
-import { copyOfTemplateDatabase, MediumDatabase } from './template-database.js';
+import { CustomersRepository, type SearchTerms } from '../../src/modules/customers/customers.repository.js';
+import { copyOfTemplateDatabase, type MediumDatabase } from './template-database.js';
 
 /** The customer list query's search and paging, on the real indexes and SQL functions (search grams). */
 describe('CustomersRepository.list', () => {

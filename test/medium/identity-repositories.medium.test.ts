@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '../../src/common/auth/principal.js';
 import { TokensRepository } from '../../src/modules/identity/tokens.repository.js';
 import { UsersRepository } from '../../src/modules/identity/users.repository.js';
-import { copyOfTemplateDatabase, MediumDatabase } from './template-database.js';
+import { copyOfTemplateDatabase, type MediumDatabase } from './template-database.js';
 
 describe('identity repositories', () => {
   let database: MediumDatabase;
