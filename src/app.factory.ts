@@ -6,6 +6,7 @@ import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module.js';
+import { boundedJsonParser } from './common/http/bounded-json.js';
 import { answerClientError, answerFrameworkError } from './common/errors/edge-errors.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
 import { createRootLogger, NestPinoLogger } from './infrastructure/logging/logger.js';
@@ -13,6 +14,7 @@ import { MetricsService } from './infrastructure/metrics/metrics.service.js';
 import { mountQueuesDashboard } from './modules/admin/queues-dashboard.js';
 
 export const API_PREFIX = 'api/v1';
+const BODY_LIMIT_BYTES = 1024 * 1024;
 export const QUEUES_DASHBOARD_PATH = `/${API_PREFIX}/admin/queues/ui`;
 
 /** Builds the Nest application for the configured role; the caller listens (or tests inject). */
@@ -23,7 +25,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // One line per request, written below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     trustProxy: config.TRUST_PROXY_HOPS ? (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS : false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     // Errors raised before any route runs are problem details with a request id, like the rest.
     clientErrorHandler: answerClientError,
@@ -37,6 +39,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, { logger: new NestPinoLogger(logger) });
   app.enableShutdownHooks();
+  // Nesting and array lengths are bounded while the text is scanned, before JSON.parse and before
+  // class-transformer walks the body (which overflowed the stack on 1,500 nested arrays).
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, boundedJsonParser(app.getHttpAdapter().getInstance()));
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);

@@ -1,49 +1,12 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { DataSource } from 'typeorm';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { CLAIM_SQL, OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
-import { QueueName } from '../src/infrastructure/queues/queue-names.js';
+import { DEFAULT_JOB_OPTIONS, QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { freePort } from '../bench/support.js';
+import { DisposableRedis } from './support/disposable-redis.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
-
-/** A Redis server of this test's own, so it can be stopped and started without touching anyone else's. */
-class DisposableRedis {
-  private process?: ChildProcess;
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    this.process = spawn(redisServerBinary(), ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(async () => {
-      try {
-        execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, `redis on port ${this.port}`);
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.process?.once('exit', resolve));
-    this.process?.kill('SIGKILL');
-    await exited;
-  }
-}
-
-function redisServerBinary(): string {
-  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'pipe' });
-      return candidate;
-    } catch {
-      // try the next one
-    }
-  }
-  return 'redis-server';
-}
-
 
 describe('outbox relay', () => {
   let t: TestApp;
@@ -77,6 +40,16 @@ describe('outbox relay', () => {
     expect(job.data.aggregateId).toBe(customerId);
     // The relay marks the row published when its transaction commits, just after BullMQ accepted the job.
     await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
+  }, 120_000);
+
+  it('queues each event with the retries and backoff every other queue has, so a failed handler is retried', async () => {
+    // Issue 11, item 1: the relay built its own Queue without default job options, so an event's job
+    // ran once and a purchase seen during a database outage never earned its points.
+    const customerId = await createCustomer('重试');
+    const job = await waitFor(async () => queue.getJob(await eventIdOf(customerId)), 10_000, 'the job');
+    expect(job.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.attempts);
+    expect(job.opts.attempts!).toBeGreaterThan(1);
+    expect(job.opts.backoff).toStrictEqual(DEFAULT_JOB_OPTIONS.backoff);
   }, 120_000);
 
   it('keeps events while Redis is down and publishes them when it is back', async () => {

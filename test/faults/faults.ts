@@ -60,8 +60,19 @@ function call(method: string, path: string, body?: unknown, headers: Record<stri
   return new Promise((resolve) => {
     const req = httpRequest(
       {
-        host: '127.0.0.1', port: apiPort, method, path: `/api/v1${path}`, agent, timeout: 15_000,
-        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        host: '127.0.0.1',
+        port: apiPort,
+        method,
+        path: `/api/v1${path}`,
+        agent,
+        timeout: 15_000,
+        headers: {
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }
+            : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -120,17 +131,39 @@ class SteadyWriter {
       const key = randomUUID();
       const customerId = this.customers[(writer * 7 + count) % this.customers.length];
       const serviceRequest = count % 10 === 0;
-      const answer = serviceRequest
-        ? await call('POST', '/service-requests', { customerId, type: 'repair', severity: 'normal', subject: `故障 ${key}`, region: '上海' }, { 'idempotency-key': key })
-        : await call('POST', `/customers/${customerId}/purchases`, { product: '家用净水器 X3', amount: { amount: `${10 + (count % 490)}.00`, currency: 'CNY' }, paymentMethod: 'wechat_pay', channel: `faults:${this.scenario}`, notes: key }, { 'idempotency-key': key });
-      this.writes += 1;
-      this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
-      if (answer.status >= 200 && answer.status < 300) {
-        this.acknowledged += 1;
-        if (!serviceRequest) this.acknowledgedKeys.push(key);
-      } else if (answer.status === 503) this.unavailable += 1;
-      else if (answer.status >= 500) this.serverErrors += 1;
-      else this.otherFailures += 1;
+      // As a careful client does: a 503 or a lost answer is retried with the same Idempotency-Key, so a
+      // write whose commit happened but whose answer was lost must not be stored twice.
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const answer = serviceRequest
+          ? await call(
+              'POST',
+              '/service-requests',
+              { customerId, type: 'repair', severity: 'normal', subject: `故障 ${key}`, region: '上海' },
+              { 'idempotency-key': key },
+            )
+          : await call(
+              'POST',
+              `/customers/${customerId}/purchases`,
+              {
+                product: '家用净水器 X3',
+                amount: { amount: `${10 + (count % 490)}.00`, currency: 'CNY' },
+                paymentMethod: 'wechat_pay',
+                channel: `faults:${this.scenario}`,
+                notes: key,
+              },
+              { 'idempotency-key': key },
+            );
+        this.writes += 1;
+        this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status >= 200 && answer.status < 300) {
+          this.acknowledged += 1;
+          if (!serviceRequest) this.acknowledgedKeys.push(key);
+        } else if (answer.status === 503) this.unavailable += 1;
+        else if (answer.status >= 500) this.serverErrors += 1;
+        else this.otherFailures += 1;
+        if ((answer.status !== 503 && answer.status !== 0) || !this.running) break;
+        await sleep(500);
+      }
       if (this.pauseMs) await sleep(this.pauseMs);
     }
   }
@@ -145,18 +178,30 @@ async function main(): Promise<void> {
   const workerPort = await freePort();
   const queuePrefix = 'faults';
   const env = {
-    NODE_ENV: 'production', DATABASE_URL: postgres.url, REDIS_URL: redis.url, QUEUE_PREFIX: queuePrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'), ADMIN_EMAIL: 'admin@faults.local', ADMIN_PASSWORD: 'faults-admin-password',
-    LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', TIER_RECALC_DEBOUNCE_MS: '300',
+    NODE_ENV: 'production',
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: queuePrefix,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_EMAIL: 'admin@faults.local',
+    ADMIN_PASSWORD: 'faults-admin-password',
+    LOG_LEVEL: 'warn',
+    DATABASE_POOL_SIZE: '10',
+    TIER_RECALC_DEBOUNCE_MS: '300',
   };
   const api = new ServerProcess('api', apiPort, { ...env, PROCESS_ROLE: 'api' }, join(workDir, 'api.log'));
-  const worker = new ServerProcess('worker', workerPort, { ...env, PROCESS_ROLE: 'worker' }, join(workDir, 'worker.log'));
+  const worker = new ServerProcess(
+    'worker',
+    workerPort,
+    { ...env, PROCESS_ROLE: 'worker' },
+    join(workDir, 'worker.log'),
+  );
   const outcomes: Outcome[] = [];
   let db: pg.Pool | undefined;
   const queues: Queue[] = [];
   let failed = false;
   try {
-    await postgres.init();
+    postgres.init();
     await postgres.start();
     await redis.start();
     await api.start(120_000);
@@ -170,17 +215,30 @@ async function main(): Promise<void> {
       queues.push(queue);
     }
 
-    token = (await call('POST', '/auth/login', { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD })).body.accessToken as string;
+    token = (await call('POST', '/auth/login', { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD })).body
+      .accessToken as string;
     const customers: string[] = [];
     for (let index = 0; index < 20; index++) {
       const created = await call('POST', '/customers', { kind: 'individual', name: `故障客户 ${index}` });
-      if (created.status !== 201) throw new Error(`could not create a customer: ${created.status} ${JSON.stringify(created.body)}`);
+      if (created.status !== 201)
+        throw new Error(`could not create a customer: ${created.status} ${JSON.stringify(created.body)}`);
       customers.push(created.body.id as string);
     }
-    console.log(`faults: api (pid ${api.pid}) and worker (pid ${worker.pid}) up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `faults: api (pid ${api.pid}) and worker (pid ${worker.pid}) up after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const database = db;
-    const schedulers = async () => (await Promise.all(queues.map(async (queue) => (await queue.getJobSchedulers()).map((scheduler) => `${queue.name}/${scheduler.key}`)))).flat().sort();
+    const schedulers = async () =>
+      (
+        await Promise.all(
+          queues.map(async (queue) =>
+            (await queue.getJobSchedulers()).map((scheduler) => `${queue.name}/${scheduler.key}`),
+          ),
+        )
+      )
+        .flat()
+        .sort();
     const slaAlarms = async () => (await queues[4].getDelayed(0, -1)).map((job) => job.id ?? '').sort();
     await until(async () => (await schedulers()).length >= 4, 30_000, 'the job schedulers of a fresh start');
 
@@ -192,20 +250,43 @@ async function main(): Promise<void> {
       await until(async () => (await slaAlarms()).length > 0, 30_000, 'SLA alarms for the first service requests');
       const schedulesBefore = await schedulers();
       const alarmsBefore = await slaAlarms();
-      console.log(`faults: redis-outage: killing Redis (${schedulesBefore.length} schedulers, ${alarmsBefore.length} SLA alarms) for ${REDIS_OUTAGE_MS / 1000} s`);
-      const duringBefore = { writes: writer.writes, serverErrors: writer.serverErrors, unavailable: writer.unavailable, other: writer.otherFailures };
+      console.log(
+        `faults: redis-outage: killing Redis (${schedulesBefore.length} schedulers, ${alarmsBefore.length} SLA alarms) for ${REDIS_OUTAGE_MS / 1000} s`,
+      );
+      const duringBefore = {
+        writes: writer.writes,
+        serverErrors: writer.serverErrors,
+        unavailable: writer.unavailable,
+        other: writer.otherFailures,
+      };
       await redis.kill();
       await sleep(REDIS_OUTAGE_MS);
-      const during = { writes: writer.writes - duringBefore.writes, failed: writer.serverErrors + writer.unavailable + writer.otherFailures - duringBefore.serverErrors - duringBefore.unavailable - duringBefore.other };
+      const during = {
+        writes: writer.writes - duringBefore.writes,
+        failed:
+          writer.serverErrors +
+          writer.unavailable +
+          writer.otherFailures -
+          duringBefore.serverErrors -
+          duringBefore.unavailable -
+          duringBefore.other,
+      };
       await redis.start();
       await sleep(5_000);
       await writer.stop();
       const outcome = await judge('redis-outage', writer, database);
-      if (during.failed) outcome.violations.push(`${during.failed} of ${during.writes} writes failed while Redis was down`);
+      if (during.failed)
+        outcome.violations.push(`${during.failed} of ${during.writes} writes failed while Redis was down`);
       const missingSchedules = await waitForSubset('job schedulers', schedulesBefore, schedulers);
-      if (missingSchedules.length) outcome.violations.push(`job schedulers not back after ${RECOVERY_MS / 1000} s: ${missingSchedules.join(', ')}`);
+      if (missingSchedules.length)
+        outcome.violations.push(
+          `job schedulers not back after ${RECOVERY_MS / 1000} s: ${missingSchedules.join(', ')}`,
+        );
       const missingAlarms = await waitForSubset('SLA alarms', alarmsBefore, slaAlarms);
-      if (missingAlarms.length) outcome.violations.push(`${missingAlarms.length} of ${alarmsBefore.length} SLA alarms not back after ${RECOVERY_MS / 1000} s`);
+      if (missingAlarms.length)
+        outcome.violations.push(
+          `${missingAlarms.length} of ${alarmsBefore.length} SLA alarms not back after ${RECOVERY_MS / 1000} s`,
+        );
       outcomes.push(outcome);
     }
 
@@ -223,7 +304,8 @@ async function main(): Promise<void> {
       await sleep(8_000);
       await writer.stop();
       const outcome = await judge('postgres-restarts', writer, database);
-      if (!writer.unavailable) outcome.violations.push('no write saw a 503 while PostgreSQL was down (did the outage happen?)');
+      if (!writer.unavailable)
+        outcome.violations.push('no write saw a 503 while PostgreSQL was down (did the outage happen?)');
       outcomes.push(outcome);
     }
 
@@ -233,24 +315,37 @@ async function main(): Promise<void> {
       const writer = new SteadyWriter('worker-kill', customers, 10, 20);
       writer.start();
       await sleep(2_000);
-      console.log(`faults: worker-kill: SIGKILL to the worker (pid ${worker.pid}) after ${writer.writes} writes of the burst`);
+      console.log(
+        `faults: worker-kill: SIGKILL to the worker (pid ${worker.pid}) after ${writer.writes} writes of the burst`,
+      );
       await worker.stop('SIGKILL');
       await sleep(2_000);
       await writer.stop();
       await worker.start(120_000);
       outcomes.push(await judge('worker-kill', writer, database));
     }
-    for (const [server, name] of [[api, 'api'], [worker, 'worker']] as const) {
+    for (const [server, name] of [
+      [api, 'api'],
+      [worker, 'worker'],
+    ] as const) {
       const unexpected = server.exits.filter((exit) => exit.signal !== 'SIGKILL');
-      if (unexpected.length && outcomes.length) outcomes[outcomes.length - 1].violations.push(`the ${name} process exited on its own (${JSON.stringify(unexpected)})`);
+      if (unexpected.length && outcomes.length)
+        outcomes[outcomes.length - 1].violations.push(
+          `the ${name} process exited on its own (${JSON.stringify(unexpected)})`,
+        );
     }
 
     // Every ledger, whatever wrote to it, sums to its balance.
-    const mismatched = (await database.query(`
+    const mismatched = (
+      await database.query(`
       SELECT count(*)::int AS n FROM loyalty_accounts a
       LEFT JOIN (SELECT customer_id, sum(points) AS total FROM loyalty_ledger GROUP BY customer_id) l USING (customer_id)
-      WHERE a.balance <> coalesce(l.total, 0)`)).rows[0].n as number;
-    if (mismatched && outcomes.length) outcomes[outcomes.length - 1].violations.push(`${mismatched} loyalty accounts whose ledger does not sum to the balance`);
+      WHERE a.balance <> coalesce(l.total, 0)`)
+    ).rows[0].n as number;
+    if (mismatched && outcomes.length)
+      outcomes[outcomes.length - 1].violations.push(
+        `${mismatched} loyalty accounts whose ledger does not sum to the balance`,
+      );
   } catch (error) {
     console.error('faults: could not run:', error);
     failed = true;
@@ -267,24 +362,41 @@ async function main(): Promise<void> {
   console.log('\nfault figures');
   console.table(
     outcomes.map((outcome) => ({
-      scenario: outcome.scenario, writes: outcome.writes, acknowledged: outcome.acknowledged, '5xx': outcome.serverErrors + outcome.unavailable, 'of which 503': outcome.unavailable,
-      lost: outcome.lost, doubled: outcome.doubled, 'drained in s': outcome.recoverySeconds, verdict: outcome.violations.length ? 'FAIL' : 'ok',
+      scenario: outcome.scenario,
+      writes: outcome.writes,
+      acknowledged: outcome.acknowledged,
+      '5xx': outcome.serverErrors + outcome.unavailable,
+      'of which 503': outcome.unavailable,
+      lost: outcome.lost,
+      doubled: outcome.doubled,
+      'drained in s': outcome.recoverySeconds,
+      verdict: outcome.violations.length ? 'FAIL' : 'ok',
     })),
   );
-  for (const outcome of outcomes) for (const violation of outcome.violations) console.log(`${outcome.scenario}: ${violation}`);
+  for (const outcome of outcomes)
+    for (const violation of outcome.violations) console.log(`${outcome.scenario}: ${violation}`);
   const violated = failed || outcomes.length < ONLY.size || outcomes.some((outcome) => outcome.violations.length);
-  console.log(violated ? `\nFAULTS FAILED after ${Math.round((Date.now() - started) / 1000)} s; logs in ${workDir}` : `\nfaults passed in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(
+    violated
+      ? `\nFAULTS FAILED after ${Math.round((Date.now() - started) / 1000)} s; logs in ${workDir}`
+      : `\nfaults passed in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
   if (!violated && !process.env.FAULTS_KEEP) rmSync(workDir, { recursive: true, force: true });
   process.exitCode = violated ? 1 : 0;
 
   /** Waits until every expected item is present again; returns those still missing at the deadline. */
   async function waitForSubset(what: string, expected: string[], current: () => Promise<string[]>): Promise<string[]> {
     let missing = expected;
-    await until(async () => {
-      const now = new Set(await current());
-      missing = expected.filter((item) => !now.has(item));
-      return missing.length === 0;
-    }, RECOVERY_MS, what, 1_000).catch(() => undefined);
+    await until(
+      async () => {
+        const now = new Set(await current());
+        missing = expected.filter((item) => !now.has(item));
+        return missing.length === 0;
+      },
+      RECOVERY_MS,
+      what,
+      1_000,
+    ).catch(() => undefined);
     return missing;
   }
 }
@@ -298,35 +410,79 @@ async function judge(scenario: string, writer: SteadyWriter, db: pg.Pool): Promi
   const channel = `faults:${scenario}`;
   const violations: string[] = [];
   const unearned = async () =>
-    (await db.query(`SELECT count(*)::int AS n FROM purchases p WHERE p.channel = $1 AND NOT EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn')`, [channel])).rows[0].n as number;
-  const unpublished = async () => (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n as number;
+    (
+      await db.query(
+        `SELECT count(*)::int AS n FROM purchases p WHERE p.channel = $1 AND NOT EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn')`,
+        [channel],
+      )
+    ).rows[0].n as number;
+  const unpublished = async () =>
+    (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)).rows[0].n as number;
   const waitStarted = Date.now();
-  const settled = await until(async () => (await unpublished()) === 0 && (await unearned()) === 0, RECOVERY_MS, `${scenario}: the outbox to drain and every purchase to earn`, 1_000).then(() => true, () => false);
+  const settled = await until(
+    async () => (await unpublished()) === 0 && (await unearned()) === 0,
+    RECOVERY_MS,
+    `${scenario}: the outbox to drain and every purchase to earn`,
+    1_000,
+  ).then(
+    () => true,
+    () => false,
+  );
   const recoverySeconds = Math.round((Date.now() - waitStarted) / 1000);
   const left = await unpublished();
   if (left) {
-    const sample = await db.query(`SELECT type, lane, round(extract(epoch FROM now() - occurred_at))::int AS age_s FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 5`);
-    violations.push(`${left} outbox events still unpublished after ${RECOVERY_MS / 1000} s, e.g. ${sample.rows.map((row) => `${row.type} (${row.lane}, ${row.age_s} s old)`).join(', ')}`);
+    const sample = await db.query(
+      `SELECT type, lane, round(extract(epoch FROM now() - occurred_at))::int AS age_s FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 5`,
+    );
+    violations.push(
+      `${left} outbox events still unpublished after ${RECOVERY_MS / 1000} s, e.g. ${sample.rows.map((row) => `${row.type} (${row.lane}, ${row.age_s} s old)`).join(', ')}`,
+    );
   }
 
-  const stored = await db.query(`SELECT notes, count(*)::int AS n FROM purchases WHERE channel = $1 GROUP BY notes`, [channel]);
+  const stored = await db.query(`SELECT notes, count(*)::int AS n FROM purchases WHERE channel = $1 GROUP BY notes`, [
+    channel,
+  ]);
   const storedCount = new Map<string, number>(stored.rows.map((row) => [row.notes as string, row.n as number]));
   const notStored = writer.acknowledgedKeys.filter((key) => !storedCount.has(key)).length;
   const storedTwice = [...storedCount.values()].filter((n) => n > 1).length;
   const neverEarned = await unearned();
-  const earnedTwice = (await db.query(`
+  const earnedTwice = (
+    await db.query(
+      `
     SELECT count(*)::int AS n FROM (
       SELECT l.source_id FROM loyalty_ledger l JOIN purchases p ON p.id::text = l.source_id
-      WHERE p.channel = $1 AND l.source_type = 'purchase' AND l.kind = 'earn' GROUP BY l.source_id HAVING count(*) > 1) twice`, [channel])).rows[0].n as number;
+      WHERE p.channel = $1 AND l.source_type = 'purchase' AND l.kind = 'earn' GROUP BY l.source_id HAVING count(*) > 1) twice`,
+      [channel],
+    )
+  ).rows[0].n as number;
   const lost = notStored + neverEarned;
   const doubled = storedTwice + earnedTwice;
   if (notStored) violations.push(`${notStored} acknowledged purchases are not in the database`);
-  if (neverEarned) violations.push(`${neverEarned} purchases never earned their points${settled ? '' : ` (waited ${RECOVERY_MS / 1000} s)`}`);
+  if (neverEarned)
+    violations.push(
+      `${neverEarned} purchases never earned their points${settled ? '' : ` (waited ${RECOVERY_MS / 1000} s)`}`,
+    );
   if (storedTwice) violations.push(`${storedTwice} writes stored twice`);
   if (earnedTwice) violations.push(`${earnedTwice} purchases earned twice`);
   if (writer.serverErrors) violations.push(`${writer.serverErrors} answers were 5xx other than 503`);
-  console.log(`faults: ${scenario}: ${writer.writes} writes, statuses ${[...writer.statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`);
-  return { scenario, writes: writer.writes, acknowledged: writer.acknowledged, serverErrors: writer.serverErrors, unavailable: writer.unavailable, otherFailures: writer.otherFailures, lost, doubled, recoverySeconds, violations };
+  console.log(
+    `faults: ${scenario}: ${writer.writes} writes, statuses ${[...writer.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ')}`,
+  );
+  return {
+    scenario,
+    writes: writer.writes,
+    acknowledged: writer.acknowledged,
+    serverErrors: writer.serverErrors,
+    unavailable: writer.unavailable,
+    otherFailures: writer.otherFailures,
+    lost,
+    doubled,
+    recoverySeconds,
+    violations,
+  };
 }
 
 main().catch((error) => {

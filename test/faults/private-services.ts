@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -34,7 +34,7 @@ export class PrivatePostgres {
     execFileSync(command, rest, { stdio: 'pipe', cwd: this.dir });
   }
 
-  async init(): Promise<void> {
+  init(): void {
     mkdirSync(this.dataDir, { recursive: true });
     if (process.getuid?.() === 0) {
       const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
@@ -42,7 +42,18 @@ export class PrivatePostgres {
       chownSync(this.dir, uid, gid);
       chownSync(this.dataDir, uid, gid);
     }
-    this.run('initdb', ['-D', this.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+    this.run('initdb', [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--no-sync',
+    ]);
   }
 
   async start(): Promise<void> {
@@ -58,7 +69,10 @@ export class PrivatePostgres {
   }
 
   async ready(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres`, connectionTimeoutMillis: 1_000 });
+    const client = new pg.Client({
+      connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres`,
+      connectionTimeoutMillis: 1_000,
+    });
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -94,17 +108,38 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn(redisServerBinary(), ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--logfile', join(this.dir, 'redis.log')], { stdio: 'ignore' });
+    const child = spawn(
+      redisServerBinary(),
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.dir,
+        '--logfile',
+        join(this.dir, 'redis.log'),
+      ],
+      { stdio: 'ignore' },
+    );
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await until(async () => {
-      try {
-        execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, `private Redis on ${this.port}`);
+    await until(
+      () => {
+        try {
+          execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
+          return Promise.resolve(true);
+        } catch {
+          return Promise.resolve(false);
+        }
+      },
+      10_000,
+      `private Redis on ${this.port}`,
+    );
   }
 
   /** SIGKILL: the data goes with it. */

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -9,7 +9,12 @@ import { join } from 'node:path';
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until the check passes or the timeout runs out. */
-export async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string, intervalMs = 100): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await check().catch(() => undefined);
@@ -70,11 +75,17 @@ export class ServerProcess {
         resolve(code);
       }),
     );
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode} during start-up; see ${this.logFile}`);
-      return (await httpStatus(`http://127.0.0.1:${this.port}/health/live`)) === 200;
-    }, timeoutMs, `${this.name} to listen on ${this.port}`).catch((error) => {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode} during start-up; see ${this.logFile}`);
+    await until(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`${this.name} exited with ${child.exitCode} during start-up; see ${this.logFile}`);
+        return (await httpStatus(`http://127.0.0.1:${this.port}/health/live`)) === 200;
+      },
+      timeoutMs,
+      `${this.name} to listen on ${this.port}`,
+    ).catch((error) => {
+      if (child.exitCode !== null)
+        throw new Error(`${this.name} exited with ${child.exitCode} during start-up; see ${this.logFile}`);
       throw error;
     });
   }
@@ -93,7 +104,9 @@ export class ServerProcess {
 export function postgresBinaries(): string {
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const versions = readdirSync(base).filter((entry) => existsSync(join(base, entry, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(base)
+      .filter((entry) => existsSync(join(base, entry, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return join(base, versions[0], 'bin');
   }
   const onPath = execFileSync('sh', ['-c', 'command -v initdb || true']).toString().trim();
@@ -102,7 +115,8 @@ export function postgresBinaries(): string {
 }
 
 export function redisServerBinary(): string {
-  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) if (existsSync(candidate)) return candidate;
+  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server'])
+    if (existsSync(candidate)) return candidate;
   const onPath = execFileSync('sh', ['-c', 'command -v redis-server || true']).toString().trim();
   if (onPath) return onPath;
   throw new Error('no redis-server found: install the redis-server package');

@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, FieldError } from './domain-errors.js';
+import { DomainError, FieldError, Unavailable } from './domain-errors.js';
 import { PROBLEM_TYPES, ProblemCode } from './problem-types.js';
+import { isDatabaseUnavailable, isRedisUnavailable } from './unavailable.js';
 
 interface ProblemDetails {
   type: string;
@@ -37,6 +38,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         problem: { type: exception.type, title: exception.title, status: exception.status, detail: exception.message, instance: '', errors: exception.errors },
         headers: exception.headers,
       };
+    }
+    if (isDatabaseUnavailable(exception) || isRedisUnavailable(exception)) {
+      // A dependency restarting, down or hung (issue 11, items 4 and 5): retry, not a bug.
+      const store = isDatabaseUnavailable(exception) ? 'The database' : 'The queue store';
+      const unavailable = new Unavailable(`${store} is unavailable or busy; nothing was changed that a retry would duplicate. Try again shortly.`, 2);
+      return { problem: problemOf('unavailable', unavailable.message), headers: unavailable.headers };
     }
     if (isDatabaseError(exception)) {
       // A backstop: validation should refuse such values first; a refused value is the client's, not a 500.

@@ -1,4 +1,4 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { ValidationFailed } from '../errors/domain-errors.js';
 
 /** A YYYY-MM-DD calendar date that really exists and is not in the future. */

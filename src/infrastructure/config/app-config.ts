@@ -33,6 +33,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = 20;
 
+  /** How long a request waits for a pooled connection (all busy, or Postgres unreachable) before it is answered 503. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  /** The whole request — headers and body — must arrive within this time, or the connection is closed (408). */
+  @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
   @IsString()
   REDIS_URL = 'redis://127.0.0.1:6379';
 

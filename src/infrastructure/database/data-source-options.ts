@@ -17,7 +17,13 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
-    extra: { max: config.DATABASE_POOL_SIZE, application_name: `crm-${config.PROCESS_ROLE}`, options: POSTGRES_SESSION_OPTIONS },
+    extra: {
+      max: config.DATABASE_POOL_SIZE,
+      // Without it a request waits for ever for a connection while every one is busy or Postgres is unreachable.
+      connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+      application_name: `crm-${config.PROCESS_ROLE}`,
+      options: POSTGRES_SESSION_OPTIONS,
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { DomainEventJob, QueueName } from '../queues/queue-names.js';
+import { DEFAULT_JOB_OPTIONS, DomainEventJob, QueueName } from '../queues/queue-names.js';
 import { failFastRedisOptions } from '../redis/redis-options.js';
 import type { OutboxLane } from './outbox.writer.js';
 
@@ -55,7 +55,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   onApplicationBootstrap(): void {
     this.connection = new Redis(failFastRedisOptions(this.config.REDIS_URL));
     this.connection.on('error', () => undefined); // the relay logs failed publishes itself
-    this.queue = new Queue<DomainEventJob>(QueueName.DomainEvents, { connection: this.connection, prefix: this.config.QUEUE_PREFIX });
+    this.queue = new Queue<DomainEventJob>(QueueName.DomainEvents, {
+      connection: this.connection,
+      prefix: this.config.QUEUE_PREFIX,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
     this.queue.on('error', () => undefined);
     this.running = true;
     this.loop = this.run();

@@ -1,3 +1,5 @@
+import type { DefaultJobOptions } from 'bullmq';
+
 /** Every queue and the payload its jobs carry, in one place so producers and consumers cannot drift. */
 export const QueueName = {
   DomainEvents: 'domain-events',
@@ -9,6 +11,18 @@ export const QueueName = {
   WebhookRecovery: 'webhook-recovery',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/**
+ * The job options every queue's jobs start with — the app's registered queues and the queues
+ * infrastructure creates itself (the outbox relay's). One constant, so a queue built by hand cannot
+ * silently run its jobs once without retries again (issue 11, item 1).
+ */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+} as const satisfies DefaultJobOptions;
 
 /** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…). */
 export interface DomainEventJob {

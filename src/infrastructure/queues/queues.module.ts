@@ -1,11 +1,26 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import type { RedisOptions } from 'bullmq';
+import { Worker } from 'bullmq';
+import type { RedisOptions, WorkerOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
-import { workerRedisOptions } from '../redis/redis-options.js';
-import { QueueName } from './queue-names.js';
+import { failFastRedisOptions, reconnectingWorkerConnection } from '../redis/redis-options.js';
+import { DEFAULT_JOB_OPTIONS, QueueName } from './queue-names.js';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
+
+/**
+ * The queues' connection is the producers': it fails fast while Redis is down, so a request that
+ * needs Redis (the queue admin, a webhook test, a recalculation) is a 503 at once instead of hanging
+ * (issue 11, item 5). @nestjs/bullmq builds each processor's Worker from its queue's options; this
+ * Worker class swaps in a connection that queues commands and reconnects for ever
+ * (`maxRetriesPerRequest: null`), as BullMQ wants for workers.
+ */
+class ReconnectingWorker extends Worker {
+  constructor(name: string, processor: ConstructorParameters<typeof Worker>[1], opts: WorkerOptions) {
+    super(name, processor, { ...opts, connection: reconnectingWorkerConnection(opts.connection as never) as WorkerOptions['connection'] });
+  }
+}
+BullModule.workerClass = ReconnectingWorker;
 
 @Global()
 @Module({
@@ -13,14 +28,9 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        connection: workerRedisOptions(config.REDIS_URL) as RedisOptions,
+        connection: failFastRedisOptions(config.REDIS_URL) as RedisOptions,
         prefix: config.QUEUE_PREFIX,
-        defaultJobOptions: {
-          attempts: 8,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 14 * 24 * 3600 },
-        },
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
     BullModule.registerQueue(...queues),

@@ -19,7 +19,7 @@ export function failFastRedisOptions(redisUrl: string): RedisOptions {
   return { ...redisOptionsFromUrl(redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false };
 }
 
-/** For workers: blocking commands and reconnect forever. */
-export function workerRedisOptions(redisUrl: string): RedisOptions {
-  return { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: null };
+/** A worker's connection made from a producer's: commands wait for the reconnection instead of failing. */
+export function reconnectingWorkerConnection(options: RedisOptions): RedisOptions {
+  return { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { TooManyRequests } from '../../common/errors/domain-errors.js';
+import { TooManyRequests, Unavailable } from '../../common/errors/domain-errors.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { REDIS } from '../../infrastructure/redis/redis.module.js';
 
@@ -10,7 +10,9 @@ const ADDRESS_LIMIT_FACTOR = 5;
 
 /**
  * Fixed one-minute windows per client address and per e-mail, counted in Redis so every api replica
- * shares them. If Redis is unreachable, log-in stays available and the limit is not enforced.
+ * shares them. If Redis is unreachable the limit cannot be counted, so log-in fails closed: 503 with
+ * Retry-After until Redis is back, rather than letting unlimited password guesses through (issue 11,
+ * item 6). Signed-in users are unaffected: access tokens and refreshes do not need Redis.
  */
 @Injectable()
 export class LoginRateLimiter {
@@ -31,8 +33,8 @@ export class LoginRateLimiter {
       const results = (await pipeline.exec()) ?? [];
       counts = [results[1]?.[1] as number, results[3]?.[1] as number];
     } catch (error) {
-      this.logger.warn({ err: error }, 'login rate limit not enforced: Redis unavailable');
-      return;
+      this.logger.warn({ err: error }, 'log-in refused: the rate limit cannot be counted while Redis is unavailable');
+      throw new Unavailable('Log-in is unavailable for a moment: attempts cannot be counted. Try again shortly.', 5);
     }
     const [perAddress, perAccount] = counts;
     const limit = this.config.LOGIN_MAX_ATTEMPTS_PER_MINUTE;
