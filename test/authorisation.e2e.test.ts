@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
+import { purchase } from './support/factories.js';
 
 /**
  * The authorisation matrix of the customer and identity endpoints: for every route and every kind of
@@ -99,11 +100,7 @@ describe('authorisation', () => {
     return response.body;
   }
 
-  async function recordPurchase(token: string, customerId: string): Promise<string> {
-    const response = await t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(token)).send(purchaseBody());
-    expect(response.status).toBe(201);
-    return response.body.id;
-  }
+  const recordPurchase = async (token: string, customerId: string) => (await purchase(t, token, customerId)).id;
 
   /** A staff account made by the administrator, without logging in (log-ins are slow). */
   async function createAccount(roles: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
+import { serviceRequest } from './support/factories.js';
 
 /**
  * The authorisation matrix of the service request, SLA policy, service-level report and task
@@ -85,12 +86,7 @@ describe('service request authorisation', () => {
     return users.agent.id;
   };
 
-  async function file(fields: Record<string, unknown> = {}): Promise<{ id: string }> {
-    const response = await t.http.post(`${API}/service-requests`).set(bearer(t.adminToken))
-      .send({ customerId, type: 'repair', severity: 'normal', subject: '权限测试报修', hold: true, ...fields });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
+  const file = (fields: Record<string, unknown> = {}): Promise<{ id: string }> => serviceRequest(t, t.adminToken, customerId, { subject: '权限测试报修', hold: true, ...fields });
 
   async function step(id: string, action: string, body: Record<string, unknown> = {}): Promise<void> {
     const response = await t.http.post(`${API}/service-requests/${id}/${action}`).set(bearer(t.adminToken)).send(body);

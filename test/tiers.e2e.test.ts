@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { customer, purchase } from './support/factories.js';
 import { Queue } from 'bullmq';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { TiersService } from '../src/modules/loyalty/tiers.service.js';
@@ -18,10 +19,8 @@ describe('customer value and tiers', () => {
   }, 180_000);
   afterAll(() => t.close(), 180_000);
 
-  const newCustomer = async (name = '分层客户') => (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name }).expect(201)).body.id as string;
-  const buy = (customerId: string, amount: string, purchasedAt?: string) =>
-    t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(sales.token))
-      .send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card', ...(purchasedAt ? { purchasedAt } : {}) }).expect(201);
+  const newCustomer = async (name = '分层客户') => (await customer(t, sales.token, { name })).id;
+  const buy = (customerId: string, amount: string, purchasedAt?: string) => purchase(t, sales.token, customerId, amount, purchasedAt ? { purchasedAt } : {});
   const tierOf = async (customerId: string) => (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body;
   const setThresholdTiers = () =>
     t.http.put(`${API}/admin/tiers`).set(bearer(t.adminToken)).send({
