@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { API, bearer, createApiKey, createUser, type TestApp } from './test-app.js';
-import { type Behaviour, WebhookPartners, type WebhookReceiver } from './webhook-receiver.js';
+import type { Behaviour, WebhookPartners, WebhookReceiver } from './webhook-receiver.js';
 
 // Test data for end-to-end files, made through the API as a client would: one definition of each
 // record's request instead of a copy per file. Each factory fails the test with the answer's body
