@@ -57,6 +57,11 @@ export interface ServiceSlaJob {
   deadline: string;
 }
 
+/** The periodic sweep that rebuilds the delayed SLA alarms from Postgres when Redis lost them. */
+export interface SlaRecoveryJob {
+  task: 'recover-alarms';
+}
+
 /**
  * Send one webhook delivery (its row holds the endpoint and event; the secret never travels through
  * Redis). `generation` counts replays: a job of an older generation is obsolete.
@@ -76,7 +81,7 @@ export interface JobPayloads {
   [QueueName.Maintenance]: MaintenanceJob;
   [QueueName.TierRecalc]: TierRecalcJob;
   [QueueName.Loyalty]: LoyaltyDailyJob;
-  [QueueName.ServiceSla]: ServiceSlaJob;
+  [QueueName.ServiceSla]: ServiceSlaJob | SlaRecoveryJob;
   [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
   [QueueName.WebhookRecovery]: WebhookRecoveryJob;
 }

@@ -37,7 +37,12 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
   }
 
   onApplicationBootstrap(): void {
-    registerJobSchedulers(this.queue, [{ id: 'nightly-tier-recalculation', repeat: { pattern: this.config.TIER_RECALC_CRON }, data: { kind: 'all', cause: 'schedule' } }], this.logger);
+    registerJobSchedulers(
+      this.queue,
+      [{ id: 'nightly-tier-recalculation', repeat: { pattern: this.config.TIER_RECALC_CRON }, data: { kind: 'all', cause: 'schedule' } }],
+      this.logger,
+      this.config.SCHEDULE_REASSERT_INTERVAL_MS,
+    );
   }
 
   async process(job: Job<TierRecalcJob>): Promise<unknown> {

@@ -52,6 +52,12 @@ export interface ServiceRequestRow {
   cursorAt: string;
 }
 
+/** A request and which of its SLA alarms have gone off. */
+export interface ClockedRequestRow extends ServiceRequestRow {
+  responseWarned: boolean;
+  resolutionWarned: boolean;
+}
+
 const FIELDS: [column: string, field: string, kind?: 'timestamp'][] = [
   ['id', 'id'], ['number', 'number'], ['customer_id', 'customerId'], ['purchase_id', 'purchaseId'], ['channel', 'channel'], ['type', 'type'],
   ['severity', 'severity'], ['subject', 'subject'], ['description', 'description'], ['required_skill', 'requiredSkill'], ['region', 'region'],
@@ -167,6 +173,21 @@ export class ServiceRequestsRepository {
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<ServiceRequestRow | null> {
     const [row] = await tx.query(`SELECT ${REQUEST_SELECT} FROM service_requests WHERE id = $1`, [id]);
     return row ?? null;
+  }
+
+  /**
+   * Requests with an SLA clock still running (not resolved, closed or waiting on the customer), after
+   * `afterId` in id order, with which alarms have already gone off: what the SLA alarm sweep rebuilds
+   * alarms from. Keyset over the primary key, a batch at a time.
+   */
+  async withRunningClocks(afterId: string | null, limit: number): Promise<ClockedRequestRow[]> {
+    return this.dataSource.query(
+      `SELECT ${REQUEST_SELECT}, response_warned_at IS NOT NULL AS "responseWarned", resolution_warned_at IS NOT NULL AS "resolutionWarned"
+         FROM service_requests
+        WHERE status IN ('new', 'queued', 'assigned', 'in_progress') AND ($1::uuid IS NULL OR id > $1::uuid)
+        ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
   }
 
   async lock(tx: Tx, id: string): Promise<ServiceRequestRow | null> {
