@@ -73,9 +73,10 @@ const SEARCH_CONNECTIONS = Math.floor(number('search-connections', args['search-
 const WARMUP = number('warmup', args.warmup, 0);
 const TIMEOUT_MS = number('timeout-minutes', args['timeout-minutes'], 1) * 60_000;
 // As deployed: the api in one process and the worker (outbox relay, points, tiers, webhook fan-out) in
-// another, both running during the app's runs. `all` runs both roles in one process, as `npm start` does.
-if (args.layout !== 'split' && args.layout !== 'all') {
-  console.error('--layout must be split or all');
+// another, both running during the app's runs. `all` runs both roles in one process, as `npm start` does;
+// `api` runs no worker at all (events wait in the outbox), to tell the api's own cost from the worker's.
+if (args.layout !== 'split' && args.layout !== 'all' && args.layout !== 'api') {
+  console.error('--layout must be split, all or api');
   process.exit(64);
 }
 const LAYOUT = args.layout;
@@ -332,7 +333,7 @@ async function main(): Promise<void> {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
     };
-    app = startChild('app', APP_ENTRY, { ...appEnv, PORT: String(appPort), PROCESS_ROLE: LAYOUT === 'split' ? 'api' : 'all' });
+    app = startChild('app', APP_ENTRY, { ...appEnv, PORT: String(appPort), PROCESS_ROLE: LAYOUT === 'all' ? 'all' : 'api' });
     await waitUntilReady('app', `${appUrl}/health/ready`, app, 120_000);
     if (LAYOUT === 'split') {
       // Started after the api, which has run the migrations; the worker's own are then a no-op.
@@ -411,8 +412,8 @@ async function main(): Promise<void> {
         if (name === 'app' && scenario.key === 'purchase') {
           const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
           measured.purchase.outboxBacklog = Number(rows[0].n);
-          pipeline = await measurePipeline(db, pipelineFrom);
-          console.log(`  pipeline ${pipeline.purchases.toLocaleString('en')} purchases of the measured run: points credited at ${fmt.int(pipeline.creditedPerSecond)}/s`
+          if (LAYOUT !== 'api') pipeline = await measurePipeline(db, pipelineFrom);
+          if (pipeline) console.log(`  pipeline ${pipeline.purchases.toLocaleString('en')} purchases of the measured run: points credited at ${fmt.int(pipeline.creditedPerSecond)}/s`
             + ` (lag p50 ${fmt.ms(pipeline.pointsLagMs.p50)}, p95 ${fmt.ms(pipeline.pointsLagMs.p95)}, p99 ${fmt.ms(pipeline.pointsLagMs.p99)});`
             + ` tiers updated ${fmt.pct(pipeline.tiersWithinOneSecond)} within 1 s (lag p95 ${fmt.ms(pipeline.tierLagMs.p95)});`
             + ` drained ${fmt.s(pipeline.drainedAfterMs)} after the run${pipeline.complete ? '' : ' — NOT COMPLETE'}`);
