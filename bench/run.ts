@@ -436,8 +436,8 @@ async function main(): Promise<void> {
   - Request logging is at warn for both: the app runs with LOG_LEVEL=warn (successful requests are not logged), the baseline logs nothing.
   - Reads (GET by id and search) use an agent's token: agents do not see sensitive fields, so reads write no customer.sensitive_read audit rows.
   - Purchases are recorded with the administrator's token; each is one transaction (customer check, insert, audit row, outbox event) in both servers.
-  - ${LAYOUT === 'split' ? 'The app runs as deployed: an api process and a worker process (outbox relay, points, tiers, webhook fan-out) on the same cores' : 'The app runs PROCESS_ROLE=all, so its outbox relay and queue workers share its process'}; ${backlog ?? '?'} outbox events were still unpublished when the purchase run ended.
-  - The baseline records purchases and nothing consumes its events: it has no worker, so it does none of the work the pipeline line above reports.
+  - ${{ split: 'The app runs as deployed: an api process and a worker process (outbox relay, points, tiers, webhook fan-out) on the same cores', all: 'The app runs PROCESS_ROLE=all, so its outbox relay and queue workers share its process', api: 'The app runs its api alone (--layout api): no worker consumes its events' }[LAYOUT]}; ${backlog ?? '?'} outbox events were still unpublished when the purchase run ended.
+  - The baseline records purchases and nothing consumes its events: it has no worker, so it does none of the work the pipeline line reports.
   - autocannon runs in the benchmark process on the same ${os.cpus().length}-CPU machine as both servers and Postgres. Each scenario runs on the app, then on the baseline;\n    the sampled customers were read once beforehand so both find them cached, and the app is stopped before the baseline's purchase run.
   - Latency percentiles are over every response of the measured run (warm-up excluded).`);
     for (const note of notes) console.log(`  - ${note}`);
