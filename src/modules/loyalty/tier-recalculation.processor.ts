@@ -5,6 +5,7 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
+import { LoyaltySubscribers } from './loyalty.events.js';
 import { TiersService } from './tiers.service.js';
 
 /**
@@ -31,9 +32,8 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
         deduplication: { id: `customer:${event.aggregateId}`, ttl: this.config.TIER_RECALC_DEBOUNCE_MS },
       });
     };
-    this.handlers.subscribe('purchase.recorded', recalculate);
-    this.handlers.subscribe('purchase.refunded', recalculate);
-    this.handlers.subscribe('customer.deleted', (event: { aggregateId: string }) => this.tiers.forgetCustomer(event.aggregateId));
+    this.handlers.subscribe(LoyaltySubscribers.recalculateTier, recalculate);
+    this.handlers.subscribe(LoyaltySubscribers.forgetDeletedCustomer, (event) => this.tiers.forgetCustomer(event.aggregateId));
   }
 
   onApplicationBootstrap(): void {

@@ -10,6 +10,7 @@ import { alarmJobId, pendingAlarms } from './sla-clock.js';
 import { ClockedRequestRow, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
 import { SlaPolicy, targetsIn } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
+import { ServiceRequestsSubscribers } from './service-requests.events.js';
 
 /** Present while Redis still holds every alarm scheduled since the last rebuild; gone with the rest of Redis's data. */
 const ALARMS_INTACT_KEY = 'service-sla:alarms-intact';
@@ -39,12 +40,10 @@ export class SlaClockHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const change of ['created', 'updated', 'queued', 'assigned', 'started', 'resumed', 'reopened']) {
-      this.handlers.subscribe(`service_request.${change}`, (event) => this.schedule(event));
-    }
+    this.handlers.subscribe(ServiceRequestsSubscribers.scheduleSlaAlarms, (event) => this.schedule(event));
   }
 
-  async schedule(event: DomainEventJob): Promise<void> {
+  async schedule(event: DomainEventJob<unknown>): Promise<void> {
     const request = await this.requests.find(event.aggregateId);
     if (!request) return;
     await this.scheduleAlarms([request], await this.policies.list());
