@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../../common/auth/principal.js';
+import { hasScope, type Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed, FieldError } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
@@ -85,7 +85,9 @@ export class CustomersService {
       const current = await this.customers.lockById(tx, id);
       if (!current) throw new NotFound('Customer', id);
       if (expected !== undefined && expected !== current.version) throw new StaleVersion('Customer', expected, current.version);
-      await this.access.assertMayChange(principal, current.ownerId);
+      // A salesperson may take a customer nobody owns (and change it in the same request): it becomes theirs.
+      const takingUnowned = current.ownerId === null && changes.ownerId === principal.id;
+      if (!takingUnowned) await this.access.assertMayChange(principal, current.ownerId);
       if (changes.ownerId !== undefined && changes.ownerId !== current.ownerId) {
         if (changes.ownerId === null) throw new Forbidden('A customer always keeps an owner once assigned; reassign instead.');
         await this.assertOwnerAssignable(principal, changes.ownerId);
@@ -104,6 +106,12 @@ export class CustomersService {
       });
       return row;
     });
+    // A key that may write but not read learns nothing it did not send (an empty PATCH used to read the record).
+    // (Sensitive fields it sent stay hidden unless it may see them, as before.)
+    if (principal.kind === 'api_key' && !hasScope(principal, 'customers:read') && !hasScope(principal, 'customers:sensitive')) {
+      const { customer } = this.access.present(principal, updated);
+      return pick(customer, ['id', 'version', 'updatedAt', ...Object.keys(changes)]) as unknown as CustomerDto;
+    }
     return this.present(principal, updated, requestId);
   }
 
@@ -123,6 +131,16 @@ export class CustomersService {
     const customer = await this.customers.exists(customerId);
     if (!customer) throw new NotFound('Customer', customerId);
     return customer.ownerId;
+  }
+
+  /** NotFound, or Forbidden unless the caller may change this customer's records (owner, their manager, admin, keys). */
+  async assertMayChangeCustomer(customerId: string, principal: Principal): Promise<void> {
+    await this.access.assertMayChange(principal, await this.ownerOf(customerId));
+  }
+
+  /** Forbidden unless the caller may see lists of this owner's customers. */
+  assertMayReadCustomersOf(ownerId: string, principal: Principal): Promise<void> {
+    return this.access.assertMayReadBookOf(principal, ownerId);
   }
 
   /** Each of these customers' tier (null before the first recalculation); customers that do not exist are absent. */

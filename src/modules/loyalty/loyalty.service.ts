@@ -61,7 +61,8 @@ export class LoyaltyService {
 
   /** A manager's manual adjustment; the reason is kept on the ledger entry and in the audit log. */
   async adjust(customerId: string, points: number, reason: string, principal: Principal, requestId?: string): Promise<LedgerEntryRow> {
-    await this.customers.ownerOf(customerId);
+    // The same rule as changing the customer: a manager adjusts the points of their team's customers.
+    await this.customers.assertMayChangeCustomer(customerId, principal);
     return this.transactions.run(async (tx) => {
       const { entry } = await this.ledger.apply(tx, {
         customerId, kind: 'adjust', points, sourceType: 'adjustment', sourceId: randomUUID(), reason, ...actorOf(principal),

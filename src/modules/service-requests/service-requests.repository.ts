@@ -194,6 +194,12 @@ export class ServiceRequestsRepository {
     );
   }
 
+  /** Whether this principal filed the request. */
+  async filedBy(tx: Tx, id: string, principal: { kind: string; id: string }): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM service_requests WHERE id = $1 AND created_by_type = $2 AND created_by_id = $3`, [id, principal.kind, principal.id]);
+    return rows.length > 0;
+  }
+
   async lock(tx: Tx, id: string): Promise<ServiceRequestRow | null> {
     const [row] = await tx.query(`SELECT ${REQUEST_SELECT} FROM service_requests WHERE id = $1 FOR UPDATE`, [id]);
     return row ?? null;
