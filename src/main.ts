@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
-import { AppConfig, ConfigError, loadConfig } from './infrastructure/config/app-config.js';
+import { type AppConfig, ConfigError, loadConfig } from './infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from './infrastructure/database/prepare-database.js';
 import { UsersService } from './modules/identity/users.service.js';
 import pino from 'pino';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
-import { API, bearer, startTestApp, TestApp } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp } from './support/test-app.js';
 
 /** Access tokens must say when they were issued, when they expire and what they are (issue 11, item 11). */
 describe('access tokens', () => {

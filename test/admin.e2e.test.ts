@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
-import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 const EVERY_SCOPE = [
   'customers:read', 'customers:write', 'customers:sensitive', 'purchases:write', 'interactions:write',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
+import { API, bearer, createApiKey, createUser, startTestApp, type TestApp } from './support/test-app.js';
 import { purchase } from './support/factories.js';
 
 /**
@@ -388,12 +388,12 @@ describe('authorisation', () => {
   });
 
   describe('sensitive profile fields', () => {
-    function assertSensitive(body: Record<string, unknown>, visible: boolean, what: string) {
+    function assertSensitive(body: Record<string, unknown>, visible: boolean, _what: string) {
       if (visible) {
-        for (const field of SENSITIVE_FIELDS) /* ${what}: ${field} should be shown */ expect(body[field]).toStrictEqual(SENSITIVE[field]);
+        for (const field of SENSITIVE_FIELDS) /* the caller names who reads: the field should be shown */ expect(body[field]).toStrictEqual(SENSITIVE[field]);
       } else {
-        for (const field of SENSITIVE_FIELDS) /* ${what}: ${field} should be absent, got ${JSON.stringify(body[field])} */ expect(field in body).toBe(false);
-        // ${what}: the religion leaks elsewhere in the body
+        for (const field of SENSITIVE_FIELDS) /* ${field} should be absent, got ${JSON.stringify(body[field])} */ expect(field in body).toBe(false);
+        // the religion leaks elsewhere in the body
         expect(JSON.stringify(body).includes(SENSITIVE.religion)).toBe(false);
       }
     }

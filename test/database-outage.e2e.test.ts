@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { TransactionRunner, TRANSACTION_ATTEMPTS } from '../src/infrastructure/database/transaction-runner.js';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 /**
  * Postgres restarting, down or hung, as the app sees it through a proxy (the shared server is never

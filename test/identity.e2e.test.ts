@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN, API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
+import { ADMIN, API, bearer, createApiKey, createUser, startTestApp, type TestApp } from './support/test-app.js';
 
 describe('identity', () => {
   let t: TestApp;

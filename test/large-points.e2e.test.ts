@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
-import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 /**
  * Points and balances are bigint in the schema and read as such: the largest purchase the API takes

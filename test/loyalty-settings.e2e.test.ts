@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
-import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { customer, purchase } from './support/factories.js';
 import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
 

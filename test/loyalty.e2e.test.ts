@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
-import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { customer, purchase } from './support/factories.js';
 import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
 

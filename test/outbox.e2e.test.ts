@@ -6,7 +6,7 @@ import { CLAIM_SQL, OutboxRelay } from '../src/infrastructure/outbox/outbox.rela
 import { DEFAULT_JOB_OPTIONS, QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { freePort } from '../bench/support.js';
 import { DisposableRedis } from './support/disposable-redis.js';
-import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 describe('outbox relay', () => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { API, bearer, createApiKey, createUser, startTestApp, TestApp } from './support/test-app.js';
+import { API, bearer, createApiKey, createUser, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * The rules of the README's role table that depend on the record — whose customer, whose request,

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { freePort } from '../bench/support.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { DisposableRedis } from './support/disposable-redis.js';
-import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 /** Every job scheduler the worker registers, by queue. */
 const SCHEDULES: Partial<Record<QueueName, string[]>> = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../bench/support.js';
 import { DisposableRedis } from './support/disposable-redis.js';
-import { ADMIN, API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { ADMIN, API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 /**
  * Redis down under a running app, on a Redis of the test's own: what needs Redis answers 503 within a

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { API, bearer, startTestApp, TestApp } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp } from './support/test-app.js';
 
 describe('request bodies the parser refuses before any transform', () => {
   let t: TestApp;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { WebhookRecoveryProcessor } from '../src/modules/webhooks/webhook-recovery.processor.js';
-import { startTestApp, TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('history retention', () => {
   let t: TestApp;

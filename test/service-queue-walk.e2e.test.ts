@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 /**
  * assign_next_service_requests (migration 1764140000000), the one walk of the queue per batch of

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AuthService } from '../src/modules/identity/auth.service.js';
-import { ADMIN, API, startTestApp, TestApp } from './support/test-app.js';
+import { ADMIN, API, startTestApp, type TestApp } from './support/test-app.js';
 
 describe('graceful shutdown', () => {
   let t: TestApp;

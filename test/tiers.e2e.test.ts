@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { API, bearer, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { customer, purchase } from './support/factories.js';
 import { rfmScore } from '../src/modules/loyalty/customer-value.js';
 import { Queue } from 'bullmq';

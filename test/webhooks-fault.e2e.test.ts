@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../bench/support.js';
-import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 // The built entry point (npm test builds first): a process of its own runs outside Jest, so not the TypeScript source.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { WebhookRecoveryProcessor } from '../src/modules/webhooks/webhook-recovery.processor.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
-import { API, bearer, queueOf, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, queueOf, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
 /** The recovery sweep: Postgres is the record, and what Redis lost (or never got) is sent anyway. */

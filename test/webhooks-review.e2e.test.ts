@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
-import { API, bearer, createApiKey, queueOf, startTestApp, TestApp, waitFor, webhooksSettled } from './support/test-app.js';
+import { API, bearer, createApiKey, queueOf, startTestApp, type TestApp, waitFor, webhooksSettled } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
 /**

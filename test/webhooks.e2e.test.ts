@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { WebhookSender } from '../src/modules/webhooks/webhook-sender.js';
-import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor, webhooksSettled } from './support/test-app.js';
+import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor, webhooksSettled } from './support/test-app.js';
 import { WebhookPartners, WebhookReceiver } from './support/webhook-receiver.js';
 
 const TIMEOUT_MS = 1_000;

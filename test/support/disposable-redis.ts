@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { waitFor } from './test-app.js';
 
 /** A Redis server of a test's own (no persistence), so it can be stopped, started and flushed without touching anyone else's. */

@@ -1,4 +1,4 @@
-import { API, bearer, TestApp } from './test-app.js';
+import { API, bearer, type TestApp } from './test-app.js';
 
 /** Two tiers that both earn at the base rate, so a balance shows the points-per-unit rate alone. */
 export async function earnAtBaseRateInEveryTier(t: TestApp): Promise<void> {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
-import { AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
+import { type AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../../src/infrastructure/database/prepare-database.js';
 import { EVENT_CATALOGUES } from '../../src/modules/event-catalogues.js';
 import { DomainEventHandlers } from '../../src/infrastructure/outbox/domain-event-handlers.js';

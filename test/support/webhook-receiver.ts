@@ -1,6 +1,6 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { API, bearer, TestApp } from './test-app.js';
+import { API, bearer, type TestApp } from './test-app.js';
 
 export interface ReceivedWebhook {
   webhookId: string;

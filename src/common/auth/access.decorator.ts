@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Principal, Role, Scope } from './principal.js';
 
 export const PUBLIC_ROUTE = 'crm:public';

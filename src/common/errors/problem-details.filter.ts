@@ -58,7 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : exception.message;
+      const message = typeof body === 'object' && body && 'message' in body ? (body).message : exception.message;
       return {
         problem: {
           type: status === 404 ? PROBLEM_TYPES['not-found'].type : 'about:blank',

@@ -18,7 +18,7 @@ const REDIS_UNAVAILABLE_MESSAGES = /enableOfflineQueue options is false|Connecti
 function* chain(error: unknown): Generator<{ name?: string; code?: unknown; message?: string }> {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    yield current as { name?: string; code?: unknown; message?: string };
+    yield current;
     const next = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
     if (next === current) break;
     current = next;

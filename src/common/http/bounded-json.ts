@@ -50,6 +50,6 @@ export function boundedJsonParser(fastify: FastifyInstance): (request: FastifyRe
     const text = body.toString('utf8');
     const problem = jsonShapeProblem(text);
     if (problem) return done(new MalformedBody(problem));
-    parse(request, text, done);
+    void parse(request, text, done);
   };
 }

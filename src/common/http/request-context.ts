@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, Param, ParseUUIDPipe } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ValidationFailed } from '../errors/domain-errors.js';
 
 /** The id of the current request, as logged and returned in x-request-id. */

@@ -8,7 +8,7 @@ export type NodeEnv = 'development' | 'test' | 'production';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : value === true || value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
 /** Every setting the processes read, validated once at start-up. Nothing else reads process.env. */
 // Parsed once per configuration, kept off the instance so that the configuration's keys stay the variables.

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 
 /** The process's one pino logger: JSON lines, secrets redacted. */

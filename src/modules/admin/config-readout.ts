@@ -1,4 +1,4 @@
-import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { type AppConfig } from '../../infrastructure/config/app-config.js';
 import type { ConfigEntryDto } from './dto/admin.dto.js';
 
 const MASK = '********';

@@ -1,4 +1,4 @@
-import { CountryCode, isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
+import { type CountryCode, isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
 
 /** A phone number in E.164 form (+8613812345678), or null when it is not a valid number. */
 export function normalisePhone(input: string, defaultRegion: string): string | null {

@@ -3,7 +3,7 @@ import { hasRole, Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { formatAmount } from '../../common/money/money.js';
-import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
+import { decodeCursor, Page, PageQuery, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner, Tx } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
@@ -16,7 +16,6 @@ import { CustomersRepository } from './customers.repository.js';
 import {
   ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
 } from './dto/records.dto.js';
-import { PageQuery } from '../../common/pagination/cursor.js';
 import { CustomersEvents } from './customers.events.js';
 
 // Timeline entries are purchases and interactions (uuid), refunds (refund-uuid) and audit rows (audit-n).

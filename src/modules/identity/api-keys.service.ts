@@ -29,7 +29,7 @@ export class ApiKeysService {
   }
 
   async list(): Promise<ApiKeyDto[]> {
-    return (await this.tokens.listApiKeys()).map(ApiKeyDto.from);
+    return (await this.tokens.listApiKeys()).map((row) => ApiKeyDto.from(row));
   }
 
   async revoke(id: string, by: Principal, requestId?: string): Promise<void> {

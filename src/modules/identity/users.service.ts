@@ -46,7 +46,7 @@ export class UsersService {
   }
 
   async findQualified(roles: Role[], skill: string | null, region: string | null): Promise<UserDto[]> {
-    return (await this.users.findQualified(roles, skill, region)).map(UserDto.from);
+    return (await this.users.findQualified(roles, skill, region)).map((row) => UserDto.from(row));
   }
 
   isManagedBy(userId: string, managerId: string): Promise<boolean> {
@@ -59,7 +59,7 @@ export class UsersService {
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {
     const rows = await this.users.list(query.limit, decodeCursor(query.cursor), query.role);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursor_at, id: row.id }), UserDto.from);
+    return toPage(rows, query.limit, (row) => ({ at: row.cursor_at, id: row.id }), (row) => UserDto.from(row));
   }
 
   async update(id: string, dto: UpdateUserDto, expectedVersion: number | undefined, by: Principal, requestId?: string): Promise<UserDto> {

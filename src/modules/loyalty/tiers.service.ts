@@ -114,7 +114,7 @@ export class TiersService {
    * batches of short transactions, so purchases keep committing meanwhile (a purchase during the run
    * is picked up by its own recalculation, which the run then leaves alone).
    */
-  async recalculateAll(cause: string, onProgress: (percent: number) => Promise<void> = async () => undefined): Promise<RecalculationResult> {
+  async recalculateAll(cause: string, onProgress: (percent: number) => Promise<void> = () => Promise.resolve()): Promise<RecalculationResult> {
     const { runId, lastCompletedStart } = await this.tiers.startRecalculation(cause);
     const started = performance.now();
     let valuesChanged = await this.transactions.run((tx) => this.tiers.computeAllValues(tx, this.config.VALUE_WINDOW_MONTHS));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { BusinessCalendar } from '../../common/calendar/business-calendar.js';
-import { compareServingOrder, deadlinesFor, priorityOf, QueuedRequest, targetsIn } from './service-priority.js';
+import { compareServingOrder, deadlinesFor, priorityOf, type QueuedRequest, targetsIn } from './service-priority.js';
 
 const clock = BusinessCalendar.aroundTheClock();
 const now = new Date('2026-11-25T10:00:00Z');

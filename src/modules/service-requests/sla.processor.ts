@@ -10,7 +10,6 @@ import { TasksService } from '../tasks/tasks.service.js';
 import { clockRuns } from './sla-clock.js';
 import { SlaClockHandler } from './sla-clock.handler.js';
 import { ServiceRequestsRepository } from './service-requests.repository.js';
-import type { ServiceRequestStatus } from './service-request-lifecycle.js';
 
 const COLUMNS = {
   response: { warned: 'response_warned_at', breached: 'response_breached_at', deadline: 'respondBy' },
@@ -56,7 +55,7 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
       const request = await this.requests.lock(tx, requestId);
       if (!request) return 'gone';
       if (new Date(request[columns.deadline]).getTime() !== Date.parse(deadline)) return 'deadline moved';
-      if (!clockRuns(request.status as ServiceRequestStatus, clock)) return 'clock stopped';
+      if (!clockRuns(request.status, clock)) return 'clock stopped';
       const [marks] = await tx.query(`SELECT ${columns.warned} IS NOT NULL AS warned, ${columns.breached} IS NOT NULL AS breached FROM service_requests WHERE id = $1`, [requestId]);
       if (stage === 'warning' ? marks.warned : marks.breached) return 'already handled';
       // A warning that comes too late (a request logged after the fact, a worker that was down) would only be noise.

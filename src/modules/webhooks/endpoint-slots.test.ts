@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EndpointSlots, Lease } from './endpoint-slots.js';
+import { EndpointSlots, type Lease } from './endpoint-slots.js';
 
 const policy = { perEndpoint: 2, tripAfterFailures: 3, failingTotal: 1, timeoutMs: 10_000 };
 const failed = { succeeded: false, latencyMs: 10_000 };

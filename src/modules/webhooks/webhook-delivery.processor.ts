@@ -3,9 +3,8 @@ import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { QueueName, WebhookDeliveryJob } from '../../infrastructure/queues/queue-names.js';
-import { DeliverWebhook, DeliveryOutcome } from './deliver-webhook.js';
+import { DeliverWebhook, DeliveryAttemptFailed, DeliveryOutcome } from './deliver-webhook.js';
 import { WEBHOOK_BACKOFF } from './webhook-delivery-queue.js';
-import { DeliveryAttemptFailed } from './deliver-webhook.js';
 import { retryDelayMs } from './retry-schedule.js';
 
 /** Sends webhook deliveries, many at once: each waits on a partner's server, not on this CPU. */

@@ -41,8 +41,8 @@ export class WebhookSender implements OnApplicationShutdown {
   constructor(private readonly config: AppConfig) {
     this.policy = new DestinationPolicy(config.WEBHOOK_ALLOW_PRIVATE, config.webhookAllowedHosts, config.isProduction);
     const lookup = guardedLookup(this.policy);
-    this.httpAgent = new http.Agent({ keepAlive: true, lookup } as http.AgentOptions);
-    this.httpsAgent = new https.Agent({ keepAlive: true, lookup } as https.AgentOptions);
+    this.httpAgent = new http.Agent({ keepAlive: true, lookup });
+    this.httpsAgent = new https.Agent({ keepAlive: true, lookup });
   }
 
   /**
@@ -78,7 +78,7 @@ export class WebhookSender implements OnApplicationShutdown {
     const elapsed = () => Math.round(performance.now() - started);
     return new Promise<SendResult>((resolve) => {
       let settled = false;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | undefined = undefined;
       const finish = (result: Omit<SendResult, 'latencyMs'>) => {
         if (settled) return;
         settled = true;

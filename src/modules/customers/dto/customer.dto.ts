@@ -4,7 +4,7 @@ import {
   IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../../common/pagination/cursor.js';
-import { IsCalendarDate, IsPastDate } from '../../../common/validation/validators.js';
+import { IsPastDate } from '../../../common/validation/validators.js';
 import { CUSTOMER_LEVELS, EDUCATION_LEVELS, LIFECYCLE_STAGES, RELATIONSHIP_TYPES } from '../customer-fields.js';
 
 /** 客户人生旅途表: the customer's life journey. */
