@@ -65,6 +65,8 @@ interface Case {
   operation: Operation;
   actor: string;
   variant: 'valid' | 'hostile' | 'malformed-body' | 'malformed-headers' | 'raw';
+  /** The operation's method, or another one. */
+  method: string;
   /** The x-request-id sent, which the answer must carry when it is a valid one. */
   sentRequestId?: string;
   send(): Promise<Answer>;
@@ -442,6 +444,13 @@ function buildCases(operations: Operation[], fixtures: Fixtures, arbitraries: Sc
         body,
         malformed: variant === 'malformed-body' ? malformedBodies() : fc.constant(undefined),
         headers: variant === 'malformed-headers' ? hostileHeaders : fc.constant({}),
+        // Now and then a method the route does not have (HEAD, OPTIONS and WebDAV's included).
+        otherMethod:
+          variant === 'malformed-headers'
+            ? fc.option(fc.constantFrom('OPTIONS', 'HEAD', 'PROPFIND', 'TRACE', 'PUT', 'DELETE', 'PATCH', 'POST'), {
+                freq: 3,
+              })
+            : fc.constant(null),
         ifMatch: fc.option(fc.constantFrom('*', '"1"', '1', '"2"')),
         idempotencyKey: fc.option(fc.uuid()),
         raw: variant === 'raw' ? rawBytes(operation.path.replace(/\{[^}]+\}/g, '1')) : fc.constant(undefined),
@@ -450,6 +459,7 @@ function buildCases(operations: Operation[], fixtures: Fixtures, arbitraries: Sc
 
   return fc.sample(caseArbitrary, { seed: SEED, numRuns: REQUESTS }).map((sampled, index) => {
     const { operation, actor, variant } = sampled;
+    const method = sampled.otherMethod ?? operation.method;
     let path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) =>
       encodeURIComponent(String(sampled.pathValues[name])).replace(/%25/g, '%'),
     );
@@ -481,7 +491,8 @@ function buildCases(operations: Operation[], fixtures: Fixtures, arbitraries: Sc
       actor,
       variant,
       sentRequestId: headers['x-request-id'],
-      send: () => (sampled.raw ? sendRaw(sampled.raw) : send(operation.method, path, headers, payload)),
+      method,
+      send: () => (sampled.raw ? sendRaw(sampled.raw) : send(method, path, headers, payload)),
       describe: () => {
         const shown =
           payload === undefined
@@ -495,7 +506,7 @@ function buildCases(operations: Operation[], fixtures: Fixtures, arbitraries: Sc
         );
         return sampled.raw
           ? `raw ${JSON.stringify(sampled.raw.toString('latin1').slice(0, 120))}`
-          : `${operation.method} ${path.slice(0, 300)} as ${actor} (${variant}) headers ${JSON.stringify(shownHeaders)}${shown}`;
+          : `${method} ${path.slice(0, 300)} as ${actor} (${variant}) headers ${JSON.stringify(shownHeaders)}${shown}`;
       },
     };
   });
@@ -508,7 +519,7 @@ function buildCases(operations: Operation[], fixtures: Fixtures, arbitraries: Sc
 const REFUSED_BEFORE_PARSING = /"type":"\/problems\/(headers-too-large|request-timeout|malformed-request)"/;
 
 /** What is wrong with an answer, or nothing. */
-function violations(answer: Answer, sentRequestId: string | undefined): string[] {
+function violations(answer: Answer, sentRequestId: string | undefined, head = false): string[] {
   const found: string[] = [];
   if (answer.status >= 500 || answer.status === 0) found.push(`status ${answer.status}`);
   const headerId = answer.headers['x-request-id'];
@@ -521,6 +532,12 @@ function violations(answer: Answer, sentRequestId: string | undefined): string[]
   )
     found.push(`x-request-id ${String(headerId)} is not the one sent (${sentRequestId})`);
   if (answer.status >= 400) {
+    if (head) {
+      // An answer to HEAD has no body; its headers still say what the body would be.
+      if (!/^application\/problem\+json/.test(String(answer.headers['content-type'])))
+        found.push(`content-type ${String(answer.headers['content-type'])}, not problem+json`);
+      return found;
+    }
     if (!/^application\/problem\+json/.test(String(answer.headers['content-type'])))
       found.push(`content-type ${String(answer.headers['content-type'])}, not problem+json`);
     try {
@@ -618,7 +635,11 @@ async function main(): Promise<void> {
           const problems =
             current.variant === 'raw' && answer.status === 0
               ? []
-              : violations(answer, current.variant === 'raw' ? undefined : current.sentRequestId);
+              : violations(
+                  answer,
+                  current.variant === 'raw' ? undefined : current.sentRequestId,
+                  current.method === 'HEAD',
+                );
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
           byVariant.set(current.variant, (byVariant.get(current.variant) ?? 0) + 1);
           const key = `${current.operation.method} ${current.operation.path}`;
