@@ -28,7 +28,7 @@ if (args.help) {
   console.log('npm run bench -- [--only http,service,webhooks,tiers]');
   process.exit(0);
 }
-const selected = args.only!.split(',').map((name) => name.trim()) as Bench[];
+const selected = args.only.split(',').map((name) => name.trim()) as Bench[];
 const unknown = selected.filter((name) => !BENCHES.includes(name));
 if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(', ')}: choose from ${BENCHES.join(', ')}`);

@@ -6,7 +6,7 @@
  * differ).
  */
 import { SENSITIVE_FIELDS } from '../src/modules/customers/customer-fields.js';
-import { CUSTOMER_SELECT, customerListQuery, SearchTerms } from '../src/modules/customers/customers.repository.js';
+import { CUSTOMER_SELECT, customerListQuery, type SearchTerms } from '../src/modules/customers/customers.repository.js';
 
 export { INSERT_PURCHASE } from '../src/modules/customers/customer-records.repository.js';
 

@@ -121,7 +121,7 @@ server.listen(port, '127.0.0.1', () => console.log(`baseline listening on http:/
 const shutdown = () => {
   server.close();
   server.closeAllConnections();
-  pool.end().finally(() => process.exit(0));
+  void pool.end().finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 3000).unref();
 };
 process.on('SIGTERM', shutdown);

@@ -12,7 +12,7 @@
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,14 +63,14 @@ const number = (name: string, value: string, min: number) => {
   }
   return n;
 };
-const CUSTOMERS = Math.floor(number('customers', args.customers!, 1));
-const DURATION = number('duration', args.duration!, 1);
-const CONNECTIONS = Math.floor(number('connections', args.connections!, 1));
+const CUSTOMERS = Math.floor(number('customers', args.customers, 1));
+const DURATION = number('duration', args.duration, 1);
+const CONNECTIONS = Math.floor(number('connections', args.connections, 1));
 // Search has a latency target: measure it with a few concurrent users, not with the CPU saturated
 // (at 20 connections on 2 cores the bare baseline's own p95 is ~800 ms of queueing).
-const SEARCH_CONNECTIONS = Math.floor(number('search-connections', args['search-connections']!, 1));
-const WARMUP = number('warmup', args.warmup!, 0);
-const TIMEOUT_MS = number('timeout-minutes', args['timeout-minutes']!, 1) * 60_000;
+const SEARCH_CONNECTIONS = Math.floor(number('search-connections', args['search-connections'], 1));
+const WARMUP = number('warmup', args.warmup, 0);
+const TIMEOUT_MS = number('timeout-minutes', args['timeout-minutes'], 1) * 60_000;
 
 const config = loadConfig();
 const databaseUrl = args['database-url'] ?? (() => {
@@ -90,8 +90,8 @@ function startChild(name: string, entry: string, env: Record<string, string>): C
   const logFile = path.join(resultsDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'w' });
   const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   children.add(child);
   child.once('exit', (code, signal) => {
     children.delete(child);
@@ -250,7 +250,7 @@ function rotate<T>(items: T[]): () => T {
 async function main(): Promise<void> {
   const started = Date.now();
   const notes: string[] = [];
-  let t0 = Date.now();
+  let t0: number;
   console.log(`CRM benchmark: ${CUSTOMERS.toLocaleString('en')} customers, ${DURATION} s per scenario after a ${WARMUP} s warm-up, ${CONNECTIONS} connections, database ${new URL(databaseUrl).pathname.slice(1)}`);
   console.log(`Machine: ${os.cpus().length} CPU (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`);
 

@@ -20,7 +20,7 @@
  */
 import 'reflect-metadata';
 import { Queue, Worker } from 'bullmq';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,14 +35,13 @@ import type { Principal } from '../src/common/auth/principal.js';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/database/prepare-database.js';
 import { UsersService } from '../src/modules/identity/users.service.js';
-import { CreateServiceRequestDto } from '../src/modules/service-requests/dto/service-request.dto.js';
+import { type CreateServiceRequestDto } from '../src/modules/service-requests/dto/service-request.dto.js';
 import { ServiceRequestsService } from '../src/modules/service-requests/service-requests.service.js';
-import { freePort, latencySummary, LatencySummary, runConcurrently } from './support.js';
+import { freePort, latencySummary, type LatencySummary, runConcurrently } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' };
-const TIERS = ['VIP', '高', '中', '低', null];
 const SEVERITIES = ['critical', 'high', 'normal', 'low'];
 const SKILLS = ['repair', 'installation', 'senior-repair'];
 

@@ -13,14 +13,14 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { runMigrations } from '../src/infrastructure/database/prepare-database.js';
-import { RecalculationResult, TiersService } from '../src/modules/loyalty/tiers.service.js';
+import { type RecalculationResult, TiersService } from '../src/modules/loyalty/tiers.service.js';
 import { freePort, percentile } from './support.js';
 
 const { values: args } = parseArgs({
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     template: { type: 'string' },
   },
 });
-const databaseUrl = args['database-url']!;
+const databaseUrl = args['database-url'];
 const SAMPLES = Number(args.samples);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -19,7 +19,7 @@ const server = createServer((request, response) => {
   }
   request.resume();
   request.on('end', () => {
-    const key = `${request.url}|${request.headers['webhook-id']}`;
+    const key = `${request.url}|${String(request.headers['webhook-id'])}`;
     requests += 1;
     if (!firstArrival.has(key)) firstArrival.set(key, Date.now());
     response.writeHead(204).end();

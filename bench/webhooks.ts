@@ -11,8 +11,8 @@
  * service commits one: an outbox row inserted in its own transaction.
  */
 import 'reflect-metadata';
-import { ChildProcess, fork, spawn } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,7 +130,7 @@ async function bareLatency(receiverUrl: string, rate: number, seconds: number, s
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = args['database-url']!;
+  const databaseUrl = args['database-url'];
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const server = new pg.Client({ connectionString: admin.toString() });

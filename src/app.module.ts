@@ -13,6 +13,7 @@ import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { AdminHttpModule } from './modules/admin/admin.module.js';
+import { EVENT_CATALOGUES } from './modules/event-catalogues.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
@@ -37,7 +38,7 @@ export class AppModule {
         RedisModule,
         QueuesModule,
         AuditModule,
-        OutboxModule.forRole(runsWorkers),
+        OutboxModule.forRole(runsWorkers, EVENT_CATALOGUES),
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
         IdentityModule,

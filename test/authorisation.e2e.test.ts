@@ -333,7 +333,7 @@ describe('authorisation', () => {
     customers.giveAwayBySales = await createCustomer(users.owner.token, { name: '转交二' });
     customers.deleted = await createCustomer(users.owner.token, { name: '已删除' });
     await t.http.delete(`${API}/customers/${customers.deleted.id}`).set(bearer(t.adminToken)).expect(204);
-  });
+  }, 180_000); // a route × caller matrix of fresh records: minutes on a busy machine, not the 30 s of a hook
   afterAll(() => t?.close());
 
   describe('the matrix', () => {

@@ -83,8 +83,8 @@ describe('service request authorisation', () => {
     return users.agent.id;
   };
 
-  async function file(fields: Record<string, unknown> = {}): Promise<{ id: string }> {
-    const response = await t.http.post(`${API}/service-requests`).set(bearer(t.adminToken))
+  async function file(fields: Record<string, unknown> = {}, filer = t.adminToken): Promise<{ id: string }> {
+    const response = await t.http.post(`${API}/service-requests`).set(bearer(filer))
       .send({ customerId, type: 'repair', severity: 'normal', subject: '权限测试报修', hold: true, ...fields });
     expect(response.status).toBe(201);
     return response.body;
@@ -96,8 +96,8 @@ describe('service request authorisation', () => {
   }
 
   /** A request in `state`, dispatched to `assigneeId` (except when it is `new`), moved there by the administrator. */
-  async function requestIn(state: State, assigneeId: string): Promise<string> {
-    const { id } = await file();
+  async function requestIn(state: State, assigneeId: string, filer?: string): Promise<string> {
+    const { id } = await file({}, filer);
     if (state === 'new') return id;
     await step(id, 'assign', { assigneeId });
     if (state === 'assigned') return id;
@@ -286,7 +286,8 @@ describe('service request authorisation', () => {
       if (!c.state && !c.task) continue;
       await Promise.all(CALLERS.map(async (caller) => {
         const ids: Ids = { request: '', task: '' };
-        if (c.state) ids.request = await requestIn(c.state, assigneeFor(caller));
+        // A key's request is one it filed: a key rates only its own (test/ownership-rules.e2e.test.ts).
+        if (c.state) ids.request = await requestIn(c.state, assigneeFor(caller), caller === 'scopedKey' ? keys.scoped : undefined);
         if (c.task) ids.task = await taskFor(idOf(caller));
         fixtures.set(`${c.route}|${caller}`, ids);
       }));

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
 import { AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../../src/infrastructure/database/prepare-database.js';
+import { EVENT_CATALOGUES } from '../../src/modules/event-catalogues.js';
 import { UsersService } from '../../src/modules/identity/users.service.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
@@ -70,11 +71,22 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     db,
     adminToken: login.body.accessToken,
     async close() {
+      // Every flow a test ran has left its events in the outbox: each type must be one a catalogue declares.
+      // (Events a test commits itself, to exercise the relay or the webhooks, have the aggregate type 'test'.)
+      const undeclared = db.ended ? [] : await undeclaredEventTypes(db);
       await app.close();
       if (!db.ended) await db.end();
       await dropDatabase(config.DATABASE_URL);
+      if (undeclared.length) throw new Error(`events of types no <module>.events.ts declares were written to the outbox: ${undeclared.join(', ')}`);
     },
   };
+}
+
+const DECLARED_EVENT_TYPES = EVENT_CATALOGUES.flatMap((catalogue) => catalogue.events.map((type) => type.name));
+
+async function undeclaredEventTypes(db: pg.Pool): Promise<string[]> {
+  const { rows } = await db.query(`SELECT DISTINCT type FROM outbox WHERE aggregate_type <> 'test' AND NOT (type = ANY($1::text[])) ORDER BY type`, [DECLARED_EVENT_TYPES]);
+  return rows.map((row: { type: string }) => row.type);
 }
 
 async function dropDatabase(databaseUrl: string): Promise<void> {

@@ -11,12 +11,18 @@ export interface AuditEntry {
   fields?: string[];
 }
 
+/** Who did it, when the change is made later on their behalf (a worker acting on their request's event). */
+export interface AuditActor {
+  actorType: string;
+  actorId: string | null;
+}
+
 /** Writes audit rows in the caller's transaction: a change and its audit row commit together. */
 @Injectable()
 export class AuditService {
-  async record(tx: Tx, principal: Principal | null, requestId: string | undefined, ...entries: AuditEntry[]): Promise<void> {
+  async record(tx: Tx, principal: Principal | AuditActor | null, requestId: string | undefined, ...entries: AuditEntry[]): Promise<void> {
     if (!entries.length) return;
-    const actor = principal ? actorOf(principal) : { actorType: 'system', actorId: null };
+    const actor = !principal ? { actorType: 'system', actorId: null } : 'actorType' in principal ? principal : actorOf(principal);
     const values: unknown[] = [];
     const rows = entries.map((entry, index) => {
       values.push(
@@ -38,4 +44,23 @@ export class AuditService {
       values,
     );
   }
+}
+
+/**
+ * The audit log's columns for a set-based statement that audits each row it changes in the same
+ * statement (service requests filed or taken together): an INSERT … SELECT from `from`, each value an
+ * SQL expression over its rows (`before`, `fields` are left empty).
+ */
+export function auditRowsInsertSql(source: {
+  from: string;
+  actorType: string;
+  actorId: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  after: string;
+  requestId: string;
+}): string {
+  return `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
+         SELECT ${source.actorType}, ${source.actorId}, ${source.action}, ${source.entityType}, ${source.entityId}, ${source.after}, ${source.requestId} FROM ${source.from}`;
 }

@@ -37,6 +37,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS = 5_000;
 
+  /** Job schedulers (nightly tiers, daily loyalty, maintenance, recovery sweeps) are asserted again this often, besides after every reconnection to Redis. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SCHEDULE_REASSERT_INTERVAL_MS = 60_000;
+
+  /** How often the SLA alarm sweep checks that Redis still holds the delayed alarms, rebuilding them from Postgres when it lost them. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SLA_SWEEP_INTERVAL_MS = 60_000;
+
   /** The whole request — headers and body — must arrive within this time, or the connection is closed (408). */
   @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
   HTTP_REQUEST_TIMEOUT_MS = 30_000;

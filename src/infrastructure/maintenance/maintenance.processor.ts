@@ -33,6 +33,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         { id: 'purge-outbox', repeat: hourly, data: { task: 'purge-outbox' } },
       ],
       this.logger,
+      this.config.SCHEDULE_REASSERT_INTERVAL_MS,
     );
   }
 

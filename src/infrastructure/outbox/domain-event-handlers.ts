@@ -1,23 +1,60 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { DomainError } from '../../common/errors/domain-errors.js';
 import type { DomainEventJob } from '../queues/queue-names.js';
+import { EVENT_CATALOGUES, type EventCatalogue, type Subscriber } from './event-catalogue.js';
 
-export type DomainEventHandler = (event: DomainEventJob) => Promise<void>;
+export type DomainEventHandler<P = Record<string, unknown>> = (event: DomainEventJob<P>) => Promise<void>;
+
+export interface Registration {
+  subscriber: Subscriber;
+  handle: DomainEventHandler<any>;
+}
 
 /**
- * Modules subscribe to event types here (an exact type, or a prefix ending in `*`) when they start.
+ * Modules register the handler of each subscriber they declared (`<module>.events.ts`) when they start.
  * Handlers must be idempotent: a job can run more than once.
  */
 @Injectable()
 export class DomainEventHandlers {
-  private readonly handlers: { pattern: string; handler: DomainEventHandler }[] = [];
+  private readonly registrations: Registration[] = [];
+  /** Types declared internal: `'*'` subscribers (the webhook fan-out) do not receive them. */
+  private readonly internalTypes: ReadonlySet<string>;
 
-  subscribe(pattern: string, handler: DomainEventHandler): void {
-    this.handlers.push({ pattern, handler });
+  constructor(@Inject(EVENT_CATALOGUES) catalogues: readonly EventCatalogue[]) {
+    this.internalTypes = new Set(catalogues.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => type.name)));
   }
 
-  matching(type: string): DomainEventHandler[] {
-    return this.handlers
-      .filter(({ pattern }) => pattern === type || pattern === '*' || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))))
-      .map(({ handler }) => handler);
+  subscribe<P>(subscriber: Subscriber<P>, handle: DomainEventHandler<P>): void {
+    this.registrations.push({ subscriber, handle });
+  }
+
+  /** The subscribers of an event type, each with its handler, in the order they subscribed. */
+  matching(type: string): { subscriber: Subscriber; handle: DomainEventHandler<any> }[] {
+    return this.registrations.filter(({ subscriber }) =>
+      subscriber.events === '*' ? !this.internalTypes.has(type) : subscriber.events.some((declared) => declared.name === type));
+  }
+
+  /** The handler registered for a subscriber (by its name, as event-subscriber jobs carry it). */
+  handlerOf(name: string): Registration | undefined {
+    return this.registrations.find(({ subscriber }) => subscriber.name === name);
+  }
+
+  /**
+   * Runs one subscriber's handler for one event, in that subscriber's job. A domain error (a business
+   * rule refusing the event) will refuse it again on every retry, so it fails the job at once.
+   */
+  async run(registration: Registration, event: DomainEventJob): Promise<void> {
+    try {
+      await registration.handle(event);
+    } catch (error) {
+      if (error instanceof DomainError) throw new UnrecoverableError(`${registration.subscriber.name} refused ${event.type} ${event.eventId}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Every registration, for the start-up check. */
+  registered(): readonly Registration[] {
+    return this.registrations;
   }
 }

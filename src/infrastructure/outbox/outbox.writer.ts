@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/transaction-runner.js';
+import type { AsRecorded, EventType } from './event-catalogue.js';
 
 /**
  * Ordinary events are relayed first; `bulk` is for floods a batch job makes (a full tier
@@ -7,25 +8,39 @@ import type { Tx } from '../database/transaction-runner.js';
  */
 export type OutboxLane = 'default' | 'bulk';
 
-export interface DomainEvent {
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: Record<string, unknown>;
-  lane?: OutboxLane;
-}
-
 /** Records events in the caller's transaction, so an event exists exactly when its change committed. */
 @Injectable()
 export class OutboxWriter {
-  async record(tx: Tx, ...events: DomainEvent[]): Promise<void> {
-    if (!events.length) return;
-    const values: unknown[] = [];
-    const rows = events.map((event, index) => {
-      values.push(event.type, event.aggregateType, event.aggregateId, JSON.stringify(event.payload), event.lane ?? 'default');
-      const base = index * 5;
-      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}::jsonb, $${base + 5})`;
-    });
-    await tx.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) VALUES ${rows.join(', ')}`, values);
+  /** One event of a declared type; the payload must be that type's. */
+  async record<P>(tx: Tx, type: EventType<P>, aggregateId: string, payload: NoInfer<AsRecorded<P>>, options: { lane?: OutboxLane } = {}): Promise<void> {
+    await tx.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+      type.name,
+      type.aggregateType,
+      aggregateId,
+      JSON.stringify(payload),
+      options.lane ?? 'default',
+    ]);
   }
+}
+
+/** SQL expressions (over the source rows) for each field of a payload. */
+export type PayloadSql<P> = { [K in keyof P]: string };
+
+/**
+ * The outbox's columns, for set-based SQL that writes one event per row of a CTE in the same statement
+ * as the change (a tier pass, expiry, birthday rewards, service requests filed or taken together):
+ * `events AS (${outboxInsertSql(LoyaltyEvents.pointsExpired, { from: 'entries', aggregateId: 'customer_id', payload: {...} })})`.
+ * The type and aggregate type come from the catalogue (as literals); the payload is built key by key
+ * from `payload` (one SQL expression per field of the declared payload type), then `merge`d with a
+ * jsonb expression when given (details a caller adds).
+ */
+export function outboxInsertSql<P>(
+  type: EventType<P>,
+  source: { from: string; aggregateId: string; payload: PayloadSql<NoInfer<P>>; merge?: string; lane?: OutboxLane },
+): string {
+  const fields = Object.entries(source.payload as Record<string, string>).map(([key, sql]) => `'${key.replaceAll("'", "''")}', ${sql}`);
+  const payload = `jsonb_build_object(${fields.join(', ')})${source.merge ? ` || ${source.merge}` : ''}`;
+  return `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+         SELECT '${type.name}', '${type.aggregateType}', (${source.aggregateId})::text, ${payload}, '${source.lane ?? 'default'}'
+         FROM ${source.from}`;
 }

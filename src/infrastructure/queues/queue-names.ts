@@ -3,6 +3,7 @@ import type { DefaultJobOptions } from 'bullmq';
 /** Every queue and the payload its jobs carry, in one place so producers and consumers cannot drift. */
 export const QueueName = {
   DomainEvents: 'domain-events',
+  EventSubscribers: 'event-subscribers',
   Maintenance: 'maintenance',
   TierRecalc: 'tier-recalc',
   Loyalty: 'loyalty',
@@ -24,15 +25,29 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { age: 14 * 24 * 3600 },
 } as const satisfies DefaultJobOptions;
 
-/** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…). */
-export interface DomainEventJob {
+/** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…); `P` is its type's payload (see `<module>.events.ts`). */
+export interface DomainEventJob<P = Record<string, unknown>> {
   eventId: string;
   outboxId: string;
   type: string;
   aggregateType: string;
   aggregateId: string;
   occurredAt: string;
-  payload: Record<string, unknown>;
+  payload: P;
+}
+
+/**
+ * One subscriber's handling of one event (job id `<event id>.<subscriber>`, see subscriberJobId), so each
+ * handler retries on its own: a failing loyalty handler neither delays the webhook fan-out of the same
+ * event nor re-runs the handlers that succeeded.
+ */
+export interface EventSubscriberJob<P = Record<string, unknown>> extends DomainEventJob<P> {
+  subscriber: string;
+}
+
+/** BullMQ refuses a custom job id with one `:`; event ids are uuids, so the first `.` separates the two. */
+export function subscriberJobId(eventId: string, subscriber: string): string {
+  return `${eventId}.${subscriber}`;
 }
 
 /** Housekeeping run on a schedule by whichever worker takes the job. */
@@ -57,6 +72,11 @@ export interface ServiceSlaJob {
   deadline: string;
 }
 
+/** The periodic sweep that rebuilds the delayed SLA alarms from Postgres when Redis lost them. */
+export interface SlaRecoveryJob {
+  task: 'recover-alarms';
+}
+
 /**
  * Send one webhook delivery (its row holds the endpoint and event; the secret never travels through
  * Redis). `generation` counts replays: a job of an older generation is obsolete.
@@ -73,10 +93,11 @@ export interface WebhookRecoveryJob {
 
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
+  [QueueName.EventSubscribers]: EventSubscriberJob;
   [QueueName.Maintenance]: MaintenanceJob;
   [QueueName.TierRecalc]: TierRecalcJob;
   [QueueName.Loyalty]: LoyaltyDailyJob;
-  [QueueName.ServiceSla]: ServiceSlaJob;
+  [QueueName.ServiceSla]: ServiceSlaJob | SlaRecoveryJob;
   [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
   [QueueName.WebhookRecovery]: WebhookRecoveryJob;
 }

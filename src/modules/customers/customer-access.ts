@@ -6,9 +6,11 @@ import { SENSITIVE_FIELDS } from './customer-fields.js';
 import type { CustomerDto } from './dto/customer.dto.js';
 
 /**
- * Who may change which customer. Everyone signed in reads every customer (one shared database);
- * salespeople change the customers they own, managers those of their team, admins and keys with
- * customers:write any.
+ * Who may change which customer (the README's role table). Everyone signed in reads every customer
+ * (one shared database); salespeople change the customers they own, managers those of their team (and
+ * nobody's), admins and keys with customers:write any — and the same rule holds for adjusting their
+ * points. What the customer asks for at any counter (consents, interactions, redemptions) any staff
+ * member the route admits may record, for every customer.
  */
 @Injectable()
 export class CustomerAccess {
@@ -19,6 +21,13 @@ export class CustomerAccess {
     if (ownerId === principal.id) return;
     if (principal.roles.includes('manager') && (ownerId === null || (await this.users.isManagedBy(ownerId, principal.id)))) return;
     throw new Forbidden(`Only the owner of ${what}, their manager or an administrator may change it.`);
+  }
+
+  /** Lists by owner (the upsell list): one's own, a manager's team's, an administrator's anyone's. */
+  async assertMayReadBookOf(principal: Principal, ownerId: string): Promise<void> {
+    if (principal.kind === 'api_key' || hasRole(principal, 'admin') || ownerId === principal.id) return;
+    if (principal.roles.includes('manager') && (await this.users.isManagedBy(ownerId, principal.id))) return;
+    throw new Forbidden('A salesperson sees their own customers’ list, a manager their team’s.');
   }
 
   /** Reassigning a customer is a manager's decision; a salesperson may only take an unowned customer. */

@@ -17,6 +17,7 @@ import {
   ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
 } from './dto/records.dto.js';
 import { PageQuery } from '../../common/pagination/cursor.js';
+import { CustomersEvents } from './customers.events.js';
 
 // Timeline entries are purchases and interactions (uuid), refunds (refund-uuid) and audit rows (audit-n).
 const TIMELINE_ENTRY_ID = /^(refund-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^audit-\d{1,18}$/i;
@@ -59,7 +60,7 @@ export class CustomerRecordsService {
         recordedBy: principal.kind === 'user' ? principal.id : null,
       }));
       await this.audit.record(tx, principal, requestId, { action: 'purchase.recorded', entityType: 'purchase', entityId: purchase.id, after: purchase });
-      await this.outbox.record(tx, { type: 'purchase.recorded', aggregateType: 'customer', aggregateId: customerId, payload: { purchase } });
+      await this.outbox.record(tx, CustomersEvents.purchaseRecorded, customerId, { purchase });
       return purchase;
     });
   }
@@ -90,7 +91,7 @@ export class CustomerRecordsService {
       if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
       const refunded = toPurchaseDto(await this.records.markRefunded(tx, purchaseId, reason ?? null));
       await this.audit.record(tx, principal, requestId, { action: 'purchase.refunded', entityType: 'purchase', entityId: purchaseId, before: purchase, after: refunded });
-      await this.outbox.record(tx, { type: 'purchase.refunded', aggregateType: 'customer', aggregateId: purchase.customerId, payload: { purchase: refunded, reason: reason ?? null } });
+      await this.outbox.record(tx, CustomersEvents.purchaseRefunded, purchase.customerId, { purchase: refunded, reason: reason ?? null });
       return refunded;
     });
   }
@@ -116,7 +117,7 @@ export class CustomerRecordsService {
         commitments: (dto.commitments ?? []).map((commitment) => ({ status: 'open', ...commitment })),
       }));
       await this.audit.record(tx, principal, requestId, { action: 'interaction.logged', entityType: 'interaction', entityId: interaction.id, after: interaction });
-      await this.outbox.record(tx, { type: 'interaction.logged', aggregateType: 'customer', aggregateId: customerId, payload: { interaction } });
+      await this.outbox.record(tx, CustomersEvents.interactionLogged, customerId, { interaction });
       return interaction;
     });
   }
@@ -151,7 +152,7 @@ export class CustomerRecordsService {
       const after: ConsentsDto = { channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto), marketingOptOut: dto.marketingOptOut ?? customer.marketingOptOut };
       const fields = [...channels.map((consent) => `consent.${consent.channel}`), ...(dto.marketingOptOut !== undefined ? ['marketingOptOut'] : [])];
       await this.audit.record(tx, principal, requestId, { action: 'customer.consents_updated', entityType: 'customer', entityId: customerId, before, after, fields });
-      await this.outbox.record(tx, { type: 'customer.consent_changed', aggregateType: 'customer', aggregateId: customerId, payload: { customerId, ...after } });
+      await this.outbox.record(tx, CustomersEvents.consentChanged, customerId, { customerId, ...after });
       return after;
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { customerInTierSql, customerTierSql } from '../loyalty/loyalty.sql.js';
 import { PROFILE_COLUMNS } from './customer-fields.js';
 
 /** A customer as CUSTOMER_SELECT reads it, in its column order (DATE columns are 'YYYY-MM-DD' text). */
@@ -71,9 +72,9 @@ export const CUSTOMER_SELECT = [
   ...Object.entries(PROFILE_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
   'zodiac',
   'life_journey AS "lifeJourney"',
-  // The tier is the loyalty module's (customer_values, beside the value that decides it), read here by
-  // its primary key so a customer reads and filters as one row; see README "Value and tiers".
-  `(SELECT v.tier FROM customer_values v WHERE v.customer_id = customers.id) AS tier`,
+  // The tier is the loyalty module's (beside the value that decides it), read through its fragment by
+  // primary key so a customer reads and filters as one row; see README "Value and tiers".
+  `${customerTierSql('customers.id')} AS tier`,
   'marketing_opt_out AS "marketingOptOut"',
   'custom_fields AS "customFields"',
   'version',
@@ -132,14 +133,14 @@ export class CustomersRepository {
   }
 
   async exists(id: string, tx: Tx = this.dataSource.manager): Promise<{ ownerId: string | null; tier: string | null } | null> {
-    const [row] = await tx.query(`SELECT owner_id AS "ownerId", (SELECT v.tier FROM customer_values v WHERE v.customer_id = customers.id) AS tier FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    const [row] = await tx.query(`SELECT owner_id AS "ownerId", ${customerTierSql('customers.id')} AS tier FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
     return row ?? null;
   }
 
   /** The tier of each of these customers that exists (null before their first valuation). */
   async tiers(ids: string[]): Promise<Map<string, string | null>> {
     const rows: { id: string; tier: string | null }[] = await this.dataSource.query(
-      `SELECT c.id, v.tier FROM customers c LEFT JOIN customer_values v ON v.customer_id = c.id WHERE c.id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+      `SELECT c.id, ${customerTierSql('c.id')} AS tier FROM customers c WHERE c.id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
       [ids],
     );
     return new Map(rows.map((row) => [row.id, row.tier]));
@@ -176,7 +177,7 @@ export function customerListQuery(filters: CustomerFilters, search: SearchTerms 
     if (filters[key] !== undefined) where.push(`${column} = ${param(filters[key])}`);
   }
   // Walks the newest-first index and probes each customer's value row: no tier index to keep up on customers.
-  if (filters.tier !== undefined) where.push(`EXISTS (SELECT 1 FROM customer_values v WHERE v.customer_id = customers.id AND v.tier = ${param(filters.tier)})`);
+  if (filters.tier !== undefined) where.push(customerInTierSql('customers.id', param(filters.tier)));
   if (search) {
     const normalised = search.text.replace(/\s+/g, '').toLowerCase();
     // One or two characters match exactly on their gram; longer queries are rechecked as substrings,

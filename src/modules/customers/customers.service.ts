@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../../common/auth/principal.js';
+import { hasScope, type Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed, FieldError } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
@@ -16,6 +16,7 @@ import { toCustomerDto } from './customer.presenter.js';
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
+import { CustomersEvents } from './customers.events.js';
 
 // Fields a customer always has: null may not clear them.
 const NOT_NULL: ProfileField[] = ['kind', 'name', 'registeredOn'];
@@ -47,7 +48,7 @@ export class CustomersService {
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer, fields: Object.keys(dto),
       });
-      await this.outbox.record(tx, { type: 'customer.created', aggregateType: 'customer', aggregateId: row.id, payload: { customer: withoutSensitive(customer) } });
+      await this.outbox.record(tx, CustomersEvents.customerCreated, row.id, { customer: withoutSensitive(customer) });
       return customer;
     });
     return this.present(principal, created, requestId);
@@ -84,7 +85,9 @@ export class CustomersService {
       const current = await this.customers.lockById(tx, id);
       if (!current) throw new NotFound('Customer', id);
       if (expected !== undefined && expected !== current.version) throw new StaleVersion('Customer', expected, current.version);
-      await this.access.assertMayChange(principal, current.ownerId);
+      // A salesperson may take a customer nobody owns (and change it in the same request): it becomes theirs.
+      const takingUnowned = current.ownerId === null && changes.ownerId === principal.id;
+      if (!takingUnowned) await this.access.assertMayChange(principal, current.ownerId);
       if (changes.ownerId !== undefined && changes.ownerId !== current.ownerId) {
         if (changes.ownerId === null) throw new Forbidden('A customer always keeps an owner once assigned; reassign instead.');
         await this.assertOwnerAssignable(principal, changes.ownerId);
@@ -98,12 +101,17 @@ export class CustomersService {
       await this.audit.record(tx, principal, requestId, {
         action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(toCustomerDto(current), changedFields), after: pick(row, changedFields), fields: changedFields,
       });
-      await this.outbox.record(tx, {
-        type: 'customer.updated', aggregateType: 'customer', aggregateId: id,
-        payload: { customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)) },
+      await this.outbox.record(tx, CustomersEvents.customerUpdated, id, {
+        customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)),
       });
       return row;
     });
+    // A key that may write but not read learns nothing it did not send (an empty PATCH used to read the record).
+    // (Sensitive fields it sent stay hidden unless it may see them, as before.)
+    if (principal.kind === 'api_key' && !hasScope(principal, 'customers:read') && !hasScope(principal, 'customers:sensitive')) {
+      const { customer } = this.access.present(principal, updated);
+      return pick(customer, ['id', 'version', 'updatedAt', ...Object.keys(changes)]) as unknown as CustomerDto;
+    }
     return this.present(principal, updated, requestId);
   }
 
@@ -114,7 +122,7 @@ export class CustomersService {
       await this.access.assertMayChange(principal, current.ownerId);
       await this.customers.softDelete(tx, id);
       await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: toCustomerDto(current) });
-      await this.outbox.record(tx, { type: 'customer.deleted', aggregateType: 'customer', aggregateId: id, payload: { customerId: id, code: current.code } });
+      await this.outbox.record(tx, CustomersEvents.customerDeleted, id, { customerId: id, code: current.code });
     });
   }
 
@@ -125,11 +133,14 @@ export class CustomersService {
     return customer.ownerId;
   }
 
-  /** The customer's tier (null before the first recalculation), or NotFound. */
-  async tierOf(customerId: string): Promise<string | null> {
-    const customer = await this.customers.exists(customerId);
-    if (!customer) throw new NotFound('Customer', customerId);
-    return customer.tier;
+  /** NotFound, or Forbidden unless the caller may change this customer's records (owner, their manager, admin, keys). */
+  async assertMayChangeCustomer(customerId: string, principal: Principal): Promise<void> {
+    await this.access.assertMayChange(principal, await this.ownerOf(customerId));
+  }
+
+  /** Forbidden unless the caller may see lists of this owner's customers. */
+  assertMayReadCustomersOf(ownerId: string, principal: Principal): Promise<void> {
+    return this.access.assertMayReadBookOf(principal, ownerId);
   }
 
   /** Each of these customers' tier (null before the first recalculation); customers that do not exist are absent. */

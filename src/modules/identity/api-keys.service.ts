@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../../common/auth/principal.js';
+import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, Unauthenticated } from '../../common/errors/domain-errors.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
-import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
-import { toEndpointDto } from '../webhooks/webhook.presenter.js';
+import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+import { IdentityEvents } from './identity.events.js';
 import { API_KEY_PREFIX, newSecret, sha256 } from './secrets.js';
 import { TokensRepository } from './tokens.repository.js';
 
@@ -15,7 +15,7 @@ export class ApiKeysService {
     private readonly tokens: TokensRepository,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
-    private readonly webhookEndpoints: WebhookEndpointsRepository,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async create(dto: CreateApiKeyDto, by: Principal, requestId?: string): Promise<CreatedApiKeyDto> {
@@ -37,10 +37,9 @@ export class ApiKeysService {
       const revoked = await this.tokens.revokeApiKey(tx, id);
       if (!revoked) throw new NotFound('API key', id);
       await this.audit.record(tx, by, requestId, { action: 'api_key.revoked', entityType: 'api_key', entityId: id, after: ApiKeyDto.from(revoked) });
-      // The partner's webhooks end with its key (the fan-out also ignores a revoked key's endpoints).
-      for (const endpoint of await this.webhookEndpoints.disableCreatedBy(tx, id, 'the API key that registered it was revoked')) {
-        await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.disabled', entityType: 'webhook_endpoint', entityId: endpoint.id, after: toEndpointDto(endpoint) });
-      }
+      // The partner's webhooks end with its key: the webhooks module disables them on this event (the
+      // fan-out and the sender already refuse a revoked key's endpoints from this commit on).
+      await this.outbox.record(tx, IdentityEvents.apiKeyRevoked, id, { apiKeyId: id, revokedBy: actorOf(by), requestId: requestId ?? null });
     });
   }
 

@@ -18,7 +18,13 @@ interface AccessTokenClaims {
   email: string;
   name: string;
   typ: 'access';
+  iat?: number;
+  exp?: number;
 }
+
+/** The longest an access token may live (ACCESS_TOKEN_TTL_SECONDS is at most this) and the clock skew tolerated on iat. */
+const MAX_ACCESS_TOKEN_SECONDS = 3_600;
+const CLOCK_SKEW_SECONDS = 60;
 
 const REFRESH_REUSE_GRACE_MS = 10_000;
 
@@ -78,6 +84,12 @@ export class AuthService {
       throw new Unauthenticated('The access token is not valid or has expired.');
     }
     if (claims.typ !== 'access') throw new Unauthenticated('Not an access token.');
+    // jsonwebtoken checks exp only when it is present: a token without one would be valid for ever.
+    const { iat, exp } = claims;
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof iat !== 'number' || typeof exp !== 'number' || iat > now + CLOCK_SKEW_SECONDS || exp - iat > MAX_ACCESS_TOKEN_SECONDS) {
+      throw new Unauthenticated('The access token must carry iat and exp, and live at most an hour.');
+    }
     return { kind: 'user', id: claims.sub, roles: claims.roles, email: claims.email, name: claims.name };
   }
 

@@ -13,11 +13,9 @@ import { TokensRepository } from './tokens.repository.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
-import { WebhooksModule } from '../webhooks/webhooks.module.js';
 
 @Module({
   imports: [
-    WebhooksModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {

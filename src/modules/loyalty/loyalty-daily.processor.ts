@@ -27,7 +27,8 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
 
   onApplicationBootstrap(): void {
     const repeat = { pattern: this.config.LOYALTY_DAILY_CRON };
-    registerJobSchedulers(this.queue, (['expire-points', 'birthday-rewards'] as const).map((task) => ({ id: task, repeat, data: { task } })), this.logger);
+    const schedules = (['expire-points', 'birthday-rewards'] as const).map((task) => ({ id: task, repeat, data: { task } }));
+    registerJobSchedulers(this.queue, schedules, this.logger, this.config.SCHEDULE_REASSERT_INTERVAL_MS);
   }
 
   async process(job: Job<LoyaltyDailyJob>): Promise<unknown> {

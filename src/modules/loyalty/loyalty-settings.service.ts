@@ -8,6 +8,7 @@ import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import type { LoyaltySettingsDto, UpdateLoyaltySettingsDto } from './dto/loyalty-settings.dto.js';
 import { LoyaltySettings, LoyaltySettingsRepository, LoyaltySettingValues } from './loyalty-settings.repository.js';
 import { TiersRepository } from './tiers.repository.js';
+import { LoyaltyEvents } from './loyalty.events.js';
 
 const FIELDS = ['pointsPerUnit', 'pointsExpireMonths', 'birthdayPoints'] as const;
 
@@ -48,9 +49,8 @@ export class LoyaltySettingsService {
       if (!changed.length) return before;
       const after = await this.settings.update(tx, values, principal.id);
       await this.audit.record(tx, principal, requestId, { action: 'loyalty.settings_changed', entityType: 'loyalty_settings', entityId: null, before, after, fields: changed });
-      await this.outbox.record(tx, {
-        type: 'loyalty.settings_changed', aggregateType: 'loyalty_settings', aggregateId: 'loyalty_settings',
-        payload: { version: after.version, changed, before: pick(before), after: pick(after), changedBy: actorOf(principal) },
+      await this.outbox.record(tx, LoyaltyEvents.settingsChanged, 'loyalty_settings', {
+        version: after.version, changed, before: pick(before), after: pick(after), changedBy: actorOf(principal),
       });
       return after;
     });

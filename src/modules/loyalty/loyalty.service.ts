@@ -14,6 +14,7 @@ import { PointsLedger } from './points-ledger.js';
 import { TiersRepository } from './tiers.repository.js';
 import { nextSteps } from './customer-value.js';
 import { randomUUID } from 'node:crypto';
+import { LoyaltyEvents } from './loyalty.events.js';
 
 @Injectable()
 export class LoyaltyService {
@@ -29,7 +30,8 @@ export class LoyaltyService {
   ) {}
 
   async summary(customerId: string): Promise<LoyaltySummaryDto> {
-    const tierName = await this.customers.tierOf(customerId);
+    await this.customers.ownerOf(customerId); // NotFound for a customer that does not exist
+    const tierName = await this.tiers.tierOf(customerId);
     const definitions = await this.tiers.definitions();
     const tier = definitions.find((definition) => definition.name === tierName);
     const next = tier ? definitions.find((definition) => definition.rank === tier.rank - 1) : undefined;
@@ -59,13 +61,14 @@ export class LoyaltyService {
 
   /** A manager's manual adjustment; the reason is kept on the ledger entry and in the audit log. */
   async adjust(customerId: string, points: number, reason: string, principal: Principal, requestId?: string): Promise<LedgerEntryRow> {
-    await this.customers.ownerOf(customerId);
+    // The same rule as changing the customer: a manager adjusts the points of their team's customers.
+    await this.customers.assertMayChangeCustomer(customerId, principal);
     return this.transactions.run(async (tx) => {
       const { entry } = await this.ledger.apply(tx, {
         customerId, kind: 'adjust', points, sourceType: 'adjustment', sourceId: randomUUID(), reason, ...actorOf(principal),
       });
       await this.audit.record(tx, principal, requestId, { action: 'loyalty.points_adjusted', entityType: 'customer', entityId: customerId, after: entry, fields: ['points'] });
-      await this.outbox.record(tx, { type: 'loyalty.points_adjusted', aggregateType: 'customer', aggregateId: customerId, payload: { entry } });
+      await this.outbox.record(tx, LoyaltyEvents.pointsAdjusted, customerId, { entry });
       return entry;
     });
   }

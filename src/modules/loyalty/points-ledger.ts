@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { InsufficientPoints } from './loyalty-errors.js';
-import { LedgerEntryRow, LoyaltyRepository, NewLedgerEntry } from './loyalty.repository.js';
+import { LedgerEntryRow, LoyaltyRepository, type LedgerKind, type NewLedgerEntry } from './loyalty.repository.js';
 
 /**
  * The only way points move. Within the caller's transaction it locks the customer's account, returns
@@ -25,4 +25,45 @@ export class PointsLedger {
   lockedBalance(tx: Tx, customerId: string): Promise<number> {
     return this.loyalty.lockBalance(tx, customerId);
   }
+}
+
+/**
+ * The set-based form of `PointsLedger.apply`, for the daily jobs (expiry, birthday rewards) that move
+ * points for many customers in one statement: two CTEs, `entries` and `balances`. `from` must yield the
+ * accounts already locked by the caller (`FOR UPDATE` on loyalty_accounts, balance read under the lock,
+ * as `lockedAccountsSql` does), one row per customer; each gets one ledger entry per source and kind
+ * (`ON CONFLICT DO NOTHING`, so a rerun for the same day moves nothing) and its account the entry's
+ * balance. `entries` returns customer_id, points and balance_after. The values are SQL expressions
+ * over `from`; the caller keeps the balance from going negative (the CHECK on loyalty_accounts refuses it).
+ */
+export function applyLedgerEntriesSql(source: {
+  from: string;
+  customerId: string;
+  kind: LedgerKind;
+  points: string;
+  balanceAfter: string;
+  sourceType: string;
+  sourceId: string;
+  reason: string;
+}): string {
+  if (!/^[a-z_]+$/.test(source.sourceType)) throw new Error(`ledger source type "${source.sourceType}": lower-case words joined by _`);
+  return `entries AS (
+         INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type)
+         SELECT ${source.customerId}, '${source.kind}', ${source.points}, ${source.balanceAfter}, '${source.sourceType}', ${source.sourceId}, ${source.reason}, 'system'
+         FROM ${source.from}
+         ON CONFLICT (source_type, source_id, kind) DO NOTHING
+         RETURNING customer_id, points, balance_after
+       ), balances AS (
+         UPDATE loyalty_accounts a SET balance = entries.balance_after, updated_at = now() FROM entries WHERE a.customer_id = entries.customer_id
+       )`;
+}
+
+/** SQL: the accounts (customer_id, balance) matching `where` (over alias `a`), locked for this transaction. */
+export function lockedAccountsSql(where: string): string {
+  return `SELECT a.customer_id, a.balance FROM loyalty_accounts a WHERE ${where} FOR UPDATE`;
+}
+
+/** SQL: opens an account (balance 0) for each customer_id `customerIds` yields that has none. */
+export function openAccountsSql(customerIds: string): string {
+  return `INSERT INTO loyalty_accounts (customer_id) ${customerIds} ON CONFLICT (customer_id) DO NOTHING`;
 }

@@ -1,18 +1,18 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
 import { CustomerRecordsService } from '../customers/customer-records.service.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js';
+import type { PayloadOf } from '../../infrastructure/outbox/event-catalogue.js';
+import { CustomersEvents } from '../customers/customers.events.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { PointsLedger } from './points-ledger.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { pointsForAmount, reversalFor } from './points.js';
 import { TiersRepository } from './tiers.repository.js';
-
-interface PurchasePayload {
-  purchase: { id: string; customerId: string; amount: { amount: string; currency: string } };
-}
+import { LoyaltyEvents, LoyaltySubscribers } from './loyalty.events.js';
 
 /**
  * Purchases earn points and refunds take them back, from the purchase events. Each purchase earns
@@ -33,12 +33,12 @@ export class PurchasePointsHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.subscribe('purchase.recorded', (event) => this.earn(event));
-    this.handlers.subscribe('purchase.refunded', (event) => this.reverse(event));
+    this.handlers.subscribe(LoyaltySubscribers.earnPoints, (event) => this.earn(event));
+    this.handlers.subscribe(LoyaltySubscribers.reversePoints, (event) => this.reverse(event));
   }
 
-  async earn(event: DomainEventJob): Promise<void> {
-    const { purchase } = event.payload as unknown as PurchasePayload;
+  async earn(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRecorded>>): Promise<void> {
+    const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
       // commits later finds this entry when its reversal takes the same lock.
@@ -54,13 +54,13 @@ export class PurchasePointsHandler implements OnModuleInit {
         customerId: purchase.customerId, kind: 'earn', points, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
       });
       if (applied) {
-        await this.outbox.record(tx, { type: 'loyalty.points_earned', aggregateType: 'customer', aggregateId: purchase.customerId, payload: { entry } });
+        await this.outbox.record(tx, LoyaltyEvents.pointsEarned, purchase.customerId, { entry });
       }
     });
   }
 
-  async reverse(event: DomainEventJob): Promise<void> {
-    const { purchase } = event.payload as unknown as PurchasePayload;
+  async reverse(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRefunded>>): Promise<void> {
+    const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
       const balance = await this.ledger.lockedBalance(tx, purchase.customerId);
       const earned = await this.loyalty.findEntry(tx, 'purchase', purchase.id, 'earn');
@@ -72,7 +72,14 @@ export class PurchasePointsHandler implements OnModuleInit {
         customerId: purchase.customerId, kind: 'reversal', points: -reversed, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
         reason: writtenOff ? `refund; ${writtenOff} points already spent were written off` : 'refund',
       });
-      await this.outbox.record(tx, { type: 'loyalty.points_reversed', aggregateType: 'customer', aggregateId: purchase.customerId, payload: { entry, writtenOff } });
+      await this.outbox.record(tx, LoyaltyEvents.pointsReversed, purchase.customerId, { entry, writtenOff });
     });
   }
+}
+
+/** An event without a purchase (written by hand, or by a version that shaped it differently) will never earn: fail it for good. */
+function purchaseOf(event: DomainEventJob<{ purchase: PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] }>): PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] {
+  const purchase = event.payload?.purchase;
+  if (!purchase?.id || !purchase.customerId || !purchase.amount?.amount) throw new UnrecoverableError(`${event.type} ${event.eventId} carries no purchase with an id, customer and amount`);
+  return purchase;
 }

@@ -10,6 +10,7 @@ import type { RedemptionDto } from './dto/loyalty.dto.js';
 import { RewardOutOfStock } from './loyalty-errors.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { PointsLedger } from './points-ledger.js';
+import { LoyaltyEvents } from './loyalty.events.js';
 
 /** A customer spends points on a reward from the catalogue (R-L4). */
 @Injectable()
@@ -41,7 +42,7 @@ export class RedeemReward {
         id: redemption.id, customerId, rewardId, quantity, points, balanceAfter: entry.balanceAfter, createdAt: redemption.createdAt.toISOString(),
       };
       await this.audit.record(tx, principal, requestId, { action: 'loyalty.reward_redeemed', entityType: 'customer', entityId: customerId, after: result });
-      await this.outbox.record(tx, { type: 'loyalty.reward_redeemed', aggregateType: 'customer', aggregateId: customerId, payload: { redemption: result } });
+      await this.outbox.record(tx, LoyaltyEvents.rewardRedeemed, customerId, { redemption: result });
       return result;
     });
   }

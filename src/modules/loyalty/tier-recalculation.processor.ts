@@ -5,6 +5,7 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
+import { LoyaltySubscribers } from './loyalty.events.js';
 import { TiersService } from './tiers.service.js';
 
 /**
@@ -31,13 +32,17 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
         deduplication: { id: `customer:${event.aggregateId}`, ttl: this.config.TIER_RECALC_DEBOUNCE_MS },
       });
     };
-    this.handlers.subscribe('purchase.recorded', recalculate);
-    this.handlers.subscribe('purchase.refunded', recalculate);
-    this.handlers.subscribe('customer.deleted', (event: { aggregateId: string }) => this.tiers.forgetCustomer(event.aggregateId));
+    this.handlers.subscribe(LoyaltySubscribers.recalculateTier, recalculate);
+    this.handlers.subscribe(LoyaltySubscribers.forgetDeletedCustomer, (event) => this.tiers.forgetCustomer(event.aggregateId));
   }
 
   onApplicationBootstrap(): void {
-    registerJobSchedulers(this.queue, [{ id: 'nightly-tier-recalculation', repeat: { pattern: this.config.TIER_RECALC_CRON }, data: { kind: 'all', cause: 'schedule' } }], this.logger);
+    registerJobSchedulers(
+      this.queue,
+      [{ id: 'nightly-tier-recalculation', repeat: { pattern: this.config.TIER_RECALC_CRON }, data: { kind: 'all', cause: 'schedule' } }],
+      this.logger,
+      this.config.SCHEDULE_REASSERT_INTERVAL_MS,
+    );
   }
 
   async process(job: Job<TierRecalcJob>): Promise<unknown> {

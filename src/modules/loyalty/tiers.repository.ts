@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import type { OutboxLane } from '../../infrastructure/outbox/outbox.writer.js';
+import { outboxInsertSql, type OutboxLane } from '../../infrastructure/outbox/outbox.writer.js';
 import { rfmScoreSql } from './customer-value.js';
+import { LoyaltyEvents } from './loyalty.events.js';
+import { customerTierSql } from './loyalty.sql.js';
 
 export interface TierDefinitionRow {
   name: string;
@@ -283,12 +285,12 @@ export class TiersRepository {
          INSERT INTO tier_history (customer_id, old_tier, new_tier, score, monetary, frequency, cause)
          SELECT id, old_tier, new_tier, score, monetary, frequency, $1 FROM moved
        ), events AS (
-         INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
-         SELECT 'customer.tier_changed', 'customer', id::text,
-                jsonb_build_object('customerId', id, 'oldTier', old_tier, 'newTier', new_tier, 'score', score,
-                                   'monetary', monetary::text, 'frequency', frequency, 'cause', $1),
-                ${'$' + params.push(scopeLane(scope))}
-         FROM moved
+         ${outboxInsertSql(LoyaltyEvents.tierChanged, {
+           from: 'moved',
+           aggregateId: 'id',
+           payload: { customerId: 'id', oldTier: 'old_tier', newTier: 'new_tier', score: 'score', monetary: 'monetary::text', frequency: 'frequency', cause: '$1' },
+           lane: scopeLane(scope),
+         })}
        )
        SELECT count(*)::int AS changed FROM moved`,
       params,
@@ -302,6 +304,12 @@ export class TiersRepository {
        FROM tier_history WHERE customer_id = $1 ORDER BY id DESC LIMIT 200`,
       [customerId],
     );
+  }
+
+  /** The customer's tier, null before their first valuation (read as every module reads it: customerTierSql). */
+  async tierOf(customerId: string): Promise<string | null> {
+    const [row] = await this.dataSource.query(`SELECT ${customerTierSql('$1::uuid')} AS tier`, [customerId]);
+    return row?.tier ?? null;
   }
 
   async value(customerId: string): Promise<{ score: number; monetary: string; frequency: number; daysSinceLastPurchase: number | null } | null> {

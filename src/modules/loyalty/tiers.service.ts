@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Forbidden, ValidationFailed } from '../../common/errors/domain-errors.js';
-import { hasRole } from '../../common/auth/principal.js';
+import { ValidationFailed } from '../../common/errors/domain-errors.js';
 import { nextSteps } from './customer-value.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
@@ -83,9 +82,7 @@ export class TiersService {
   /** Customers close to the next tier, for their salesperson (R-V4). A salesperson sees only their own. */
   async upsellCandidates(query: UpsellQuery, principal: Principal): Promise<UpsellCandidateDto[]> {
     const ownerId = query.ownerId ?? principal.id;
-    if (principal.kind === 'user' && !hasRole(principal, 'manager') && ownerId !== principal.id) {
-      throw new Forbidden('A salesperson sees the upsell list of their own customers.');
-    }
+    await this.customers.assertMayReadCustomersOf(ownerId, principal);
     const rows = await this.tiers.upsellCandidates(ownerId, query.maxScoreGap ?? 2, query.limit ?? 50);
     return rows.map(({ daysSinceLastPurchase, frequency, ...row }) => ({
       ...row,

@@ -5,7 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { MicroBatch } from '../../common/micro-batch.js';
 import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { auditRowsInsertSql } from '../../common/audit/audit.service.js';
+import { outboxInsertSql } from '../../infrastructure/outbox/outbox.writer.js';
+import { timelineEntriesInsertSql } from '../customers/customers.sql.js';
 import { OPEN_WORK, ServiceRequestStatus } from './service-request-lifecycle.js';
+import { ServiceRequestEvents, type ServiceRequestChange } from './service-requests.events.js';
 
 /**
  * A request as REQUEST_SELECT reads it, in its column order: what the API shows, and the clock
@@ -52,6 +56,12 @@ export interface ServiceRequestRow {
   cursorAt: string;
 }
 
+/** A request and which of its SLA alarms have gone off. */
+export interface ClockedRequestRow extends ServiceRequestRow {
+  responseWarned: boolean;
+  resolutionWarned: boolean;
+}
+
 const FIELDS: [column: string, field: string, kind?: 'timestamp'][] = [
   ['id', 'id'], ['number', 'number'], ['customer_id', 'customerId'], ['purchase_id', 'purchaseId'], ['channel', 'channel'], ['type', 'type'],
   ['severity', 'severity'], ['subject', 'subject'], ['description', 'description'], ['required_skill', 'requiredSkill'], ['region', 'region'],
@@ -85,7 +95,7 @@ const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';
 const QUALIFIED = `($1::text[] IS NULL OR required_skill IS NULL OR required_skill = ANY($1::text[])) AND ($2::text IS NULL OR region IS NULL OR region = $2)`;
 
 export interface ChangeEvent {
-  change: string;
+  change: ServiceRequestChange;
   summary?: string;
   details?: Record<string, unknown>;
   audit?: { actorType: string; actorId: string | null; requestId: string | null };
@@ -169,6 +179,27 @@ export class ServiceRequestsRepository {
     return row ?? null;
   }
 
+  /**
+   * Requests with an SLA clock still running (not resolved, closed or waiting on the customer), after
+   * `afterId` in id order, with which alarms have already gone off: what the SLA alarm sweep rebuilds
+   * alarms from. Keyset over the primary key, a batch at a time.
+   */
+  async withRunningClocks(afterId: string | null, limit: number): Promise<ClockedRequestRow[]> {
+    return this.dataSource.query(
+      `SELECT ${REQUEST_SELECT}, response_warned_at IS NOT NULL AS "responseWarned", resolution_warned_at IS NOT NULL AS "resolutionWarned"
+         FROM service_requests
+        WHERE status IN ('new', 'queued', 'assigned', 'in_progress') AND ($1::uuid IS NULL OR id > $1::uuid)
+        ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+  }
+
+  /** Whether this principal filed the request. */
+  async filedBy(tx: Tx, id: string, principal: { kind: string; id: string }): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM service_requests WHERE id = $1 AND created_by_type = $2 AND created_by_id = $3`, [id, principal.kind, principal.id]);
+    return rows.length > 0;
+  }
+
   async lock(tx: Tx, id: string): Promise<ServiceRequestRow | null> {
     const [row] = await tx.query(`SELECT ${REQUEST_SELECT} FROM service_requests WHERE id = $1 FOR UPDATE`, [id]);
     return row ?? null;
@@ -213,8 +244,8 @@ export class ServiceRequestsRepository {
    * Runs `statement` (an INSERT or UPDATE of service_requests … RETURNING *) and, in the same
    * statement, records the change as a `service_request.<change>` outbox event, an entry on the
    * customer's timeline and, when asked, an audit row. One round trip instead of a transaction of
-   * five: `next` and intake are the hot paths. (Writing the outbox, timeline and audit tables here is a
-   * deliberate exception to module ownership, like the tier recalculation's.)
+   * five: `next` and intake are the hot paths. The outbox, timeline and audit rows are written through
+   * their owners' fragments (outboxInsertSql, customers' timelineEntriesInsertSql, auditRowsInsertSql).
    */
   async writeWithEvent(runner: Tx, statement: string, params: unknown[], event: ChangeEvent): Promise<ServiceRequestRow | null> {
     const { text, values } = this.withEvent(statement, params, event);
@@ -229,21 +260,25 @@ export class ServiceRequestsRepository {
    */
   private withEvent(statement: string, params: unknown[], event: ChangeEvent, carried?: string, leading?: string): { text: string; values: unknown[] } {
     const at = (offset: number) => `$${params.length + offset}`;
+    const action = `'service_request.' || ${at(1)}`;
     const audit = event.audit
-      ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
-           SELECT ${at(4)}, ${at(5)}, 'service_request.' || ${at(1)}, 'service_request', id::text, ${DTO_JSON}, ${at(6)} FROM shaped)`
+      ? `, audit AS (${auditRowsInsertSql({
+          from: 'shaped', actorType: at(4), actorId: at(5), action, entityType: `'service_request'`, entityId: 'id::text', after: DTO_JSON, requestId: at(6),
+        })})`
       : event.auditedFrom
-        ? `, audit AS (INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, after, request_id)
-             SELECT source.created_by_type, source.created_by_id, 'service_request.' || ${at(1)}, 'service_request', shaped.id::text, ${DTO_JSON}, source.request_id
-               FROM shaped JOIN ${event.auditedFrom} source ON source.id = shaped.id)`
+        ? `, audit AS (${auditRowsInsertSql({
+            from: `shaped JOIN ${event.auditedFrom} source ON source.id = shaped.id`,
+            actorType: 'source.created_by_type', actorId: 'source.created_by_id', action, entityType: `'service_request'`, entityId: 'shaped.id::text',
+            after: DTO_JSON, requestId: 'source.request_id',
+          })})`
         : '';
     const text = `WITH ${leading ? `${leading},` : ''} changed AS (${statement}),
        shaped AS (SELECT ${carried ? `${carried}, ` : ''}${REQUEST_SELECT} FROM changed),
-       event AS (INSERT INTO outbox (type, aggregate_type, aggregate_id, payload)
-         SELECT 'service_request.' || ${at(1)}, 'service_request', id::text, jsonb_build_object('serviceRequest', ${DTO_JSON}) || ${at(3)}::jsonb FROM shaped),
-       entry AS (INSERT INTO customer_timeline_entries (customer_id, kind, summary, details)
-         SELECT "customerId", 'service_request', number || ' ' || subject || ': ' || ${at(2)},
-                jsonb_build_object('serviceRequestId', id, 'number', number, 'change', ${at(1)}::text, 'status', status) || ${at(3)}::jsonb FROM shaped)
+       event AS (${outboxInsertSql(ServiceRequestEvents[event.change], { from: 'shaped', aggregateId: 'id', payload: { serviceRequest: DTO_JSON }, merge: `${at(3)}::jsonb` })}),
+       entry AS (${timelineEntriesInsertSql({
+         from: 'shaped', kind: 'service_request', customerId: '"customerId"', summary: `number || ' ' || subject || ': ' || ${at(2)}`,
+         details: `jsonb_build_object('serviceRequestId', id, 'number', number, 'change', ${at(1)}::text, 'status', status) || ${at(3)}::jsonb`,
+       })})
        ${audit}
        SELECT * FROM shaped`;
     const values = [

@@ -19,6 +19,7 @@ import { LifecycleAction, nextStatus, ServiceRequestStatus } from './service-req
 import { InvalidTransition } from './service-requests-errors.js';
 import { deadlinesFor, priorityOf, SlaTargets, targetsIn } from './service-priority.js';
 import { SlaPoliciesRepository } from './sla-policies.repository.js';
+import type { ServiceRequestChange } from './service-requests.events.js';
 
 const MAX_BACKDATING_MS = 7 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 60_000;
@@ -228,6 +229,8 @@ export class ServiceRequestsService {
   async recordSatisfaction(id: string, score: number, comment: string | undefined, principal: Principal, requestId: string): Promise<ServiceRequestDto> {
     return this.transactions.run(async (tx) => {
       const current = await this.lockVisible(tx, id, principal);
+      // A partner key rates only the requests it filed; another's are not there for it.
+      if (principal.kind === 'api_key' && !(await this.requests.filedBy(tx, id, principal))) throw new NotFound('Service request', id);
       if (!['resolved', 'closed'].includes(current.status)) {
         throw new InvalidTransition('Satisfaction is asked for after the request is resolved.');
       }
@@ -283,7 +286,12 @@ export class ServiceRequestsService {
     });
   }
 
-  /** Managers and admins may do anything; agents and technicians only what concerns them. */
+  /**
+   * Managers and admins may do anything; agents and technicians only what concerns them. The work
+   * steps are the assignee's; changing, closing and reopening are the service desk's (any agent: the
+   * desk triages, and closes once the customer confirms), while a technician sees only their own
+   * requests at all (the README's role table).
+   */
   private assertMayAct(request: ServiceRequestRow, action: LifecycleAction, principal: Principal): void {
     if (hasRole(principal, 'manager')) return;
     if (action === 'assign' || action === 'hand_over') throw new Forbidden('Only a manager dispatches requests to people.');
@@ -330,7 +338,7 @@ export class ServiceRequestsService {
   }
 }
 
-const EVENT_OF: Record<LifecycleAction, string> = {
+const EVENT_OF: Record<LifecycleAction, ServiceRequestChange> = {
   queue: 'queued',
   assign: 'assigned',
   hand_over: 'reassigned',

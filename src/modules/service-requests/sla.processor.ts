@@ -1,10 +1,14 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
-import { QueueName, ServiceSlaJob } from '../../infrastructure/queues/queue-names.js';
+import { QueueName, ServiceSlaJob, SlaRecoveryJob } from '../../infrastructure/queues/queue-names.js';
 import { UsersService } from '../identity/users.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { clockRuns } from './sla-clock.js';
+import { SlaClockHandler } from './sla-clock.handler.js';
 import { ServiceRequestsRepository } from './service-requests.repository.js';
 import type { ServiceRequestStatus } from './service-request-lifecycle.js';
 
@@ -17,19 +21,35 @@ const COLUMNS = {
  * An SLA alarm going off: a warning emits `service_request.sla_warning`; a breach escalates — the
  * request moves ahead of every unescalated one, the responsible manager gets a task, and
  * `service_request.breached` goes out. Each happens once per deadline, however often the job runs.
+ * The same queue runs the sweep that rebuilds the alarms after Redis lost them (SlaClockHandler).
  */
 @Processor(QueueName.ServiceSla, { concurrency: 8 })
-export class SlaProcessor extends WorkerHost {
+export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SlaProcessor.name);
+
   constructor(
     private readonly requests: ServiceRequestsRepository,
     private readonly transactions: TransactionRunner,
     private readonly tasks: TasksService,
     private readonly users: UsersService,
+    private readonly clocks: SlaClockHandler,
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.ServiceSla) private readonly queue: Queue<SlaRecoveryJob>,
   ) {
     super();
   }
 
-  async process(job: Job<ServiceSlaJob>): Promise<string> {
+  onApplicationBootstrap(): void {
+    registerJobSchedulers(
+      this.queue,
+      [{ id: 'recover-sla-alarms', repeat: { every: this.config.SLA_SWEEP_INTERVAL_MS }, data: { task: 'recover-alarms' } }],
+      this.logger,
+      this.config.SCHEDULE_REASSERT_INTERVAL_MS,
+    );
+  }
+
+  async process(job: Job<ServiceSlaJob | SlaRecoveryJob>): Promise<string> {
+    if ('task' in job.data) return `rescheduled ${await this.clocks.recoverAlarms()}`;
     const { requestId, clock, stage, deadline } = job.data;
     const columns = COLUMNS[clock];
     return this.transactions.run(async (tx) => {

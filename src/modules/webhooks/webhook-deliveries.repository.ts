@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { activeApiKeyWhoseScopesSql } from '../identity/identity.sql.js';
+import { EVENT_CATALOGUES } from '../event-catalogues.js';
 import { readableSql } from './event-scopes.js';
 import { MicroBatch } from '../../common/micro-batch.js';
 import type { DeliveryStatus } from './webhook-delivery-status.js';
@@ -70,15 +72,19 @@ export interface WebhookDeliveryRow {
   attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; succeeded: boolean; response_excerpt: string | null; error: string | null }[];
 }
 
+/** Events for other modules only (declared `internal`): never fanned out, not even by the recovery sweep. */
+const INTERNAL_TYPES = EVENT_CATALOGUES.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => `'${type.name}'`));
+
 // Endpoints subscribed to an event: exactly, by a `prefix.*` pattern, or by `*` (starts_with rather than
 // LIKE, whose `_` wildcard would match inside names such as service_request); if an API key created the
 // endpoint, only while the key is not revoked and its scopes may read the type (event-scopes.ts); and
 // `webhook_endpoint.*` events only to endpoints of the same owner, or administrators'.
 const SUBSCRIBED = (endpoint: string, type: string, data: string) => `${endpoint}.deleted_at IS NULL
+  ${INTERNAL_TYPES.length ? `AND ${type} <> ALL (ARRAY[${INTERNAL_TYPES.join(', ')}]::text[])` : ''}
   AND (${type} = ANY(${endpoint}.event_types) OR '*' = ANY(${endpoint}.event_types)
        OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))
   AND (${endpoint}.created_by_type <> 'api_key'
-       OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = ${endpoint}.created_by_id::uuid AND k.revoked_at IS NULL AND ${readableSql('k.scopes', type)}))
+       OR ${activeApiKeyWhoseScopesSql(`${endpoint}.created_by_id::uuid`, (scopes) => readableSql(scopes, type))})
   AND (NOT starts_with(${type}, 'webhook_endpoint.') OR ${endpoint}.created_by_type = 'user'
        OR ${endpoint}.created_by_id = (SELECT subject.created_by_id FROM webhook_endpoints subject
                                         WHERE subject.id::text = coalesce(${data} ->> 'endpointId', ${data} -> 'endpoint' ->> 'id')))`;
@@ -134,7 +140,10 @@ export class WebhookDeliveriesRepository {
       `SELECT d.id, d.status, d.generation, d.event_id, d.event_type, d.occurred_at, ev.data,
               ep.id AS endpoint_id, ep.url, ep.secret,
               CASE WHEN ep.previous_secret_expires_at > now() THEN ep.previous_secret END AS previous_secret,
-              (ep.active AND ep.deleted_at IS NULL) AS endpoint_usable
+              -- A revoked key's endpoints are disabled by the api_key.revoked subscriber a moment after the
+              -- revocation; until then their queued deliveries are refused here, as they were when both happened at once.
+              (ep.active AND ep.deleted_at IS NULL
+               AND (ep.created_by_type <> 'api_key' OR ${activeApiKeyWhoseScopesSql('ep.created_by_id::uuid', () => 'true')})) AS endpoint_usable
          FROM webhook_deliveries d
          JOIN webhook_events ev ON ev.id = d.event_id
          JOIN webhook_endpoints ep ON ep.id = d.endpoint_id

@@ -3,6 +3,7 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
+import { WebhooksEvents } from './webhooks.events.js';
 
 /**
  * Disables endpoints that are gone (410) or have failed for days, and says so with `webhook_endpoint.disabled`
@@ -32,7 +33,7 @@ export class WebhookEndpointHealth {
     await this.transactions.run(async (tx) => {
       const disabled = await this.endpoints.disable(tx, endpointId, reason);
       if (!disabled) return;
-      await this.outbox.record(tx, { type: 'webhook_endpoint.disabled', aggregateType: 'webhook_endpoint', aggregateId: endpointId, payload: { endpointId, reason, disabledAt: disabled.disabled_at!.toISOString() } });
+      await this.outbox.record(tx, WebhooksEvents.endpointDisabled, endpointId, { endpointId, reason, disabledAt: disabled.disabled_at!.toISOString() });
       this.logger.warn({ endpointId, reason }, 'webhook endpoint disabled');
     });
   }

@@ -4,6 +4,7 @@ import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js'
 import { MicroBatch } from '../../common/micro-batch.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
+import { WebhooksSubscribers } from './webhooks.events.js';
 
 /**
  * Every published event becomes one delivery, and one delivery job, per subscribed endpoint. The
@@ -26,7 +27,7 @@ export class WebhookFanOutHandler implements OnModuleInit {
   });
 
   onModuleInit(): void {
-    this.handlers.subscribe('*', (event) => this.fanOut(event));
+    this.handlers.subscribe(WebhooksSubscribers.fanOut, (event) => this.fanOut(event));
   }
 
   fanOut(event: DomainEventJob): Promise<void> {

@@ -48,6 +48,7 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
         { id: 'purge-webhook-history', repeat: { every: 3_600_000 }, data: { task: 'purge-history' } },
       ],
       this.logger,
+      this.config.SCHEDULE_REASSERT_INTERVAL_MS,
     );
   }
 

@@ -6,6 +6,7 @@ import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 import { WebhookEndpointHealth } from './webhook-endpoint-health.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { WebhookFanOutHandler } from './webhook-fan-out.handler.js';
+import { RevokedKeyEndpointsHandler } from './revoked-key-endpoints.handler.js';
 import { WebhookRecoveryProcessor } from './webhook-recovery.processor.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -23,5 +24,5 @@ export class WebhooksModule {}
 export class WebhooksHttpModule {}
 
 /** Fan-out of published events and the delivery worker, in worker processes only. */
-@Module({ imports: [WebhooksModule], providers: [WebhookFanOutHandler, WebhookEndpointHealth, DeliverWebhook, WebhookDeliveryProcessor, WebhookRecoveryProcessor] })
+@Module({ imports: [WebhooksModule], providers: [WebhookFanOutHandler, RevokedKeyEndpointsHandler, WebhookEndpointHealth, DeliverWebhook, WebhookDeliveryProcessor, WebhookRecoveryProcessor] })
 export class WebhooksWorkerModule {}

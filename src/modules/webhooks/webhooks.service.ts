@@ -19,6 +19,7 @@ import { toDeliveryDto, toEndpointDto } from './webhook.presenter.js';
 import { WebhookSender } from './webhook-sender.js';
 import { EventTypeNotReadable, ForbiddenWebhookDestination, ReplayRangeTooLarge } from './webhooks-errors.js';
 import { newWebhookSecret } from './webhook-signature.js';
+import { WebhooksEvents } from './webhooks.events.js';
 
 /** Standard Webhooks: after a rotation the old secret stays valid this long, and deliveries carry both signatures. */
 const ROTATION_GRACE_SECONDS = 24 * 3_600;
@@ -108,7 +109,7 @@ export class WebhooksService {
     const endpoint = await this.mustFind(id, by);
     const eventId = randomUUID();
     const delivery = await this.transactions.run((tx) =>
-      this.deliveries.createTestDelivery(tx, endpoint.id, { id: eventId, type: 'webhook.test', data: { endpointId: endpoint.id, message: 'A test delivery from the CRM.' } }),
+      this.deliveries.createTestDelivery(tx, endpoint.id, { id: eventId, type: WebhooksEvents.test.name, data: { endpointId: endpoint.id, message: 'A test delivery from the CRM.' } }),
     );
     await this.enqueue([delivery]);
     return { deliveryId: delivery.id, webhookId: eventId };

@@ -1,0 +1,20 @@
+import { catalogue, eventType } from '../../infrastructure/outbox/event-catalogue.js';
+import type { CustomerDto } from './dto/customer.dto.js';
+import type { ConsentsDto, InteractionDto, PurchaseDto } from './dto/records.dto.js';
+
+/** A customer as events carry it: never the sensitive fields (birth date, zodiac, religion, smoker, drinker). */
+export type CustomerInEvent = Partial<CustomerDto>;
+
+/** The events the customers module publishes; partners receive them by webhook exactly as shaped here. */
+export const CustomersEvents = {
+  customerCreated: eventType<{ customer: CustomerInEvent }>('customer.created', 'customer'),
+  /** `changedFields`: the fields changed, sensitive ones left out. */
+  customerUpdated: eventType<{ customer: CustomerInEvent; changedFields: string[] }>('customer.updated', 'customer'),
+  customerDeleted: eventType<{ customerId: string; code: string }>('customer.deleted', 'customer'),
+  consentChanged: eventType<{ customerId: string } & ConsentsDto>('customer.consent_changed', 'customer'),
+  purchaseRecorded: eventType<{ purchase: PurchaseDto }>('purchase.recorded', 'customer'),
+  purchaseRefunded: eventType<{ purchase: PurchaseDto; reason: string | null }>('purchase.refunded', 'customer'),
+  interactionLogged: eventType<{ interaction: InteractionDto }>('interaction.logged', 'customer'),
+};
+
+export const CUSTOMERS_CATALOGUE = catalogue('customers', CustomersEvents);
