@@ -48,6 +48,15 @@ export default {
     },
     {
       ...shared,
+      displayName: 'medium',
+      // Repositories and use cases on a real database, without Nest: the migrations run once per run into
+      // a template (globalSetup), and each file works on a copy of its own (test/medium/template-database.ts).
+      testMatch: ['<rootDir>/test/medium/**/*.medium.test.ts'],
+      globalSetup: '<rootDir>/test/medium/global-setup.ts',
+      globalTeardown: '<rootDir>/test/medium/global-teardown.ts',
+    },
+    {
+      ...shared,
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e.test.ts'],

@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     'skip-seed': { type: 'boolean', default: false },
     'database-url': { type: 'string' },
     'timeout-minutes': { type: 'string', default: '60' },
+    layout: { type: 'string', default: 'split' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -71,6 +72,14 @@ const CONNECTIONS = Math.floor(number('connections', args.connections, 1));
 const SEARCH_CONNECTIONS = Math.floor(number('search-connections', args['search-connections'], 1));
 const WARMUP = number('warmup', args.warmup, 0);
 const TIMEOUT_MS = number('timeout-minutes', args['timeout-minutes'], 1) * 60_000;
+// As deployed: the api in one process and the worker (outbox relay, points, tiers, webhook fan-out) in
+// another, both running during the app's runs. `all` runs both roles in one process, as `npm start` does;
+// `api` runs no worker at all (events wait in the outbox), to tell the api's own cost from the worker's.
+if (args.layout !== 'split' && args.layout !== 'all' && args.layout !== 'api') {
+  console.error('--layout must be split, all or api');
+  process.exit(64);
+}
+const LAYOUT = args.layout;
 
 const config = loadConfig();
 const databaseUrl = args['database-url'] ?? (() => {
@@ -273,6 +282,7 @@ async function main(): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl, application_name: 'crm-bench' });
   await db.connect();
   let app: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
   let baseline: ChildProcess | undefined;
   try {
     const { rows: version } = await db.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
@@ -308,15 +318,13 @@ async function main(): Promise<void> {
     }
 
     // 4. The servers
-    const [appPort, baselinePort] = await Promise.all([freePort(), freePort()]);
+    const [appPort, baselinePort, workerPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const appUrl = `http://127.0.0.1:${appPort}`;
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
     let t = Date.now();
-    app = startChild('app', APP_ENTRY, {
+    const appEnv = {
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_SIZE: String(POOL_SIZE),
-      PORT: String(appPort),
-      PROCESS_ROLE: 'all',
       QUEUE_PREFIX: 'crm-bench',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
@@ -324,9 +332,17 @@ async function main(): Promise<void> {
       ACCESS_TOKEN_TTL_SECONDS: '3600', // the longest allowed; a run takes minutes
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
-    });
+    };
+    app = startChild('app', APP_ENTRY, { ...appEnv, PORT: String(appPort), PROCESS_ROLE: LAYOUT === 'all' ? 'all' : 'api' });
     await waitUntilReady('app', `${appUrl}/health/ready`, app, 120_000);
-    console.log(`App ready on ${appUrl} in ${fmt.s(Date.now() - t)} (node dist/src/main.js, PROCESS_ROLE=all, NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE})`);
+    if (LAYOUT === 'split') {
+      // Started after the api, which has run the migrations; the worker's own are then a no-op.
+      worker = startChild('worker', APP_ENTRY, { ...appEnv, WORKER_PORT: String(workerPort), PROCESS_ROLE: 'worker' });
+      await waitUntilReady('worker', `http://127.0.0.1:${workerPort}/health/ready`, worker, 120_000);
+    }
+    console.log(LAYOUT === 'split'
+      ? `App ready in ${fmt.s(Date.now() - t)}: api on ${appUrl} (PROCESS_ROLE=api) and a worker process (PROCESS_ROLE=worker), NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE} each`
+      : `App ready on ${appUrl} in ${fmt.s(Date.now() - t)} (node dist/src/main.js, PROCESS_ROLE=all, NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE})`);
 
     const adminToken = await login(appUrl, ADMIN.email, ADMIN.password);
     const stamp = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -375,6 +391,7 @@ async function main(): Promise<void> {
     ];
     const tokens = { read: staff.agent, write: adminToken };
     const measured: Record<string, { app?: LoadStats; baseline?: LoadStats; outboxBacklog?: number }> = {};
+    let pipeline: PipelineStats | undefined;
 
     // Each scenario runs against the app, then against the baseline, each after its own warm-up. The app
     // is stopped before the baseline's purchase run: its outbox relay would otherwise publish the
@@ -383,10 +400,11 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       for (const [name, url] of [['app', appUrl], ['baseline', baselineUrl]] as const) {
         if (name === 'baseline' && scenario.key === 'purchase') {
-          await stopChild(app);
-          app = undefined;
+          await Promise.all([stopChild(app), stopChild(worker)]);
+          app = worker = undefined;
         }
         if (WARMUP > 0) await load(url, scenario.requests(tokens), WARMUP, scenario.connections);
+        const pipelineFrom = await databaseNow(db);
         const stats = await load(url, scenario.requests(tokens), DURATION, scenario.connections);
         (measured[scenario.key] ??= {})[name] = stats;
         console.log(`  ${name.padEnd(8)} ${scenario.title.padEnd(32)} ${String(scenario.connections).padStart(3)} conn ${fmt.int(stats.rps).padStart(7)} req/s  p50 ${fmt.ms(stats.latencyMs.p50)}  p95 ${fmt.ms(stats.latencyMs.p95)}  p99 ${fmt.ms(stats.latencyMs.p99)}  `
@@ -394,6 +412,11 @@ async function main(): Promise<void> {
         if (name === 'app' && scenario.key === 'purchase') {
           const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
           measured.purchase.outboxBacklog = Number(rows[0].n);
+          if (LAYOUT !== 'api') pipeline = await measurePipeline(db, pipelineFrom);
+          if (pipeline) console.log(`  pipeline ${pipeline.purchases.toLocaleString('en')} purchases of the measured run: points credited at ${fmt.int(pipeline.creditedPerSecond)}/s`
+            + ` (lag p50 ${fmt.ms(pipeline.pointsLagMs.p50)}, p95 ${fmt.ms(pipeline.pointsLagMs.p95)}, p99 ${fmt.ms(pipeline.pointsLagMs.p99)});`
+            + ` tiers updated ${fmt.pct(pipeline.tiersWithinOneSecond)} within 1 s (lag p95 ${fmt.ms(pipeline.tierLagMs.p95)});`
+            + ` drained ${fmt.s(pipeline.drainedAfterMs)} after the run${pipeline.complete ? '' : ' — NOT COMPLETE'}`);
         }
         await sleep(1_000);
       }
@@ -413,7 +436,8 @@ async function main(): Promise<void> {
   - Request logging is at warn for both: the app runs with LOG_LEVEL=warn (successful requests are not logged), the baseline logs nothing.
   - Reads (GET by id and search) use an agent's token: agents do not see sensitive fields, so reads write no customer.sensitive_read audit rows.
   - Purchases are recorded with the administrator's token; each is one transaction (customer check, insert, audit row, outbox event) in both servers.
-  - The app runs PROCESS_ROLE=all, so its outbox relay and queue workers share its process; ${backlog ?? '?'} outbox events were still unpublished when the purchase run ended.
+  - ${{ split: 'The app runs as deployed: an api process and a worker process (outbox relay, points, tiers, webhook fan-out) on the same cores', all: 'The app runs PROCESS_ROLE=all, so its outbox relay and queue workers share its process', api: 'The app runs its api alone (--layout api): no worker consumes its events' }[LAYOUT]}; ${backlog ?? '?'} outbox events were still unpublished when the purchase run ended.
+  - The baseline records purchases and nothing consumes its events: it has no worker, so it does none of the work the pipeline line reports.
   - autocannon runs in the benchmark process on the same ${os.cpus().length}-CPU machine as both servers and Postgres. Each scenario runs on the app, then on the baseline;\n    the sampled customers were read once beforehand so both find them cached, and the app is stopped before the baseline's purchase run.
   - Latency percentiles are over every response of the measured run (warm-up excluded).`);
     for (const note of notes) console.log(`  - ${note}`);
@@ -434,6 +458,8 @@ async function main(): Promise<void> {
         baseline: round(row.baseline),
       })),
       outboxBacklogAfterAppPurchases: backlog,
+      layout: LAYOUT,
+      pipeline,
       searchTerms: terms.slice(0, 30),
       planChecks,
       notes: [
@@ -449,10 +475,75 @@ async function main(): Promise<void> {
     writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\nWrote ${path.relative(root, path.join(resultsDir, 'latest.json'))} (total ${fmt.s(Date.now() - started)})`);
   } finally {
-    await stopChild(app);
-    await stopChild(baseline);
+    await Promise.all([stopChild(app), stopChild(worker), stopChild(baseline)]);
     await db.end().catch(() => undefined);
   }
+}
+
+async function databaseNow(db: pg.Client): Promise<Date> {
+  const { rows } = await db.query<{ now: Date }>(`SELECT clock_timestamp() AS now`);
+  return rows[0].now;
+}
+
+interface PipelineStats {
+  purchases: number;
+  complete: boolean;
+  drainedAfterMs: number;
+  creditedPerSecond: number;
+  pointsLagMs: { p50: number; p95: number; p99: number; max: number };
+  tierLagMs: { p50: number; p95: number; p99: number; max: number };
+  tiersWithinOneSecond: number;
+}
+
+/**
+ * What the worker made of the purchases recorded since `from`: waits (up to two minutes) until each has
+ * its points and its customer's value was recomputed after it, then reports the rate at which points were
+ * credited over the whole span and the lags, in the database's clock (a purchase's transaction start to its
+ * ledger row's, and a customer's last purchase to the value recomputed after it).
+ */
+async function measurePipeline(db: pg.Client, from: Date): Promise<PipelineStats> {
+  const ended = Date.now();
+  const pending = async () => {
+    const { rows } = await db.query<{ purchases: string; uncredited: string; untiered: string }>(
+      `SELECT count(*) AS purchases,
+              count(*) FILTER (WHERE l.id IS NULL) AS uncredited,
+              count(*) FILTER (WHERE v.computed_at IS NULL OR v.computed_at < p.created_at) AS untiered
+         FROM purchases p
+         LEFT JOIN loyalty_ledger l ON l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn'
+         LEFT JOIN customer_values v ON v.customer_id = p.customer_id
+        WHERE p.created_at >= $1`, [from]);
+    return { purchases: Number(rows[0].purchases), left: Number(rows[0].uncredited) + Number(rows[0].untiered) };
+  };
+  let state = await pending();
+  while (state.left > 0 && Date.now() - ended < 120_000) {
+    await sleep(250);
+    state = await pending();
+  }
+  const drainedAfterMs = Date.now() - ended;
+  const { rows: points } = await db.query<{ lag: number; span: number }>(
+    `SELECT extract(epoch FROM l.created_at - p.created_at) * 1000 AS lag,
+            extract(epoch FROM max(l.created_at) OVER () - min(p.created_at) OVER ()) AS span
+       FROM purchases p JOIN loyalty_ledger l ON l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn'
+      WHERE p.created_at >= $1`, [from]);
+  // A customer's value is recomputed once per debounce window, so judge each customer's last purchase.
+  const { rows: tiers } = await db.query<{ lag: number | null }>(
+    `SELECT extract(epoch FROM v.computed_at - last.at) * 1000 AS lag
+       FROM (SELECT customer_id, max(created_at) AS at FROM purchases WHERE created_at >= $1 GROUP BY customer_id) last
+       LEFT JOIN customer_values v ON v.customer_id = last.customer_id AND v.computed_at >= last.at`, [from]);
+  const summary = (values: number[]) => {
+    const sorted = values.map(Number).sort((a, b) => a - b);
+    return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+  };
+  const tierLags = tiers.map((row) => (row.lag === null ? Infinity : Number(row.lag)));
+  return {
+    purchases: state.purchases,
+    complete: state.left === 0,
+    drainedAfterMs,
+    creditedPerSecond: points.length / Math.max(0.001, Number(points[0]?.span ?? 0)),
+    pointsLagMs: summary(points.map((row) => row.lag)),
+    tierLagMs: summary(tierLags),
+    tiersWithinOneSecond: tierLags.filter((lag) => lag <= 1000).length / Math.max(1, tierLags.length),
+  };
 }
 
 function round(stats: LoadStats) {

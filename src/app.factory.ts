@@ -26,6 +26,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     trustProxy: config.TRUST_PROXY_HOPS ? (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS : false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A client that trickles its headers or body holds a connection and a parser for ever unless cut
+    // off (Fastify's default requestTimeout of 0 even turns off Node's own 300 s): the whole request
+    // must arrive within HTTP_REQUEST_TIMEOUT_MS, the headers within 10 s of it, checked every second;
+    // a late one gets 408 problem details (edge-errors.ts) and a closed connection (issue 11, item 7).
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(10_000, config.HTTP_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.min(1_000, config.HTTP_REQUEST_TIMEOUT_MS),
+    },
     requestIdHeader: false,
     // Errors raised before any route runs are problem details with a request id, like the rest.
     clientErrorHandler: answerClientError,

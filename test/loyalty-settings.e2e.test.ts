@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LoyaltyDailyProcessor } from '../src/modules/loyalty/loyalty-daily.processor.js';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { customer, purchase } from './support/factories.js';
 import { earnAtBaseRateInEveryTier } from './support/loyalty.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -29,11 +30,9 @@ describe('loyalty settings', () => {
     const body = { pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: current.birthdayPoints, ...values };
     return (await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version)).send(body).expect(200)).body;
   };
-  const newCustomer = async (extra: Record<string, unknown> = {}) =>
-    (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '积分客户', ...extra }).expect(201)).body.id as string;
+  const newCustomer = async (extra: Record<string, unknown> = {}) => (await customer(t, sales.token, { name: '积分客户', ...extra })).id;
   const balanceOf = async (customerId: string) => (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body.balance as number;
-  const buy = (customerId: string, amount: string) =>
-    t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(sales.token)).send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card' }).expect(201);
+  const buy = (customerId: string, amount: string) => purchase(t, sales.token, customerId, amount);
 
   it('starts from the environment variables and shows the tier multipliers read-only', async () => {
     const settings = (await t.http.get(SETTINGS).set(bearer(manager.token)).expect(200)).body;

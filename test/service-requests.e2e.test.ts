@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { serviceRequest } from './support/factories.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -29,8 +30,7 @@ describe('service requests', () => {
     if (tier) await t.db.query(`INSERT INTO customer_values (customer_id, frequency, monetary, score, tier) VALUES ($1, 0, 0, 0, $2)`, [id, tier]);
     return id;
   };
-  const file = async (customerId: string, fields: Record<string, unknown>, token = agent.token) =>
-    (await t.http.post(`${API}/service-requests`).set(bearer(token)).send({ customerId, type: 'repair', severity: 'normal', subject: '净水器漏水', ...fields }).expect(201)).body;
+  const file = (customerId: string, fields: Record<string, unknown>, token = agent.token) => serviceRequest(t, token, customerId, fields);
   const takeNext = (token: string) => t.http.post(`${API}/service-requests/next`).set(bearer(token));
   const worker = (skills: string[], extra: Record<string, unknown> = {}) => createUser(t, ['agent'], { skills, managerId: manager.id, ...extra });
 

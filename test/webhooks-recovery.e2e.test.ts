@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { WebhookRecoveryProcessor } from '../src/modules/webhooks/webhook-recovery.processor.js';
 import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
@@ -44,10 +45,13 @@ describe('webhook recovery sweep', () => {
     await t.db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1`, [delivery.id]);
 
     await waitFor(async () => partner.arrivalsOf(event.event_id).length > 0, 10_000, 'the sweep to re-send it');
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // a few more sweeps
+    // Sent only while pending: once it is recorded as succeeded, no later sweep can send it again.
+    await waitFor(async () => {
+      const { rows: [row] } = await t.db.query(`SELECT status FROM webhook_deliveries WHERE id = $1`, [delivery.id]);
+      return row.status === 'succeeded';
+    }, 10_000, 'the delivery to be recorded as succeeded');
+    expect(await t.app.get(WebhookRecoveryProcessor).requeueLostDeliveries()).toBe(0);
     expect(partner.attemptsFor(event.event_id)).toBe(2);
-    const { rows: [row] } = await t.db.query(`SELECT status FROM webhook_deliveries WHERE id = $1`, [delivery.id]);
-    expect(row.status).toBe('succeeded');
   }, 120_000);
 
   it('leaves alone an overdue delivery whose job is still waiting (no duplicate)', async () => {

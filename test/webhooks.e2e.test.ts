@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { WebhookSender } from '../src/modules/webhooks/webhook-sender.js';
-import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createApiKey, createUser, startTestApp, TestApp, waitFor, webhooksSettled } from './support/test-app.js';
 import { WebhookPartners, WebhookReceiver } from './support/webhook-receiver.js';
 
 const TIMEOUT_MS = 1_000;
@@ -50,8 +50,8 @@ describe('webhooks', () => {
       expect((arrival.payload.data as { customer: { id: string } }).customer.id).toBe(customer.body.id);
       expect(arrival.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     }
-    // Give a duplicate a chance to show up before counting.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Counted once no delivery of the event is pending: a duplicate would have arrived by then.
+    await webhooksSettled(t, event.event_id);
     for (const target of [exact, byPrefix, everything]) expect(target.arrivalsOf(event.event_id)).toHaveLength(1);
     expect(other.received.length + other.rejected.length).toBe(0);
   }, 180_000);

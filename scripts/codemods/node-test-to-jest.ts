@@ -4,7 +4,7 @@
 // and hook's own timeout, assert.* → expect(…) with the same meaning. A message of an assertion becomes a
 // comment above it. Whatever it cannot convert faithfully it leaves as it was and names on stderr
 // (exit code 2): convert those by hand.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -32,9 +32,9 @@ function main(): void {
     console.error('usage: npm run codemod:jest -- <test file> …');
     process.exit(1);
   }
-  const configPath = ts.findConfigFile(process.cwd(), ts.sys.fileExists, 'tsconfig.json');
+  const configPath = ts.findConfigFile(process.cwd(), (file) => ts.sys.fileExists(file), 'tsconfig.json');
   const parsed = configPath
-    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, path.dirname(configPath))
+    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, (file) => ts.sys.readFile(file)).config, ts.sys, path.dirname(configPath))
     : { options: {} as ts.CompilerOptions };
   const program = ts.createProgram(files, { ...parsed.options, noEmit: true, incremental: false });
   const checker = program.getTypeChecker();

@@ -1,4 +1,6 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
@@ -6,6 +8,8 @@ import { createApp } from '../../src/app.factory.js';
 import { AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../../src/infrastructure/database/prepare-database.js';
 import { EVENT_CATALOGUES } from '../../src/modules/event-catalogues.js';
+import { DomainEventHandlers } from '../../src/infrastructure/outbox/domain-event-handlers.js';
+import { QueueName, subscriberJobId } from '../../src/infrastructure/queues/queue-names.js';
 import { UsersService } from '../../src/modules/identity/users.service.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
@@ -130,4 +134,44 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export function queueOf(t: TestApp, name: QueueName): Queue {
+  return t.app.get<Queue>(getQueueToken(name), { strict: false });
+}
+
+/**
+ * Waits until the outbox event is published and every subscriber has handled it: the event's
+ * domain-events job, and when it has several subscribers, each one's event-subscribers job.
+ */
+export async function eventHandled(t: TestApp, eventId: string, timeoutMs = 10_000): Promise<void> {
+  const events = queueOf(t, QueueName.DomainEvents);
+  const subscriberJobs = queueOf(t, QueueName.EventSubscribers);
+  const handlers = t.app.get(DomainEventHandlers);
+  const finished = async (queue: Queue, jobId: string) => {
+    const state = await queue.getJobState(jobId);
+    if (state === 'failed') throw new Error(`job ${jobId} of ${queue.name} failed`);
+    return state === 'completed' || state === 'unknown'; // unknown once its event is published: done and removed
+  };
+  await waitFor(async () => {
+    const { rows: [row] } = await t.db.query(`SELECT type, published_at FROM outbox WHERE event_id = $1`, [eventId]);
+    if (!row?.published_at || !(await finished(events, eventId))) return false;
+    const subscribers = handlers.matching(row.type).map(({ subscriber }) => subscriber.name);
+    if (subscribers.length < 2) return true; // one subscriber runs inside the event's own job
+    for (const subscriber of subscribers) if (!(await finished(subscriberJobs, subscriberJobId(eventId, subscriber)))) return false;
+    return true;
+  }, timeoutMs, `event ${eventId} to be handled`);
+}
+
+/**
+ * Waits until the event's webhook fan-out is decided and none of its deliveries is pending. A delivery is
+ * sent only while pending and recorded after the partner answered, so what partners have received of
+ * the event by then is all they will receive: absence checks can assert at this point.
+ */
+export async function webhooksSettled(t: TestApp, eventId: string, timeoutMs = 15_000): Promise<void> {
+  await eventHandled(t, eventId, timeoutMs);
+  await waitFor(async () => {
+    const { rows: [row] } = await t.db.query(`SELECT count(*)::int AS pending FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`, [eventId]);
+    return row.pending === 0;
+  }, timeoutMs, `every delivery of ${eventId} to be settled`);
 }

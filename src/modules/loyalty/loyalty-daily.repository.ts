@@ -48,10 +48,10 @@ export class LoyaltyDailyRepository {
        })}, events AS (
          ${outboxInsertSql(LoyaltyEvents.pointsExpired, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: '-points', balance: 'balance_after' }, lane: 'bulk' })}
        )
-       SELECT coalesce(-sum(points), 0)::int AS expired FROM entries`,
+       SELECT coalesce(-sum(points), 0)::bigint AS expired FROM entries`,
       params,
     );
-    return expired;
+    return Number(expired);
   }
 
   /** Credits the birthday reward to every customer born on this month and day (29 February counts on the 28th in other years). */

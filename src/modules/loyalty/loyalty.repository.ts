@@ -41,7 +41,9 @@ export interface RewardRow {
   updatedAt: Date;
 }
 
-const LEDGER_SELECT = `id::text AS id, customer_id AS "customerId", kind, points::int AS points, balance_after::int AS "balanceAfter",
+// Points and balances are bigint (a purchase of 999,999,999,999.00 earns that many points); node-postgres
+// returns bigint as text, and `ledgerEntry` turns it into a number (exact up to 2^53, 9 × 10^15 points).
+const LEDGER_SELECT = `id::text AS id, customer_id AS "customerId", kind, points, balance_after AS "balanceAfter",
   source_type AS "sourceType", source_id AS "sourceId", reason, actor_type AS "actorType", actor_id AS "actorId", created_at AS "createdAt"`;
 const REWARD_SELECT = `id, name, description, points_cost AS "pointsCost", stock, active, version, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -52,18 +54,18 @@ export class LoyaltyRepository {
   /** Locks the customer's account row (creating it at zero), so balance changes are serialised per customer. */
   async lockBalance(tx: Tx, customerId: string): Promise<number> {
     await tx.query(`INSERT INTO loyalty_accounts (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`, [customerId]);
-    const [row] = await tx.query(`SELECT balance::int AS balance FROM loyalty_accounts WHERE customer_id = $1 FOR UPDATE`, [customerId]);
-    return row.balance;
+    const [row] = await tx.query(`SELECT balance FROM loyalty_accounts WHERE customer_id = $1 FOR UPDATE`, [customerId]);
+    return Number(row.balance);
   }
 
   async balance(customerId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT balance::int AS balance FROM loyalty_accounts WHERE customer_id = $1`, [customerId]);
-    return row?.balance ?? 0;
+    const [row] = await this.dataSource.query(`SELECT balance FROM loyalty_accounts WHERE customer_id = $1`, [customerId]);
+    return row ? Number(row.balance) : 0;
   }
 
   async findEntry(tx: Tx, sourceType: string, sourceId: string, kind: LedgerKind): Promise<LedgerEntryRow | null> {
     const [row] = await tx.query(`SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE source_type = $1 AND source_id = $2 AND kind = $3`, [sourceType, sourceId, kind]);
-    return row ?? null;
+    return row ? ledgerEntry(row) : null;
   }
 
   /** Appends an entry and moves the balance; the caller holds the account lock and has checked the balance. */
@@ -74,21 +76,22 @@ export class LoyaltyRepository {
       [entry.customerId, entry.kind, entry.points, balanceAfter, entry.sourceType, entry.sourceId, entry.reason ?? null, entry.actorType ?? null, entry.actorId ?? null],
     );
     await tx.query(`UPDATE loyalty_accounts SET balance = $2, updated_at = now() WHERE customer_id = $1`, [entry.customerId, balanceAfter]);
-    return row;
+    return ledgerEntry(row);
   }
 
-  ledger(customerId: string, beforeId: string | null, limit: number): Promise<LedgerEntryRow[]> {
+  async ledger(customerId: string, beforeId: string | null, limit: number): Promise<LedgerEntryRow[]> {
     const params: unknown[] = [customerId, limit + 1];
     if (beforeId) params.push(beforeId);
-    return this.dataSource.query(
+    const rows = await this.dataSource.query(
       `SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE customer_id = $1 ${beforeId ? 'AND id < $3::bigint' : ''} ORDER BY id DESC LIMIT $2`,
       params,
     );
+    return rows.map(ledgerEntry);
   }
 
   async ledgerSum(customerId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT coalesce(sum(points), 0)::int AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customerId]);
-    return row.sum;
+    const [row] = await this.dataSource.query(`SELECT coalesce(sum(points), 0) AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customerId]);
+    return Number(row.sum);
   }
 
   listRewards(includeInactive: boolean): Promise<RewardRow[]> {
@@ -130,4 +133,9 @@ export class LoyaltyRepository {
     );
     return row;
   }
+}
+
+/** A ledger row as read, with its bigint points and balance as numbers. */
+function ledgerEntry(row: LedgerEntryRow & { points: number | string; balanceAfter: number | string }): LedgerEntryRow {
+  return { ...row, points: Number(row.points), balanceAfter: Number(row.balanceAfter) };
 }
