@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { QueueName, subscriberJobId } from '../src/infrastructure/queues/queue-names.js';
-import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
 describe('one job per event and subscriber', () => {
@@ -37,7 +37,7 @@ describe('one job per event and subscriber', () => {
       CREATE TRIGGER refuse_test_ledger BEFORE INSERT ON loyalty_ledger FOR EACH ROW WHEN (NEW.customer_id = '${customer}') EXECUTE FUNCTION refuse_test_ledger();`);
     try {
       const eventId = await eventIdOf('purchase.recorded', await buy(customer));
-      await waitFor(async () => partner.arrivalsOf(eventId).length > 0, 10_000, 'the webhook while loyalty fails');
+      await waitFor(() => Promise.resolve(partner.arrivalsOf(eventId).length > 0), 10_000, 'the webhook while loyalty fails');
       const earn = await waitFor(async () => {
         const job = await subscriberJobs.getJob(subscriberJobId(eventId, 'loyalty.earn-points'));
         return job && job.attemptsMade >= 2 && job;

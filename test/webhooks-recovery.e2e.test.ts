@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { WebhookRecoveryProcessor } from '../src/modules/webhooks/webhook-recovery.processor.js';
-import { API, bearer, startTestApp, TestApp, waitFor } from './support/test-app.js';
+import { QueueName } from '../src/infrastructure/queues/queue-names.js';
+import { API, bearer, queueOf, startTestApp, TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
 /** The recovery sweep: Postgres is the record, and what Redis lost (or never got) is sent anyway. */
@@ -35,6 +36,9 @@ describe('webhook recovery sweep', () => {
       const { rows: [row] } = await t.db.query(`SELECT id, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [id, event.event_id]);
       return row?.attempts === 1 && row;
     }, 10_000, 'the first attempt');
+    // Recorded before its job has moved to the delayed set; only from there can the test lose it.
+    const jobs = queueOf(t, QueueName.WebhookDeliveries);
+    await waitFor(async () => (await jobs.getJobState(`${delivery.id}-${delivery.generation}`)) === 'delayed', 10_000, 'the retry to wait in the delayed set');
     return { partner, event, delivery };
   };
 

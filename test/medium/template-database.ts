@@ -33,6 +33,18 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
+/** A session that has just ended can linger on the template for a moment (55006: in use by other users); Postgres waits 5 s, a busy machine may need longer. */
+async function copyDatabase(client: pg.Client, template: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 5) throw error;
+    }
+  }
+}
+
 export interface MediumDatabase {
   /** A TypeORM data source on the copy, as repositories take it. */
   dataSource: DataSource;
@@ -52,7 +64,7 @@ export async function copyOfTemplateDatabase(): Promise<MediumDatabase> {
     try {
       // The first file migrates; for the others nothing is pending (runMigrations closes its connections).
       await runMigrations(loadConfig({ NODE_ENV: 'test', DATABASE_URL: templateUrl, LOG_LEVEL: 'silent' }));
-      await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      await copyDatabase(client, template, name);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY]);
     }

@@ -8,7 +8,7 @@ export type DomainEventHandler<P = Record<string, unknown>> = (event: DomainEven
 
 export interface Registration {
   subscriber: Subscriber;
-  handle: DomainEventHandler<any>;
+  handle: DomainEventHandler<unknown>;
 }
 
 /**
@@ -26,11 +26,13 @@ export class DomainEventHandlers {
   }
 
   subscribe<P>(subscriber: Subscriber<P>, handle: DomainEventHandler<P>): void {
-    this.registrations.push({ subscriber, handle });
+    // The payload is the declared type's: the subscriber's events are declarations, and only OutboxWriter
+    // and outboxInsertSql (typed by the same declarations) write the outbox.
+    this.registrations.push({ subscriber, handle: handle as DomainEventHandler<unknown> });
   }
 
   /** The subscribers of an event type, each with its handler, in the order they subscribed. */
-  matching(type: string): { subscriber: Subscriber; handle: DomainEventHandler<any> }[] {
+  matching(type: string): Registration[] {
     return this.registrations.filter(({ subscriber }) =>
       subscriber.events === '*' ? !this.internalTypes.has(type) : subscriber.events.some((declared) => declared.name === type));
   }

@@ -70,7 +70,7 @@ export interface EventCatalogue {
 }
 
 /** One module's catalogue: the events it publishes and the subscribers it runs. */
-export function catalogue(module: string, events: Record<string, EventType<any>>, subscribers: Record<string, Subscriber<any>> = {}): EventCatalogue {
+export function catalogue(module: string, events: Record<string, EventType<unknown>>, subscribers: Record<string, Subscriber<unknown>> = {}): EventCatalogue {
   return Object.freeze({ module, events: Object.values(events), subscribers: Object.values(subscribers) });
 }
 

@@ -8,8 +8,8 @@ import { EVENT_CATALOGUES, subscriberProblems, type EventCatalogue } from './eve
 /**
  * Runs one subscriber's handler for one event of several subscribers. A failure retries this handler
  * alone (the queue's attempts and backoff); a domain error (a business rule refusing the event) will
- * refuse it again, so it fails at once with UnrecoverableError instead of retrying eight times. The worker does not start
- * when a declared subscriber has no handler or two (subscriberProblems).
+ * refuse it again, so it fails at once with UnrecoverableError instead of retrying eight times. The
+ * worker does not start when a declared subscriber has no handler or two (subscriberProblems).
  */
 @Processor(QueueName.EventSubscribers, { concurrency: 64 })
 export class EventSubscribersProcessor extends WorkerHost implements OnApplicationBootstrap {
