@@ -4,10 +4,10 @@
  *   npm run bench:service -- [--requests 100000] [--takes 20000] [--http 5000] [--concurrency 16] [--latency-concurrency 4] [--database-url URL]
  *
  * The queue itself, in process, against BullMQ in process (the targets):
- * 1. Enqueue: --requests requests filed through ServiceRequestsService.create (the customer's tier,
+ * 1. Enqueue: --requests requests filed through FileServiceRequest (the customer's tier,
  *    the SLA policy and deadlines, then the row with its audit, timeline and outbox rows), beside the
  *    same number of prioritised jobs added to a bare BullMQ queue; --concurrency in flight for both.
- * 2. Take: with the queue full, --takes ServiceRequestsService.takeNext calls by --concurrency agents
+ * 2. Take: with the queue full, --takes TakeNextServiceRequest calls by --concurrency agents
  *    (the most urgent request each is qualified for, assigned atomically), beside as many
  *    Worker.getNextJob + moveToCompleted takes from the bare BullMQ queue.
  * Latency is also measured with --latency-concurrency callers (2,000 takes), a busy service desk
@@ -36,7 +36,9 @@ import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/database/prepare-database.js';
 import { UsersService } from '../src/modules/identity/users.service.js';
 import { type CreateServiceRequestDto } from '../src/modules/service-requests/dto/service-request.dto.js';
+import { FileServiceRequest } from '../src/modules/service-requests/file-service-request.js';
 import { ServiceRequestsService } from '../src/modules/service-requests/service-requests.service.js';
+import { TakeNextServiceRequest } from '../src/modules/service-requests/take-next-service-request.js';
 import { freePort, latencySummary, type LatencySummary, runConcurrently } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -177,11 +179,13 @@ async function customerIds(): Promise<string[]> {
   return ids;
 }
 
-/** The queue in process: the service the controllers call, without HTTP. */
+/** The queue in process: the use cases the controllers call, without HTTP. */
 async function benchQueue(): Promise<{ enqueue: Phase; take: Phase; takeLatency: Phase; queuedDuringTakes: number }> {
   const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: false });
   try {
     const requests = app.get(ServiceRequestsService);
+    const fileRequest = app.get(FileServiceRequest);
+    const takeNext = app.get(TakeNextServiceRequest);
     const users = app.get(UsersService);
     await users.ensureFirstAdministrator(ADMIN.email, ADMIN.password);
     const customers = await customerIds();
@@ -192,16 +196,16 @@ async function benchQueue(): Promise<{ enqueue: Phase; take: Phase; takeLatency:
     }
     process.stdout.write(`queue: ${REQUESTS} requests filed…\n`);
     const enqueue = await timed(REQUESTS, async (index, worker) => {
-      await requests.create(SERVICE_REQUEST(customers, index), agents[worker], `bench-${index}`);
+      await fileRequest.execute(SERVICE_REQUEST(customers, index), agents[worker], `bench-${index}`);
     });
     const queuedDuringTakes = (await requests.queueView(false, 1, agents[0])).total;
     process.stdout.write(`queue: ${TAKES} takes with ${queuedDuringTakes} queued…\n`);
     const take = await timed(TAKES, async (_, worker) => {
-      if (!(await requests.takeNext(agents[worker]))) throw new Error('the queue ran dry');
+      if (!(await takeNext.execute(agents[worker]))) throw new Error('the queue ran dry');
     });
     process.stdout.write(`queue: ${LATENCY_TAKES} takes with ${LATENCY_CONCURRENCY} in flight…\n`);
     const takeLatency = await timed(LATENCY_TAKES, async (_, worker) => {
-      if (!(await requests.takeNext(agents[worker]))) throw new Error('the queue ran dry');
+      if (!(await takeNext.execute(agents[worker]))) throw new Error('the queue ran dry');
     }, LATENCY_CONCURRENCY);
     return { enqueue, take, takeLatency, queuedDuringTakes };
   } finally {
@@ -315,9 +319,9 @@ const lines = [
   '',
   '| operation | per second | p50 ms | p99 ms |',
   '| --- | ---: | ---: | ---: |',
-  row('file a request (ServiceRequestsService.create)', queue.enqueue),
+  row('file a request (FileServiceRequest)', queue.enqueue),
   row('BullMQ Queue.add, prioritised (raw)', raw.add),
-  row('take the next request (ServiceRequestsService.takeNext)', queue.take),
+  row('take the next request (TakeNextServiceRequest)', queue.take),
   row('BullMQ getNextJob + moveToCompleted (raw)', raw.take),
   row('bare Postgres INSERT (storage floor)', bare.add),
   row('bare Postgres UPDATE … SKIP LOCKED take (storage floor)', bare.take),

@@ -26,7 +26,7 @@ export const TABLE_OWNERS: Record<string, string> = {
 export const SHARED_SQL = new Set<string>([
   'src/modules/loyalty/tiers.repository.ts → purchases',
   'src/modules/loyalty/tiers.repository.ts → customers',
-  'src/modules/webhooks/webhook-deliveries.repository.ts → outbox',
+  'src/modules/webhooks/webhook-recovery.repository.ts → outbox',
   'src/modules/customers/customer-records.repository.ts → audit_log',
   'src/modules/admin/audit-log.repository.ts → audit_log',
 ]);

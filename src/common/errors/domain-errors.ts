@@ -1,4 +1,4 @@
-import { PROBLEM_TYPES, ProblemCode } from './problem-types.js';
+import { PROBLEM_TYPES, type ProblemCode } from './problem-types.js';
 
 export interface FieldError {
   field: string;

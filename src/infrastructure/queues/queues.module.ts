@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import type { RedisOptions, WorkerOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
@@ -16,8 +16,12 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
  * (`maxRetriesPerRequest: null`), as BullMQ wants for workers.
  */
 class ReconnectingWorker extends Worker {
+  private static readonly logger = new Logger('Worker');
+
   constructor(name: string, processor: ConstructorParameters<typeof Worker>[1], opts: WorkerOptions) {
     super(name, processor, { ...opts, connection: reconnectingWorkerConnection(opts.connection as never) as WorkerOptions['connection'] });
+    // Without a listener an error (Redis gone, a job's key lost with Redis's data) is an unhandled 'error' event.
+    this.on('error', (error) => ReconnectingWorker.logger.warn({ err: error, queue: name }, 'BullMQ worker error; it carries on'));
   }
 }
 BullModule.workerClass = ReconnectingWorker;

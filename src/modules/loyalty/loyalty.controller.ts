@@ -32,8 +32,8 @@ export class LoyaltyController {
   @Get('ledger')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [LedgerEntryDto] })
-  async ledger(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<LedgerEntryDto>> {
-    return mapPage(await this.loyalty.entries(id, query.limit, query.cursor), toLedgerEntryDto);
+  async ledger(@UuidParam() id: string, @Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<LedgerEntryDto>> {
+    return mapPage(await this.loyalty.entries(id, query.limit, query.cursor, principal), toLedgerEntryDto);
   }
 
   @Post('redemptions')

@@ -79,11 +79,13 @@ export class LoyaltyRepository {
     return ledgerEntry(row);
   }
 
-  async ledger(customerId: string, beforeId: string | null, limit: number): Promise<LedgerEntryRow[]> {
-    const params: unknown[] = [customerId, limit + 1];
+  /** A page of the ledger, newest first, without the entries from `hiddenSources` (source types). */
+  async ledger(customerId: string, beforeId: string | null, limit: number, hiddenSources: string[] = []): Promise<LedgerEntryRow[]> {
+    const params: unknown[] = [customerId, limit + 1, hiddenSources];
     if (beforeId) params.push(beforeId);
     const rows = await this.dataSource.query(
-      `SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE customer_id = $1 ${beforeId ? 'AND id < $3::bigint' : ''} ORDER BY id DESC LIMIT $2`,
+      `SELECT ${LEDGER_SELECT} FROM loyalty_ledger
+        WHERE customer_id = $1 AND source_type <> ALL ($3::text[]) ${beforeId ? 'AND id < $4::bigint' : ''} ORDER BY id DESC LIMIT $2`,
       params,
     );
     return rows.map(ledgerEntry);

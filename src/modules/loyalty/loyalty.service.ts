@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, Principal } from '../../common/auth/principal.js';
+import { actorOf, maySeeSensitiveFields, Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { Page } from '../../common/pagination/cursor.js';
@@ -15,6 +15,9 @@ import { TiersRepository } from './tiers.repository.js';
 import { nextSteps } from './customer-value.js';
 import { randomUUID } from 'node:crypto';
 import { LoyaltyEvents } from './loyalty.events.js';
+
+/** The ledger source of the yearly birthday reward (loyalty-daily.repository.ts). */
+const BIRTHDAY_SOURCE = 'birthday';
 
 @Injectable()
 export class LoyaltyService {
@@ -50,10 +53,16 @@ export class LoyaltyService {
     };
   }
 
-  async entries(customerId: string, limit: number, cursor: string | undefined): Promise<Page<LedgerEntryRow>> {
+  /**
+   * The ledger, newest first. A birthday reward's entry tells the birth date, so those who may not see
+   * it (agents, technicians, marketing, keys without customers:sensitive) get the ledger without it;
+   * the balance still counts it.
+   */
+  async entries(customerId: string, limit: number, cursor: string | undefined, principal: Principal): Promise<Page<LedgerEntryRow>> {
     await this.customers.ownerOf(customerId);
     if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
-    const rows = await this.loyalty.ledger(customerId, cursor ?? null, limit);
+    const hiddenSources = maySeeSensitiveFields(principal) ? [] : [BIRTHDAY_SOURCE];
+    const rows = await this.loyalty.ledger(customerId, cursor ?? null, limit, hiddenSources);
     const hasMore = rows.length > limit;
     const data = hasMore ? rows.slice(0, limit) : rows;
     return { data, nextCursor: hasMore ? data[data.length - 1].id : null };

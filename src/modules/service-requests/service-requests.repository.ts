@@ -236,7 +236,7 @@ export class ServiceRequestsRepository {
       'ord',
     );
     const rows = await queryPrepared<ServiceRequestRow & { ord: string }>(this.dataSource, 'service-requests.take-next', text, values);
-    const byCaller = new Map(rows.map(({ ord, ...row }) => [Number(ord), row as ServiceRequestRow]));
+    const byCaller = new Map(rows.map(({ ord, ...row }) => [Number(ord), row]));
     return assigneeIds.map((_, index) => byCaller.get(index + 1) ?? null);
   }, 64);
 

@@ -3,10 +3,9 @@ import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { activeApiKeyWhoseScopesSql } from '../identity/identity.sql.js';
-import { EVENT_CATALOGUES } from '../event-catalogues.js';
-import { readableSql } from './event-scopes.js';
 import { MicroBatch } from '../../common/micro-batch.js';
 import type { DeliveryStatus } from './webhook-delivery-status.js';
+import { SUBSCRIBED } from './webhook-subscriptions.js';
 
 /** A delivery due to be sent: its identity in BullMQ is "<id>-<generation>". */
 export interface QueuedDelivery {
@@ -46,16 +45,6 @@ export interface AttemptRecord {
   retryInMs: number | null;
 }
 
-/** An outbox event the recovery sweep has checked; `missing` when a subscribed endpoint has no delivery of it. */
-export interface CheckedOutboxEvent {
-  outbox_id: string;
-  id: string;
-  type: string;
-  occurred_at: Date;
-  payload: unknown;
-  missing: boolean;
-}
-
 /** A delivery with its attempt log, as the deliveries list reads it. */
 export interface WebhookDeliveryRow {
   id: string;
@@ -71,23 +60,6 @@ export interface WebhookDeliveryRow {
   created_at: Date;
   attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; succeeded: boolean; response_excerpt: string | null; error: string | null }[];
 }
-
-/** Events for other modules only (declared `internal`): never fanned out, not even by the recovery sweep. */
-const INTERNAL_TYPES = EVENT_CATALOGUES.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => `'${type.name}'`));
-
-// Endpoints subscribed to an event: exactly, by a `prefix.*` pattern, or by `*` (starts_with rather than
-// LIKE, whose `_` wildcard would match inside names such as service_request); if an API key created the
-// endpoint, only while the key is not revoked and its scopes may read the type (event-scopes.ts); and
-// `webhook_endpoint.*` events only to endpoints of the same owner, or administrators'.
-const SUBSCRIBED = (endpoint: string, type: string, data: string) => `${endpoint}.deleted_at IS NULL
-  ${INTERNAL_TYPES.length ? `AND ${type} <> ALL (ARRAY[${INTERNAL_TYPES.join(', ')}]::text[])` : ''}
-  AND (${type} = ANY(${endpoint}.event_types) OR '*' = ANY(${endpoint}.event_types)
-       OR EXISTS (SELECT 1 FROM unnest(${endpoint}.event_types) pattern WHERE right(pattern, 2) = '.*' AND starts_with(${type}, left(pattern, -1))))
-  AND (${endpoint}.created_by_type <> 'api_key'
-       OR ${activeApiKeyWhoseScopesSql(`${endpoint}.created_by_id::uuid`, (scopes) => readableSql(scopes, type))})
-  AND (NOT starts_with(${type}, 'webhook_endpoint.') OR ${endpoint}.created_by_type = 'user'
-       OR ${endpoint}.created_by_id = (SELECT subject.created_by_id FROM webhook_endpoints subject
-                                        WHERE subject.id::text = coalesce(${data} ->> 'endpointId', ${data} -> 'endpoint' ->> 'id')))`;
 
 @Injectable()
 export class WebhookDeliveriesRepository {
@@ -245,74 +217,8 @@ export class WebhookDeliveriesRepository {
     return rows;
   }
 
-  /** Pending deliveries whose next attempt is overdue by more than the grace period, most overdue first. */
-  overdue(graceSeconds: number, limit: number): Promise<QueuedDelivery[]> {
-    return this.dataSource.query(
-      `SELECT id, generation FROM webhook_deliveries
-        WHERE status = 'pending' AND next_attempt_at < now() - make_interval(secs => $1)
-        ORDER BY next_attempt_at LIMIT $2`,
-      [graceSeconds, limit],
-    );
-  }
-
-  /** The sweep has seen to these (re-queued them, or found their job alive): look again only after another grace period. */
-  async postpone(deliveries: QueuedDelivery[], seconds: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
-      [deliveries.map((delivery) => delivery.id), seconds],
-    );
-  }
-
-  /**
-   * The outbox events after the sweep's watermark that were published more than `graceSeconds` ago,
-   * in id order and stopping at the first that was not (so the watermark never passes an event still
-   * on its way), each flagged when an endpoint that subscribed before it occurred has no delivery of it.
-   */
-  uncheckedEvents(graceSeconds: number, limit: number): Promise<CheckedOutboxEvent[]> {
-    return this.dataSource.query(
-      `WITH batch AS (
-         SELECT o.id, o.event_id, o.type, o.occurred_at, o.payload, o.published_at FROM outbox o
-          WHERE o.id > (SELECT checked_outbox_id FROM webhook_fan_out_progress) ORDER BY o.id LIMIT $2
-       ), ready AS (
-         SELECT * FROM batch WHERE id < coalesce((SELECT min(id) FROM batch WHERE published_at IS NULL OR published_at > now() - make_interval(secs => $1)), 9223372036854775807)
-       )
-       SELECT r.id::text AS outbox_id, r.event_id AS id, r.type, r.occurred_at, r.payload,
-              EXISTS (SELECT 1 FROM webhook_endpoints endpoint
-                       WHERE ${SUBSCRIBED('endpoint', 'r.type', 'r.payload')} AND endpoint.created_at <= r.occurred_at
-                         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = endpoint.id AND d.event_id = r.event_id)) AS missing
-         FROM ready r ORDER BY r.id`,
-      [graceSeconds, limit],
-    );
-  }
-
-  async markEventsChecked(throughOutboxId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_fan_out_progress SET checked_outbox_id = greatest(checked_outbox_id, $1::bigint)`, [throughOutboxId]);
-  }
-
   async endpointOf(deliveryId: string): Promise<string | null> {
     const [row] = await this.dataSource.query(`SELECT endpoint_id FROM webhook_deliveries WHERE id = $1`, [deliveryId]);
     return row?.endpoint_id ?? null;
   }
-  /**
-   * Removes up to `limit` of the oldest events created more than `retentionDays` ago, with their
-   * deliveries and attempt logs, in one statement (the foreign keys are checked at its end). An event
-   * with a delivery still pending stays until that delivery ends.
-   */
-  async purgeOlderThan(retentionDays: number, limit: number): Promise<number> {
-    const rows = await this.dataSource.query(
-      `WITH old AS (
-         SELECT e.id FROM webhook_events e
-          WHERE e.created_at < now() - make_interval(days => $1)
-            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
-          ORDER BY e.created_at LIMIT $2
-       ),
-       gone_deliveries AS (SELECT d.id FROM webhook_deliveries d JOIN old ON d.event_id = old.id),
-       gone_attempts AS (DELETE FROM webhook_delivery_attempts a USING gone_deliveries g WHERE a.delivery_id = g.id),
-       gone AS (DELETE FROM webhook_deliveries d USING gone_deliveries g WHERE d.id = g.id)
-       DELETE FROM webhook_events e USING old WHERE e.id = old.id RETURNING 1`,
-      [retentionDays, limit],
-    );
-    return rows.length;
-  }
-
 }

@@ -5,6 +5,8 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { QueueName, WebhookDeliveryJob, WebhookRecoveryJob } from '../../infrastructure/queues/queue-names.js';
 import { QueuedDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import { WebhookRecoveryRepository } from './webhook-recovery.repository.js';
+import { WebhookRetentionRepository } from './webhook-retention.repository.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 
 const BATCH = 1_000;
@@ -33,6 +35,8 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
     @InjectQueue(QueueName.WebhookRecovery) private readonly queue: Queue<WebhookRecoveryJob>,
     @InjectQueue(QueueName.WebhookDeliveries) private readonly deliveryJobs: Queue<WebhookDeliveryJob>,
     private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly recovery: WebhookRecoveryRepository,
+    private readonly retention: WebhookRetentionRepository,
     private readonly deliveryQueue: WebhookDeliveryQueue,
     private readonly config: AppConfig,
   ) {
@@ -63,7 +67,7 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
   async purgeHistory(): Promise<number> {
     let purged = 0;
     for (;;) {
-      const events = await this.deliveries.purgeOlderThan(this.config.WEBHOOK_RETENTION_DAYS, BATCH);
+      const events = await this.retention.purgeOlderThan(this.config.WEBHOOK_RETENTION_DAYS, BATCH);
       purged += events;
       if (events < BATCH) return purged;
     }
@@ -76,7 +80,7 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
   async fanOutMissedEvents(): Promise<number> {
     let fannedOut = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch += 1) {
-      const events = await this.deliveries.uncheckedEvents(this.graceSeconds, BATCH);
+      const events = await this.recovery.uncheckedEvents(this.graceSeconds, BATCH);
       if (!events.length) break;
       const missed = events.filter((event) => event.missing);
       if (missed.length) {
@@ -84,7 +88,7 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
         await this.deliveryQueue.enqueue(due);
         fannedOut += missed.length;
       }
-      await this.deliveries.markEventsChecked(events[events.length - 1].outbox_id);
+      await this.recovery.markEventsChecked(events[events.length - 1].outbox_id);
       if (events.length < BATCH) break;
     }
     return fannedOut;
@@ -93,12 +97,12 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
   async requeueLostDeliveries(): Promise<number> {
     let requeued = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch += 1) {
-      const overdue = await this.deliveries.overdue(this.graceSeconds, BATCH);
+      const overdue = await this.recovery.overdue(this.graceSeconds, BATCH);
       if (!overdue.length) break;
       const lost: QueuedDelivery[] = [];
       for (const delivery of overdue) if (await this.revive(delivery)) lost.push(delivery);
       await this.deliveryQueue.enqueue(lost);
-      await this.deliveries.postpone(overdue, this.graceSeconds);
+      await this.recovery.postpone(overdue, this.graceSeconds);
       requeued += lost.length;
       if (overdue.length < BATCH) break;
     }

@@ -1,4 +1,4 @@
-import { DomainError, FieldError } from '../../common/errors/domain-errors.js';
+import { DomainError, type FieldError } from '../../common/errors/domain-errors.js';
 
 export class ReplayRangeTooLarge extends DomainError {
   constructor(maxDeliveries: number) {

@@ -8,6 +8,8 @@ import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { WebhookFanOutHandler } from './webhook-fan-out.handler.js';
 import { RevokedKeyEndpointsHandler } from './revoked-key-endpoints.handler.js';
 import { WebhookRecoveryProcessor } from './webhook-recovery.processor.js';
+import { WebhookRecoveryRepository } from './webhook-recovery.repository.js';
+import { WebhookRetentionRepository } from './webhook-retention.repository.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -24,5 +26,11 @@ export class WebhooksModule {}
 export class WebhooksHttpModule {}
 
 /** Fan-out of published events and the delivery worker, in worker processes only. */
-@Module({ imports: [WebhooksModule], providers: [WebhookFanOutHandler, RevokedKeyEndpointsHandler, WebhookEndpointHealth, DeliverWebhook, WebhookDeliveryProcessor, WebhookRecoveryProcessor] })
+@Module({
+  imports: [WebhooksModule],
+  providers: [
+    WebhookRecoveryRepository, WebhookRetentionRepository, WebhookFanOutHandler, RevokedKeyEndpointsHandler, WebhookEndpointHealth, DeliverWebhook,
+    WebhookDeliveryProcessor, WebhookRecoveryProcessor,
+  ],
+})
 export class WebhooksWorkerModule {}
