@@ -147,6 +147,23 @@ describe('admin endpoints', () => {
     await t.http.get(`${UI}/api/queues`).set('cookie', 'crm_queues_ui=forged').expect(401);
   }, 120_000);
 
+  it('answers the dashboard\'s errors as problem details with the request id', async () => {
+    const sales = await createUser(t, ['sales']);
+    const refusals = [
+      await t.http.get(`${UI}/api/queues`).set('x-request-id', 'dash-401'),
+      await t.http.get(`${UI}/api/queues`).set(bearer(sales.token)).set('x-request-id', 'dash-403'),
+      await t.http.get(`${UI}/api/queues/no-such-queue/1`).set(bearer(t.adminToken)).set('x-request-id', 'dash-404'),
+      await t.http.put(`${UI}/api/queues/loyalty/pause`).set(bearer(t.adminToken)).set('x-request-id', 'dash-400')
+        .set('content-type', 'application/json').send('['.repeat(200) + ']'.repeat(200)),
+    ];
+    expect(refusals.map((response) => response.status)).toStrictEqual([401, 403, 404, 400]);
+    for (const [index, response] of refusals.entries()) {
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ status: response.status, requestId: ['dash-401', 'dash-403', 'dash-404', 'dash-400'][index] });
+      expect(typeof response.body.title).toBe('string');
+    }
+  });
+
   it('refuses every admin endpoint to anyone but an administrator', async () => {
     const users = await Promise.all(['manager', 'sales', 'agent', 'technician', 'marketing'].map((role) => createUser(t, [role])));
     const key = (await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'every scope', scopes: EVERY_SCOPE }).expect(201)).body.key;

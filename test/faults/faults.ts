@@ -239,7 +239,13 @@ async function main(): Promise<void> {
       )
         .flat()
         .sort();
-    const slaAlarms = async () => (await queues[4].getDelayed(0, -1)).map((job) => job.id ?? '').sort();
+    // An alarm's job id is <request>.<clock>.<stage>.<deadline>; the queue also holds the next run of the
+    // SLA sweep's job scheduler (repeat:…), whose id changes when the scheduler is created again.
+    const slaAlarms = async () =>
+      (await queues[4].getDelayed(0, -1))
+        .map((job) => job.id ?? '')
+        .filter((id) => /^[0-9a-f-]{36}\./.test(id))
+        .sort();
     await until(async () => (await schedulers()).length >= 4, 30_000, 'the job schedulers of a fresh start');
 
     // --- redis-outage --------------------------------------------------------------------------------
@@ -283,10 +289,18 @@ async function main(): Promise<void> {
           `job schedulers not back after ${RECOVERY_MS / 1000} s: ${missingSchedules.join(', ')}`,
         );
       const missingAlarms = await waitForSubset('SLA alarms', alarmsBefore, slaAlarms);
-      if (missingAlarms.length)
+      if (missingAlarms.length) {
+        // Which alarms, and what Redis holds for the same request now (a different deadline in the id?).
+        const now = await slaAlarms();
+        const shown = missingAlarms
+          .slice(0, 3)
+          .map(
+            (id) => `${id} (now: ${now.filter((other) => other.startsWith(id.split('.')[0])).join(', ') || 'none'})`,
+          );
         outcome.violations.push(
-          `${missingAlarms.length} of ${alarmsBefore.length} SLA alarms not back after ${RECOVERY_MS / 1000} s`,
+          `${missingAlarms.length} of ${alarmsBefore.length} SLA alarms not back after ${RECOVERY_MS / 1000} s: ${shown.join('; ')}`,
         );
+      }
       outcomes.push(outcome);
     }
 

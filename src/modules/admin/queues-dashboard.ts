@@ -1,15 +1,22 @@
 import { createBullBoard } from '@bull-board/api';
+import type { ArgumentsHost } from '@nestjs/common';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { CredentialVerifier } from '../../common/auth/credential-verifier.js';
 import type { Principal } from '../../common/auth/principal.js';
+import { DomainError } from '../../common/errors/domain-errors.js';
+import { ProblemDetailsFilter } from '../../common/errors/problem-details.filter.js';
 import { PROBLEM_TYPES } from '../../common/errors/problem-types.js';
+import { isRedisUnavailable } from '../../common/errors/unavailable.js';
 import type { AppConfig } from '../../infrastructure/config/app-config.js';
 import { QueuesAdminService } from './queues-admin.service.js';
 
 export const SESSION_COOKIE = 'crm_queues_ui';
+
+type BoardStatus = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>['status'];
 
 /**
  * Bull Board, for administrators who would rather look than call /admin/queues. A browser cannot send
@@ -28,6 +35,12 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'CRM queues' } },
   });
+  // Bull Board's own error handler answers every error as a 500, a body the JSON parser refused included.
+  board.setErrorHandler((error: Error) => {
+    const status = boardErrorStatus(error);
+    // Its typings list only the statuses it uses itself; it passes any number on to Fastify.
+    return { status: status as BoardStatus, body: { error: status === 500 ? 'An unexpected error occurred; it has been logged.' : error.message } };
+  });
 
   const administrator = async (request: FastifyRequest): Promise<Principal | 'not signed in' | 'not an administrator'> => {
     const token = bearerToken(request.headers.authorization) ?? cookieValue(request.headers.cookie, SESSION_COOKIE);
@@ -39,6 +52,15 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
 
   await fastify.register(
     async (scope) => {
+      // Nest's filter does not see routes mounted on Fastify itself: errors here (a body the JSON parser
+      // refuses, Redis down under Bull Board) go through the same problem-details filter by hand.
+      const problems = new ProblemDetailsFilter();
+      scope.setErrorHandler((error, request, reply) => {
+        problems.catch(error, { switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }) } as unknown as ArgumentsHost);
+      });
+      scope.addHook('onError', async (request, _reply, error) => {
+        if (boardErrorStatus(error) === 500) request.log.error({ err: error, requestId: request.id }, 'unhandled error');
+      });
       scope.get('/login', async (_request, reply) => reply.type('text/html; charset=utf-8').send(loginPage(basePath)));
 
       scope.post('/session', async (request, reply) => {
@@ -59,6 +81,8 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
       );
 
       await scope.register(async (dashboard) => {
+        // Bull Board answers its own errors (an unknown queue or job, a bad state) as plain JSON.
+        dashboard.addHook('onSend', async (request, reply, payload) => asProblem(request, reply, payload));
         dashboard.addHook('onRequest', async (request, reply) => {
           const who = await administrator(request);
           if (typeof who !== 'string') return;
@@ -84,7 +108,40 @@ function refuse(reply: FastifyReply, why: 'not signed in' | 'not an administrato
       title: problem.title,
       status,
       detail: status === 401 ? 'Sign in as an administrator: a bearer token, or the dashboard session cookie.' : 'The queue dashboard is for administrators.',
+      instance: reply.request.url,
+      requestId: String(reply.request.id),
     });
+}
+
+/** What status an error under the dashboard deserves: the client's fault, Redis down (503), or a bug. */
+function boardErrorStatus(error: unknown): number {
+  if (error instanceof DomainError) return error.status;
+  if (isRedisUnavailable(error)) return 503;
+  const { statusCode } = error as { statusCode?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : 500;
+}
+
+/** An error answer of the dashboard as problem details with the request id, like every other error. */
+function asProblem(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  const status = reply.statusCode;
+  if (status < 400 || String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) return payload;
+  let detail = STATUS_CODES[status] ?? 'Error';
+  try {
+    const body = JSON.parse(String(payload)) as { error?: unknown; message?: unknown };
+    if (typeof body.error === 'string' || typeof body.message === 'string') detail = String(body.error ?? body.message);
+  } catch {
+    // not JSON: keep the status text
+  }
+  const known = status === 400 ? PROBLEM_TYPES['bad-request'] : status === 404 ? PROBLEM_TYPES['not-found'] : undefined;
+  void reply.type('application/problem+json');
+  return JSON.stringify({
+    type: known?.type ?? 'about:blank',
+    title: known?.title ?? STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    instance: request.url,
+    requestId: String(request.id),
+  });
 }
 
 function bearerToken(header: string | undefined): string | undefined {
