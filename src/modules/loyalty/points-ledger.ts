@@ -12,8 +12,13 @@ import { LedgerEntryRow, LoyaltyRepository, type LedgerKind, type NewLedgerEntry
 export class PointsLedger {
   constructor(private readonly loyalty: LoyaltyRepository) {}
 
-  async apply(tx: Tx, entry: NewLedgerEntry): Promise<{ entry: LedgerEntryRow; applied: boolean }> {
-    const balance = await this.loyalty.lockBalance(tx, entry.customerId);
+  /**
+   * `locked`: the balance `lockedBalance` returned for this customer earlier in this transaction, when
+   * nothing in the transaction has moved the customer's points since — the account is then locked
+   * already, and is not locked and read a second time (two statements of every purchase's earning).
+   */
+  async apply(tx: Tx, entry: NewLedgerEntry, locked?: { balance: number }): Promise<{ entry: LedgerEntryRow; applied: boolean }> {
+    const balance = locked ? locked.balance : await this.loyalty.lockBalance(tx, entry.customerId);
     const existing = await this.loyalty.findEntry(tx, entry.sourceType, entry.sourceId, entry.kind);
     if (existing) return { entry: existing, applied: false };
     const balanceAfter = balance + entry.points;

@@ -42,7 +42,7 @@ export class PurchasePointsHandler implements OnModuleInit {
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
       // commits later finds this entry when its reversal takes the same lock.
-      await this.ledger.lockedBalance(tx, purchase.customerId);
+      const balance = await this.ledger.lockedBalance(tx, purchase.customerId);
       if (await this.purchases.isRefunded(purchase.id, tx)) return;
       // The tier when the points are credited: a purchase that lifts the customer to a new tier earns at the old rate.
       const multiplier = await this.tiers.earnMultiplier(purchase.customerId, tx);
@@ -52,7 +52,7 @@ export class PurchasePointsHandler implements OnModuleInit {
       if (points <= 0) return;
       const { entry, applied } = await this.ledger.apply(tx, {
         customerId: purchase.customerId, kind: 'earn', points, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
-      });
+      }, { balance });
       if (applied) {
         await this.outbox.record(tx, LoyaltyEvents.pointsEarned, purchase.customerId, { entry });
       }
@@ -71,7 +71,7 @@ export class PurchasePointsHandler implements OnModuleInit {
       const { entry } = await this.ledger.apply(tx, {
         customerId: purchase.customerId, kind: 'reversal', points: -reversed, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
         reason: writtenOff ? `refund; ${writtenOff} points already spent were written off` : 'refund',
-      });
+      }, { balance });
       await this.outbox.record(tx, LoyaltyEvents.pointsReversed, purchase.customerId, { entry, writtenOff });
     });
   }
