@@ -28,7 +28,10 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', typescript],
-    [`/node_modules/(${ESM_REQUIRED_FROM_COMMONJS.join('|')})/.+\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }],
+    [`/node_modules/(${ESM_REQUIRED_FROM_COMMONJS.join('|')})/.+\\.js$`]: [
+      '@swc/jest',
+      { module: { type: 'commonjs' } },
+    ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_REQUIRED_FROM_COMMONJS.join('|')})/)`],
   // Sources import './x.js' (nodenext); in Jest that is the './x.ts' beside it. Only relative imports of

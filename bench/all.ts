@@ -23,7 +23,12 @@ type Bench = (typeof BENCHES)[number];
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const TIERS_DATABASE = `${SERVER}/crm_bench_tiers`;
 
-const { values: args } = parseArgs({ options: { only: { type: 'string', default: BENCHES.join(',') }, help: { type: 'boolean', short: 'h', default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string', default: BENCHES.join(',') },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
 if (args.help) {
   console.log('npm run bench -- [--only http,service,webhooks,tiers]');
   process.exit(0);
@@ -36,7 +41,10 @@ if (unknown.length) {
 }
 
 function run(script: string, scriptArgs: string[] = []): void {
-  const result = spawnSync(process.execPath, [path.join(root, 'dist', script), ...scriptArgs], { stdio: 'inherit', cwd: root });
+  const result = spawnSync(process.execPath, [path.join(root, 'dist', script), ...scriptArgs], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (result.status !== 0) throw new Error(`${script} failed with exit code ${result.status}`);
 }
 
@@ -44,7 +52,9 @@ async function databaseExists(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
   await client.connect();
   try {
-    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [new URL(url).pathname.slice(1)]);
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [
+      new URL(url).pathname.slice(1),
+    ]);
     return (rowCount ?? 0) > 0;
   } finally {
     await client.end();
@@ -58,7 +68,14 @@ for (const bench of selected) {
   if (bench === 'webhooks') run('bench/webhooks.js');
   if (bench === 'tiers') {
     if (!(await databaseExists(TIERS_DATABASE))) {
-      run('scripts/seed.js', ['--customers', '1000000', '--purchases-per-customer', '10', '--database-url', TIERS_DATABASE]);
+      run('scripts/seed.js', [
+        '--customers',
+        '1000000',
+        '--purchases-per-customer',
+        '10',
+        '--database-url',
+        TIERS_DATABASE,
+      ]);
     }
     run('bench/tiers.js', ['--database-url', TIERS_DATABASE]);
   }

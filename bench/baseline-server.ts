@@ -15,7 +15,14 @@ import pg from 'pg';
 import { POSTGRES_SESSION_OPTIONS } from '../src/infrastructure/database/data-source-options.js';
 import { classifySearch } from '../src/modules/customers/contact-normalisation.js';
 import {
-  CUSTOMER_EXISTS, encodeCursor, FIND_BY_ID, INSERT_AUDIT, INSERT_OUTBOX, INSERT_PURCHASE, listQuery, presentWithoutSensitive,
+  CUSTOMER_EXISTS,
+  encodeCursor,
+  FIND_BY_ID,
+  INSERT_AUDIT,
+  INSERT_OUTBOX,
+  INSERT_PURCHASE,
+  listQuery,
+  presentWithoutSensitive,
 } from './app-sql.js';
 
 // As the application does (data-source-options.ts): DATE columns stay 'YYYY-MM-DD' strings.
@@ -25,7 +32,12 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const port = Number(process.env.PORT ?? 3100);
 const poolSize = Number(process.env.POOL_SIZE ?? 20);
 const actorId = process.env.ACTOR_ID ?? null;
-const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, application_name: 'crm-baseline', options: POSTGRES_SESSION_OPTIONS });
+const pool = new pg.Pool({
+  connectionString: databaseUrl,
+  max: poolSize,
+  application_name: 'crm-baseline',
+  options: POSTGRES_SESSION_OPTIONS,
+});
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CUSTOMER = /^\/api\/v1\/customers\/([^/?]+)$/;
@@ -33,7 +45,10 @@ const PURCHASES = /^\/api\/v1\/customers\/([^/?]+)\/purchases$/;
 
 function send(response: http.ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
   response.end(json);
 }
 
@@ -61,11 +76,23 @@ async function searchCustomers(query: URLSearchParams, response: http.ServerResp
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
-  send(response, 200, { data: page.map(presentWithoutSensitive), nextCursor: hasMore ? encodeCursor(last.cursorAt, last.id) : null });
+  send(response, 200, {
+    data: page.map(presentWithoutSensitive),
+    nextCursor: hasMore ? encodeCursor(last.cursorAt, last.id) : null,
+  });
 }
 
-async function recordPurchase(customerId: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-  const dto = JSON.parse(await readBody(request)) as { product: string; quantity?: number; amount: { amount: string; currency: string }; paymentMethod: string };
+async function recordPurchase(
+  customerId: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  const dto = JSON.parse(await readBody(request)) as {
+    product: string;
+    quantity?: number;
+    amount: { amount: string; currency: string };
+    paymentMethod: string;
+  };
   const [whole, fraction = ''] = dto.amount.amount.split('.');
   const amount = `${whole}.${fraction.padEnd(2, '0').slice(0, 2)}`;
   const client = await pool.connect();
@@ -77,10 +104,29 @@ async function recordPurchase(customerId: string, request: http.IncomingMessage,
       return send(response, 404, { title: 'Not Found' });
     }
     const { rows } = await client.query(INSERT_PURCHASE, [
-      customerId, new Date().toISOString(), dto.product, dto.quantity ?? 1, amount, dto.amount.currency, dto.paymentMethod, null, null, actorId,
+      customerId,
+      new Date().toISOString(),
+      dto.product,
+      dto.quantity ?? 1,
+      amount,
+      dto.amount.currency,
+      dto.paymentMethod,
+      null,
+      null,
+      actorId,
     ]);
     const { cursorAt: _, ...purchase } = rows[0];
-    await client.query(INSERT_AUDIT, ['user', actorId, 'purchase.recorded', 'purchase', purchase.id, null, JSON.stringify(purchase), null, randomUUID()]);
+    await client.query(INSERT_AUDIT, [
+      'user',
+      actorId,
+      'purchase.recorded',
+      'purchase',
+      purchase.id,
+      null,
+      JSON.stringify(purchase),
+      null,
+      randomUUID(),
+    ]);
     await client.query(INSERT_OUTBOX, ['purchase.recorded', 'customer', customerId, JSON.stringify({ purchase })]);
     await client.query('COMMIT');
     send(response, 201, purchase);
@@ -96,7 +142,8 @@ const server = http.createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const handle = async () => {
     if (request.method === 'GET' && url.pathname === '/health') return send(response, 200, { status: 'ok' });
-    if (request.method === 'GET' && url.pathname === '/api/v1/customers') return searchCustomers(url.searchParams, response);
+    if (request.method === 'GET' && url.pathname === '/api/v1/customers')
+      return searchCustomers(url.searchParams, response);
     let match = CUSTOMER.exec(url.pathname);
     if (request.method === 'GET' && match) {
       if (!UUID.test(match[1])) return send(response, 400, { title: 'Bad Request' });
@@ -116,7 +163,9 @@ const server = http.createServer((request, response) => {
 });
 server.keepAliveTimeout = 65_000;
 
-server.listen(port, '127.0.0.1', () => console.log(`baseline listening on http://127.0.0.1:${port} (pool ${poolSize})`));
+server.listen(port, '127.0.0.1', () =>
+  console.log(`baseline listening on http://127.0.0.1:${port} (pool ${poolSize})`),
+);
 
 const shutdown = () => {
   server.close();

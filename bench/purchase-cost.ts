@@ -37,7 +37,11 @@ const root = path.resolve(here, '../..');
 const APP_ENTRY = path.join(root, 'dist', 'src', 'main.js');
 const BASELINE_ENTRY = path.join(here, 'baseline-server.js');
 const PREFIX = 'crm-cost';
-const PURCHASE_BODY = JSON.stringify({ product: '净水器滤芯', amount: { amount: '199.00', currency: 'CNY' }, paymentMethod: 'wechat_pay' });
+const PURCHASE_BODY = JSON.stringify({
+  product: '净水器滤芯',
+  amount: { amount: '199.00', currency: 'CNY' },
+  paymentMethod: 'wechat_pay',
+});
 
 const { values: args } = parseArgs({
   options: {
@@ -222,7 +226,11 @@ process.on('exit', () => {
 });
 
 function start(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(entry, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(entry, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -252,17 +260,30 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function request(url: string, method: string, body?: string, token?: string): Promise<{ status: number; body: string }> {
+function request(
+  url: string,
+  method: string,
+  body?: string,
+  token?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method, agent,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (part: string) => (text += part));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (part: string) => (text += part));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -271,13 +292,15 @@ function request(url: string, method: string, body?: string, token?: string): Pr
 async function purchases(base: string, ids: string[], token?: string): Promise<void> {
   let next = 0;
   let failed = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < PURCHASES) {
-      const id = ids[next++ % ids.length];
-      const response = await request(`${base}/api/v1/customers/${id}/purchases`, 'POST', PURCHASE_BODY, token);
-      if (response.status !== 201) failed++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < PURCHASES) {
+        const id = ids[next++ % ids.length];
+        const response = await request(`${base}/api/v1/customers/${id}/purchases`, 'POST', PURCHASE_BODY, token);
+        if (response.status !== 201) failed++;
+      }
+    }),
+  );
   if (failed) throw new Error(`${failed} purchases were not answered 201`);
 }
 
@@ -302,9 +325,15 @@ function delta(after: Map<string, number>, before: Map<string, number>): Map<str
 }
 
 /** (during − idle rate × seconds) / purchases, per key. */
-function perPurchase(during: Map<string, number>, idle: Map<string, number>, idleSeconds: number, seconds: number): Map<string, number> {
+function perPurchase(
+  during: Map<string, number>,
+  idle: Map<string, number>,
+  idleSeconds: number,
+  seconds: number,
+): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [key, value] of during) out.set(key, Math.max(0, value - ((idle.get(key) ?? 0) / idleSeconds) * seconds) / PURCHASES);
+  for (const [key, value] of during)
+    out.set(key, Math.max(0, value - ((idle.get(key) ?? 0) / idleSeconds) * seconds) / PURCHASES);
   return out;
 }
 
@@ -314,22 +343,38 @@ async function main(): Promise<void> {
     return { host: url.hostname, port: Number(url.port || 5432) };
   })();
   const redisPort = await freePort();
-  const redis = start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {});
+  const redis = start(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {},
+  );
   const redisTarget = { host: '127.0.0.1', port: redisPort };
   const db = new pg.Client({ connectionString: DATABASE_URL, application_name: 'crm-purchase-cost' });
   const processes: ChildProcess[] = [redis];
   try {
-    await waitFor('redis-server', () => new Promise((resolve) => {
-      const socket = net.connect(redisPort, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      }).on('error', () => resolve(false));
-    }), 10_000);
+    await waitFor(
+      'redis-server',
+      () =>
+        new Promise((resolve) => {
+          const socket = net
+            .connect(redisPort, '127.0.0.1', () => {
+              socket.destroy();
+              resolve(true);
+            })
+            .on('error', () => resolve(false));
+        }),
+      10_000,
+    );
     await db.connect();
-    const { rows: admins } = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = lower($1)`, [config.ADMIN_EMAIL]);
+    const { rows: admins } = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = lower($1)`, [
+      config.ADMIN_EMAIL,
+    ]);
     if (!admins[0]) throw new Error(`${DATABASE_URL} has no user ${config.ADMIN_EMAIL}; seed it first`);
     await db.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL`);
-    const { rows: sample } = await db.query<{ id: string }>(`SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY random() LIMIT $1`, [PURCHASES]);
+    const { rows: sample } = await db.query<{ id: string }>(
+      `SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY random() LIMIT $1`,
+      [PURCHASES],
+    );
     const ids = sample.map((row) => row.id);
     const { rows: endpoints } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_endpoints`);
 
@@ -345,56 +390,113 @@ async function main(): Promise<void> {
       proxies.push(pgServer, redisServer);
       const database = new URL(DATABASE_URL);
       database.host = `127.0.0.1:${(pgServer.address() as net.AddressInfo).port}`;
-      return { DATABASE_URL: database.toString(), REDIS_URL: `redis://127.0.0.1:${(redisServer.address() as net.AddressInfo).port}` };
+      return {
+        DATABASE_URL: database.toString(),
+        REDIS_URL: `redis://127.0.0.1:${(redisServer.address() as net.AddressInfo).port}`,
+      };
     };
     const env = {
-      DATABASE_POOL_SIZE: '20', QUEUE_PREFIX: PREFIX, LOG_LEVEL: 'warn', NODE_ENV: 'production',
-      JWT_SECRET: `cost-${randomBytes(24).toString('hex')}`, ACCESS_TOKEN_TTL_SECONDS: '3600',
+      DATABASE_POOL_SIZE: '20',
+      QUEUE_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      JWT_SECRET: `cost-${randomBytes(24).toString('hex')}`,
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
     };
     const [apiPort, workerPort, baselinePort] = await Promise.all([freePort(), freePort(), freePort()]);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const api = start(process.execPath, [APP_ENTRY], { ...env, ...(await urls(sides.api)), PROCESS_ROLE: 'api', PORT: String(apiPort) });
+    const api = start(process.execPath, [APP_ENTRY], {
+      ...env,
+      ...(await urls(sides.api)),
+      PROCESS_ROLE: 'api',
+      PORT: String(apiPort),
+    });
     processes.push(api);
     await waitFor('api ready', async () => (await request(`${apiUrl}/health/ready`, 'GET')).status === 200, 120_000);
-    const worker = start(process.execPath, [APP_ENTRY], { ...env, ...(await urls(sides.worker)), PROCESS_ROLE: 'worker', WORKER_PORT: String(workerPort) });
+    const worker = start(process.execPath, [APP_ENTRY], {
+      ...env,
+      ...(await urls(sides.worker)),
+      PROCESS_ROLE: 'worker',
+      WORKER_PORT: String(workerPort),
+    });
     processes.push(worker);
-    await waitFor('worker ready', async () => (await request(`http://127.0.0.1:${workerPort}/health/ready`, 'GET')).status === 200, 120_000);
-    const login = await request(`${apiUrl}/api/v1/auth/login`, 'POST', JSON.stringify({ email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }));
+    await waitFor(
+      'worker ready',
+      async () => (await request(`http://127.0.0.1:${workerPort}/health/ready`, 'GET')).status === 200,
+      120_000,
+    );
+    const login = await request(
+      `${apiUrl}/api/v1/auth/login`,
+      'POST',
+      JSON.stringify({ email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }),
+    );
     const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
     await sleep(2_000); // start-up work (schedulers, the first relay polls) settles
 
-    const queues = Object.values(QueueName).map((name) => new Queue(name, { connection: { ...redisTarget }, prefix: PREFIX }));
-    const jobCounts = async () => new Map(await Promise.all(queues.map(async (queue) => {
-      const counts = await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'prioritized', 'delayed');
-      return [queue.name, counts] as const;
-    })));
+    const queues = Object.values(QueueName).map(
+      (name) => new Queue(name, { connection: { ...redisTarget }, prefix: PREFIX }),
+    );
+    const jobCounts = async () =>
+      new Map(
+        await Promise.all(
+          queues.map(async (queue) => {
+            const counts = await queue.getJobCounts(
+              'completed',
+              'failed',
+              'waiting',
+              'active',
+              'prioritized',
+              'delayed',
+            );
+            return [queue.name, counts] as const;
+          }),
+        ),
+      );
 
     // Idle
     const idleStart = { api: snapshot(sides.api), worker: snapshot(sides.worker) };
     await sleep(IDLE_SECONDS * 1000);
-    const idle = { api: delta(snapshot(sides.api).redis, idleStart.api.redis), worker: delta(snapshot(sides.worker).redis, idleStart.worker.redis) };
-    const idlePg = { api: delta(snapshot(sides.api).pg, idleStart.api.pg), worker: delta(snapshot(sides.worker).pg, idleStart.worker.pg) };
+    const idle = {
+      api: delta(snapshot(sides.api).redis, idleStart.api.redis),
+      worker: delta(snapshot(sides.worker).redis, idleStart.worker.redis),
+    };
+    const idlePg = {
+      api: delta(snapshot(sides.api).pg, idleStart.api.pg),
+      worker: delta(snapshot(sides.worker).pg, idleStart.worker.pg),
+    };
 
     // Purchases, then the pipeline drains
     const jobsBefore = await jobCounts();
     const before = { api: snapshot(sides.api), worker: snapshot(sides.worker) };
-    const { rows: [{ now: from }] } = await db.query<{ now: Date }>(`SELECT clock_timestamp() AS now`);
+    const {
+      rows: [{ now: from }],
+    } = await db.query<{ now: Date }>(`SELECT clock_timestamp() AS now`);
     const started = Date.now();
     await purchases(apiUrl, ids, token);
     const apiAfter = snapshot(sides.api);
-    await waitFor('pipeline drained', async () => {
-      const { rows: [state] } = await db.query<{ left: string }>(
-        `SELECT count(*) FILTER (WHERE l.id IS NULL OR v.computed_at IS NULL OR v.computed_at < p.created_at) AS left
+    await waitFor(
+      'pipeline drained',
+      async () => {
+        const {
+          rows: [state],
+        } = await db.query<{ left: string }>(
+          `SELECT count(*) FILTER (WHERE l.id IS NULL OR v.computed_at IS NULL OR v.computed_at < p.created_at) AS left
            FROM purchases p
            LEFT JOIN loyalty_ledger l ON l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn'
            LEFT JOIN customer_values v ON v.customer_id = p.customer_id
-          WHERE p.created_at >= $1`, [from]);
-      if (Number(state.left) > 0) return false;
-      const { rows: [outbox] } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
-      if (Number(outbox.n) > 0) return false;
-      const counts = await jobCounts();
-      return [...counts.values()].every((c) => c.waiting + c.active + c.prioritized === 0);
-    }, 300_000);
+          WHERE p.created_at >= $1`,
+          [from],
+        );
+        if (Number(state.left) > 0) return false;
+        const {
+          rows: [outbox],
+        } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
+        if (Number(outbox.n) > 0) return false;
+        const counts = await jobCounts();
+        return [...counts.values()].every((c) => c.waiting + c.active + c.prioritized === 0);
+      },
+      300_000,
+    );
     await sleep(1_500); // the last completions, and the relay's poll after them
     const seconds = (Date.now() - started) / 1000;
     const after = { api: snapshot(sides.api), worker: snapshot(sides.worker) };
@@ -404,7 +506,12 @@ async function main(): Promise<void> {
     await stop(api);
 
     // The bare baseline, behind its own proxy
-    const baseline = start(process.execPath, [BASELINE_ENTRY], { ...(await urls(sides.baseline)), PORT: String(baselinePort), POOL_SIZE: '20', ACTOR_ID: admins[0].id });
+    const baseline = start(process.execPath, [BASELINE_ENTRY], {
+      ...(await urls(sides.baseline)),
+      PORT: String(baselinePort),
+      POOL_SIZE: '20',
+      ACTOR_ID: admins[0].id,
+    });
     processes.push(baseline);
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
     await waitFor('baseline ready', async () => (await request(`${baselineUrl}/health`, 'GET')).status === 200, 30_000);
@@ -423,36 +530,75 @@ async function main(): Promise<void> {
     const workerRedis = perPurchase(delta(after.worker.redis, before.worker.redis), idle.worker, IDLE_SECONDS, seconds);
     const f = (n: number | undefined) => (n === undefined || n === 0 ? '–' : n.toFixed(2));
     const table = (title: string, rows: [string, string, string, string][]) => {
-      const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), [title, 'api', 'worker', 'bare baseline'][i].length));
-      const line = (cells: string[]) => `| ${cells.map((cell, i) => (i ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join(' | ')} |`;
-      console.log(`\n${line([title, 'api', 'worker', 'bare baseline'])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+      const widths = [0, 1, 2, 3].map((i) =>
+        Math.max(...rows.map((row) => row[i].length), [title, 'api', 'worker', 'bare baseline'][i].length),
+      );
+      const line = (cells: string[]) =>
+        `| ${cells.map((cell, i) => (i ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join(' | ')} |`;
+      console.log(
+        `\n${line([title, 'api', 'worker', 'bare baseline'])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+      );
       for (const row of rows) console.log(line(row));
     };
-    console.log(`Per purchase, ${PURCHASES} purchases (${CONCURRENCY} at a time) on ${new URL(DATABASE_URL).pathname.slice(1)}, ${endpoints[0].n} webhook endpoints;`
-      + ` the api and the worker each behind counting proxies; drained ${seconds.toFixed(1)} s after the first purchase;`
-      + ` idle counts over ${IDLE_SECONDS} s subtracted at their rate (api only while purchases ran: ${((Date.now() - started) / 1000).toFixed(0)} s total).`);
+    console.log(
+      `Per purchase, ${PURCHASES} purchases (${CONCURRENCY} at a time) on ${new URL(DATABASE_URL).pathname.slice(1)}, ${endpoints[0].n} webhook endpoints;` +
+        ` the api and the worker each behind counting proxies; drained ${seconds.toFixed(1)} s after the first purchase;` +
+        ` idle counts over ${IDLE_SECONDS} s subtracted at their rate (api only while purchases ran: ${((Date.now() - started) / 1000).toFixed(0)} s total).`,
+    );
     void apiAfter;
-    table('Postgres, per purchase', ['transactions', 'work statements', 'begin', 'commit', 'rollback', 'statements'].map((key) => [
-      key === 'statements' ? 'all statements (incl. BEGIN/COMMIT)' : key === 'work statements' ? 'statements (excl. BEGIN/COMMIT)' : key,
-      f(apiPg.get(key)), f(workerPg.get(key)), f(basePg.get(key))]));
-    const redisKeys = [...new Set([...apiRedis.keys(), ...workerRedis.keys()])].filter((key) => key !== 'commands')
+    table(
+      'Postgres, per purchase',
+      ['transactions', 'work statements', 'begin', 'commit', 'rollback', 'statements'].map((key) => [
+        key === 'statements'
+          ? 'all statements (incl. BEGIN/COMMIT)'
+          : key === 'work statements'
+            ? 'statements (excl. BEGIN/COMMIT)'
+            : key,
+        f(apiPg.get(key)),
+        f(workerPg.get(key)),
+        f(basePg.get(key)),
+      ]),
+    );
+    const redisKeys = [...new Set([...apiRedis.keys(), ...workerRedis.keys()])]
+      .filter((key) => key !== 'commands')
       .filter((key) => (apiRedis.get(key) ?? 0) + (workerRedis.get(key) ?? 0) >= 0.005)
-      .sort((a, b) => ((workerRedis.get(b) ?? 0) + (apiRedis.get(b) ?? 0)) - ((workerRedis.get(a) ?? 0) + (apiRedis.get(a) ?? 0)));
-    table('Redis commands sent, per purchase', [['all', f(apiRedis.get('commands')), f(workerRedis.get('commands')), '–'],
-      ...redisKeys.map((key) => [`  ${key}`, f(apiRedis.get(key)), f(workerRedis.get(key)), '–'] as [string, string, string, string])]);
+      .sort(
+        (a, b) =>
+          (workerRedis.get(b) ?? 0) + (apiRedis.get(b) ?? 0) - ((workerRedis.get(a) ?? 0) + (apiRedis.get(a) ?? 0)),
+      );
+    table('Redis commands sent, per purchase', [
+      ['all', f(apiRedis.get('commands')), f(workerRedis.get('commands')), '–'],
+      ...redisKeys.map(
+        (key) => [`  ${key}`, f(apiRedis.get(key)), f(workerRedis.get(key)), '–'] as [string, string, string, string],
+      ),
+    ]);
     const jobRows: [string, string, string, string][] = [];
     let totalJobs = 0;
     for (const [name, counts] of jobsAfter) {
       const was = jobsBefore.get(name)!;
       const done = counts.completed - was.completed + counts.failed - was.failed;
       totalJobs += done;
-      if (done > 0) jobRows.push([`  ${name}${counts.failed - was.failed ? ` (${counts.failed - was.failed} failed)` : ''}`, '–', f(done / PURCHASES), '–']);
+      if (done > 0)
+        jobRows.push([
+          `  ${name}${counts.failed - was.failed ? ` (${counts.failed - was.failed} failed)` : ''}`,
+          '–',
+          f(done / PURCHASES),
+          '–',
+        ]);
     }
     table('BullMQ jobs run, per purchase', [['all', '–', f(totalJobs / PURCHASES), '–'], ...jobRows]);
-    console.log(`\nIdle, per second: api ${f((idlePg.api.get('transactions') ?? 0) / IDLE_SECONDS)} transactions, ${f((idle.api.get('commands') ?? 0) / IDLE_SECONDS)} Redis commands;`
-      + ` worker ${f((idlePg.worker.get('transactions') ?? 0) / IDLE_SECONDS)} transactions, ${f((idle.worker.get('commands') ?? 0) / IDLE_SECONDS)} Redis commands.`);
-    for (const [side, statements, start] of [['api', after.api.statements, before.api.statements], ['worker', after.worker.statements, before.worker.statements]] as const) {
-      const counted = [...delta(statements, start)].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP);
+    console.log(
+      `\nIdle, per second: api ${f((idlePg.api.get('transactions') ?? 0) / IDLE_SECONDS)} transactions, ${f((idle.api.get('commands') ?? 0) / IDLE_SECONDS)} Redis commands;` +
+        ` worker ${f((idlePg.worker.get('transactions') ?? 0) / IDLE_SECONDS)} transactions, ${f((idle.worker.get('commands') ?? 0) / IDLE_SECONDS)} Redis commands.`,
+    );
+    for (const [side, statements, start] of [
+      ['api', after.api.statements, before.api.statements],
+      ['worker', after.worker.statements, before.worker.statements],
+    ] as const) {
+      const counted = [...delta(statements, start)]
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, TOP);
       console.log(`\nTop statements of the ${side} (count per purchase, not idle-corrected):`);
       for (const [sql, n] of counted) console.log(`  ${(n / PURCHASES).toFixed(2).padStart(6)}  ${sql}`);
     }
@@ -463,7 +609,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`purchase-cost failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-}).finally(() => setTimeout(() => process.exit(), 500).unref());
+main()
+  .catch((error: unknown) => {
+    console.error(`purchase-cost failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => setTimeout(() => process.exit(), 500).unref());

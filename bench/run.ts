@@ -33,7 +33,11 @@ const resultsDir = path.join(root, 'bench', 'results');
 const APP_ENTRY = path.join(root, 'dist', 'src', 'main.js');
 const BASELINE_ENTRY = path.join(here, 'baseline-server.js');
 const POOL_SIZE = 20;
-const PURCHASE_BODY = JSON.stringify({ product: '净水器滤芯', amount: { amount: '199.00', currency: 'CNY' }, paymentMethod: 'wechat_pay' });
+const PURCHASE_BODY = JSON.stringify({
+  product: '净水器滤芯',
+  amount: { amount: '199.00', currency: 'CNY' },
+  paymentMethod: 'wechat_pay',
+});
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -53,7 +57,9 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench -- [--customers 1000000] [--duration 15] [--connections 20] [--search-connections 4] [--warmup 3] [--skip-seed] [--database-url URL] [--timeout-minutes 60]');
+  console.log(
+    'npm run bench -- [--customers 1000000] [--duration 15] [--connections 20] [--search-connections 4] [--warmup 3] [--skip-seed] [--database-url URL] [--timeout-minutes 60]',
+  );
   process.exit(0);
 }
 const number = (name: string, value: string, min: number) => {
@@ -82,11 +88,13 @@ if (args.layout !== 'split' && args.layout !== 'all' && args.layout !== 'api') {
 const LAYOUT = args.layout;
 
 const config = loadConfig();
-const databaseUrl = args['database-url'] ?? (() => {
-  const url = new URL(config.DATABASE_URL);
-  url.pathname = '/crm_bench';
-  return url.toString();
-})();
+const databaseUrl =
+  args['database-url'] ??
+  (() => {
+    const url = new URL(config.DATABASE_URL);
+    url.pathname = '/crm_bench';
+    return url.toString();
+  })();
 const ADMIN = { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD };
 
 // ---------------------------------------------------------------------------------------------
@@ -98,14 +106,21 @@ function startChild(name: string, entry: string, env: Record<string, string>): C
   mkdirSync(resultsDir, { recursive: true });
   const logFile = path.join(resultsDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'w' });
-  const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   children.add(child);
   child.once('exit', (code, signal) => {
     children.delete(child);
     log.end();
-    if (!stopping.has(child)) console.error(`  ! ${name} exited unexpectedly (code ${code}, signal ${signal}); see ${path.relative(root, logFile)}`);
+    if (!stopping.has(child))
+      console.error(
+        `  ! ${name} exited unexpectedly (code ${code}, signal ${signal}); see ${path.relative(root, logFile)}`,
+      );
   });
   return child;
 }
@@ -148,7 +163,8 @@ function sleep(ms: number): Promise<void> {
 async function waitUntilReady(name: string, url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before it was ready (see bench/results/${name}.log)`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${name} exited before it was ready (see bench/results/${name}.log)`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
@@ -160,10 +176,18 @@ async function waitUntilReady(name: string, url: string, child: ChildProcess, ti
   throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000} s`);
 }
 
-async function http<T>(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+async function http<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
@@ -179,7 +203,8 @@ async function http<T>(method: string, url: string, body?: unknown, token?: stri
 
 async function login(base: string, email: string, password: string): Promise<string> {
   const response = await http<{ accessToken?: string }>('POST', `${base}/api/v1/auth/login`, { email, password });
-  if (response.status !== 200 || !response.body.accessToken) throw new Error(`log-in as ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200 || !response.body.accessToken)
+    throw new Error(`log-in as ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.accessToken;
 }
 
@@ -205,7 +230,12 @@ interface LoadStats {
   statusCodes: Record<string, number>;
 }
 
-async function load(url: string, requests: autocannon.Request[], seconds: number, connections = CONNECTIONS): Promise<LoadStats> {
+async function load(
+  url: string,
+  requests: autocannon.Request[],
+  seconds: number,
+  connections = CONNECTIONS,
+): Promise<LoadStats> {
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
   let ok = 0;
@@ -234,7 +264,13 @@ async function load(url: string, requests: autocannon.Request[], seconds: number
     timeouts: result.timeouts,
     seconds: elapsed,
     rps: ok / elapsed,
-    latencyMs: { mean, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN },
+    latencyMs: {
+      mean,
+      p50: percentile(sorted, 0.5),
+      p95: percentile(sorted, 0.95),
+      p99: percentile(sorted, 0.99),
+      max: sorted[sorted.length - 1] ?? NaN,
+    },
     statusCodes,
   };
 }
@@ -260,21 +296,40 @@ async function main(): Promise<void> {
   const started = Date.now();
   const notes: string[] = [];
   let t0: number;
-  console.log(`CRM benchmark: ${CUSTOMERS.toLocaleString('en')} customers, ${DURATION} s per scenario after a ${WARMUP} s warm-up, ${CONNECTIONS} connections, database ${new URL(databaseUrl).pathname.slice(1)}`);
-  console.log(`Machine: ${os.cpus().length} CPU (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`);
+  console.log(
+    `CRM benchmark: ${CUSTOMERS.toLocaleString('en')} customers, ${DURATION} s per scenario after a ${WARMUP} s warm-up, ${CONNECTIONS} connections, database ${new URL(databaseUrl).pathname.slice(1)}`,
+  );
+  console.log(
+    `Machine: ${os.cpus().length} CPU (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`,
+  );
 
   // 1. The database
   let seeding: { seconds: number; customers: number; purchases: number } | null = null;
   const existing = await countCustomers();
   if (args['skip-seed']) {
-    if (existing <= 0) throw new Error(`--skip-seed, but ${new URL(databaseUrl).pathname.slice(1)} has no customers; run without --skip-seed first`);
+    if (existing <= 0)
+      throw new Error(
+        `--skip-seed, but ${new URL(databaseUrl).pathname.slice(1)} has no customers; run without --skip-seed first`,
+      );
     console.log(`Seeding skipped (--skip-seed): the database has ${existing.toLocaleString('en')} customers`);
-    if (existing !== CUSTOMERS) notes.push(`--skip-seed: the database has ${existing} customers, not --customers ${CUSTOMERS}`);
+    if (existing !== CUSTOMERS)
+      notes.push(`--skip-seed: the database has ${existing} customers, not --customers ${CUSTOMERS}`);
   } else if (existing === CUSTOMERS) {
     console.log(`The database already has ${CUSTOMERS.toLocaleString('en')} customers: not seeding again`);
   } else {
-    console.log(existing < 0 ? 'The database is new: seeding' : `The database has ${existing.toLocaleString('en')} customers, not ${CUSTOMERS.toLocaleString('en')}: reseeding from scratch`);
-    const result = await seed({ databaseUrl, customers: CUSTOMERS, reset: true, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: (line) => console.log(`  ${line}`) });
+    console.log(
+      existing < 0
+        ? 'The database is new: seeding'
+        : `The database has ${existing.toLocaleString('en')} customers, not ${CUSTOMERS.toLocaleString('en')}: reseeding from scratch`,
+    );
+    const result = await seed({
+      databaseUrl,
+      customers: CUSTOMERS,
+      reset: true,
+      adminEmail: ADMIN.email,
+      adminPassword: ADMIN.password,
+      log: (line) => console.log(`  ${line}`),
+    });
     seeding = { seconds: result.seconds, customers: result.customers, purchases: result.purchases };
   }
   await restoreDroppedIndexes(databaseUrl, (line) => console.log(line));
@@ -286,8 +341,13 @@ async function main(): Promise<void> {
   let baseline: ChildProcess | undefined;
   try {
     const { rows: version } = await db.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
-    const { rows: admins } = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = lower($1)`, [ADMIN.email]);
-    if (!admins[0]) throw new Error(`the bench database has no user ${ADMIN.email}; reseed it (run without --skip-seed after dropping it)`);
+    const { rows: admins } = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = lower($1)`, [
+      ADMIN.email,
+    ]);
+    if (!admins[0])
+      throw new Error(
+        `the bench database has no user ${ADMIN.email}; reseed it (run without --skip-seed after dropping it)`,
+      );
     // Events left unpublished by earlier runs (the baseline writes outbox rows no relay publishes) would
     // make the app's relay busy during this run.
     const { rowCount: leftover } = await db.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL`);
@@ -299,7 +359,9 @@ async function main(): Promise<void> {
     );
     const ids = sample.map((row) => row.id);
     const terms = searchTerms(sample.filter((row) => row.kind === 'individual').map((row) => row.name));
-    console.log(`Loaded ${ids.length.toLocaleString('en')} random customer ids and ${terms.length} search terms (e.g. ${terms.slice(0, 9).join(' ')})`);
+    console.log(
+      `Loaded ${ids.length.toLocaleString('en')} random customer ids and ${terms.length} search terms (e.g. ${terms.slice(0, 9).join(' ')})`,
+    );
     // Read the sampled customers once so neither server pays for the first read of their pages, and flush
     // dirty buffers (a fresh seed leaves gigabytes) so a checkpoint does not run during the measurements.
     await db.query(`SELECT count(*) FROM customers WHERE id = ANY ($1::uuid[])`, [ids]);
@@ -313,7 +375,11 @@ async function main(): Promise<void> {
 
     // 3. Query plans of the app's search for a surname and a full name
     const planChecks = [];
-    for (const q of ['张', '张伟', terms.find((term) => term.length === 2 && !SURNAMES.some(([s]) => term.startsWith(s))) ?? '秀英']) {
+    for (const q of [
+      '张',
+      '张伟',
+      terms.find((term) => term.length === 2 && !SURNAMES.some(([s]) => term.startsWith(s))) ?? '秀英',
+    ]) {
       planChecks.push(await explainSearch(db, q));
     }
 
@@ -333,16 +399,22 @@ async function main(): Promise<void> {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
     };
-    app = startChild('app', APP_ENTRY, { ...appEnv, PORT: String(appPort), PROCESS_ROLE: LAYOUT === 'all' ? 'all' : 'api' });
+    app = startChild('app', APP_ENTRY, {
+      ...appEnv,
+      PORT: String(appPort),
+      PROCESS_ROLE: LAYOUT === 'all' ? 'all' : 'api',
+    });
     await waitUntilReady('app', `${appUrl}/health/ready`, app, 120_000);
     if (LAYOUT === 'split') {
       // Started after the api, which has run the migrations; the worker's own are then a no-op.
       worker = startChild('worker', APP_ENTRY, { ...appEnv, WORKER_PORT: String(workerPort), PROCESS_ROLE: 'worker' });
       await waitUntilReady('worker', `http://127.0.0.1:${workerPort}/health/ready`, worker, 120_000);
     }
-    console.log(LAYOUT === 'split'
-      ? `App ready in ${fmt.s(Date.now() - t)}: api on ${appUrl} (PROCESS_ROLE=api) and a worker process (PROCESS_ROLE=worker), NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE} each`
-      : `App ready on ${appUrl} in ${fmt.s(Date.now() - t)} (node dist/src/main.js, PROCESS_ROLE=all, NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE})`);
+    console.log(
+      LAYOUT === 'split'
+        ? `App ready in ${fmt.s(Date.now() - t)}: api on ${appUrl} (PROCESS_ROLE=api) and a worker process (PROCESS_ROLE=worker), NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE} each`
+        : `App ready on ${appUrl} in ${fmt.s(Date.now() - t)} (node dist/src/main.js, PROCESS_ROLE=all, NODE_ENV=production, LOG_LEVEL=warn, pool ${POOL_SIZE})`,
+    );
 
     const adminToken = await login(appUrl, ADMIN.email, ADMIN.password);
     const stamp = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -350,16 +422,29 @@ async function main(): Promise<void> {
     for (const role of ['agent', 'sales'] as const) {
       const email = `bench-${role}-${stamp}@example.com`;
       const password = `bench-${randomBytes(6).toString('hex')}`;
-      const created = await http<{ id?: string }>('POST', `${appUrl}/api/v1/users`, { email, name: `压测${role === 'agent' ? '客服' : '销售'}`, password, roles: [role] }, adminToken);
-      if (created.status !== 201) throw new Error(`creating the ${role} user failed: ${created.status} ${JSON.stringify(created.body)}`);
+      const created = await http<{ id?: string }>(
+        'POST',
+        `${appUrl}/api/v1/users`,
+        { email, name: `压测${role === 'agent' ? '客服' : '销售'}`, password, roles: [role] },
+        adminToken,
+      );
+      if (created.status !== 201)
+        throw new Error(`creating the ${role} user failed: ${created.status} ${JSON.stringify(created.body)}`);
       staff[role] = await login(appUrl, email, password);
     }
     console.log('Logged in as the administrator, and as an agent and a salesperson created for this run');
 
     t = Date.now();
-    baseline = startChild('baseline', BASELINE_ENTRY, { DATABASE_URL: databaseUrl, PORT: String(baselinePort), POOL_SIZE: String(POOL_SIZE), ACTOR_ID: admins[0].id });
+    baseline = startChild('baseline', BASELINE_ENTRY, {
+      DATABASE_URL: databaseUrl,
+      PORT: String(baselinePort),
+      POOL_SIZE: String(POOL_SIZE),
+      ACTOR_ID: admins[0].id,
+    });
     await waitUntilReady('baseline', `${baselineUrl}/health`, baseline, 30_000);
-    console.log(`Baseline ready on ${baselineUrl} in ${fmt.s(Date.now() - t)} (node:http + pg Pool of ${POOL_SIZE}, same SQL)`);
+    console.log(
+      `Baseline ready on ${baselineUrl} in ${fmt.s(Date.now() - t)} (node:http + pg Pool of ${POOL_SIZE}, same SQL)`,
+    );
 
     // 5. Same answers from both?
     const sameAnswers = await compareAnswers(appUrl, baselineUrl, staff.agent, ids[0], terms[1] ?? '张伟');
@@ -374,19 +459,44 @@ async function main(): Promise<void> {
     const nextTerm = rotate(terms);
     const scenarios: Scenario[] = [
       {
-        key: 'read', title: 'GET /customers/{id}', target: { kind: 'ratio', min: 0.6, label: 'app ≥ 60% of baseline req/s' }, connections: CONNECTIONS,
-        requests: ({ read }) => [{ method: 'GET', headers: { authorization: `Bearer ${read}` }, setupRequest: (request) => ({ ...request, path: `/api/v1/customers/${nextId()}` }) }],
+        key: 'read',
+        title: 'GET /customers/{id}',
+        target: { kind: 'ratio', min: 0.6, label: 'app ≥ 60% of baseline req/s' },
+        connections: CONNECTIONS,
+        requests: ({ read }) => [
+          {
+            method: 'GET',
+            headers: { authorization: `Bearer ${read}` },
+            setupRequest: (request) => ({ ...request, path: `/api/v1/customers/${nextId()}` }),
+          },
+        ],
       },
       {
-        key: 'search', title: 'GET /customers?q=<name>', target: { kind: 'p95', maxMs: 50, label: 'app p95 < 50 ms' }, connections: SEARCH_CONNECTIONS,
-        requests: ({ read }) => [{ method: 'GET', headers: { authorization: `Bearer ${read}` }, setupRequest: (request) => ({ ...request, path: `/api/v1/customers?q=${encodeURIComponent(nextTerm())}` }) }],
+        key: 'search',
+        title: 'GET /customers?q=<name>',
+        target: { kind: 'p95', maxMs: 50, label: 'app p95 < 50 ms' },
+        connections: SEARCH_CONNECTIONS,
+        requests: ({ read }) => [
+          {
+            method: 'GET',
+            headers: { authorization: `Bearer ${read}` },
+            setupRequest: (request) => ({ ...request, path: `/api/v1/customers?q=${encodeURIComponent(nextTerm())}` }),
+          },
+        ],
       },
       {
-        key: 'purchase', title: 'POST /customers/{id}/purchases', target: { kind: 'ratio', min: 0.5, label: 'app ≥ 50% of baseline req/s' }, connections: CONNECTIONS,
-        requests: ({ write }) => [{
-          method: 'POST', headers: { authorization: `Bearer ${write}`, 'content-type': 'application/json' }, body: PURCHASE_BODY,
-          setupRequest: (request) => ({ ...request, path: `/api/v1/customers/${nextId()}/purchases` }),
-        }],
+        key: 'purchase',
+        title: 'POST /customers/{id}/purchases',
+        target: { kind: 'ratio', min: 0.5, label: 'app ≥ 50% of baseline req/s' },
+        connections: CONNECTIONS,
+        requests: ({ write }) => [
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${write}`, 'content-type': 'application/json' },
+            body: PURCHASE_BODY,
+            setupRequest: (request) => ({ ...request, path: `/api/v1/customers/${nextId()}/purchases` }),
+          },
+        ],
       },
     ];
     const tokens = { read: staff.agent, write: adminToken };
@@ -398,7 +508,10 @@ async function main(): Promise<void> {
     // baseline's events and take CPU from it.
     console.log(`\nLoad (${WARMUP} s warm-up, then ${DURATION} s measured, ${CONNECTIONS} connections):`);
     for (const scenario of scenarios) {
-      for (const [name, url] of [['app', appUrl], ['baseline', baselineUrl]] as const) {
+      for (const [name, url] of [
+        ['app', appUrl],
+        ['baseline', baselineUrl],
+      ] as const) {
         if (name === 'baseline' && scenario.key === 'purchase') {
           await Promise.all([stopChild(app), stopChild(worker)]);
           app = worker = undefined;
@@ -407,16 +520,21 @@ async function main(): Promise<void> {
         const pipelineFrom = await databaseNow(db);
         const stats = await load(url, scenario.requests(tokens), DURATION, scenario.connections);
         (measured[scenario.key] ??= {})[name] = stats;
-        console.log(`  ${name.padEnd(8)} ${scenario.title.padEnd(32)} ${String(scenario.connections).padStart(3)} conn ${fmt.int(stats.rps).padStart(7)} req/s  p50 ${fmt.ms(stats.latencyMs.p50)}  p95 ${fmt.ms(stats.latencyMs.p95)}  p99 ${fmt.ms(stats.latencyMs.p99)}  `
-          + `(${stats.ok.toLocaleString('en')} ok${stats.non2xx ? `, ${stats.non2xx} NOT 2xx: ${JSON.stringify(stats.statusCodes)}` : ''}${stats.errors ? `, ${stats.errors} errors` : ''})`);
+        console.log(
+          `  ${name.padEnd(8)} ${scenario.title.padEnd(32)} ${String(scenario.connections).padStart(3)} conn ${fmt.int(stats.rps).padStart(7)} req/s  p50 ${fmt.ms(stats.latencyMs.p50)}  p95 ${fmt.ms(stats.latencyMs.p95)}  p99 ${fmt.ms(stats.latencyMs.p99)}  ` +
+            `(${stats.ok.toLocaleString('en')} ok${stats.non2xx ? `, ${stats.non2xx} NOT 2xx: ${JSON.stringify(stats.statusCodes)}` : ''}${stats.errors ? `, ${stats.errors} errors` : ''})`,
+        );
         if (name === 'app' && scenario.key === 'purchase') {
           const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
           measured.purchase.outboxBacklog = Number(rows[0].n);
           if (LAYOUT !== 'api') pipeline = await measurePipeline(db, pipelineFrom);
-          if (pipeline) console.log(`  pipeline ${pipeline.purchases.toLocaleString('en')} purchases of the measured run: points credited at ${fmt.int(pipeline.creditedPerSecond)}/s`
-            + ` (lag p50 ${fmt.ms(pipeline.pointsLagMs.p50)}, p95 ${fmt.ms(pipeline.pointsLagMs.p95)}, p99 ${fmt.ms(pipeline.pointsLagMs.p99)});`
-            + ` tiers updated ${fmt.pct(pipeline.tiersWithinOneSecond)} within 1 s (lag p95 ${fmt.ms(pipeline.tierLagMs.p95)});`
-            + ` drained ${fmt.s(pipeline.drainedAfterMs)} after the run${pipeline.complete ? '' : ' — NOT COMPLETE'}`);
+          if (pipeline)
+            console.log(
+              `  pipeline ${pipeline.purchases.toLocaleString('en')} purchases of the measured run: points credited at ${fmt.int(pipeline.creditedPerSecond)}/s` +
+                ` (lag p50 ${fmt.ms(pipeline.pointsLagMs.p50)}, p95 ${fmt.ms(pipeline.pointsLagMs.p95)}, p99 ${fmt.ms(pipeline.pointsLagMs.p99)});` +
+                ` tiers updated ${fmt.pct(pipeline.tiersWithinOneSecond)} within 1 s (lag p95 ${fmt.ms(pipeline.tierLagMs.p95)});` +
+                ` drained ${fmt.s(pipeline.drainedAfterMs)} after the run${pipeline.complete ? '' : ' — NOT COMPLETE'}`,
+            );
         }
         await sleep(1_000);
       }
@@ -427,7 +545,8 @@ async function main(): Promise<void> {
       const { app: a, baseline: b } = measured[scenario.key];
       const ratio = a!.rps / b!.rps;
       const valid = a!.non2xx === 0 && b!.non2xx === 0 && a!.errors === 0 && b!.errors === 0;
-      const met = scenario.target.kind === 'ratio' ? ratio >= scenario.target.min : a!.latencyMs.p95 < scenario.target.maxMs;
+      const met =
+        scenario.target.kind === 'ratio' ? ratio >= scenario.target.min : a!.latencyMs.p95 < scenario.target.maxMs;
       return { scenario, app: a!, baseline: b!, ratio, met, valid };
     });
     printTable(rows);
@@ -444,8 +563,21 @@ async function main(): Promise<void> {
 
     const report = {
       generatedAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version[0].v },
-      options: { customers: CUSTOMERS, durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS, poolSize: POOL_SIZE, database: new URL(databaseUrl).pathname.slice(1) },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim(),
+        memoryGB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        postgres: version[0].v,
+      },
+      options: {
+        customers: CUSTOMERS,
+        durationSeconds: DURATION,
+        warmupSeconds: WARMUP,
+        connections: CONNECTIONS,
+        poolSize: POOL_SIZE,
+        database: new URL(databaseUrl).pathname.slice(1),
+      },
       seeding,
       scenarios: rows.map((row) => ({
         key: row.scenario.key,
@@ -473,7 +605,9 @@ async function main(): Promise<void> {
     };
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nWrote ${path.relative(root, path.join(resultsDir, 'latest.json'))} (total ${fmt.s(Date.now() - started)})`);
+    console.log(
+      `\nWrote ${path.relative(root, path.join(resultsDir, 'latest.json'))} (total ${fmt.s(Date.now() - started)})`,
+    );
   } finally {
     await Promise.all([stopChild(app), stopChild(worker), stopChild(baseline)]);
     await db.end().catch(() => undefined);
@@ -511,7 +645,9 @@ async function measurePipeline(db: pg.Client, from: Date): Promise<PipelineStats
          FROM purchases p
          LEFT JOIN loyalty_ledger l ON l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn'
          LEFT JOIN customer_values v ON v.customer_id = p.customer_id
-        WHERE p.created_at >= $1`, [from]);
+        WHERE p.created_at >= $1`,
+      [from],
+    );
     return { purchases: Number(rows[0].purchases), left: Number(rows[0].uncredited) + Number(rows[0].untiered) };
   };
   let state = await pending();
@@ -524,15 +660,24 @@ async function measurePipeline(db: pg.Client, from: Date): Promise<PipelineStats
     `SELECT extract(epoch FROM l.created_at - p.created_at) * 1000 AS lag,
             extract(epoch FROM max(l.created_at) OVER () - min(p.created_at) OVER ()) AS span
        FROM purchases p JOIN loyalty_ledger l ON l.source_type = 'purchase' AND l.source_id = p.id::text AND l.kind = 'earn'
-      WHERE p.created_at >= $1`, [from]);
+      WHERE p.created_at >= $1`,
+    [from],
+  );
   // A customer's value is recomputed once per debounce window, so judge each customer's last purchase.
   const { rows: tiers } = await db.query<{ lag: number | null }>(
     `SELECT extract(epoch FROM v.computed_at - last.at) * 1000 AS lag
        FROM (SELECT customer_id, max(created_at) AS at FROM purchases WHERE created_at >= $1 GROUP BY customer_id) last
-       LEFT JOIN customer_values v ON v.customer_id = last.customer_id AND v.computed_at >= last.at`, [from]);
+       LEFT JOIN customer_values v ON v.customer_id = last.customer_id AND v.computed_at >= last.at`,
+    [from],
+  );
   const summary = (values: number[]) => {
     const sorted = values.map(Number).sort((a, b) => a - b);
-    return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+    return {
+      p50: percentile(sorted, 0.5),
+      p95: percentile(sorted, 0.95),
+      p99: percentile(sorted, 0.99),
+      max: sorted.at(-1) ?? 0,
+    };
   };
   const tierLags = tiers.map((row) => (row.lag === null ? Infinity : Number(row.lag)));
   return {
@@ -550,7 +695,13 @@ function round(stats: LoadStats) {
   const r = (n: number, d = 2) => Number(n.toFixed(d));
   return {
     requestsPerSecond: r(stats.rps, 1),
-    latencyMs: { mean: r(stats.latencyMs.mean), p50: r(stats.latencyMs.p50), p95: r(stats.latencyMs.p95), p99: r(stats.latencyMs.p99), max: r(stats.latencyMs.max) },
+    latencyMs: {
+      mean: r(stats.latencyMs.mean),
+      p50: r(stats.latencyMs.p50),
+      p95: r(stats.latencyMs.p95),
+      p99: r(stats.latencyMs.p99),
+      max: r(stats.latencyMs.max),
+    },
     requests: stats.requests,
     ok: stats.ok,
     non2xx: stats.non2xx,
@@ -601,37 +752,76 @@ function searchTerms(names: string[]): string[] {
   return terms.slice(0, 3000);
 }
 
-async function explainSearch(db: pg.Client, q: string): Promise<{ q: string; executionMs: number; usesGinIndex: boolean; plan: string[] }> {
+async function explainSearch(
+  db: pg.Client,
+  q: string,
+): Promise<{ q: string; executionMs: number; usesGinIndex: boolean; plan: string[] }> {
   const statement = listQuery(classifySearch(q, 'CN'), 50);
   let plan: string[] = [];
   for (let i = 0; i < 2; i++) {
     // The second run is reported: the first warms the cache.
-    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, statement.values);
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`,
+      statement.values,
+    );
     plan = rows.map((row) => row['QUERY PLAN']);
   }
   const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1] ?? NaN);
   const usesGinIndex = plan.some((line) => line.includes('customers_search_grams_idx'));
-  const shape = plan.filter((line) => /->|^\S/.test(line) && !/Planning|Execution|Buffers/.test(line)).map((line) => line.replace(/\s+\(cost=.*?\)/, '').trimEnd());
-  console.log(`Search plan for q=${q}: ${fmt.ms(executionMs)}, ${usesGinIndex ? 'uses' : 'does NOT use'} customers_search_grams_idx`);
+  const shape = plan
+    .filter((line) => /->|^\S/.test(line) && !/Planning|Execution|Buffers/.test(line))
+    .map((line) => line.replace(/\s+\(cost=.*?\)/, '').trimEnd());
+  console.log(
+    `Search plan for q=${q}: ${fmt.ms(executionMs)}, ${usesGinIndex ? 'uses' : 'does NOT use'} customers_search_grams_idx`,
+  );
   for (const line of shape) console.log(`    ${line}`);
   return { q, executionMs, usesGinIndex, plan };
 }
 
-async function compareAnswers(appUrl: string, baselineUrl: string, token: string, id: string, term: string): Promise<string[]> {
+async function compareAnswers(
+  appUrl: string,
+  baselineUrl: string,
+  token: string,
+  id: string,
+  term: string,
+): Promise<string[]> {
   const differences: string[] = [];
-  for (const [what, pathname] of [['GET /customers/{id}', `/api/v1/customers/${id}`], ['GET /customers?q=', `/api/v1/customers?q=${encodeURIComponent(term)}`]] as const) {
-    const [a, b] = await Promise.all([http<unknown>('GET', appUrl + pathname, undefined, token), http<unknown>('GET', baselineUrl + pathname)]);
-    if (a.status !== 200 || b.status !== 200) differences.push(`${what}: app answered ${a.status}, baseline ${b.status}`);
+  for (const [what, pathname] of [
+    ['GET /customers/{id}', `/api/v1/customers/${id}`],
+    ['GET /customers?q=', `/api/v1/customers?q=${encodeURIComponent(term)}`],
+  ] as const) {
+    const [a, b] = await Promise.all([
+      http<unknown>('GET', appUrl + pathname, undefined, token),
+      http<unknown>('GET', baselineUrl + pathname),
+    ]);
+    if (a.status !== 200 || b.status !== 200)
+      differences.push(`${what}: app answered ${a.status}, baseline ${b.status}`);
     else if (!isDeepStrictEqual(a.body, b.body)) {
-      const keys = (value: unknown) => JSON.stringify(Object.keys((value as { data?: object[] }).data?.[0] ?? (value as object)));
-      differences.push(`${what}: app and baseline answers differ (app keys ${keys(a.body)}, baseline keys ${keys(b.body)})`);
+      const keys = (value: unknown) =>
+        JSON.stringify(Object.keys((value as { data?: object[] }).data?.[0] ?? (value as object)));
+      differences.push(
+        `${what}: app and baseline answers differ (app keys ${keys(a.body)}, baseline keys ${keys(b.body)})`,
+      );
     }
   }
   return differences;
 }
 
-function printTable(rows: { scenario: Scenario; app: LoadStats; baseline: LoadStats; ratio: number; met: boolean; valid: boolean }[]): void {
-  const header = ['Scenario', 'App req/s', 'Base req/s', 'App/Base', 'App p95', 'Base p95', 'App p99', 'Base p99', 'Target', 'Met'];
+function printTable(
+  rows: { scenario: Scenario; app: LoadStats; baseline: LoadStats; ratio: number; met: boolean; valid: boolean }[],
+): void {
+  const header = [
+    'Scenario',
+    'App req/s',
+    'Base req/s',
+    'App/Base',
+    'App p95',
+    'Base p95',
+    'App p99',
+    'Base p99',
+    'Target',
+    'Met',
+  ];
   const body = rows.map(({ scenario, app, baseline, ratio, met, valid }) => [
     scenario.title,
     fmt.int(app.rps),
@@ -645,8 +835,11 @@ function printTable(rows: { scenario: Scenario; app: LoadStats; baseline: LoadSt
     `${met ? 'yes' : 'NO'}${valid ? '' : ' (errors!)'}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i >= 8 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log(`\nResults (${DURATION} s per scenario, ${CONNECTIONS} connections, ${CUSTOMERS.toLocaleString('en')} customers):`);
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 || i >= 8 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(
+    `\nResults (${DURATION} s per scenario, ${CONNECTIONS} connections, ${CUSTOMERS.toLocaleString('en')} customers):`,
+  );
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of body) console.log(line(r));

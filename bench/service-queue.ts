@@ -60,7 +60,9 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench:service -- [--requests 100000] [--takes 20000] [--http 5000] [--concurrency 16] [--latency-concurrency 4] [--customers 5000] [--database-url URL]');
+  console.log(
+    'npm run bench:service -- [--requests 100000] [--takes 20000] [--http 5000] [--concurrency 16] [--latency-concurrency 4] [--customers 5000] [--database-url URL]',
+  );
   process.exit(0);
 }
 const REQUESTS = Number(args.requests);
@@ -71,23 +73,38 @@ const LATENCY_TAKES = 2_000;
 const CUSTOMERS = Number(args.customers);
 const HTTP_CALLS = Number(args.http);
 
-const server = new URL(args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const server = new URL(
+  args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+);
 server.pathname = '/crm_bench_service';
 const databaseUrl = server.toString();
 const prefix = `bench-service-${randomBytes(3).toString('hex')}`;
-const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', PROCESS_ROLE: 'api', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  QUEUE_PREFIX: prefix,
+  LOG_LEVEL: 'warn',
+  PROCESS_ROLE: 'api',
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+});
 
 async function prepareDatabase(): Promise<void> {
   const admin = new pg.Client({ connectionString: new URL('/postgres', server).toString() });
   await admin.connect();
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'crm_bench_service' AND pid <> pg_backend_pid()`);
+  await admin.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'crm_bench_service' AND pid <> pg_backend_pid()`,
+  );
   await admin.query(`DROP DATABASE IF EXISTS crm_bench_service`);
   await admin.end();
   await ensureDatabaseExists(databaseUrl);
   await runMigrations(config);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  await db.query(`INSERT INTO customers (kind, name) SELECT 'individual', '服务客户' || n FROM generate_series(1, $1) n`, [CUSTOMERS]);
+  await db.query(
+    `INSERT INTO customers (kind, name) SELECT 'individual', '服务客户' || n FROM generate_series(1, $1) n`,
+    [CUSTOMERS],
+  );
   await db.query(
     `INSERT INTO customer_values (customer_id, frequency, monetary, score, tier)
      SELECT id, 0, 0, 0, (ARRAY['VIP', '高', '中', '低', NULL])[1 + row_number() OVER (ORDER BY id) % 5] FROM customers`,
@@ -100,15 +117,29 @@ async function startApp(): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), PROCESS_ROLE: 'api', LOG_LEVEL: 'warn', NODE_ENV: 'production',
-      JWT_SECRET: `bench-${randomBytes(24).toString('hex')}`, QUEUE_PREFIX: prefix, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      PROCESS_ROLE: 'api',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      JWT_SECRET: `bench-${randomBytes(24).toString('hex')}`,
+      QUEUE_PREFIX: prefix,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
       LOGIN_MAX_ATTEMPTS_PER_MINUTE: '10000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i += 1) {
-    if (await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)) return { base, child };
+    if (
+      await fetch(`${base}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { base, child };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   child.kill('SIGKILL');
@@ -120,28 +151,46 @@ async function startApp(): Promise<{ base: string; child: ChildProcess }> {
  * the same two cores as the server and Postgres) would otherwise show up in the server's latency.
  */
 const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
-function call(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+function call(
+  base: string,
+  token: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${base}/api/v1${url}`, {
-      method, agent,
-      headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : null });
-      });
-      response.on('error', reject);
-    });
+    const request = httpRequest(
+      `${base}/api/v1${url}`,
+      {
+        method,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : null });
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(payload);
   });
 }
 
 async function login(base: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
@@ -151,7 +200,11 @@ interface Phase {
   latency: LatencySummary;
 }
 
-async function timed(count: number, work: (index: number, worker: number) => Promise<void>, concurrency = CONCURRENCY): Promise<Phase> {
+async function timed(
+  count: number,
+  work: (index: number, worker: number) => Promise<void>,
+  concurrency = CONCURRENCY,
+): Promise<Phase> {
   const latencies: number[] = [];
   const started = performance.now();
   await runConcurrently(count, concurrency, async (index, worker) => {
@@ -191,7 +244,16 @@ async function benchQueue(): Promise<{ enqueue: Phase; take: Phase; takeLatency:
     const customers = await customerIds();
     const agents: Principal[] = [];
     for (let i = 0; i < CONCURRENCY; i += 1) {
-      const user = await users.create({ email: `queue-agent-${i}@bench.local`, name: `坐席 ${i}`, password: 'bench-password-1', roles: ['agent'], skills: SKILLS }, null);
+      const user = await users.create(
+        {
+          email: `queue-agent-${i}@bench.local`,
+          name: `坐席 ${i}`,
+          password: 'bench-password-1',
+          roles: ['agent'],
+          skills: SKILLS,
+        },
+        null,
+      );
       agents.push({ kind: 'user', id: user.id, roles: ['agent'], email: user.email, name: user.name });
     }
     process.stdout.write(`queue: ${REQUESTS} requests filed…\n`);
@@ -204,9 +266,13 @@ async function benchQueue(): Promise<{ enqueue: Phase; take: Phase; takeLatency:
       if (!(await takeNext.execute(agents[worker]))) throw new Error('the queue ran dry');
     });
     process.stdout.write(`queue: ${LATENCY_TAKES} takes with ${LATENCY_CONCURRENCY} in flight…\n`);
-    const takeLatency = await timed(LATENCY_TAKES, async (_, worker) => {
-      if (!(await takeNext.execute(agents[worker]))) throw new Error('the queue ran dry');
-    }, LATENCY_CONCURRENCY);
+    const takeLatency = await timed(
+      LATENCY_TAKES,
+      async (_, worker) => {
+        if (!(await takeNext.execute(agents[worker]))) throw new Error('the queue ran dry');
+      },
+      LATENCY_CONCURRENCY,
+    );
     return { enqueue, take, takeLatency, queuedDuringTakes };
   } finally {
     await app.close();
@@ -222,19 +288,34 @@ async function benchHttp(): Promise<{ enqueue: Phase; take: Phase; takeLatency: 
     const agentTokens: string[] = [];
     for (let i = 0; i < CONCURRENCY; i += 1) {
       const email = `http-agent-${i}@bench.local`;
-      const created = await call(base, adminToken, 'POST', '/users', { email, name: `坐席 ${i}`, password: 'bench-password-1', roles: ['agent'], skills: SKILLS });
-      if (created.status !== 201) throw new Error(`creating an agent: ${created.status} ${JSON.stringify(created.json)}`);
+      const created = await call(base, adminToken, 'POST', '/users', {
+        email,
+        name: `坐席 ${i}`,
+        password: 'bench-password-1',
+        roles: ['agent'],
+        skills: SKILLS,
+      });
+      if (created.status !== 201)
+        throw new Error(`creating an agent: ${created.status} ${JSON.stringify(created.json)}`);
       agentTokens.push(await login(base, email, 'bench-password-1'));
     }
     process.stdout.write(`http: ${HTTP_CALLS} POST /service-requests…\n`);
     const enqueue = await timed(HTTP_CALLS, async (index, worker) => {
-      const response = await call(base, agentTokens[worker], 'POST', '/service-requests', SERVICE_REQUEST(customers, index));
-      if (response.status !== 201) throw new Error(`filing a request: ${response.status} ${JSON.stringify(response.json)}`);
+      const response = await call(
+        base,
+        agentTokens[worker],
+        'POST',
+        '/service-requests',
+        SERVICE_REQUEST(customers, index),
+      );
+      if (response.status !== 201)
+        throw new Error(`filing a request: ${response.status} ${JSON.stringify(response.json)}`);
     });
     process.stdout.write(`http: ${HTTP_CALLS} POST /service-requests/next…\n`);
     const takeNext = async (_: number, worker: number) => {
       const response = await call(base, agentTokens[worker], 'POST', '/service-requests/next');
-      if (response.status !== 200) throw new Error(`taking the next request: ${response.status} ${JSON.stringify(response.json)}`);
+      if (response.status !== 200)
+        throw new Error(`taking the next request: ${response.status} ${JSON.stringify(response.json)}`);
     };
     const take = await timed(HTTP_CALLS, takeNext);
     process.stdout.write(`http: ${LATENCY_TAKES} POST /service-requests/next with ${LATENCY_CONCURRENCY} in flight…\n`);
@@ -258,8 +339,10 @@ async function benchBarePostgres(): Promise<{ add: Phase; take: Phase }> {
     await pool.query(`CREATE INDEX bare_queue_idx ON bare_queue (respond_by, id) WHERE status = 'queued'`);
     process.stdout.write(`bare postgres: ${REQUESTS} inserts…\n`);
     const add = await timed(REQUESTS, async (index) => {
-      await pool.query(`INSERT INTO bare_queue (customer_id, severity, subject, respond_by) VALUES ($1, $2, $3, now() + $4 * interval '1 minute')`,
-        [randomUUID(), SEVERITIES[index % 4], `报修 ${index}`, (index * 7919) % 10_000]);
+      await pool.query(
+        `INSERT INTO bare_queue (customer_id, severity, subject, respond_by) VALUES ($1, $2, $3, now() + $4 * interval '1 minute')`,
+        [randomUUID(), SEVERITIES[index % 4], `报修 ${index}`, (index * 7919) % 10_000],
+      );
     });
     await pool.query('ANALYZE bare_queue');
     process.stdout.write(`bare postgres: ${TAKES} takes…\n`);
@@ -278,14 +361,22 @@ async function benchBarePostgres(): Promise<{ add: Phase; take: Phase }> {
 }
 
 async function benchBullmq(): Promise<{ add: Phase; take: Phase }> {
-  const connection = { host: new URL(config.REDIS_URL).hostname, port: Number(new URL(config.REDIS_URL).port || 6379), maxRetriesPerRequest: null };
+  const connection = {
+    host: new URL(config.REDIS_URL).hostname,
+    port: Number(new URL(config.REDIS_URL).port || 6379),
+    maxRetriesPerRequest: null,
+  };
   const name = 'raw-service-requests';
   const queue = new Queue(name, { connection, prefix });
   const worker = new Worker(name, null, { connection, prefix, autorun: false });
   try {
     process.stdout.write(`bullmq: ${REQUESTS} prioritised adds…\n`);
     const add = await timed(REQUESTS, async (index) => {
-      await queue.add('request', { customerId: randomUUID(), severity: SEVERITIES[index % 4], subject: `报修 ${index}` }, { priority: 1 + (index * 7919) % 2_000_000 });
+      await queue.add(
+        'request',
+        { customerId: randomUUID(), severity: SEVERITIES[index % 4], subject: `报修 ${index}` },
+        { priority: 1 + ((index * 7919) % 2_000_000) },
+      );
     });
     process.stdout.write(`bullmq: ${TAKES} takes…\n`);
     const take = await timed(TAKES, async (_, slot) => {
@@ -339,6 +430,22 @@ console.log(lines.join('\n'));
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   path.join(root, 'bench', 'results', 'service-queue.json'),
-  JSON.stringify({ startedAt: started.toISOString(), cpus: os.cpus().length, concurrency: CONCURRENCY, requests: REQUESTS, takes: TAKES, queue, raw, bare, http, enqueueRatio, takeRatio }, null, 2),
+  JSON.stringify(
+    {
+      startedAt: started.toISOString(),
+      cpus: os.cpus().length,
+      concurrency: CONCURRENCY,
+      requests: REQUESTS,
+      takes: TAKES,
+      queue,
+      raw,
+      bare,
+      http,
+      enqueueRatio,
+      takeRatio,
+    },
+    null,
+    2,
+  ),
 );
 process.exit(0);

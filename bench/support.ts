@@ -32,7 +32,11 @@ export function latencySummary(latenciesMs: number[]): LatencySummary {
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; each worker slot keeps its own number. */
-export async function runConcurrently(count: number, concurrency: number, task: (index: number, worker: number) => Promise<void>): Promise<void> {
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (index: number, worker: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async (_, worker) => {

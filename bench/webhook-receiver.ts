@@ -13,7 +13,10 @@ let requests = 0;
 
 const server = createServer((request, response) => {
   if (request.method === 'GET') {
-    const body = request.url === '/receipts' ? JSON.stringify(Object.fromEntries(firstArrival)) : JSON.stringify({ requests, unique: firstArrival.size });
+    const body =
+      request.url === '/receipts'
+        ? JSON.stringify(Object.fromEntries(firstArrival))
+        : JSON.stringify({ requests, unique: firstArrival.size });
     response.writeHead(200, { 'content-type': 'application/json' }).end(body);
     return;
   }

@@ -130,13 +130,21 @@ export class CoreSchema1764050000000 implements MigrationInterface {
     // gram index (a rare given name); it needs per-gram frequencies for thousands of characters.
     await db.query(`ALTER TABLE customers ALTER COLUMN search_grams SET STATISTICS 1000`);
     // Keyset pagination walks (created_at, id) newest first; filters combine with it.
-    await db.query(`CREATE INDEX customers_created_idx ON customers (created_at DESC, id DESC) WHERE deleted_at IS NULL`);
-    await db.query(`CREATE INDEX customers_search_grams_idx ON customers USING gin (search_grams) WHERE deleted_at IS NULL`);
+    await db.query(
+      `CREATE INDEX customers_created_idx ON customers (created_at DESC, id DESC) WHERE deleted_at IS NULL`,
+    );
+    await db.query(
+      `CREATE INDEX customers_search_grams_idx ON customers USING gin (search_grams) WHERE deleted_at IS NULL`,
+    );
     await db.query(`CREATE INDEX customers_mobile_idx ON customers (mobile text_pattern_ops) WHERE deleted_at IS NULL`);
     await db.query(`CREATE INDEX customers_phone_idx ON customers (phone text_pattern_ops) WHERE deleted_at IS NULL`);
-    await db.query(`CREATE INDEX customers_email_idx ON customers (lower(email) text_pattern_ops) WHERE deleted_at IS NULL`);
+    await db.query(
+      `CREATE INDEX customers_email_idx ON customers (lower(email) text_pattern_ops) WHERE deleted_at IS NULL`,
+    );
     for (const column of ['owner_id', 'tier', 'region', 'industry', 'lifecycle_stage']) {
-      await db.query(`CREATE INDEX customers_${column}_idx ON customers (${column}, created_at DESC, id DESC) WHERE deleted_at IS NULL`);
+      await db.query(
+        `CREATE INDEX customers_${column}_idx ON customers (${column}, created_at DESC, id DESC) WHERE deleted_at IS NULL`,
+      );
     }
 
     await db.query(`
@@ -247,7 +255,19 @@ export class CoreSchema1764050000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['idempotency_keys', 'outbox', 'audit_log', 'custom_field_definitions', 'customer_consents', 'interactions', 'purchases', 'customers', 'api_keys', 'refresh_tokens', 'users']) {
+    for (const table of [
+      'idempotency_keys',
+      'outbox',
+      'audit_log',
+      'custom_field_definitions',
+      'customer_consents',
+      'interactions',
+      'purchases',
+      'customers',
+      'api_keys',
+      'refresh_tokens',
+      'users',
+    ]) {
       await db.query(`DROP TABLE IF EXISTS ${table}`);
     }
     await db.query(`DROP SEQUENCE IF EXISTS customer_code_seq`);

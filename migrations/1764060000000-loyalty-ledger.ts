@@ -53,10 +53,13 @@ export class LoyaltyLedger1764060000000 implements MigrationInterface {
         points bigint NOT NULL CHECK (points > 0),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX loyalty_redemptions_customer_idx ON loyalty_redemptions (customer_id, created_at DESC)`);
+    await db.query(
+      `CREATE INDEX loyalty_redemptions_customer_idx ON loyalty_redemptions (customer_id, created_at DESC)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['loyalty_redemptions', 'loyalty_rewards', 'loyalty_ledger', 'loyalty_accounts']) await db.query(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of ['loyalty_redemptions', 'loyalty_rewards', 'loyalty_ledger', 'loyalty_accounts'])
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
   }
 }

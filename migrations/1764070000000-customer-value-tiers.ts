@@ -56,6 +56,7 @@ export class CustomerValueTiers1764070000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['tier_history', 'customer_values', 'tier_definitions']) await db.query(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of ['tier_history', 'customer_values', 'tier_definitions'])
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
   }
 }

@@ -4,12 +4,52 @@ const SEVERITIES = ['critical', 'high', 'normal', 'low'];
 
 /** First-response and resolution targets in minutes per tier, by severity (critical, high, normal, low). */
 const DEFAULT_TARGETS: [string | null, [number, number][]][] = [
-  ['VIP', [[60, 480], [120, 960], [240, 1_440], [480, 2_880]]],
-  ['高', [[120, 960], [240, 1_440], [480, 2_880], [960, 4_320]]],
-  ['中', [[240, 1_440], [480, 2_880], [960, 4_320], [1_440, 5_760]]],
-  ['低', [[480, 2_880], [960, 4_320], [1_440, 5_760], [2_880, 10_080]]],
+  [
+    'VIP',
+    [
+      [60, 480],
+      [120, 960],
+      [240, 1_440],
+      [480, 2_880],
+    ],
+  ],
+  [
+    '高',
+    [
+      [120, 960],
+      [240, 1_440],
+      [480, 2_880],
+      [960, 4_320],
+    ],
+  ],
+  [
+    '中',
+    [
+      [240, 1_440],
+      [480, 2_880],
+      [960, 4_320],
+      [1_440, 5_760],
+    ],
+  ],
+  [
+    '低',
+    [
+      [480, 2_880],
+      [960, 4_320],
+      [1_440, 5_760],
+      [2_880, 10_080],
+    ],
+  ],
   // Customers without a tier yet, or in a tier added later without its own policies.
-  [null, [[480, 2_880], [960, 4_320], [1_440, 5_760], [2_880, 10_080]]],
+  [
+    null,
+    [
+      [480, 2_880],
+      [960, 4_320],
+      [1_440, 5_760],
+      [2_880, 10_080],
+    ],
+  ],
 ];
 
 /** Service requests with their SLA clocks, SLA policies, staff tasks and the open customer timeline. */
@@ -33,7 +73,9 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`CREATE UNIQUE INDEX sla_policies_tier_severity_key ON sla_policies (coalesce(tier, ''), severity)`);
-    const values = DEFAULT_TARGETS.flatMap(([tier, targets]) => targets.map(([respond, resolve], index) => [tier, SEVERITIES[index], respond, resolve]));
+    const values = DEFAULT_TARGETS.flatMap(([tier, targets]) =>
+      targets.map(([respond, resolve], index) => [tier, SEVERITIES[index], respond, resolve]),
+    );
     await db.query(
       `INSERT INTO sla_policies (tier, severity, first_response_minutes, resolution_minutes) VALUES
        ${values.map((_, index) => `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`).join(', ')}`,
@@ -85,9 +127,13 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // The queue in serving order; `next` walks it from the front, skipping rows other agents hold.
-    await db.query(`CREATE INDEX service_requests_queue_idx ON service_requests (escalation_level DESC, respond_by, received_at, id) WHERE status = 'queued'`);
+    await db.query(
+      `CREATE INDEX service_requests_queue_idx ON service_requests (escalation_level DESC, respond_by, received_at, id) WHERE status = 'queued'`,
+    );
     // A queue table: rows leave the queued state all day, so vacuum and statistics must keep up.
-    await db.query(`ALTER TABLE service_requests SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02)`);
+    await db.query(
+      `ALTER TABLE service_requests SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02)`,
+    );
     // Assigns the most urgent queued request a person is qualified for to them and returns it (no
     // row when there is none). Rows other transactions are taking are skipped, and each call is a
     // command of its own, so several calls in one statement (a batch of callers) never take the same
@@ -113,7 +159,9 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
             FOR UPDATE OF request SKIP LOCKED)
         RETURNING *;
       END $$`);
-    await db.query(`CREATE INDEX service_requests_assignee_idx ON service_requests (assigned_to, status) WHERE assigned_to IS NOT NULL`);
+    await db.query(
+      `CREATE INDEX service_requests_assignee_idx ON service_requests (assigned_to, status) WHERE assigned_to IS NOT NULL`,
+    );
     await db.query(`CREATE INDEX service_requests_customer_idx ON service_requests (customer_id, created_at DESC)`);
     await db.query(`CREATE INDEX service_requests_created_idx ON service_requests (created_at DESC, id DESC)`);
     await db.query(`CREATE INDEX service_requests_received_idx ON service_requests (received_at)`);
@@ -139,7 +187,9 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         CHECK (assignee_id IS NOT NULL OR assignee_role IS NOT NULL)
       )`);
     await db.query(`CREATE INDEX tasks_assignee_idx ON tasks (assignee_id, status, created_at DESC)`);
-    await db.query(`CREATE INDEX tasks_role_idx ON tasks (assignee_role, status, created_at DESC) WHERE assignee_id IS NULL`);
+    await db.query(
+      `CREATE INDEX tasks_role_idx ON tasks (assignee_role, status, created_at DESC) WHERE assignee_id IS NULL`,
+    );
     await db.query(`CREATE INDEX tasks_subject_idx ON tasks (subject_type, subject_id) WHERE subject_id IS NOT NULL`);
 
     // Entries other modules add to a customer's timeline (service requests now; complaints, outreach later).
@@ -152,12 +202,15 @@ export class ServiceRequests1764080000000 implements MigrationInterface {
         details jsonb NOT NULL DEFAULT '{}',
         occurred_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX customer_timeline_entries_customer_idx ON customer_timeline_entries (customer_id, occurred_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX customer_timeline_entries_customer_idx ON customer_timeline_entries (customer_id, occurred_at DESC, id DESC)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP FUNCTION IF EXISTS assign_next_service_request(uuid)`);
-    for (const table of ['customer_timeline_entries', 'tasks', 'service_requests', 'sla_policies']) await db.query(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of ['customer_timeline_entries', 'tasks', 'service_requests', 'sla_policies'])
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
     await db.query(`DROP SEQUENCE IF EXISTS service_request_number_seq`);
     await db.query(`DROP FUNCTION IF EXISTS api_timestamp(timestamptz)`);
   }

@@ -27,7 +27,9 @@ export class Webhooks1764090000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         deleted_at timestamptz
       )`);
-    await db.query(`CREATE INDEX webhook_endpoints_live_idx ON webhook_endpoints (created_at, id) WHERE deleted_at IS NULL`);
+    await db.query(
+      `CREATE INDEX webhook_endpoints_live_idx ON webhook_endpoints (created_at, id) WHERE deleted_at IS NULL`,
+    );
 
     // One row per event that matched at least one endpoint: what every delivery of it sends.
     await db.query(`
@@ -58,8 +60,12 @@ export class Webhooks1764090000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (endpoint_id, event_id)
       )`);
-    await db.query(`CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, created_at DESC, id DESC)`);
-    await db.query(`CREATE INDEX webhook_deliveries_endpoint_occurred_idx ON webhook_deliveries (endpoint_id, occurred_at)`);
+    await db.query(
+      `CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, created_at DESC, id DESC)`,
+    );
+    await db.query(
+      `CREATE INDEX webhook_deliveries_endpoint_occurred_idx ON webhook_deliveries (endpoint_id, occurred_at)`,
+    );
     await db.query(`CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id)`);
 
     await db.query(`
@@ -73,7 +79,9 @@ export class Webhooks1764090000000 implements MigrationInterface {
         response_excerpt text,
         error text
       )`);
-    await db.query(`CREATE INDEX webhook_delivery_attempts_delivery_idx ON webhook_delivery_attempts (delivery_id, id)`);
+    await db.query(
+      `CREATE INDEX webhook_delivery_attempts_delivery_idx ON webhook_delivery_attempts (delivery_id, id)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

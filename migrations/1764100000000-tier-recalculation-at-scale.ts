@@ -14,8 +14,12 @@ export class TierRecalculationAtScale1764100000000 implements MigrationInterface
   async up(db: QueryRunner): Promise<void> {
     // previous_tier is what the tier was before its last change: the statement that changes the
     // tier reads it back through RETURNING to write the history row, without a second scan.
-    await db.query(`ALTER TABLE customer_values ADD COLUMN tier text, ADD COLUMN previous_tier text, ADD COLUMN tier_changed_at timestamptz`);
-    await db.query(`UPDATE customer_values v SET tier = c.tier FROM customers c WHERE c.id = v.customer_id AND c.tier IS NOT NULL`);
+    await db.query(
+      `ALTER TABLE customer_values ADD COLUMN tier text, ADD COLUMN previous_tier text, ADD COLUMN tier_changed_at timestamptz`,
+    );
+    await db.query(
+      `UPDATE customer_values v SET tier = c.tier FROM customers c WHERE c.id = v.customer_id AND c.tier IS NOT NULL`,
+    );
     await db.query(`DROP INDEX IF EXISTS customers_tier_idx`);
     await db.query(`ALTER TABLE customers DROP COLUMN tier`);
 
@@ -38,7 +42,9 @@ export class TierRecalculationAtScale1764100000000 implements MigrationInterface
 
     // Bulk events (a full recalculation's tier changes, up to one per customer) wait behind ordinary
     // ones: the relay claims the default lane first, and publishes bulk jobs at a lower BullMQ priority.
-    await db.query(`ALTER TABLE outbox ADD COLUMN lane text NOT NULL DEFAULT 'default' CHECK (lane IN ('default', 'bulk'))`);
+    await db.query(
+      `ALTER TABLE outbox ADD COLUMN lane text NOT NULL DEFAULT 'default' CHECK (lane IN ('default', 'bulk'))`,
+    );
     await db.query(`CREATE INDEX outbox_unpublished_lane_idx ON outbox (lane, id) WHERE published_at IS NULL`);
     await db.query(`DROP INDEX IF EXISTS outbox_unpublished_idx`);
   }
@@ -49,10 +55,20 @@ export class TierRecalculationAtScale1764100000000 implements MigrationInterface
     await db.query(`ALTER TABLE outbox DROP COLUMN lane`);
     await db.query(`DROP TABLE IF EXISTS tier_recalculations`);
     await db.query(`ALTER TABLE customers ADD COLUMN tier text`);
-    await db.query(`UPDATE customers c SET tier = v.tier FROM customer_values v WHERE v.customer_id = c.id AND v.tier IS NOT NULL`);
-    await db.query(`CREATE INDEX customers_tier_idx ON customers (tier, created_at DESC, id DESC) WHERE deleted_at IS NULL`);
-    await db.query(`ALTER TABLE customer_values DROP COLUMN tier, DROP COLUMN previous_tier, DROP COLUMN tier_changed_at`);
-    await db.query(`ALTER TABLE customer_values ADD CONSTRAINT customer_values_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) NOT VALID`);
-    await db.query(`ALTER TABLE tier_history ADD CONSTRAINT tier_history_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) NOT VALID`);
+    await db.query(
+      `UPDATE customers c SET tier = v.tier FROM customer_values v WHERE v.customer_id = c.id AND v.tier IS NOT NULL`,
+    );
+    await db.query(
+      `CREATE INDEX customers_tier_idx ON customers (tier, created_at DESC, id DESC) WHERE deleted_at IS NULL`,
+    );
+    await db.query(
+      `ALTER TABLE customer_values DROP COLUMN tier, DROP COLUMN previous_tier, DROP COLUMN tier_changed_at`,
+    );
+    await db.query(
+      `ALTER TABLE customer_values ADD CONSTRAINT customer_values_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) NOT VALID`,
+    );
+    await db.query(
+      `ALTER TABLE tier_history ADD CONSTRAINT tier_history_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) NOT VALID`,
+    );
   }
 }

@@ -14,12 +14,16 @@ export class OutboxClaimOrder1764150000000 implements MigrationInterface {
   transaction = false as const;
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS outbox_unpublished_order_idx ON outbox (lane, published_at, id) WHERE published_at IS NULL`);
+    await db.query(
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS outbox_unpublished_order_idx ON outbox (lane, published_at, id) WHERE published_at IS NULL`,
+    );
     await db.query(`DROP INDEX CONCURRENTLY IF EXISTS outbox_unpublished_lane_idx`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS outbox_unpublished_lane_idx ON outbox (lane, id) WHERE published_at IS NULL`);
+    await db.query(
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS outbox_unpublished_lane_idx ON outbox (lane, id) WHERE published_at IS NULL`,
+    );
     await db.query(`DROP INDEX CONCURRENTLY IF EXISTS outbox_unpublished_order_idx`);
   }
 }

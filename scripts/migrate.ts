@@ -6,4 +6,6 @@ import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/datab
 const config = loadConfig();
 const created = await ensureDatabaseExists(config.DATABASE_URL);
 const applied = await runMigrations(config);
-process.stdout.write(`${created ? 'created the database; ' : ''}${applied.length ? `applied ${applied.join(', ')}` : 'no pending migrations'}\n`);
+process.stdout.write(
+  `${created ? 'created the database; ' : ''}${applied.length ? `applied ${applied.join(', ')}` : 'no pending migrations'}\n`,
+);

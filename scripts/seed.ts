@@ -60,7 +60,9 @@ const BULK_TABLES = ['customers', 'purchases'];
 
 /** Lunar new year (正月初一) as a solar date, for every year from `from` to `to`. */
 export function lunarNewYears(from = 1900, to = 2100): { year: number; date: string }[] {
-  const { Lunar } = lunar as unknown as { Lunar: { fromYmd(y: number, m: number, d: number): { getSolar(): { toYmd(): string } } } };
+  const { Lunar } = lunar as unknown as {
+    Lunar: { fromYmd(y: number, m: number, d: number): { getSolar(): { toYmd(): string } } };
+  };
   const years: { year: number; date: string }[] = [];
   for (let year = from; year <= to; year++) years.push({ year, date: Lunar.fromYmd(year, 1, 1).getSolar().toYmd() });
   return years;
@@ -92,18 +94,50 @@ const pick = (array: string, length: number) => `(${array})[1 + floor(random() *
  * The INSERT that creates customers g = from … to (1-based over the whole load) with their purchases,
  * in one statement. Everything random happens in Postgres.
  */
-function batchStatement(owners: string[], ownerRanges: { start: number; count: number }[]): (from: number, to: number, ctx: BatchContext) => { text: string; values: unknown[] } {
+function batchStatement(
+  owners: string[],
+  ownerRanges: { start: number; count: number }[],
+): (from: number, to: number, ctx: BatchContext) => { text: string; values: unknown[] } {
   return (from, to, ctx) => {
     const p = new Params();
-    const surnames = p.add(data.SURNAMES.map((s) => s[0]), 'text[]');
-    const surnamePy = p.add(data.SURNAMES.map((s) => s[1]), 'text[]');
+    const surnames = p.add(
+      data.SURNAMES.map((s) => s[0]),
+      'text[]',
+    );
+    const surnamePy = p.add(
+      data.SURNAMES.map((s) => s[1]),
+      'text[]',
+    );
     const surnameIdx = weighted(data.SURNAMES.map((s) => s[2]));
     const surnameIdxP = p.add(surnameIdx, 'int[]');
-    const mChars = p.add(data.MALE_CHARS.map((c) => c[0]), 'text[]');
-    const mCharsPy = p.add(data.MALE_CHARS.map((c) => c[1]), 'text[]');
-    const fChars = p.add(data.FEMALE_CHARS.map((c) => c[0]), 'text[]');
-    const fCharsPy = p.add(data.FEMALE_CHARS.map((c) => c[1]), 'text[]');
-    const names = (list: [string, string][]) => [p.add(list.map((n) => n[0]), 'text[]'), p.add(list.map((n) => n[1]), 'text[]'), list.length] as const;
+    const mChars = p.add(
+      data.MALE_CHARS.map((c) => c[0]),
+      'text[]',
+    );
+    const mCharsPy = p.add(
+      data.MALE_CHARS.map((c) => c[1]),
+      'text[]',
+    );
+    const fChars = p.add(
+      data.FEMALE_CHARS.map((c) => c[0]),
+      'text[]',
+    );
+    const fCharsPy = p.add(
+      data.FEMALE_CHARS.map((c) => c[1]),
+      'text[]',
+    );
+    const names = (list: [string, string][]) =>
+      [
+        p.add(
+          list.map((n) => n[0]),
+          'text[]',
+        ),
+        p.add(
+          list.map((n) => n[1]),
+          'text[]',
+        ),
+        list.length,
+      ] as const;
     const [cmN, cmP, cmL] = names(data.CLASSIC_NAMES.male);
     const [cfN, cfP, cfL] = names(data.CLASSIC_NAMES.female);
     const [mmN, mmP, mmL] = names(data.MODERN_NAMES.male);
@@ -112,17 +146,44 @@ function batchStatement(owners: string[], ownerRanges: { start: number; count: n
     const places = data.PLACES;
     const placeIdx = p.add(weighted(places.map((pl) => pl.weight)), 'int[]');
     const placeIdxLen = weighted(places.map((pl) => pl.weight)).length;
-    const placeLoc = p.add(places.map((pl) => pl.provinceFull + pl.city + pl.district), 'text[]');
-    const placeRegion = p.add(places.map((pl) => pl.provinceShort), 'text[]');
-    const placeNative = p.add(places.map((pl) => pl.provinceShort + (pl.district.endsWith('市') ? pl.district : pl.city).replace(/市$/, '')), 'text[]');
-    const placePrefix = p.add(places.map((pl) => pl.companyPrefix), 'text[]');
-    const placeArea = p.add(places.map((pl) => pl.areaCode), 'text[]');
-    const placePost = p.add(places.map((pl) => pl.postcode), 'text[]');
+    const placeLoc = p.add(
+      places.map((pl) => pl.provinceFull + pl.city + pl.district),
+      'text[]',
+    );
+    const placeRegion = p.add(
+      places.map((pl) => pl.provinceShort),
+      'text[]',
+    );
+    const placeNative = p.add(
+      places.map((pl) => pl.provinceShort + (pl.district.endsWith('市') ? pl.district : pl.city).replace(/市$/, '')),
+      'text[]',
+    );
+    const placePrefix = p.add(
+      places.map((pl) => pl.companyPrefix),
+      'text[]',
+    );
+    const placeArea = p.add(
+      places.map((pl) => pl.areaCode),
+      'text[]',
+    );
+    const placePost = p.add(
+      places.map((pl) => pl.postcode),
+      'text[]',
+    );
     const ownersP = p.add(owners, 'uuid[]');
-    const ownerStart = p.add(ownerRanges.map((r) => r.start), 'int[]');
-    const ownerCount = p.add(ownerRanges.map((r) => r.count), 'int[]');
+    const ownerStart = p.add(
+      ownerRanges.map((r) => r.start),
+      'int[]',
+    );
+    const ownerCount = p.add(
+      ownerRanges.map((r) => r.count),
+      'int[]',
+    );
 
-    const industries = p.add(data.INDUSTRIES.map((i) => i[0]), 'text[]');
+    const industries = p.add(
+      data.INDUSTRIES.map((i) => i[0]),
+      'text[]',
+    );
     const industryIdx = weighted(data.INDUSTRIES.map((i) => i[1]));
     const industryIdxP = p.add(industryIdx, 'int[]');
     const phrases: string[] = [];
@@ -136,8 +197,14 @@ function batchStatement(owners: string[], ownerRanges: { start: number; count: n
     const phrasesP = p.add(phrases, 'text[]');
     const phraseStartP = p.add(phraseStart, 'int[]');
     const phraseCountP = p.add(phraseCount, 'int[]');
-    const trade = p.add(data.TRADE_NAMES.map((t) => t[0]), 'text[]');
-    const tradePy = p.add(data.TRADE_NAMES.map((t) => t[1]), 'text[]');
+    const trade = p.add(
+      data.TRADE_NAMES.map((t) => t[0]),
+      'text[]',
+    );
+    const tradePy = p.add(
+      data.TRADE_NAMES.map((t) => t[1]),
+      'text[]',
+    );
     const suffixes = p.add(data.COMPANY_SUFFIXES, 'text[]');
     const text = (values: string[]) => [p.add(values, 'text[]'), values.length] as const;
     const [streets, streetsL] = text(data.STREETS);
@@ -155,11 +222,20 @@ function batchStatement(owners: string[], ownerRanges: { start: number; count: n
     const [domains, domainsL] = text(data.EMAIL_DOMAINS);
     const [mobiles, mobilesL] = text(data.MOBILE_PREFIXES);
     const choice = (list: [string, number][]) => {
-      const idx = weighted(list.map((l) => l[1]), 100);
-      return `(${p.add(list.map((l) => l[0]), 'text[]')})[(${p.add(idx, 'int[]')})[1 + floor(random() * ${idx.length})::int]]`;
+      const idx = weighted(
+        list.map((l) => l[1]),
+        100,
+      );
+      return `(${p.add(
+        list.map((l) => l[0]),
+        'text[]',
+      )})[(${p.add(idx, 'int[]')})[1 + floor(random() * ${idx.length})::int]]`;
     };
     const [products, productsL] = text(data.PRODUCTS.map((pr) => pr[0]));
-    const prices = p.add(data.PRODUCTS.map((pr) => pr[1]), 'numeric[]');
+    const prices = p.add(
+      data.PRODUCTS.map((pr) => pr[1]),
+      'numeric[]',
+    );
     const [channels, channelsL] = text(data.PURCHASE_CHANNELS);
     const payment = choice(data.PAYMENT_METHODS);
 
@@ -307,16 +383,26 @@ interface BatchContext {
 }
 
 /** Rebuilds indexes a previous (interrupted) seed dropped. Safe to call any time; returns how many it rebuilt. */
-export async function restoreDroppedIndexes(databaseUrl: string, log: (line: string) => void = console.log): Promise<number> {
+export async function restoreDroppedIndexes(
+  databaseUrl: string,
+  log: (line: string) => void = console.log,
+): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'crm-seed' });
   await client.connect();
   try {
-    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [DROPPED_INDEXES_TABLE]);
+    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [
+      DROPPED_INDEXES_TABLE,
+    ]);
     if (!rows[0].exists) return 0;
-    const { rows: dropped } = await client.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM ${DROPPED_INDEXES_TABLE}`);
+    const { rows: dropped } = await client.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM ${DROPPED_INDEXES_TABLE}`,
+    );
     await client.query(`SET maintenance_work_mem = '${maintenanceWorkMem()}'`);
     for (const index of dropped) {
-      const { rows: present } = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1`, [index.indexname]);
+      const { rows: present } = await client.query(
+        `SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1`,
+        [index.indexname],
+      );
       if (!present.length) {
         log(`  rebuilding ${index.indexname} (dropped by an interrupted seed)`);
         await client.query(index.indexdef);
@@ -361,7 +447,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     phaseStart = now;
   };
 
-  log(`Seeding ${new URL(databaseUrl).pathname.slice(1)}: ${customers.toLocaleString('en')} customers, ~${average} purchases each, ${jobs} connection(s), batches of ${batchSize.toLocaleString('en')}`);
+  log(
+    `Seeding ${new URL(databaseUrl).pathname.slice(1)}: ${customers.toLocaleString('en')} customers, ~${average} purchases each, ${jobs} connection(s), batches of ${batchSize.toLocaleString('en')}`,
+  );
   if (await ensureDatabaseExists(databaseUrl)) log('  created the database');
   const applied = await runMigrations(config);
   if (applied.length) log(`  applied migrations: ${applied.join(', ')}`);
@@ -372,12 +460,16 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   await main.connect();
   const loaders: pg.Client[] = [];
   try {
-    const { rows: locked } = await main.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEED_LOCK_KEY]);
+    const { rows: locked } = await main.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+      SEED_LOCK_KEY,
+    ]);
     if (!locked[0].ok) throw new Error('another seed is running against this database');
 
     const existing = Number((await main.query<{ n: string }>('SELECT count(*) AS n FROM customers')).rows[0].n);
     if (existing > 0 && !options.reset && !options.append) {
-      throw new Error(`the database already has ${existing.toLocaleString('en')} customers: pass --reset to replace all customer data (and users), or --append to add to them`);
+      throw new Error(
+        `the database already has ${existing.toLocaleString('en')} customers: pass --reset to replace all customer data (and users), or --append to add to them`,
+      );
     }
     if (options.reset) {
       // CASCADE also empties any later module's tables that reference customers or users.
@@ -399,11 +491,29 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (lower(email)) DO NOTHING`;
     await main.query(insertUser, [adminEmail, 'Administrator', adminHash, ['admin'], null, [], null]);
     const manager = data.STAFF.find((s) => s.key === 'manager')!;
-    await main.query(insertUser, [manager.email, manager.name, staffHash, manager.roles, manager.region, manager.skills, null]);
-    const { rows: managerRow } = await main.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1)', [manager.email]);
+    await main.query(insertUser, [
+      manager.email,
+      manager.name,
+      staffHash,
+      manager.roles,
+      manager.region,
+      manager.skills,
+      null,
+    ]);
+    const { rows: managerRow } = await main.query<{ id: string }>(
+      'SELECT id FROM users WHERE lower(email) = lower($1)',
+      [manager.email],
+    );
     for (const member of data.STAFF.filter((s) => s !== manager)) {
-      await main.query(insertUser, [member.email, member.name, staffHash, member.roles, member.region, member.skills,
-        member.roles.includes('sales') || member.roles.includes('agent') ? managerRow[0].id : null]);
+      await main.query(insertUser, [
+        member.email,
+        member.name,
+        staffHash,
+        member.roles,
+        member.region,
+        member.skills,
+        member.roles.includes('sales') || member.roles.includes('agent') ? managerRow[0].id : null,
+      ]);
     }
     const { rows: sales } = await main.query<{ id: string; region: string | null }>(
       `SELECT id, region FROM users WHERE 'sales' = ANY (roles) AND active ORDER BY region, email`,
@@ -427,7 +537,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     if (customers > 0) {
       // Reserve the customer numbers: C<first> … C<first + n - 1>, in creation order.
       const { rows: codeRows } = await main.query<{ first: string }>(
-        `SELECT setval('customer_code_seq', nextval('customer_code_seq') + $1 - 1) - $1 + 1 AS first`, [customers],
+        `SELECT setval('customer_code_seq', nextval('customer_code_seq') + $1 - 1) - $1 + 1 AS first`,
+        [customers],
       );
       const firstCode = Number(codeRows[0].first);
 
@@ -470,9 +581,14 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           fkChecks = true;
         }
         await client.query(`CREATE TEMP TABLE lunar_new_year (year int PRIMARY KEY, starts date NOT NULL)`);
-        await client.query(`INSERT INTO lunar_new_year SELECT * FROM unnest($1::int[], $2::date[])`, [years.map((y) => y.year), years.map((y) => y.date)]);
+        await client.query(`INSERT INTO lunar_new_year SELECT * FROM unnest($1::int[], $2::date[])`, [
+          years.map((y) => y.year),
+          years.map((y) => y.date),
+        ]);
       }
-      log(`  lunar new years 1900-2100 from lunar-javascript (${years.find((y) => y.year === 2024)?.date} for 2024); foreign-key triggers ${fkChecks ? 'on' : 'skipped (session_replication_role = replica)'}`);
+      log(
+        `  lunar new years 1900-2100 from lunar-javascript (${years.find((y) => y.year === 2024)?.date} for 2024); foreign-key triggers ${fkChecks ? 'on' : 'skipped (session_replication_role = replica)'}`,
+      );
 
       const build = batchStatement(owners, ownerRanges);
       const span = 3 * 365.25 * 86_400;
@@ -484,7 +600,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         maxPurchasesPerCustomer: Math.round(average * 2),
       };
       const batches: [number, number][] = [];
-      for (let from = 1; from <= customers; from += batchSize) batches.push([from, Math.min(customers, from + batchSize - 1)]);
+      for (let from = 1; from <= customers; from += batchSize)
+        batches.push([from, Math.min(customers, from + batchSize - 1)]);
       let next = 0;
       let done = 0;
       const loadStart = Date.now();
@@ -497,7 +614,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
             totalPurchases += result.rowCount ?? 0;
             done += to - from + 1;
             const seconds = (Date.now() - loadStart) / 1000;
-            log(`    ${done.toLocaleString('en').padStart(11)} customers, ${totalPurchases.toLocaleString('en').padStart(11)} purchases  ${seconds.toFixed(1)} s  (${Math.round(done / seconds).toLocaleString('en')} customers/s)`);
+            log(
+              `    ${done.toLocaleString('en').padStart(11)} customers, ${totalPurchases.toLocaleString('en').padStart(11)} purchases  ${seconds.toFixed(1)} s  (${Math.round(done / seconds).toLocaleString('en')} customers/s)`,
+            );
           }
         }),
       );
@@ -505,7 +624,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
 
       if (dropIndexes) {
         // Rebuild on all connections at once, the biggest (the GIN) first.
-        const queue = [...dropped].sort((a, b) => Number(/USING gin/i.test(b.indexdef)) - Number(/USING gin/i.test(a.indexdef)));
+        const queue = [...dropped].sort(
+          (a, b) => Number(/USING gin/i.test(b.indexdef)) - Number(/USING gin/i.test(a.indexdef)),
+        );
         await Promise.all(
           loaders.map(async (client) => {
             await client.query(`SET maintenance_work_mem = '${maintenanceWorkMem()}'`);
@@ -529,7 +650,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     const tables = ['customers', 'purchases', 'users'];
     await Promise.all(
       maintenance.map(async (client) => {
-        for (let table = tables.shift(); table; table = tables.shift()) await client.query(`${vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE'} ${table}`);
+        for (let table = tables.shift(); table; table = tables.shift())
+          await client.query(`${vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE'} ${table}`);
       }),
     );
     phase(vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE');
@@ -546,15 +668,29 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       `SELECT birth_date::text, zodiac FROM customers TABLESAMPLE SYSTEM (1) WHERE birth_date IS NOT NULL LIMIT 2000`,
     );
     const wrong = sample.filter((row) => zodiacOf(row.birth_date) !== row.zodiac);
-    if (wrong.length) throw new Error(`zodiac mismatch on ${wrong.length} of ${sample.length} sampled customers, e.g. ${JSON.stringify(wrong[0])}`);
+    if (wrong.length)
+      throw new Error(
+        `zodiac mismatch on ${wrong.length} of ${sample.length} sampled customers, e.g. ${JSON.stringify(wrong[0])}`,
+      );
 
-    const totals = (await main.query<{ customers: string; purchases: string }>(
-      `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM purchases) AS purchases`,
-    )).rows[0];
+    const totals = (
+      await main.query<{ customers: string; purchases: string }>(
+        `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM purchases) AS purchases`,
+      )
+    ).rows[0];
     const seconds = (Date.now() - started) / 1000;
-    log(`Done in ${seconds.toFixed(1)} s: ${Number(totals.customers).toLocaleString('en')} customers, ${Number(totals.purchases).toLocaleString('en')} purchases, ${users} users `
-      + `(zodiac checked on ${sample.length} customers). Staff log in with password ${data.STAFF_PASSWORD}, e.g. ${data.STAFF[1].email}; administrator ${adminEmail}.`);
-    return { databaseUrl, customers: Number(totals.customers), purchases: Number(totals.purchases), users, seconds, timings };
+    log(
+      `Done in ${seconds.toFixed(1)} s: ${Number(totals.customers).toLocaleString('en')} customers, ${Number(totals.purchases).toLocaleString('en')} purchases, ${users} users ` +
+        `(zodiac checked on ${sample.length} customers). Staff log in with password ${data.STAFF_PASSWORD}, e.g. ${data.STAFF[1].email}; administrator ${adminEmail}.`,
+    );
+    return {
+      databaseUrl,
+      customers: Number(totals.customers),
+      purchases: Number(totals.purchases),
+      users,
+      seconds,
+      timings,
+    };
   } finally {
     await Promise.all(loaders.map((client) => client.end().catch(() => undefined)));
     await main.end().catch(() => undefined);
@@ -576,7 +712,9 @@ async function cli(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log(`npm run seed -- --customers N [--purchases-per-customer 3] [--database-url URL] [--reset | --append] [--jobs J] [--batch-size B] [--no-vacuum]`);
+    console.log(
+      `npm run seed -- --customers N [--purchases-per-customer 3] [--database-url URL] [--reset | --append] [--jobs J] [--batch-size B] [--no-vacuum]`,
+    );
     return;
   }
   const int = (name: string, value: string | undefined) => {

@@ -46,11 +46,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, { logger: new NestPinoLogger(logger) });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+    logger: new NestPinoLogger(logger),
+  });
   app.enableShutdownHooks();
   // Nesting and array lengths are bounded while the text is scanned, before JSON.parse and before
   // class-transformer walks the body (which overflowed the stack on 1,500 nested arrays).
-  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, boundedJsonParser(app.getHttpAdapter().getInstance()));
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: BODY_LIMIT_BYTES },
+    boundedJsonParser(app.getHttpAdapter().getInstance()),
+  );
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
@@ -60,10 +66,22 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level)) {
-      request.log[level]({ method: request.method, url: request.url, route, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+      request.log[level](
+        {
+          method: request.method,
+          url: request.url,
+          route,
+          statusCode: reply.statusCode,
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
     }
   });
 
@@ -80,9 +98,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       app,
       new DocumentBuilder()
         .setTitle('CRM API')
-        .setDescription('Shared customer database, loyalty, service, sales and outreach. Errors are RFC 9457 problem details.')
+        .setDescription(
+          'Shared customer database, loyalty, service, sales and outreach. Errors are RFC 9457 problem details.',
+        )
         .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A user access token from /auth/login, or a partner API key (crm_…)' })
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A user access token from /auth/login, or a partner API key (crm_…)',
+        })
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });

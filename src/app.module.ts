@@ -17,7 +17,10 @@ import { EVENT_CATALOGUES } from './modules/event-catalogues.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
-import { ServiceRequestsHttpModule, ServiceRequestsWorkerModule } from './modules/service-requests/service-requests.module.js';
+import {
+  ServiceRequestsHttpModule,
+  ServiceRequestsWorkerModule,
+} from './modules/service-requests/service-requests.module.js';
 import { TasksHttpModule } from './modules/tasks/tasks.module.js';
 import { WebhooksHttpModule, WebhooksWorkerModule } from './modules/webhooks/webhooks.module.js';
 
@@ -42,7 +45,17 @@ export class AppModule {
         ObservabilityModule,
         ...(runsWorkers ? [MaintenanceModule] : []),
         IdentityModule,
-        ...(runsApi ? [IdentityHttpModule, CustomersHttpModule, LoyaltyHttpModule, ServiceRequestsHttpModule, TasksHttpModule, WebhooksHttpModule, AdminHttpModule] : []),
+        ...(runsApi
+          ? [
+              IdentityHttpModule,
+              CustomersHttpModule,
+              LoyaltyHttpModule,
+              ServiceRequestsHttpModule,
+              TasksHttpModule,
+              WebhooksHttpModule,
+              AdminHttpModule,
+            ]
+          : []),
         ...(runsWorkers ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule, WebhooksWorkerModule] : []),
       ],
       providers: [

@@ -27,11 +27,13 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
-  if (config.PROCESS_ROLE !== 'worker') await app.get(UsersService).ensureFirstAdministrator(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+  if (config.PROCESS_ROLE !== 'worker')
+    await app.get(UsersService).ensureFirstAdministrator(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
   const port = config.PROCESS_ROLE === 'worker' ? config.WORKER_PORT : config.PORT;
   await app.listen({ port, host: '0.0.0.0' });
   const url = `http://localhost:${port}`;
-  if (config.PROCESS_ROLE === 'worker') log.info(`worker running; health and metrics at ${url}/health/ready and ${url}/metrics`);
+  if (config.PROCESS_ROLE === 'worker')
+    log.info(`worker running; health and metrics at ${url}/health/ready and ${url}/metrics`);
   else log.info(`CRM ${config.PROCESS_ROLE} listening on ${url}/api/v1 — API docs at ${url}/docs`);
 }
 

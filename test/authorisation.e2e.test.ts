@@ -14,7 +14,18 @@ type User = Awaited<ReturnType<typeof createUser>>;
 type Request = ReturnType<TestApp['http']['get']>;
 
 /** The kinds of caller every endpoint is tried with. */
-const CALLERS = ['anonymous', 'admin', 'manager', 'owner', 'otherSales', 'agent', 'technician', 'marketing', 'unscopedKey', 'scopedKey'] as const;
+const CALLERS = [
+  'anonymous',
+  'admin',
+  'manager',
+  'owner',
+  'otherSales',
+  'agent',
+  'technician',
+  'marketing',
+  'unscopedKey',
+  'scopedKey',
+] as const;
 type Caller = (typeof CALLERS)[number];
 type StaffCaller = Exclude<Caller, 'anonymous' | 'unscopedKey' | 'scopedKey'>;
 type UserCaller = Exclude<StaffCaller, 'admin'>;
@@ -29,8 +40,15 @@ const OWNER_MANAGER_ADMIN: StaffCaller[] = ['admin', 'manager', 'owner'];
 /** Scopes that have nothing to do with customers, users or configuration. */
 const UNRELATED_SCOPES = ['webhooks:manage', 'outreach:report', 'service-requests:write', 'complaints:write'];
 const EVERY_SCOPE = [
-  'customers:read', 'customers:write', 'customers:sensitive', 'purchases:write', 'interactions:write',
-  'service-requests:write', 'complaints:write', 'outreach:report', 'webhooks:manage',
+  'customers:read',
+  'customers:write',
+  'customers:sensitive',
+  'purchases:write',
+  'interactions:write',
+  'service-requests:write',
+  'complaints:write',
+  'outreach:report',
+  'webhooks:manage',
 ];
 
 /** The sensitive profile of every customer these tests create; the zodiac follows from the birth date. */
@@ -94,7 +112,10 @@ describe('authorisation', () => {
 
   const purchaseBody = () => ({ product: '滤芯', amount: { amount: '10.00', currency: 'CNY' }, paymentMethod: 'cash' });
 
-  async function createCustomer(token: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; code: string }> {
+  async function createCustomer(
+    token: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string; code: string }> {
     const response = await t.http.post(`${API}/customers`).set(bearer(token)).send(newCustomer(overrides));
     expect(response.status).toBe(201);
     return response.body;
@@ -103,9 +124,15 @@ describe('authorisation', () => {
   const recordPurchase = async (token: string, customerId: string) => (await purchase(t, token, customerId)).id;
 
   /** A staff account made by the administrator, without logging in (log-ins are slow). */
-  async function createAccount(roles: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {
+  async function createAccount(
+    roles: string[],
+    extra: Record<string, unknown> = {},
+  ): Promise<{ id: string; email: string }> {
     const email = `authz-${roles.join('-')}-${unique()}@test.local`;
-    const response = await t.http.post(`${API}/users`).set(bearer(t.adminToken)).send({ email, name: `${roles[0]} 账号`, password: PASSWORD, roles, ...extra });
+    const response = await t.http
+      .post(`${API}/users`)
+      .set(bearer(t.adminToken))
+      .send({ email, name: `${roles[0]} 账号`, password: PASSWORD, roles, ...extra });
     expect(response.status).toBe(201);
     return { id: response.body.id, email };
   }
@@ -126,145 +153,289 @@ describe('authorisation', () => {
   const CASES: Case[] = [
     // Identity.
     {
-      route: 'POST /auth/login', status: 200, action: 'log in', public: true, roles: [],
+      route: 'POST /auth/login',
+      status: 200,
+      action: 'log in',
+      public: true,
+      roles: [],
       request: () => t.http.post(`${API}/auth/login`).send(loginTarget),
     },
     {
-      route: 'POST /auth/refresh', status: 200, action: 'refresh a session', public: true, roles: [],
+      route: 'POST /auth/refresh',
+      status: 200,
+      action: 'refresh a session',
+      public: true,
+      roles: [],
       fresh: async () => ({ refreshToken: (await login(loginTarget.email, loginTarget.password)).refreshToken }),
       request: (ids) => t.http.post(`${API}/auth/refresh`).send({ refreshToken: ids.refreshToken }),
     },
     {
-      route: 'GET /auth/me', status: 200, action: 'see who they are signed in as', roles: EVERY_ROLE,
+      route: 'GET /auth/me',
+      status: 200,
+      action: 'see who they are signed in as',
+      roles: EVERY_ROLE,
       request: () => t.http.get(`${API}/auth/me`),
     },
     {
-      route: 'POST /users', status: 201, action: 'create a staff account', roles: ADMIN_ONLY,
-      request: (_, caller) => t.http.post(`${API}/users`).send({ email: `new-${caller}-${unique()}@test.local`, name: '新员工', password: PASSWORD, roles: ['agent'] }),
+      route: 'POST /users',
+      status: 201,
+      action: 'create a staff account',
+      roles: ADMIN_ONLY,
+      request: (_, caller) =>
+        t.http.post(`${API}/users`).send({
+          email: `new-${caller}-${unique()}@test.local`,
+          name: '新员工',
+          password: PASSWORD,
+          roles: ['agent'],
+        }),
     },
     {
-      route: 'GET /users', status: 200, action: 'list staff accounts', roles: ['admin', 'manager'],
+      route: 'GET /users',
+      status: 200,
+      action: 'list staff accounts',
+      roles: ['admin', 'manager'],
       request: () => t.http.get(`${API}/users`),
     },
     {
-      route: 'GET /users/{id}', status: 200, action: 'read a staff account', roles: ['admin', 'manager'],
+      route: 'GET /users/{id}',
+      status: 200,
+      action: 'read a staff account',
+      roles: ['admin', 'manager'],
       request: (ids) => t.http.get(`${API}/users/${ids.user}`),
     },
     {
-      route: 'PATCH /users/{id}', status: 200, action: 'change a staff account', roles: ADMIN_ONLY,
+      route: 'PATCH /users/{id}',
+      status: 200,
+      action: 'change a staff account',
+      roles: ADMIN_ONLY,
       request: (ids) => t.http.patch(`${API}/users/${ids.user}`).send({ skills: ['water-purifier'] }),
     },
     {
-      route: 'POST /admin/api-keys', status: 201, action: 'issue an API key', roles: ADMIN_ONLY,
-      request: (_, caller) => t.http.post(`${API}/admin/api-keys`).send({ name: `issued by ${caller}`, scopes: ['customers:read'] }),
+      route: 'POST /admin/api-keys',
+      status: 201,
+      action: 'issue an API key',
+      roles: ADMIN_ONLY,
+      request: (_, caller) =>
+        t.http.post(`${API}/admin/api-keys`).send({ name: `issued by ${caller}`, scopes: ['customers:read'] }),
     },
     {
-      route: 'GET /admin/api-keys', status: 200, action: 'list API keys', roles: ADMIN_ONLY,
+      route: 'GET /admin/api-keys',
+      status: 200,
+      action: 'list API keys',
+      roles: ADMIN_ONLY,
       request: () => t.http.get(`${API}/admin/api-keys`),
     },
     {
-      route: 'DELETE /admin/api-keys/{id}', status: 204, action: 'revoke an API key', roles: ADMIN_ONLY,
+      route: 'DELETE /admin/api-keys/{id}',
+      status: 204,
+      action: 'revoke an API key',
+      roles: ADMIN_ONLY,
       fresh: async (caller) => {
-        const created = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: `victim of ${caller}`, scopes: ['customers:read'] }).expect(201);
+        const created = await t.http
+          .post(`${API}/admin/api-keys`)
+          .set(bearer(t.adminToken))
+          .send({ name: `victim of ${caller}`, scopes: ['customers:read'] })
+          .expect(201);
         return { apiKey: created.body.id };
       },
       request: (ids) => t.http.delete(`${API}/admin/api-keys/${ids.apiKey}`),
     },
     // Custom field definitions.
     {
-      route: 'GET /admin/custom-fields', status: 200, action: 'list the custom field definitions', roles: EVERY_ROLE, scope: 'customers:read',
+      route: 'GET /admin/custom-fields',
+      status: 200,
+      action: 'list the custom field definitions',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
       request: () => t.http.get(`${API}/admin/custom-fields`),
     },
     {
-      route: 'POST /admin/custom-fields', status: 201, action: 'define a custom field', roles: ADMIN_ONLY,
-      request: (_, caller) => t.http.post(`${API}/admin/custom-fields`).send({ key: `authz${caller[0].toUpperCase()}${caller.slice(1)}`, label: `字段 ${caller}`, type: 'text' }),
+      route: 'POST /admin/custom-fields',
+      status: 201,
+      action: 'define a custom field',
+      roles: ADMIN_ONLY,
+      request: (_, caller) =>
+        t.http
+          .post(`${API}/admin/custom-fields`)
+          .send({ key: `authz${caller[0].toUpperCase()}${caller.slice(1)}`, label: `字段 ${caller}`, type: 'text' }),
     },
     {
-      route: 'PATCH /admin/custom-fields/{id}', status: 200, action: 'change a custom field definition', roles: ADMIN_ONLY,
-      request: (ids, caller) => t.http.patch(`${API}/admin/custom-fields/${ids.customField}`).send({ label: `会员卡号 (${caller})` }),
+      route: 'PATCH /admin/custom-fields/{id}',
+      status: 200,
+      action: 'change a custom field definition',
+      roles: ADMIN_ONLY,
+      request: (ids, caller) =>
+        t.http.patch(`${API}/admin/custom-fields/${ids.customField}`).send({ label: `会员卡号 (${caller})` }),
     },
     // Customers.
     {
-      route: 'POST /customers', status: 201, action: 'create a customer', roles: ['admin', 'manager', 'owner', 'otherSales'], scope: 'customers:write',
+      route: 'POST /customers',
+      status: 201,
+      action: 'create a customer',
+      roles: ['admin', 'manager', 'owner', 'otherSales'],
+      scope: 'customers:write',
       request: (_, caller) => t.http.post(`${API}/customers`).send(newCustomer({ name: `新客户 ${caller}` })),
     },
     {
-      route: 'GET /customers', status: 200, action: 'list customers', roles: EVERY_ROLE, scope: 'customers:read',
+      route: 'GET /customers',
+      status: 200,
+      action: 'list customers',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
       request: () => t.http.get(`${API}/customers`),
     },
     {
-      route: 'GET /customers/{id}', status: 200, action: 'read a customer', roles: EVERY_ROLE, scope: 'customers:read', aboutCustomer: true,
+      route: 'GET /customers/{id}',
+      status: 200,
+      action: 'read a customer',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
+      aboutCustomer: true,
       request: (ids) => t.http.get(`${API}/customers/${ids.customer}`),
     },
     {
-      route: 'PATCH /customers/{id}', status: 200, action: 'change a customer', roles: OWNER_MANAGER_ADMIN, scope: 'customers:write', aboutCustomer: true,
+      route: 'PATCH /customers/{id}',
+      status: 200,
+      action: 'change a customer',
+      roles: OWNER_MANAGER_ADMIN,
+      scope: 'customers:write',
+      aboutCustomer: true,
       request: (ids, caller) => t.http.patch(`${API}/customers/${ids.customer}`).send({ hobbies: `茶道 (${caller})` }),
     },
     {
       // The controller lets managers (and admins) delete; not the owning salesperson, not a key.
-      route: 'DELETE /customers/{id}', status: 204, action: 'delete a customer', roles: ['admin', 'manager'], aboutCustomer: true,
-      fresh: async (caller) => ({ customer: (await createCustomer(users.owner.token, { name: `待删除 ${caller}` })).id }),
+      route: 'DELETE /customers/{id}',
+      status: 204,
+      action: 'delete a customer',
+      roles: ['admin', 'manager'],
+      aboutCustomer: true,
+      fresh: async (caller) => ({
+        customer: (await createCustomer(users.owner.token, { name: `待删除 ${caller}` })).id,
+      }),
       request: (ids) => t.http.delete(`${API}/customers/${ids.customer}`),
     },
     {
-      route: 'POST /customers/{id}/purchases', status: 201, action: 'record a purchase', roles: OWNER_MANAGER_ADMIN, scope: 'purchases:write', aboutCustomer: true,
+      route: 'POST /customers/{id}/purchases',
+      status: 201,
+      action: 'record a purchase',
+      roles: OWNER_MANAGER_ADMIN,
+      scope: 'purchases:write',
+      aboutCustomer: true,
       request: (ids) => t.http.post(`${API}/customers/${ids.customer}/purchases`).send(purchaseBody()),
     },
     {
-      route: 'GET /customers/{id}/purchases', status: 200, action: 'list purchases', roles: EVERY_ROLE, scope: 'customers:read', aboutCustomer: true,
+      route: 'GET /customers/{id}/purchases',
+      status: 200,
+      action: 'list purchases',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
+      aboutCustomer: true,
       request: (ids) => t.http.get(`${API}/customers/${ids.customer}/purchases`),
     },
     {
-      route: 'POST /purchases/{id}/refund', status: 200, action: 'refund a purchase', roles: OWNER_MANAGER_ADMIN, scope: 'purchases:write', aboutCustomer: true,
+      route: 'POST /purchases/{id}/refund',
+      status: 200,
+      action: 'refund a purchase',
+      roles: OWNER_MANAGER_ADMIN,
+      scope: 'purchases:write',
+      aboutCustomer: true,
       fresh: async () => ({ purchase: await recordPurchase(users.owner.token, shared.customer) }),
       request: (ids) => t.http.post(`${API}/purchases/${ids.purchase}/refund`).send({ reason: '质量问题' }),
     },
     {
-      route: 'POST /customers/{id}/interactions', status: 201, action: 'log an interaction', roles: ['admin', 'manager', 'owner', 'otherSales', 'agent', 'technician'],
-      scope: 'interactions:write', aboutCustomer: true,
-      request: (ids) => t.http.post(`${API}/customers/${ids.customer}/interactions`).send({ channel: 'phone', direction: 'inbound', summary: '客户咨询滤芯更换' }),
+      route: 'POST /customers/{id}/interactions',
+      status: 201,
+      action: 'log an interaction',
+      roles: ['admin', 'manager', 'owner', 'otherSales', 'agent', 'technician'],
+      scope: 'interactions:write',
+      aboutCustomer: true,
+      request: (ids) =>
+        t.http
+          .post(`${API}/customers/${ids.customer}/interactions`)
+          .send({ channel: 'phone', direction: 'inbound', summary: '客户咨询滤芯更换' }),
     },
     {
-      route: 'GET /customers/{id}/interactions', status: 200, action: 'list interactions', roles: EVERY_ROLE, scope: 'customers:read', aboutCustomer: true,
+      route: 'GET /customers/{id}/interactions',
+      status: 200,
+      action: 'list interactions',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
+      aboutCustomer: true,
       request: (ids) => t.http.get(`${API}/customers/${ids.customer}/interactions`),
     },
     {
-      route: 'GET /customers/{id}/consents', status: 200, action: 'read consents', roles: EVERY_ROLE, scope: 'customers:read', aboutCustomer: true,
+      route: 'GET /customers/{id}/consents',
+      status: 200,
+      action: 'read consents',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
+      aboutCustomer: true,
       request: (ids) => t.http.get(`${API}/customers/${ids.customer}/consents`),
     },
     {
-      route: 'PUT /customers/{id}/consents', status: 200, action: 'record consents', roles: ['admin', 'manager', 'owner', 'otherSales', 'agent'], scope: 'customers:write',
+      route: 'PUT /customers/{id}/consents',
+      status: 200,
+      action: 'record consents',
+      roles: ['admin', 'manager', 'owner', 'otherSales', 'agent'],
+      scope: 'customers:write',
       aboutCustomer: true,
-      request: (ids) => t.http.put(`${API}/customers/${ids.customer}/consents`).send({ channels: [{ channel: 'sms', optedIn: true }], source: '客户来电' }),
+      request: (ids) =>
+        t.http
+          .put(`${API}/customers/${ids.customer}/consents`)
+          .send({ channels: [{ channel: 'sms', optedIn: true }], source: '客户来电' }),
     },
     {
-      route: 'GET /customers/{id}/timeline', status: 200, action: 'read the timeline', roles: EVERY_ROLE, scope: 'customers:read', aboutCustomer: true,
+      route: 'GET /customers/{id}/timeline',
+      status: 200,
+      action: 'read the timeline',
+      roles: EVERY_ROLE,
+      scope: 'customers:read',
+      aboutCustomer: true,
       request: (ids) => t.http.get(`${API}/customers/${ids.customer}/timeline`),
     },
   ];
 
   function who(caller: Caller, c: Case): string {
     switch (caller) {
-      case 'anonymous': return 'a caller without a token';
-      case 'admin': return 'an administrator';
-      case 'manager': return c.aboutCustomer ? "the owner's manager" : 'a manager';
-      case 'owner': return c.aboutCustomer ? 'the salesperson who owns the customer' : 'a salesperson';
-      case 'otherSales': return c.aboutCustomer ? 'another salesperson' : 'a salesperson from another team';
-      case 'agent': return 'an agent';
-      case 'technician': return 'a technician';
-      case 'marketing': return 'a marketer';
-      case 'unscopedKey': return 'an API key without a relevant scope';
-      case 'scopedKey': return c.public ? 'a caller presenting an API key' : c.scope ? `an API key with ${c.scope}` : 'an API key, whatever its scopes,';
+      case 'anonymous':
+        return 'a caller without a token';
+      case 'admin':
+        return 'an administrator';
+      case 'manager':
+        return c.aboutCustomer ? "the owner's manager" : 'a manager';
+      case 'owner':
+        return c.aboutCustomer ? 'the salesperson who owns the customer' : 'a salesperson';
+      case 'otherSales':
+        return c.aboutCustomer ? 'another salesperson' : 'a salesperson from another team';
+      case 'agent':
+        return 'an agent';
+      case 'technician':
+        return 'a technician';
+      case 'marketing':
+        return 'a marketer';
+      case 'unscopedKey':
+        return 'an API key without a relevant scope';
+      case 'scopedKey':
+        return c.public
+          ? 'a caller presenting an API key'
+          : c.scope
+            ? `an API key with ${c.scope}`
+            : 'an API key, whatever its scopes,';
     }
   }
 
   function tokenFor(caller: Caller, c: Case): string | undefined {
     switch (caller) {
-      case 'anonymous': return undefined;
-      case 'admin': return t.adminToken;
-      case 'unscopedKey': return keys.unrelated;
-      case 'scopedKey': return c.scope ? keys[c.scope] : keys.every;
-      default: return users[caller].token;
+      case 'anonymous':
+        return undefined;
+      case 'admin':
+        return t.adminToken;
+      case 'unscopedKey':
+        return keys.unrelated;
+      case 'scopedKey':
+        return c.scope ? keys[c.scope] : keys.every;
+      default:
+        return users[caller].token;
     }
   }
 
@@ -295,15 +466,24 @@ describe('authorisation', () => {
 
     keys.unrelated = await issueKey('unrelated scopes', UNRELATED_SCOPES);
     keys.every = await issueKey('every scope', EVERY_SCOPE);
-    for (const scope of ['customers:read', 'customers:write', 'purchases:write', 'interactions:write']) keys[scope] = await createApiKey(t, [scope]);
+    for (const scope of ['customers:read', 'customers:write', 'purchases:write', 'interactions:write'])
+      keys[scope] = await createApiKey(t, [scope]);
     keys.readSensitive = await createApiKey(t, ['customers:read', 'customers:sensitive']);
     keys.writeSensitive = await createApiKey(t, ['customers:write', 'customers:sensitive']);
 
     const target = await createAccount(['agent']);
     loginTarget = { email: (await createAccount(['agent'])).email, password: PASSWORD };
-    const field = await t.http.post(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).send({ key: 'vipCardNo', label: '会员卡号', type: 'text' }).expect(201);
+    const field = await t.http
+      .post(`${API}/admin/custom-fields`)
+      .set(bearer(t.adminToken))
+      .send({ key: 'vipCardNo', label: '会员卡号', type: 'text' })
+      .expect(201);
     const customer = await createCustomer(users.owner.token, { name: '共享客户' });
-    const standingKey = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'standing', scopes: ['customers:read'] }).expect(201);
+    const standingKey = await t.http
+      .post(`${API}/admin/api-keys`)
+      .set(bearer(t.adminToken))
+      .send({ name: 'standing', scopes: ['customers:read'] })
+      .expect(201);
     shared = {
       customer: customer.id,
       purchase: await recordPurchase(users.owner.token, customer.id),
@@ -349,7 +529,14 @@ describe('authorisation', () => {
   });
 
   describe('records that do not exist', () => {
-    const missing: Ids = { customer: randomUUID(), purchase: randomUUID(), user: randomUUID(), apiKey: randomUUID(), customField: randomUUID(), refreshToken: '' };
+    const missing: Ids = {
+      customer: randomUUID(),
+      purchase: randomUUID(),
+      user: randomUUID(),
+      apiKey: randomUUID(),
+      customField: randomUUID(),
+      refreshToken: '',
+    };
     for (const c of CASES.filter((entry) => entry.route.includes('{id}'))) {
       it(`an administrator gets 404 from ${c.route} for an id that does not exist`, async () => {
         assertOutcome(await c.request(missing, 'admin').set(bearer(t.adminToken)), 404);
@@ -369,11 +556,23 @@ describe('authorisation', () => {
 
     it('a deleted customer is 404 for every reader and writer, its owner included', async () => {
       const id = customers.deleted.id;
-      for (const token of [users.owner.token, users.manager.token, users.agent.token, t.adminToken, keys['customers:read']]) {
+      for (const token of [
+        users.owner.token,
+        users.manager.token,
+        users.agent.token,
+        t.adminToken,
+        keys['customers:read'],
+      ]) {
         assertOutcome(await t.http.get(`${API}/customers/${id}`).set(bearer(token)), 404);
       }
-      assertOutcome(await t.http.patch(`${API}/customers/${id}`).set(bearer(users.owner.token)).send({ hobbies: 'x' }), 404);
-      assertOutcome(await t.http.post(`${API}/customers/${id}/purchases`).set(bearer(users.owner.token)).send(purchaseBody()), 404);
+      assertOutcome(
+        await t.http.patch(`${API}/customers/${id}`).set(bearer(users.owner.token)).send({ hobbies: 'x' }),
+        404,
+      );
+      assertOutcome(
+        await t.http.post(`${API}/customers/${id}/purchases`).set(bearer(users.owner.token)).send(purchaseBody()),
+        404,
+      );
       assertOutcome(await t.http.get(`${API}/customers/${id}/timeline`).set(bearer(users.agent.token)), 404);
     });
 
@@ -390,9 +589,13 @@ describe('authorisation', () => {
   describe('sensitive profile fields', () => {
     function assertSensitive(body: Record<string, unknown>, visible: boolean, _what: string) {
       if (visible) {
-        for (const field of SENSITIVE_FIELDS) /* the caller names who reads: the field should be shown */ expect(body[field]).toStrictEqual(SENSITIVE[field]);
+        for (const field of SENSITIVE_FIELDS)
+          /* the caller names who reads: the field should be shown */ expect(body[field]).toStrictEqual(
+            SENSITIVE[field],
+          );
       } else {
-        for (const field of SENSITIVE_FIELDS) /* ${field} should be absent, got ${JSON.stringify(body[field])} */ expect(field in body).toBe(false);
+        for (const field of SENSITIVE_FIELDS)
+          /* ${field} should be absent, got ${JSON.stringify(body[field])} */ expect(field in body).toBe(false);
         // the religion leaks elsewhere in the body
         expect(JSON.stringify(body).includes(SENSITIVE.religion)).toBe(false);
       }
@@ -413,16 +616,27 @@ describe('authorisation', () => {
     for (const reader of readers) {
       const verb = reader.sees ? 'sees' : 'does not see';
       it(`${reader.name} ${verb} birth date, zodiac, religion, smoker and drinker when reading one customer`, async () => {
-        const response = await t.http.get(`${API}/customers/${customers.sensitive.id}`).set(bearer(reader.token())).expect(200);
+        const response = await t.http
+          .get(`${API}/customers/${customers.sensitive.id}`)
+          .set(bearer(reader.token()))
+          .expect(200);
         assertSensitive(response.body, reader.sees, 'GET one');
       });
 
       it(`${reader.name} ${verb} the sensitive fields in a list of customers`, async () => {
-        const found = await t.http.get(`${API}/customers`).query({ q: customers.sensitive.code }).set(bearer(reader.token())).expect(200);
+        const found = await t.http
+          .get(`${API}/customers`)
+          .query({ q: customers.sensitive.code })
+          .set(bearer(reader.token()))
+          .expect(200);
         expect(found.body.data.length).toBe(1);
         assertSensitive(found.body.data[0], reader.sees, 'search');
         if (!reader.sees) {
-          const page = await t.http.get(`${API}/customers`).query({ limit: '200' }).set(bearer(reader.token())).expect(200);
+          const page = await t.http
+            .get(`${API}/customers`)
+            .query({ limit: '200' })
+            .set(bearer(reader.token()))
+            .expect(200);
           expect(page.body.data.length > 1).toBe(true);
           for (const customer of page.body.data) assertSensitive(customer, false, `list entry ${customer.id}`);
         }
@@ -438,7 +652,11 @@ describe('authorisation', () => {
     ];
     for (const creator of creators) {
       it(`${creator.name} ${creator.sees ? 'gets' : 'does not get'} the sensitive fields back from a create`, async () => {
-        const response = await t.http.post(`${API}/customers`).set(bearer(creator.token())).send(newCustomer({ name: '新建敏感' })).expect(201);
+        const response = await t.http
+          .post(`${API}/customers`)
+          .set(bearer(creator.token()))
+          .send(newCustomer({ name: '新建敏感' }))
+          .expect(201);
         assertSensitive(response.body, creator.sees, 'create');
       });
     }
@@ -452,17 +670,28 @@ describe('authorisation', () => {
     ];
     for (const updater of updaters) {
       it(`${updater.name} ${updater.sees ? 'gets' : 'does not get'} the sensitive fields back from an update`, async () => {
-        const response = await t.http.patch(`${API}/customers/${customers.sensitive.id}`).set(bearer(updater.token())).send({ hobbies: `书法 ${unique()}` }).expect(200);
+        const response = await t.http
+          .patch(`${API}/customers/${customers.sensitive.id}`)
+          .set(bearer(updater.token()))
+          .send({ hobbies: `书法 ${unique()}` })
+          .expect(200);
         assertSensitive(response.body, updater.sees, 'update');
       });
     }
 
-    for (const [role, name] of [['agent', 'an agent'], ['technician', 'a technician'], ['marketing', 'a marketer']] as const) {
+    for (const [role, name] of [
+      ['agent', 'an agent'],
+      ['technician', 'a technician'],
+      ['marketing', 'a marketer'],
+    ] as const) {
       it(`${name} may neither create nor update a customer, and the refusals reveal nothing sensitive`, async () => {
         const created = await t.http.post(`${API}/customers`).set(bearer(users[role].token)).send(newCustomer());
         assertOutcome(created, 403);
         assertSensitive(created.body, false, 'refused create');
-        const updated = await t.http.patch(`${API}/customers/${customers.sensitive.id}`).set(bearer(users[role].token)).send({ hobbies: 'x' });
+        const updated = await t.http
+          .patch(`${API}/customers/${customers.sensitive.id}`)
+          .set(bearer(users[role].token))
+          .send({ hobbies: 'x' });
         assertOutcome(updated, 403);
         assertSensitive(updated.body, false, 'refused update');
       });
@@ -471,38 +700,88 @@ describe('authorisation', () => {
 
   describe("a manager's team", () => {
     it('a manager may change a customer owned by a member of their team', async () => {
-      const response = await t.http.patch(`${API}/customers/${customers.team.id}`).set(bearer(users.manager.token)).send({ notes: '经理修改' }).expect(200);
+      const response = await t.http
+        .patch(`${API}/customers/${customers.team.id}`)
+        .set(bearer(users.manager.token))
+        .send({ notes: '经理修改' })
+        .expect(200);
       expect(response.body.notes).toBe('经理修改');
       expect(response.body.ownerId).toBe(users.owner.id);
     });
 
     it('a manager may not change a customer owned by a salesperson outside their team', async () => {
-      assertOutcome(await t.http.patch(`${API}/customers/${customers.outside.id}`).set(bearer(users.manager.token)).send({ notes: '越权修改' }), 403);
-      const unchanged = await t.http.get(`${API}/customers/${customers.outside.id}`).set(bearer(users.otherSales.token)).expect(200);
+      assertOutcome(
+        await t.http
+          .patch(`${API}/customers/${customers.outside.id}`)
+          .set(bearer(users.manager.token))
+          .send({ notes: '越权修改' }),
+        403,
+      );
+      const unchanged = await t.http
+        .get(`${API}/customers/${customers.outside.id}`)
+        .set(bearer(users.otherSales.token))
+        .expect(200);
       expect(unchanged.body.notes).toBe('原始备注');
     });
 
     it('a manager may not record a purchase for, refund a purchase of, or delete a customer outside their team', async () => {
-      assertOutcome(await t.http.post(`${API}/customers/${customers.outside.id}/purchases`).set(bearer(users.manager.token)).send(purchaseBody()), 403);
-      assertOutcome(await t.http.post(`${API}/purchases/${outsidePurchaseId}/refund`).set(bearer(users.manager.token)).send({ reason: '越权' }), 403);
-      assertOutcome(await t.http.delete(`${API}/customers/${customers.outside.id}`).set(bearer(users.manager.token)), 403);
+      assertOutcome(
+        await t.http
+          .post(`${API}/customers/${customers.outside.id}/purchases`)
+          .set(bearer(users.manager.token))
+          .send(purchaseBody()),
+        403,
+      );
+      assertOutcome(
+        await t.http
+          .post(`${API}/purchases/${outsidePurchaseId}/refund`)
+          .set(bearer(users.manager.token))
+          .send({ reason: '越权' }),
+        403,
+      );
+      assertOutcome(
+        await t.http.delete(`${API}/customers/${customers.outside.id}`).set(bearer(users.manager.token)),
+        403,
+      );
       await t.http.get(`${API}/customers/${customers.outside.id}`).set(bearer(users.agent.token)).expect(200);
     });
 
     it("the outside salesperson's own manager may change that customer", async () => {
-      const response = await t.http.patch(`${API}/customers/${customers.outside.id}`).set(bearer(users.outsideManager.token)).send({ hobbies: '钓鱼' }).expect(200);
+      const response = await t.http
+        .patch(`${API}/customers/${customers.outside.id}`)
+        .set(bearer(users.outsideManager.token))
+        .send({ hobbies: '钓鱼' })
+        .expect(200);
       expect(response.body.hobbies).toBe('钓鱼');
     });
 
     it('a manager may not hand a team customer to a salesperson outside their team', async () => {
-      assertOutcome(await t.http.patch(`${API}/customers/${customers.giveAwayByManager.id}`).set(bearer(users.manager.token)).send({ ownerId: users.otherSales.id }), 403);
-      const unchanged = await t.http.get(`${API}/customers/${customers.giveAwayByManager.id}`).set(bearer(users.agent.token)).expect(200);
+      assertOutcome(
+        await t.http
+          .patch(`${API}/customers/${customers.giveAwayByManager.id}`)
+          .set(bearer(users.manager.token))
+          .send({ ownerId: users.otherSales.id }),
+        403,
+      );
+      const unchanged = await t.http
+        .get(`${API}/customers/${customers.giveAwayByManager.id}`)
+        .set(bearer(users.agent.token))
+        .expect(200);
       expect(unchanged.body.ownerId).toBe(users.owner.id);
     });
 
     it('a salesperson may not give their own customer to someone else', async () => {
-      assertOutcome(await t.http.patch(`${API}/customers/${customers.giveAwayBySales.id}`).set(bearer(users.owner.token)).send({ ownerId: users.otherSales.id }), 403);
-      const unchanged = await t.http.get(`${API}/customers/${customers.giveAwayBySales.id}`).set(bearer(users.agent.token)).expect(200);
+      assertOutcome(
+        await t.http
+          .patch(`${API}/customers/${customers.giveAwayBySales.id}`)
+          .set(bearer(users.owner.token))
+          .send({ ownerId: users.otherSales.id }),
+        403,
+      );
+      const unchanged = await t.http
+        .get(`${API}/customers/${customers.giveAwayBySales.id}`)
+        .set(bearer(users.agent.token))
+        .expect(200);
       expect(unchanged.body.ownerId).toBe(users.owner.id);
     });
   });

@@ -64,13 +64,21 @@ describe('customers', () => {
     });
 
     it('gives every customer a different number', async () => {
-      const [a, b] = await Promise.all([createCustomer(sales.token, { name: '李娜' }), createCustomer(sales.token, { name: '李静' })]);
+      const [a, b] = await Promise.all([
+        createCustomer(sales.token, { name: '李娜' }),
+        createCustomer(sales.token, { name: '李静' }),
+      ]);
       expect(a.code).not.toBe(b.code);
     });
 
     it('records organisations too', async () => {
       const company = await createCustomer(manager.token, {
-        kind: 'organization', name: '永康市恒达五金制品有限公司', gender: undefined, birthDate: undefined, companyFoundedOn: '2003-05-01', website: 'hengda.example.cn',
+        kind: 'organization',
+        name: '永康市恒达五金制品有限公司',
+        gender: undefined,
+        birthDate: undefined,
+        companyFoundedOn: '2003-05-01',
+        website: 'hengda.example.cn',
       });
       expect(company.kind).toBe('organization');
       expect(company.zodiac).toBeNull();
@@ -88,7 +96,11 @@ describe('customers', () => {
     ] as const) {
       it(`refuses ${what} with a field error and creates nothing`, async () => {
         const before = await t.db.query(`SELECT count(*)::int AS n FROM customers`);
-        const response = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer(body as Record<string, unknown>)).expect(400);
+        const response = await t.http
+          .post(`${API}/customers`)
+          .set(bearer(sales.token))
+          .send(newCustomer(body as Record<string, unknown>))
+          .expect(400);
         expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
         expect(response.body.title).toBe('Validation failed');
         expect(response.body.errors.some((error: { field: string }) => error.field === field)).toBeTruthy();
@@ -98,15 +110,27 @@ describe('customers', () => {
     }
 
     it('refuses NUL characters anywhere with a 400, never a 500', async () => {
-      const inName = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ name: '张\u0000' })).expect(400);
+      const inName = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .send(newCustomer({ name: '张\u0000' }))
+        .expect(400);
       expect(inName.body.errors.map((error: { field: string }) => error.field)).toStrictEqual(['name']);
-      await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ lifeJourney: { notes: 'a\u0000b' } })).expect(400);
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .send(newCustomer({ lifeJourney: { notes: 'a\u0000b' } }))
+        .expect(400);
       await t.http.get(`${API}/customers`).query({ q: '\u0000' }).set(bearer(agent.token)).expect(400);
       await t.http.get(`${API}/customers`).query({ region: 'x\u0000' }).set(bearer(agent.token)).expect(400);
     });
 
     it('refuses null for fields a customer always has', async () => {
-      const response = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ registeredOn: null })).expect(400);
+      const response = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .send(newCustomer({ registeredOn: null }))
+        .expect(400);
       expect(response.body.errors[0].field).toBe('registeredOn');
     });
 
@@ -120,15 +144,27 @@ describe('customers', () => {
 
     it('lets a partner key with customers:write create customers', async () => {
       const key = await createApiKey(t, ['customers:write']);
-      const response = await t.http.post(`${API}/customers`).set(bearer(key)).send(newCustomer({ name: '赵敏' })).expect(201);
+      const response = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(key))
+        .send(newCustomer({ name: '赵敏' }))
+        .expect(201);
       expect(response.body.ownerId).toBeNull();
       // a key without customers:sensitive does not read sensitive fields back
       expect(response.body.religion).toBeUndefined();
     });
 
     it('does not let a salesperson give a new customer to someone else', async () => {
-      await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ ownerId: otherSales.id })).expect(403);
-      const assigned = await t.http.post(`${API}/customers`).set(bearer(manager.token)).send(newCustomer({ ownerId: sales.id })).expect(201);
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .send(newCustomer({ ownerId: otherSales.id }))
+        .expect(403);
+      const assigned = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(manager.token))
+        .send(newCustomer({ ownerId: sales.id }))
+        .expect(201);
       expect(assigned.body.ownerId).toBe(sales.id);
     });
 
@@ -139,7 +175,10 @@ describe('customers', () => {
       expect(outbox.rows[0].payload.customer.name).toBe('钱多多');
       // events carry no sensitive fields
       expect(outbox.rows[0].payload.customer.religion).toBeUndefined();
-      const audit = await t.db.query(`SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'customer.created'`, [customer.id]);
+      const audit = await t.db.query(
+        `SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'customer.created'`,
+        [customer.id],
+      );
       expect(audit.rows[0].actor_id).toBe(sales.id);
       expect(audit.rows[0].after.name).toBe('钱多多');
     });
@@ -149,8 +188,18 @@ describe('customers', () => {
     it('returns the first result for a retry with the same key and body', async () => {
       const key = randomUUID();
       const body = newCustomer({ name: '孙悟空' });
-      const first = await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body).expect(201);
-      const retry = await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body).expect(201);
+      const first = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .set('idempotency-key', key)
+        .send(body)
+        .expect(201);
+      const retry = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .set('idempotency-key', key)
+        .send(body)
+        .expect(201);
       expect(retry.body.id).toBe(first.body.id);
       expect(retry.headers['idempotent-replayed']).toBe('true');
       const count = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE name = '孙悟空'`);
@@ -160,7 +209,11 @@ describe('customers', () => {
     it('creates once when the same request races itself', async () => {
       const key = randomUUID();
       const body = newCustomer({ name: '猪八戒' });
-      const responses = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body)));
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(body),
+        ),
+      );
       expect(responses.every((response) => response.status === 201 || response.status === 409)).toBe(true);
       const count = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE name = '猪八戒'`);
       expect(count.rows[0].n).toBe(1);
@@ -168,15 +221,35 @@ describe('customers', () => {
 
     it('refuses the same key with a different body', async () => {
       const key = randomUUID();
-      await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(newCustomer({ name: '沙悟净' })).expect(201);
-      const reused = await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(newCustomer({ name: '唐僧' })).expect(422);
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .set('idempotency-key', key)
+        .send(newCustomer({ name: '沙悟净' }))
+        .expect(201);
+      const reused = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .set('idempotency-key', key)
+        .send(newCustomer({ name: '唐僧' }))
+        .expect(422);
       expect(reused.body.type).toBe('/problems/idempotency-key-reused');
     });
 
     it('lets a failed request be retried with the same key', async () => {
       const key = randomUUID();
-      await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(newCustomer({ mobile: 'bad' })).expect(400);
-      await t.http.post(`${API}/customers`).set(bearer(sales.token)).set('idempotency-key', key).send(newCustomer({ name: '白龙马' })).expect(201);
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .set('idempotency-key', key)
+        .send(newCustomer({ mobile: 'bad' }))
+        .expect(400);
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .set('idempotency-key', key)
+        .send(newCustomer({ name: '白龙马' }))
+        .expect(201);
     });
   });
 
@@ -186,9 +259,14 @@ describe('customers', () => {
       const read = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(otherSales.token)).expect(200);
       expect(read.body.religion).toBe('佛教');
       expect(read.body.drinker).toBe(true);
-      const audit = await t.db.query(`SELECT fields FROM audit_log WHERE entity_id = $1 AND action = 'customer.sensitive_read' AND actor_id = $2`, [customer.id, otherSales.id]);
+      const audit = await t.db.query(
+        `SELECT fields FROM audit_log WHERE entity_id = $1 AND action = 'customer.sensitive_read' AND actor_id = $2`,
+        [customer.id, otherSales.id],
+      );
       expect(audit.rowCount).toBe(1);
-      expect(new Set(audit.rows[0].fields)).toStrictEqual(new Set(['birthDate', 'zodiac', 'religion', 'drinker', 'smoker']));
+      expect(new Set(audit.rows[0].fields)).toStrictEqual(
+        new Set(['birthDate', 'zodiac', 'religion', 'drinker', 'smoker']),
+      );
     });
 
     for (const role of ['marketing', 'agent', 'technician'] as const) {
@@ -196,7 +274,8 @@ describe('customers', () => {
         const user = { marketing, agent, technician }[role];
         const customer = await createCustomer(sales.token, { name: '吴芳' });
         const read = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(user.token)).expect(200);
-        for (const field of ['religion', 'smoker', 'drinker', 'birthDate', 'zodiac']) /* ${field} leaked */ expect(field in read.body).toBe(false);
+        for (const field of ['religion', 'smoker', 'drinker', 'birthDate', 'zodiac'])
+          /* ${field} leaked */ expect(field in read.body).toBe(false);
         expect(read.body.name).toBe('吴芳');
         const list = await t.http.get(`${API}/customers`).query({ q: '吴芳' }).set(bearer(user.token)).expect(200);
         expect(list.body.data.length > 0).toBe(true);
@@ -207,8 +286,16 @@ describe('customers', () => {
     it('lets a key with customers:write set sensitive fields it collected without reading them back', async () => {
       const key = await createApiKey(t, ['customers:write']);
       const customer = await createCustomer(sales.token, { name: '郑爽' });
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(marketing.token)).send({ smoker: true }).expect(403);
-      const updated = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(key)).send({ smoker: true }).expect(200);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(marketing.token))
+        .send({ smoker: true })
+        .expect(403);
+      const updated = await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(key))
+        .send({ smoker: true })
+        .expect(200);
       expect(updated.body.smoker).toBeUndefined();
     });
 
@@ -220,9 +307,15 @@ describe('customers', () => {
 
     it('lets a partner key read customers, and sensitive fields only with customers:sensitive', async () => {
       const customer = await createCustomer(sales.token, { name: '冯巩' });
-      const plain = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(await createApiKey(t, ['customers:read']))).expect(200);
+      const plain = await t.http
+        .get(`${API}/customers/${customer.id}`)
+        .set(bearer(await createApiKey(t, ['customers:read'])))
+        .expect(200);
       expect(plain.body.religion).toBeUndefined();
-      const sensitive = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(await createApiKey(t, ['customers:read', 'customers:sensitive']))).expect(200);
+      const sensitive = await t.http
+        .get(`${API}/customers/${customer.id}`)
+        .set(bearer(await createApiKey(t, ['customers:read', 'customers:sensitive'])))
+        .expect(200);
       expect(sensitive.body.religion).toBe('佛教');
     });
   });
@@ -230,55 +323,114 @@ describe('customers', () => {
   describe('update', () => {
     it('updates with If-Match, bumps the version, and audits before and after', async () => {
       const customer = await createCustomer(sales.token, { name: '陈明' });
-      const updated = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '1').send({ jobTitle: '采购经理', birthDate: '2024-02-10' }).expect(200);
+      const updated = await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .set('if-match', '1')
+        .send({ jobTitle: '采购经理', birthDate: '2024-02-10' })
+        .expect(200);
       expect(updated.body.version).toBe(2);
       expect(updated.body.jobTitle).toBe('采购经理');
       // the zodiac follows the new birth date
       expect(updated.body.zodiac).toBe('龙');
-      const audit = await t.db.query(`SELECT before, after, fields FROM audit_log WHERE entity_id = $1 AND action = 'customer.updated'`, [customer.id]);
+      const audit = await t.db.query(
+        `SELECT before, after, fields FROM audit_log WHERE entity_id = $1 AND action = 'customer.updated'`,
+        [customer.id],
+      );
       expect(audit.rows[0].before).toStrictEqual({ jobTitle: null, birthDate: '1985-06-15' });
       expect(audit.rows[0].after).toStrictEqual({ jobTitle: '采购经理', birthDate: '2024-02-10' });
-      const event = await t.db.query(`SELECT payload FROM outbox WHERE aggregate_id = $1 AND type = 'customer.updated'`, [customer.id]);
+      const event = await t.db.query(
+        `SELECT payload FROM outbox WHERE aggregate_id = $1 AND type = 'customer.updated'`,
+        [customer.id],
+      );
       expect(event.rows[0].payload.changedFields).toStrictEqual(['jobTitle']);
     });
 
     it('fails a stale If-Match with 412 and changes nothing', async () => {
       const customer = await createCustomer(sales.token, { name: '林峰' });
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ hobbies: '钓鱼' }).expect(200);
-      const stale = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '1').send({ hobbies: '登山' }).expect(412);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .send({ hobbies: '钓鱼' })
+        .expect(200);
+      const stale = await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .set('if-match', '1')
+        .send({ hobbies: '登山' })
+        .expect(412);
       expect(stale.body.type).toBe('/problems/stale-version');
       const read = await t.http.get(`${API}/customers/${customer.id}`).set(bearer(sales.token)).expect(200);
       expect(read.body.hobbies).toBe('钓鱼');
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ hobbies: '登山', version: 1 }).expect(412);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .send({ hobbies: '登山', version: 1 })
+        .expect(412);
     });
 
     it("forbids another salesperson from changing someone else's customer", async () => {
       const customer = await createCustomer(sales.token, { name: '黄磊' });
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(otherSales.token)).send({ notes: 'mine now' }).expect(403);
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(otherSales.token)).send({ ownerId: otherSales.id }).expect(403);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(otherSales.token))
+        .send({ notes: 'mine now' })
+        .expect(403);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(otherSales.token))
+        .send({ ownerId: otherSales.id })
+        .expect(403);
     });
 
     it("lets the owner's manager change it and reassign within the team", async () => {
       const customer = await createCustomer(otherSales.token, { name: '何炅' });
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(manager.token)).send({ notes: 'x' }).expect(403);
       const mine = await createCustomer(sales.token, { name: '谢娜' });
-      const reassigned = await t.http.patch(`${API}/customers/${mine.id}`).set(bearer(manager.token)).send({ lifecycleStage: 'stable' }).expect(200);
+      const reassigned = await t.http
+        .patch(`${API}/customers/${mine.id}`)
+        .set(bearer(manager.token))
+        .send({ lifecycleStage: 'stable' })
+        .expect(200);
       expect(reassigned.body.lifecycleStage).toBe('stable');
     });
 
     it('refuses a malformed If-Match and accepts * as any version', async () => {
       const customer = await createCustomer(sales.token, { name: '万能' });
-      const malformed = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', 'abc').send({ notes: 'x' }).expect(400);
+      const malformed = await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .set('if-match', 'abc')
+        .send({ notes: 'x' })
+        .expect(400);
       expect(malformed.body.errors[0].field).toBe('If-Match');
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '*').send({ notes: 'x' }).expect(200);
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).set('if-match', '"2"').send({ notes: 'y' }).expect(200);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .set('if-match', '*')
+        .send({ notes: 'x' })
+        .expect(200);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .set('if-match', '"2"')
+        .send({ notes: 'y' })
+        .expect(200);
     });
 
     it('refuses to clear the name and refuses an invalid phone', async () => {
       const customer = await createCustomer(sales.token, { name: '杨洋' });
       await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ name: null }).expect(400);
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ phone: 'call me maybe' }).expect(400);
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ kind: 'organization' }).expect(400);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .send({ phone: 'call me maybe' })
+        .expect(400);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .send({ kind: 'organization' })
+        .expect(400);
     });
 
     it('lets a manager delete a customer, who then is gone from reads', async () => {
@@ -292,14 +444,36 @@ describe('customers', () => {
   describe('search, filters and pagination', () => {
     let zhangWei: { id: string; code: string };
     beforeAll(async () => {
-      zhangWei = await createCustomer(sales.token, { name: '张伟', mobile: '13955554444', email: 'wei.zhang@search.cn', region: '江苏' });
-      await createCustomer(sales.token, { name: '张小龙', region: '广东', mobile: '13600001111', email: 'xl@search.cn' });
+      zhangWei = await createCustomer(sales.token, {
+        name: '张伟',
+        mobile: '13955554444',
+        email: 'wei.zhang@search.cn',
+        region: '江苏',
+      });
+      await createCustomer(sales.token, {
+        name: '张小龙',
+        region: '广东',
+        mobile: '13600001111',
+        email: 'xl@search.cn',
+      });
       await createCustomer(sales.token, { name: '王伟', region: '江苏', mobile: '13700002222', email: 'ww@search.cn' });
-      await createCustomer(sales.token, { kind: 'organization', name: '杭州张记食品有限公司', region: '浙江', mobile: '13800003333', email: 'zj@search.cn' });
+      await createCustomer(sales.token, {
+        kind: 'organization',
+        name: '杭州张记食品有限公司',
+        region: '浙江',
+        mobile: '13800003333',
+        email: 'zj@search.cn',
+      });
     });
 
     const search = async (q: string, extra: Record<string, string> = {}) =>
-      (await t.http.get(`${API}/customers`).query({ q, limit: '200', ...extra }).set(bearer(agent.token)).expect(200)).body.data.map((c: { name: string }) => c.name);
+      (
+        await t.http
+          .get(`${API}/customers`)
+          .query({ q, limit: '200', ...extra })
+          .set(bearer(agent.token))
+          .expect(200)
+      ).body.data.map((c: { name: string }) => c.name);
 
     it('finds 张伟 by the single character 张', async () => {
       const names = await search('张');
@@ -331,9 +505,17 @@ describe('customers', () => {
 
     it('combines search with filters', async () => {
       expect((await search('伟', { region: '江苏' })).sort()).toStrictEqual(['张伟', '王伟'].sort());
-      const filtered = await t.http.get(`${API}/customers`).query({ region: '广东' }).set(bearer(agent.token)).expect(200);
+      const filtered = await t.http
+        .get(`${API}/customers`)
+        .query({ region: '广东' })
+        .set(bearer(agent.token))
+        .expect(200);
       expect(filtered.body.data.every((c: { region: string }) => c.region === '广东')).toBeTruthy();
-      const byOwner = await t.http.get(`${API}/customers`).query({ ownerId: otherSales.id }).set(bearer(agent.token)).expect(200);
+      const byOwner = await t.http
+        .get(`${API}/customers`)
+        .query({ ownerId: otherSales.id })
+        .set(bearer(agent.token))
+        .expect(200);
       expect(byOwner.body.data.every((c: { ownerId: string }) => c.ownerId === otherSales.id)).toBeTruthy();
     });
 
@@ -365,7 +547,12 @@ describe('customers', () => {
   });
 
   describe('zodiac at the lunar new year', () => {
-    for (const [birthDate, zodiac] of [['2024-02-09', '兔'], ['2024-02-10', '龙'], ['2023-01-21', '虎'], ['2023-01-22', '兔']]) {
+    for (const [birthDate, zodiac] of [
+      ['2024-02-09', '兔'],
+      ['2024-02-10', '龙'],
+      ['2023-01-21', '虎'],
+      ['2023-01-22', '兔'],
+    ]) {
       it(`records someone born on ${birthDate} as ${zodiac}`, async () => {
         const customer = await createCustomer(sales.token, { name: '新年宝宝', birthDate });
         expect(customer.zodiac).toBe(zodiac);
@@ -379,13 +566,24 @@ describe('customers', () => {
       const response = await t.http
         .post(`${API}/customers/${customer.id}/purchases`)
         .set(bearer(sales.token))
-        .send({ product: '家用净水器 X3', amount: { amount: '1999.9', currency: 'CNY' }, paymentMethod: 'wechat_pay', purchasedAt: '2026-11-01T08:00:00.000Z' })
+        .send({
+          product: '家用净水器 X3',
+          amount: { amount: '1999.9', currency: 'CNY' },
+          paymentMethod: 'wechat_pay',
+          purchasedAt: '2026-11-01T08:00:00.000Z',
+        })
         .expect(201);
       expect(response.body.amount).toStrictEqual({ amount: '1999.90', currency: 'CNY' });
       expect(response.body.paymentMethod).toBe('wechat_pay');
-      const event = await t.db.query(`SELECT payload FROM outbox WHERE type = 'purchase.recorded' AND aggregate_id = $1`, [customer.id]);
+      const event = await t.db.query(
+        `SELECT payload FROM outbox WHERE type = 'purchase.recorded' AND aggregate_id = $1`,
+        [customer.id],
+      );
       expect(event.rows[0].payload.purchase.id).toBe(response.body.id);
-      const list = await t.http.get(`${API}/customers/${customer.id}/purchases`).set(bearer(marketing.token)).expect(200);
+      const list = await t.http
+        .get(`${API}/customers/${customer.id}/purchases`)
+        .set(bearer(marketing.token))
+        .expect(200);
       expect(list.body.data[0].id).toBe(response.body.id);
     });
 
@@ -407,25 +605,52 @@ describe('customers', () => {
           .send({ product: '滤芯', amount: { amount: '99.00', currency: 'CNY' }, paymentMethod: 'cash', ...body })
           .expect(400);
         expect(response.body.errors.some((error: { field: string }) => error.field === field)).toBeTruthy();
-        const stored = await t.db.query(`SELECT count(*)::int AS n FROM purchases WHERE customer_id = $1`, [customer.id]);
+        const stored = await t.db.query(`SELECT count(*)::int AS n FROM purchases WHERE customer_id = $1`, [
+          customer.id,
+        ]);
         expect(stored.rows[0].n).toBe(0);
       });
     }
 
     it('accepts purchases from a partner key with purchases:write and refuses one without', async () => {
       const customer = await createCustomer(sales.token, { name: '网店客户' });
-      const body = { product: '滤芯', amount: { amount: '99.00', currency: 'CNY' }, paymentMethod: 'online', channel: 'e-shop' };
-      await t.http.post(`${API}/customers/${customer.id}/purchases`).set(bearer(await createApiKey(t, ['customers:write']))).send(body).expect(403);
-      await t.http.post(`${API}/customers/${customer.id}/purchases`).set(bearer(await createApiKey(t, ['purchases:write']))).send(body).expect(201);
+      const body = {
+        product: '滤芯',
+        amount: { amount: '99.00', currency: 'CNY' },
+        paymentMethod: 'online',
+        channel: 'e-shop',
+      };
+      await t.http
+        .post(`${API}/customers/${customer.id}/purchases`)
+        .set(bearer(await createApiKey(t, ['customers:write'])))
+        .send(body)
+        .expect(403);
+      await t.http
+        .post(`${API}/customers/${customer.id}/purchases`)
+        .set(bearer(await createApiKey(t, ['purchases:write'])))
+        .send(body)
+        .expect(201);
       await t.http.post(`${API}/customers/${customer.id}/purchases`).set(bearer(agent.token)).send(body).expect(403);
       await t.http.post(`${API}/customers/${randomUUID()}/purchases`).set(bearer(t.adminToken)).send(body).expect(404);
     });
 
     it('refunds a purchase once', async () => {
       const customer = await createCustomer(sales.token, { name: '退货者' });
-      const purchase = await t.http.post(`${API}/customers/${customer.id}/purchases`).set(bearer(sales.token)).send({ product: '滤芯', amount: { amount: '99.00', currency: 'CNY' }, paymentMethod: 'cash' }).expect(201);
-      await t.http.post(`${API}/purchases/${purchase.body.id}/refund`).set(bearer(otherSales.token)).send({ reason: '质量问题' }).expect(403);
-      const refunded = await t.http.post(`${API}/purchases/${purchase.body.id}/refund`).set(bearer(sales.token)).send({ reason: '质量问题' }).expect(200);
+      const purchase = await t.http
+        .post(`${API}/customers/${customer.id}/purchases`)
+        .set(bearer(sales.token))
+        .send({ product: '滤芯', amount: { amount: '99.00', currency: 'CNY' }, paymentMethod: 'cash' })
+        .expect(201);
+      await t.http
+        .post(`${API}/purchases/${purchase.body.id}/refund`)
+        .set(bearer(otherSales.token))
+        .send({ reason: '质量问题' })
+        .expect(403);
+      const refunded = await t.http
+        .post(`${API}/purchases/${purchase.body.id}/refund`)
+        .set(bearer(sales.token))
+        .send({ reason: '质量问题' })
+        .expect(200);
       expect(refunded.body.refundedAt).toBeTruthy();
       await t.http.post(`${API}/purchases/${purchase.body.id}/refund`).set(bearer(sales.token)).send({}).expect(409);
     });
@@ -437,15 +662,35 @@ describe('customers', () => {
       const response = await t.http
         .post(`${API}/customers/${customer.id}/interactions`)
         .set(bearer(agent.token))
-        .send({ channel: 'phone', direction: 'inbound', summary: '客户反映净水器漏水', commitments: [{ description: '明天上门检修', dueOn: '2026-11-26' }] })
+        .send({
+          channel: 'phone',
+          direction: 'inbound',
+          summary: '客户反映净水器漏水',
+          commitments: [{ description: '明天上门检修', dueOn: '2026-11-26' }],
+        })
         .expect(201);
       expect(response.body.staffId).toBe(agent.id);
-      expect(response.body.commitments).toStrictEqual([{ description: '明天上门检修', dueOn: '2026-11-26', status: 'open' }]);
-      const event = await t.db.query(`SELECT 1 FROM outbox WHERE type = 'interaction.logged' AND aggregate_id = $1`, [customer.id]);
+      expect(response.body.commitments).toStrictEqual([
+        { description: '明天上门检修', dueOn: '2026-11-26', status: 'open' },
+      ]);
+      const event = await t.db.query(`SELECT 1 FROM outbox WHERE type = 'interaction.logged' AND aggregate_id = $1`, [
+        customer.id,
+      ]);
       expect(event.rowCount).toBe(1);
-      await t.http.post(`${API}/customers/${customer.id}/interactions`).set(bearer(agent.token)).send({ channel: 'pigeon', direction: 'inbound', summary: 'x' }).expect(400);
-      await t.http.post(`${API}/customers/${customer.id}/interactions`).set(bearer(marketing.token)).send({ channel: 'phone', direction: 'inbound', summary: 'x' }).expect(403);
-      const list = await t.http.get(`${API}/customers/${customer.id}/interactions`).set(bearer(sales.token)).expect(200);
+      await t.http
+        .post(`${API}/customers/${customer.id}/interactions`)
+        .set(bearer(agent.token))
+        .send({ channel: 'pigeon', direction: 'inbound', summary: 'x' })
+        .expect(400);
+      await t.http
+        .post(`${API}/customers/${customer.id}/interactions`)
+        .set(bearer(marketing.token))
+        .send({ channel: 'phone', direction: 'inbound', summary: 'x' })
+        .expect(403);
+      const list = await t.http
+        .get(`${API}/customers/${customer.id}/interactions`)
+        .set(bearer(sales.token))
+        .expect(200);
       expect(list.body.data.length).toBe(1);
     });
 
@@ -454,27 +699,81 @@ describe('customers', () => {
       const response = await t.http
         .put(`${API}/customers/${customer.id}/consents`)
         .set(bearer(agent.token))
-        .send({ channels: [{ channel: 'email', optedIn: false }, { channel: 'sms', optedIn: true }], marketingOptOut: true, source: '客户来电要求' })
+        .send({
+          channels: [
+            { channel: 'email', optedIn: false },
+            { channel: 'sms', optedIn: true },
+          ],
+          marketingOptOut: true,
+          source: '客户来电要求',
+        })
         .expect(200);
       expect(response.body.marketingOptOut).toBe(true);
-      const read = await t.http.get(`${API}/customers/${customer.id}/consents`).set(bearer(marketing.token)).expect(200);
-      expect(read.body.channels.map((c: { channel: string; optedIn: boolean }) => [c.channel, c.optedIn])).toStrictEqual([['email', false], ['sms', true]]);
-      await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(agent.token)).send({ channels: [{ channel: 'fax', optedIn: true }] }).expect(400);
-      await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(technician.token)).send({ marketingOptOut: false }).expect(403);
-      await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(marketing.token)).send({ marketingOptOut: false }).expect(403);
-      await t.http.put(`${API}/customers/${customer.id}/consents`).set(bearer(agent.token)).send({ marketingOptOut: null }).expect(400);
-      const consentOnly = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ kind: 'consent', limit: '1' }).set(bearer(agent.token)).expect(200);
+      const read = await t.http
+        .get(`${API}/customers/${customer.id}/consents`)
+        .set(bearer(marketing.token))
+        .expect(200);
+      expect(
+        read.body.channels.map((c: { channel: string; optedIn: boolean }) => [c.channel, c.optedIn]),
+      ).toStrictEqual([
+        ['email', false],
+        ['sms', true],
+      ]);
+      await t.http
+        .put(`${API}/customers/${customer.id}/consents`)
+        .set(bearer(agent.token))
+        .send({ channels: [{ channel: 'fax', optedIn: true }] })
+        .expect(400);
+      await t.http
+        .put(`${API}/customers/${customer.id}/consents`)
+        .set(bearer(technician.token))
+        .send({ marketingOptOut: false })
+        .expect(403);
+      await t.http
+        .put(`${API}/customers/${customer.id}/consents`)
+        .set(bearer(marketing.token))
+        .send({ marketingOptOut: false })
+        .expect(403);
+      await t.http
+        .put(`${API}/customers/${customer.id}/consents`)
+        .set(bearer(agent.token))
+        .send({ marketingOptOut: null })
+        .expect(400);
+      const consentOnly = await t.http
+        .get(`${API}/customers/${customer.id}/timeline`)
+        .query({ kind: 'consent', limit: '1' })
+        .set(bearer(agent.token))
+        .expect(200);
       expect(consentOnly.body.data.map((entry: { kind: string }) => entry.kind)).toStrictEqual(['consent']);
     });
 
     it('merges purchases, interactions and profile changes newest first', async () => {
       const customer = await createCustomer(sales.token, { name: '时间线' });
-      await t.http.post(`${API}/customers/${customer.id}/purchases`).set(bearer(sales.token))
-        .send({ product: '净水器', amount: { amount: '2999.00', currency: 'CNY' }, paymentMethod: 'card', purchasedAt: new Date(Date.now() - 60_000).toISOString() }).expect(201);
-      await t.http.post(`${API}/customers/${customer.id}/interactions`).set(bearer(agent.token)).send({ channel: 'chat', direction: 'inbound', summary: '咨询安装' }).expect(201);
-      await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ hobbies: '茶道' }).expect(200);
+      await t.http
+        .post(`${API}/customers/${customer.id}/purchases`)
+        .set(bearer(sales.token))
+        .send({
+          product: '净水器',
+          amount: { amount: '2999.00', currency: 'CNY' },
+          paymentMethod: 'card',
+          purchasedAt: new Date(Date.now() - 60_000).toISOString(),
+        })
+        .expect(201);
+      await t.http
+        .post(`${API}/customers/${customer.id}/interactions`)
+        .set(bearer(agent.token))
+        .send({ channel: 'chat', direction: 'inbound', summary: '咨询安装' })
+        .expect(201);
+      await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .send({ hobbies: '茶道' })
+        .expect(200);
 
-      const timeline = await t.http.get(`${API}/customers/${customer.id}/timeline`).set(bearer(agent.token)).expect(200);
+      const timeline = await t.http
+        .get(`${API}/customers/${customer.id}/timeline`)
+        .set(bearer(agent.token))
+        .expect(200);
       const kinds = timeline.body.data.map((entry: { kind: string }) => entry.kind);
       expect(kinds).toStrictEqual(['profile', 'interaction', 'profile', 'purchase']);
       const ats = timeline.body.data.map((entry: { at: string }) => entry.at);
@@ -482,33 +781,87 @@ describe('customers', () => {
       // the timeline shows changed field names, not sensitive values
       expect(JSON.stringify(timeline.body).includes('佛教')).toBe(false);
 
-      const firstPage = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ limit: '2' }).set(bearer(agent.token)).expect(200);
-      const secondPage = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ limit: '2', cursor: firstPage.body.nextCursor }).set(bearer(agent.token)).expect(200);
-      expect([...firstPage.body.data, ...secondPage.body.data].map((entry: { id: string }) => entry.id)).toStrictEqual(timeline.body.data.map((entry: { id: string }) => entry.id));
-      const purchasesOnly = await t.http.get(`${API}/customers/${customer.id}/timeline`).query({ kind: 'purchase' }).set(bearer(agent.token)).expect(200);
+      const firstPage = await t.http
+        .get(`${API}/customers/${customer.id}/timeline`)
+        .query({ limit: '2' })
+        .set(bearer(agent.token))
+        .expect(200);
+      const secondPage = await t.http
+        .get(`${API}/customers/${customer.id}/timeline`)
+        .query({ limit: '2', cursor: firstPage.body.nextCursor })
+        .set(bearer(agent.token))
+        .expect(200);
+      expect([...firstPage.body.data, ...secondPage.body.data].map((entry: { id: string }) => entry.id)).toStrictEqual(
+        timeline.body.data.map((entry: { id: string }) => entry.id),
+      );
+      const purchasesOnly = await t.http
+        .get(`${API}/customers/${customer.id}/timeline`)
+        .query({ kind: 'purchase' })
+        .set(bearer(agent.token))
+        .expect(200);
       expect(purchasesOnly.body.data.map((entry: { kind: string }) => entry.kind)).toStrictEqual(['purchase']);
     });
   });
 
   describe('custom fields', () => {
     it('lets an administrator define typed fields that customers are validated against', async () => {
-      await t.http.post(`${API}/admin/custom-fields`).set(bearer(manager.token)).send({ key: 'vipCardNo', label: 'VIP 卡号', type: 'text' }).expect(403);
-      await t.http.post(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).send({ key: 'vipCardNo', label: 'VIP 卡号', type: 'text', maxLength: 10 }).expect(201);
-      await t.http.post(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).send({ key: 'source', label: '来源', type: 'enum', options: ['展会', '官网'] }).expect(201);
-      await t.http.post(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).send({ key: 'source', label: '来源', type: 'text' }).expect(409);
-      await t.http.post(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).send({ key: 'Bad Key', label: 'x', type: 'text' }).expect(400);
+      await t.http
+        .post(`${API}/admin/custom-fields`)
+        .set(bearer(manager.token))
+        .send({ key: 'vipCardNo', label: 'VIP 卡号', type: 'text' })
+        .expect(403);
+      await t.http
+        .post(`${API}/admin/custom-fields`)
+        .set(bearer(t.adminToken))
+        .send({ key: 'vipCardNo', label: 'VIP 卡号', type: 'text', maxLength: 10 })
+        .expect(201);
+      await t.http
+        .post(`${API}/admin/custom-fields`)
+        .set(bearer(t.adminToken))
+        .send({ key: 'source', label: '来源', type: 'enum', options: ['展会', '官网'] })
+        .expect(201);
+      await t.http
+        .post(`${API}/admin/custom-fields`)
+        .set(bearer(t.adminToken))
+        .send({ key: 'source', label: '来源', type: 'text' })
+        .expect(409);
+      await t.http
+        .post(`${API}/admin/custom-fields`)
+        .set(bearer(t.adminToken))
+        .send({ key: 'Bad Key', label: 'x', type: 'text' })
+        .expect(400);
 
-      const customer = await createCustomer(sales.token, { name: '自定义', customFields: { vipCardNo: 'V-001', source: '展会' } });
+      const customer = await createCustomer(sales.token, {
+        name: '自定义',
+        customFields: { vipCardNo: 'V-001', source: '展会' },
+      });
       expect(customer.customFields).toStrictEqual({ vipCardNo: 'V-001', source: '展会' });
-      const wrong = await t.http.post(`${API}/customers`).set(bearer(sales.token)).send(newCustomer({ customFields: { source: '电话', shoeSize: 42 } })).expect(400);
+      const wrong = await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .send(newCustomer({ customFields: { source: '电话', shoeSize: 42 } }))
+        .expect(400);
       const fields = wrong.body.errors.map((error: { field: string }) => error.field).sort();
       expect(fields).toStrictEqual(['customFields.shoeSize', 'customFields.source']);
 
-      const patched = await t.http.patch(`${API}/customers/${customer.id}`).set(bearer(sales.token)).send({ customFields: { source: '官网' } }).expect(200);
+      const patched = await t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(sales.token))
+        .send({ customFields: { source: '官网' } })
+        .expect(200);
       expect(patched.body.customFields).toStrictEqual({ vipCardNo: 'V-001', source: '官网' });
       const field = (await t.http.get(`${API}/admin/custom-fields`).set(bearer(t.adminToken)).expect(200)).body.data[0];
-      await t.http.patch(`${API}/admin/custom-fields/${field.id}`).set(bearer(t.adminToken)).set('if-match', String(field.version + 1)).send({ label: 'x' }).expect(412);
-      await t.http.patch(`${API}/admin/custom-fields/${field.id}`).set(bearer(t.adminToken)).send({ label: null }).expect(400);
+      await t.http
+        .patch(`${API}/admin/custom-fields/${field.id}`)
+        .set(bearer(t.adminToken))
+        .set('if-match', String(field.version + 1))
+        .send({ label: 'x' })
+        .expect(412);
+      await t.http
+        .patch(`${API}/admin/custom-fields/${field.id}`)
+        .set(bearer(t.adminToken))
+        .send({ label: null })
+        .expect(400);
       const list = await t.http.get(`${API}/admin/custom-fields`).set(bearer(agent.token)).expect(200);
       expect(list.body.nextCursor).toBeNull();
       expect(list.body.data.map((field: { key: string }) => field.key)).toStrictEqual(['source', 'vipCardNo']);

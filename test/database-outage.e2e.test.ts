@@ -36,16 +36,22 @@ describe('database outages', () => {
   }, 120_000);
 
   const listCustomers = () => t.http.get(`${API}/customers`).set(bearer(t.adminToken));
-  const createCustomer = (name: string) => t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name });
+  const createCustomer = (name: string) =>
+    t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name });
 
-  const assertUnavailable = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
+  const assertUnavailable = (response: {
+    status: number;
+    headers: Record<string, string>;
+    body: Record<string, unknown>;
+  }) => {
     expect(response.status).toBe(503);
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(response.headers['retry-after'] ?? '').toMatch(/^\d+$/);
     expect(response.body.type).toBe('/problems/unavailable');
   };
 
-  const waitUntilServing = () => waitFor(async () => (await listCustomers()).status === 200, 15_000, 'the api to serve again');
+  const waitUntilServing = () =>
+    waitFor(async () => (await listCustomers()).status === 200, 15_000, 'the api to serve again');
 
   it('answers 503 when Postgres terminates the session mid-request (57P01)', async () => {
     const customer = (await createCustomer('锁住').expect(201)).body;
@@ -53,11 +59,22 @@ describe('database outages', () => {
     try {
       await locker.query('BEGIN');
       await locker.query(`SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, [customer.id]);
-      const pending = t.http.patch(`${API}/customers/${customer.id}`).set(bearer(t.adminToken)).send({ name: '改名' }).then((r) => r);
-      const [{ pid }] = await waitFor(async () => {
-        const { rows } = await direct.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [databaseName]);
-        return rows.length ? rows : undefined;
-      }, 10_000, 'the request to wait for the lock');
+      const pending = t.http
+        .patch(`${API}/customers/${customer.id}`)
+        .set(bearer(t.adminToken))
+        .send({ name: '改名' })
+        .then((r) => r);
+      const [{ pid }] = await waitFor(
+        async () => {
+          const { rows } = await direct.query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
+            [databaseName],
+          );
+          return rows.length ? rows : undefined;
+        },
+        10_000,
+        'the request to wait for the lock',
+      );
       await direct.query(`SELECT pg_terminate_backend($1)`, [pid]);
       assertUnavailable(await pending);
     } finally {
@@ -107,7 +124,8 @@ describe('transaction runner', () => {
     let attempts = 0;
     const result = await runner.run(async (tx) => {
       attempts += 1;
-      if (attempts < TRANSACTION_ATTEMPTS) await tx.query(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`);
+      if (attempts < TRANSACTION_ATTEMPTS)
+        await tx.query(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`);
       return 'done';
     });
     expect(result).toBe('done');
@@ -125,7 +143,9 @@ describe('transaction runner', () => {
 
   it('gets both transactions of a deadlock through: the victim is run again', async () => {
     const runner = t.app.get(TransactionRunner);
-    await t.db.query(`CREATE TABLE deadlock_probe (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO deadlock_probe (id) VALUES (1), (2)`);
+    await t.db.query(
+      `CREATE TABLE deadlock_probe (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO deadlock_probe (id) VALUES (1), (2)`,
+    );
     let bothLocked!: () => void;
     let arrived = 0;
     const firstLocksTaken = new Promise<void>((resolve) => (bothLocked = resolve));
@@ -139,6 +159,9 @@ describe('transaction runner', () => {
       });
     await Promise.all([transfer(1, 2), transfer(2, 1)]);
     const { rows } = await t.db.query(`SELECT id, n FROM deadlock_probe ORDER BY id`);
-    expect(rows).toStrictEqual([{ id: 1, n: 2 }, { id: 2, n: 2 }]);
+    expect(rows).toStrictEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
   }, 60_000);
 });

@@ -11,7 +11,10 @@ describe('one job per event and subscriber', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
-    subscriberJobs = new Queue(QueueName.EventSubscribers, { connection: { url: t.config.REDIS_URL }, prefix: t.config.QUEUE_PREFIX });
+    subscriberJobs = new Queue(QueueName.EventSubscribers, {
+      connection: { url: t.config.REDIS_URL },
+      prefix: t.config.QUEUE_PREFIX,
+    });
   }, 120_000);
   afterAll(async () => {
     await subscriberJobs.close();
@@ -20,12 +23,30 @@ describe('one job per event and subscriber', () => {
   }, 120_000);
 
   const newCustomer = async (name: string) =>
-    (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name }).expect(201)).body.id as string;
+    (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name }).expect(201))
+      .body.id as string;
   const buy = async (customerId: string) =>
-    (await t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(t.adminToken))
-      .send({ product: '净水器滤芯', amount: { amount: '100.00', currency: 'CNY' }, paymentMethod: 'wechat_pay' }).expect(201)).body.id as string;
+    (
+      await t.http
+        .post(`${API}/customers/${customerId}/purchases`)
+        .set(bearer(t.adminToken))
+        .send({ product: '净水器滤芯', amount: { amount: '100.00', currency: 'CNY' }, paymentMethod: 'wechat_pay' })
+        .expect(201)
+    ).body.id as string;
   const eventIdOf = async (type: string, purchaseId: string) =>
-    (await waitFor(async () => (await t.db.query(`SELECT event_id FROM outbox WHERE type = $1 AND payload -> 'purchase' ->> 'id' = $2`, [type, purchaseId])).rows[0], 5_000, type)).event_id as string;
+    (
+      await waitFor(
+        async () =>
+          (
+            await t.db.query(`SELECT event_id FROM outbox WHERE type = $1 AND payload -> 'purchase' ->> 'id' = $2`, [
+              type,
+              purchaseId,
+            ])
+          ).rows[0],
+        5_000,
+        type,
+      )
+    ).event_id as string;
 
   it('delivers the webhook and recalculates the tier while loyalty keeps failing to earn, then earns on a retry', async () => {
     const partner = await partners.receiver();
@@ -37,11 +58,19 @@ describe('one job per event and subscriber', () => {
       CREATE TRIGGER refuse_test_ledger BEFORE INSERT ON loyalty_ledger FOR EACH ROW WHEN (NEW.customer_id = '${customer}') EXECUTE FUNCTION refuse_test_ledger();`);
     try {
       const eventId = await eventIdOf('purchase.recorded', await buy(customer));
-      await waitFor(() => Promise.resolve(partner.arrivalsOf(eventId).length > 0), 10_000, 'the webhook while loyalty fails');
-      const earn = await waitFor(async () => {
-        const job = await subscriberJobs.getJob(subscriberJobId(eventId, 'loyalty.earn-points'));
-        return job && job.attemptsMade >= 2 && job;
-      }, 15_000, 'the earning to have failed twice');
+      await waitFor(
+        () => Promise.resolve(partner.arrivalsOf(eventId).length > 0),
+        10_000,
+        'the webhook while loyalty fails',
+      );
+      const earn = await waitFor(
+        async () => {
+          const job = await subscriberJobs.getJob(subscriberJobId(eventId, 'loyalty.earn-points'));
+          return job && job.attemptsMade >= 2 && job;
+        },
+        15_000,
+        'the earning to have failed twice',
+      );
       expect(earn.failedReason).toMatch(/ledger unavailable/);
       const tier = await subscriberJobs.getJob(subscriberJobId(eventId, 'loyalty.recalculate-tier'));
       // the tier handler ran once, not again with every retry of the earning
@@ -52,17 +81,29 @@ describe('one job per event and subscriber', () => {
     } finally {
       await t.db.query(`DROP TRIGGER refuse_test_ledger ON loyalty_ledger; DROP FUNCTION refuse_test_ledger()`);
     }
-    await waitFor(async () => (await t.db.query(`SELECT 1 FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer])).rowCount === 1, 30_000, 'the points on a later retry');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT 1 FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer]))
+          .rowCount === 1,
+      30_000,
+      'the points on a later retry',
+    );
     // the webhook was sent once
     expect(partner.received).toHaveLength(1);
   }, 120_000);
 
   it('fails a purchase event without a purchase for good instead of retrying it', async () => {
-    const { rows: [event] } = await t.db.query(
+    const {
+      rows: [event],
+    } = await t.db.query(
       `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) VALUES ('purchase.recorded', 'customer', gen_random_uuid()::text, '{"purchase":null}') RETURNING event_id`,
     );
     const id = subscriberJobId(event.event_id, 'loyalty.earn-points');
-    await waitFor(async () => (await (await subscriberJobs.getJob(id))?.getState()) === 'failed', 10_000, 'the earning job to fail');
+    await waitFor(
+      async () => (await (await subscriberJobs.getJob(id))?.getState()) === 'failed',
+      10_000,
+      'the earning job to fail',
+    );
     const job = (await subscriberJobs.getJob(id))!;
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(/carries no purchase/);

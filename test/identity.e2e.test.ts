@@ -17,7 +17,10 @@ describe('identity', () => {
     });
 
     it('refuses a wrong password with a problem document', async () => {
-      const response = await t.http.post(`${API}/auth/login`).send({ email: ADMIN.email, password: 'wrong-password' }).expect(401);
+      const response = await t.http
+        .post(`${API}/auth/login`)
+        .send({ email: ADMIN.email, password: 'wrong-password' })
+        .expect(401);
       expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(response.body.status).toBe(401);
       expect(response.body.type).toBe('/problems/unauthenticated');
@@ -43,7 +46,9 @@ describe('identity', () => {
       await t.http.get(`${API}/auth/me`).set(bearer(rotated.body.accessToken)).expect(200);
 
       // A replay long after the rotation means the token leaked.
-      await t.db.query(`UPDATE refresh_tokens SET revoked_at = now() - interval '1 minute' WHERE revoked_at IS NOT NULL`);
+      await t.db.query(
+        `UPDATE refresh_tokens SET revoked_at = now() - interval '1 minute' WHERE revoked_at IS NOT NULL`,
+      );
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: first }).expect(401);
       // The replay revoked the successor too.
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: rotated.body.refreshToken }).expect(401);
@@ -51,7 +56,9 @@ describe('identity', () => {
 
     it('does not sign out two tabs that refresh with the same token at once', async () => {
       const login = await t.http.post(`${API}/auth/login`).send(ADMIN).expect(200);
-      const [a, b] = await Promise.all([0, 1].map(() => t.http.post(`${API}/auth/refresh`).send({ refreshToken: login.body.refreshToken })));
+      const [a, b] = await Promise.all(
+        [0, 1].map(() => t.http.post(`${API}/auth/refresh`).send({ refreshToken: login.body.refreshToken })),
+      );
       expect([a.status, b.status]).toStrictEqual([200, 200]);
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: a.body.refreshToken }).expect(200);
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: b.body.refreshToken }).expect(200);
@@ -61,10 +68,14 @@ describe('identity', () => {
       const user = await createUser(t, ['agent']);
       let status = 0;
       for (let attempt = 0; attempt < 10 && status !== 429; attempt += 1) {
-        status = (await t.http.post(`${API}/auth/login`).send({ email: user.email, password: 'wrong-password' })).status;
+        status = (await t.http.post(`${API}/auth/login`).send({ email: user.email, password: 'wrong-password' }))
+          .status;
       }
       expect(status).toBe(429);
-      const limited = await t.http.post(`${API}/auth/login`).send({ email: user.email, password: 'password-12345' }).expect(429);
+      const limited = await t.http
+        .post(`${API}/auth/login`)
+        .send({ email: user.email, password: 'password-12345' })
+        .expect(429);
       expect(limited.headers['retry-after']).toBe('60');
     });
 
@@ -72,7 +83,10 @@ describe('identity', () => {
       await t.http.get(`${API}/auth/me`).expect(401);
       await t.http.get(`${API}/auth/me`).set('authorization', 'Basic abc').expect(401);
       const [header, payload] = t.adminToken.split('.');
-      await t.http.get(`${API}/auth/me`).set(bearer(`${header}.${payload}.forged-signature`)).expect(401);
+      await t.http
+        .get(`${API}/auth/me`)
+        .set(bearer(`${header}.${payload}.forged-signature`))
+        .expect(401);
     });
   });
 
@@ -82,7 +96,15 @@ describe('identity', () => {
       const response = await t.http
         .post(`${API}/users`)
         .set(bearer(t.adminToken))
-        .send({ email: 'tech.li@test.local', name: '李工', password: 'password-12345', roles: ['technician'], region: '浙江', skills: ['water-purifier'], managerId: manager.id })
+        .send({
+          email: 'tech.li@test.local',
+          name: '李工',
+          password: 'password-12345',
+          roles: ['technician'],
+          region: '浙江',
+          skills: ['water-purifier'],
+          managerId: manager.id,
+        })
         .expect(201);
       expect(response.body.managerId).toBe(manager.id);
       expect(response.body.skills).toStrictEqual(['water-purifier']);
@@ -92,7 +114,11 @@ describe('identity', () => {
     });
 
     it('refuses a duplicate e-mail, an unknown role and unknown fields', async () => {
-      await t.http.post(`${API}/users`).set(bearer(t.adminToken)).send({ email: ADMIN.email.toUpperCase(), name: 'x', password: 'password-12345', roles: ['sales'] }).expect(409);
+      await t.http
+        .post(`${API}/users`)
+        .set(bearer(t.adminToken))
+        .send({ email: ADMIN.email.toUpperCase(), name: 'x', password: 'password-12345', roles: ['sales'] })
+        .expect(409);
       const invalid = await t.http
         .post(`${API}/users`)
         .set(bearer(t.adminToken))
@@ -104,21 +130,41 @@ describe('identity', () => {
 
     it('forbids non-administrators from creating users', async () => {
       const sales = await createUser(t, ['sales']);
-      await t.http.post(`${API}/users`).set(bearer(sales.token)).send({ email: 'x@test.local', name: 'x', password: 'password-12345', roles: ['admin'] }).expect(403);
+      await t.http
+        .post(`${API}/users`)
+        .set(bearer(sales.token))
+        .send({ email: 'x@test.local', name: 'x', password: 'password-12345', roles: ['admin'] })
+        .expect(403);
     });
 
     it('updates a user with optimistic locking and audits the change', async () => {
       const agent = await createUser(t, ['agent']);
-      const updated = await t.http.patch(`${API}/users/${agent.id}`).set(bearer(t.adminToken)).set('if-match', '1').send({ skills: ['billing'] }).expect(200);
+      const updated = await t.http
+        .patch(`${API}/users/${agent.id}`)
+        .set(bearer(t.adminToken))
+        .set('if-match', '1')
+        .send({ skills: ['billing'] })
+        .expect(200);
       expect(updated.body.version).toBe(2);
-      await t.http.patch(`${API}/users/${agent.id}`).set(bearer(t.adminToken)).set('if-match', '1').send({ region: '北京' }).expect(412);
-      const audit = await t.db.query(`SELECT fields FROM audit_log WHERE entity_type = 'user' AND entity_id = $1 AND action = 'user.updated'`, [agent.id]);
+      await t.http
+        .patch(`${API}/users/${agent.id}`)
+        .set(bearer(t.adminToken))
+        .set('if-match', '1')
+        .send({ region: '北京' })
+        .expect(412);
+      const audit = await t.db.query(
+        `SELECT fields FROM audit_log WHERE entity_type = 'user' AND entity_id = $1 AND action = 'user.updated'`,
+        [agent.id],
+      );
       expect(audit.rows[0].fields).toStrictEqual(['skills']);
     });
 
     it('signs a deactivated user out at their next refresh', async () => {
       const agent = await createUser(t, ['agent']);
-      const login = await t.http.post(`${API}/auth/login`).send({ email: agent.email, password: 'password-12345' }).expect(200);
+      const login = await t.http
+        .post(`${API}/auth/login`)
+        .send({ email: agent.email, password: 'password-12345' })
+        .expect(200);
       await t.http.patch(`${API}/users/${agent.id}`).set(bearer(t.adminToken)).send({ active: false }).expect(200);
       await t.http.post(`${API}/auth/refresh`).send({ refreshToken: login.body.refreshToken }).expect(401);
       await t.http.post(`${API}/auth/login`).send({ email: agent.email, password: 'password-12345' }).expect(401);
@@ -127,7 +173,11 @@ describe('identity', () => {
 
   describe('API keys', () => {
     it('shows a key once, stores only its hash, and records its last use', async () => {
-      const created = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'e-shop', scopes: ['customers:read'] }).expect(201);
+      const created = await t.http
+        .post(`${API}/admin/api-keys`)
+        .set(bearer(t.adminToken))
+        .send({ name: 'e-shop', scopes: ['customers:read'] })
+        .expect(201);
       expect(created.body.key).toMatch(/^crm_/);
       const listed = await t.http.get(`${API}/admin/api-keys`).set(bearer(t.adminToken)).expect(200);
       const entry = listed.body.data.find((key: { id: string }) => key.id === created.body.id);
@@ -153,9 +203,17 @@ describe('identity', () => {
 
     it('lets only administrators manage keys', async () => {
       const manager = await createUser(t, ['manager']);
-      await t.http.post(`${API}/admin/api-keys`).set(bearer(manager.token)).send({ name: 'x', scopes: ['customers:read'] }).expect(403);
+      await t.http
+        .post(`${API}/admin/api-keys`)
+        .set(bearer(manager.token))
+        .send({ name: 'x', scopes: ['customers:read'] })
+        .expect(403);
       await t.http.get(`${API}/admin/api-keys`).set(bearer(manager.token)).expect(403);
-      await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'x', scopes: ['everything'] }).expect(400);
+      await t.http
+        .post(`${API}/admin/api-keys`)
+        .set(bearer(t.adminToken))
+        .send({ name: 'x', scopes: ['everything'] })
+        .expect(400);
     });
   });
 

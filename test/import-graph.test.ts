@@ -64,7 +64,8 @@ function circles(graph: Map<string, string[]>): string[][] {
       onStack.delete(member);
       component.push(member);
     } while (member !== node);
-    if (component.length > 1 || graph.get(node)!.includes(node)) found.push(component.map((file) => relative(ROOT, file)).sort());
+    if (component.length > 1 || graph.get(node)!.includes(node))
+      found.push(component.map((file) => relative(ROOT, file)).sort());
   };
   for (const node of graph.keys()) if (!index.has(node)) visit(node);
   return found;
@@ -87,7 +88,10 @@ describe('import graph', () => {
   it("has no module importing another module's repository", () => {
     const crossings = [...graph].flatMap(([file, targets]) =>
       targets
-        .filter((target) => target.endsWith('.repository.ts') && moduleOf(target) !== null && moduleOf(file) !== moduleOf(target))
+        .filter(
+          (target) =>
+            target.endsWith('.repository.ts') && moduleOf(target) !== null && moduleOf(file) !== moduleOf(target),
+        )
         .map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`),
     );
     expect(crossings.filter((crossing) => !KNOWN_CROSSINGS.has(crossing))).toStrictEqual([]);
@@ -95,7 +99,11 @@ describe('import graph', () => {
 
   it('has no repository importing a request or response DTO (repositories return row types)', () => {
     const leaks = [...graph].flatMap(([file, targets]) =>
-      file.endsWith('.repository.ts') ? targets.filter((target) => target.includes('/dto/')).map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`) : [],
+      file.endsWith('.repository.ts')
+        ? targets
+            .filter((target) => target.includes('/dto/'))
+            .map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`)
+        : [],
     );
     expect(leaks).toStrictEqual([]);
   });
@@ -104,7 +112,15 @@ describe('import graph', () => {
     const a = join(SRC, 'modules/a/a.service.ts');
     const b = join(SRC, 'modules/b/b.repository.ts');
     const c = join(SRC, 'modules/b/c.ts');
-    expect(circles(new Map([[a, [b]], [b, [c]], [c, [b]]]))).toStrictEqual([['src/modules/b/b.repository.ts', 'src/modules/b/c.ts']]);
+    expect(
+      circles(
+        new Map([
+          [a, [b]],
+          [b, [c]],
+          [c, [b]],
+        ]),
+      ),
+    ).toStrictEqual([['src/modules/b/b.repository.ts', 'src/modules/b/c.ts']]);
     expect(moduleOf(a)).toBe('a');
     expect(moduleOf(b)).toBe('b');
   });

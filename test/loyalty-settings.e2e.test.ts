@@ -15,7 +15,11 @@ describe('loyalty settings', () => {
   let marketing: User;
 
   beforeAll(async () => {
-    t = await startTestApp({ LOYALTY_POINTS_PER_UNIT: '2', LOYALTY_POINTS_EXPIRE_MONTHS: '24', LOYALTY_BIRTHDAY_POINTS: '50' });
+    t = await startTestApp({
+      LOYALTY_POINTS_PER_UNIT: '2',
+      LOYALTY_POINTS_EXPIRE_MONTHS: '24',
+      LOYALTY_BIRTHDAY_POINTS: '50',
+    });
     manager = await createUser(t, ['manager']);
     sales = await createUser(t, ['sales']);
     agent = await createUser(t, ['agent']);
@@ -25,13 +29,30 @@ describe('loyalty settings', () => {
   afterAll(() => t.close(), 180_000);
 
   const read = async () => (await t.http.get(SETTINGS).set(bearer(t.adminToken)).expect(200)).body;
-  const change = async (values: Partial<{ pointsPerUnit: number; pointsExpireMonths: number; birthdayPoints: number }>) => {
+  const change = async (
+    values: Partial<{ pointsPerUnit: number; pointsExpireMonths: number; birthdayPoints: number }>,
+  ) => {
     const current = await read();
-    const body = { pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: current.birthdayPoints, ...values };
-    return (await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version)).send(body).expect(200)).body;
+    const body = {
+      pointsPerUnit: current.pointsPerUnit,
+      pointsExpireMonths: current.pointsExpireMonths,
+      birthdayPoints: current.birthdayPoints,
+      ...values,
+    };
+    return (
+      await t.http
+        .put(SETTINGS)
+        .set(bearer(t.adminToken))
+        .set('if-match', String(current.version))
+        .send(body)
+        .expect(200)
+    ).body;
   };
-  const newCustomer = async (extra: Record<string, unknown> = {}) => (await customer(t, sales.token, { name: '积分客户', ...extra })).id;
-  const balanceOf = async (customerId: string) => (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body.balance as number;
+  const newCustomer = async (extra: Record<string, unknown> = {}) =>
+    (await customer(t, sales.token, { name: '积分客户', ...extra })).id;
+  const balanceOf = async (customerId: string) =>
+    (await t.http.get(`${API}/customers/${customerId}/loyalty`).set(bearer(agent.token)).expect(200)).body
+      .balance as number;
   const buy = (customerId: string, amount: string) => purchase(t, sales.token, customerId, amount);
 
   it('starts from the environment variables and shows the tier multipliers read-only', async () => {
@@ -41,14 +62,21 @@ describe('loyalty settings', () => {
     expect(settings.birthdayPoints).toBe(50);
     expect(settings.version).toBe(1);
     expect(settings.updatedBy).toBeNull();
-    expect(settings.tierMultipliers).toStrictEqual([{ tier: 'VIP', earnMultiplier: '1.00' }, { tier: '低', earnMultiplier: '1.00' }]);
+    expect(settings.tierMultipliers).toStrictEqual([
+      { tier: 'VIP', earnMultiplier: '1.00' },
+      { tier: '低', earnMultiplier: '1.00' },
+    ]);
     await t.http.get(SETTINGS).set(bearer(marketing.token)).expect(200);
   }, 180_000);
 
   it('lets an admin change them, with an audit row and a loyalty.settings_changed event', async () => {
     const current = await read();
-    const updated = await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version))
-      .send({ pointsPerUnit: 5, pointsExpireMonths: 12, birthdayPoints: 200 }).expect(200);
+    const updated = await t.http
+      .put(SETTINGS)
+      .set(bearer(t.adminToken))
+      .set('if-match', String(current.version))
+      .send({ pointsPerUnit: 5, pointsExpireMonths: 12, birthdayPoints: 200 })
+      .expect(200);
     expect(updated.body.pointsPerUnit).toBe(5);
     expect(updated.body.pointsExpireMonths).toBe(12);
     expect(updated.body.birthdayPoints).toBe(200);
@@ -56,31 +84,55 @@ describe('loyalty settings', () => {
     expect(updated.body.updatedBy).toBeTruthy();
     expect(await read()).toStrictEqual(updated.body);
 
-    const audit = await t.db.query(`SELECT actor_id, before, after, fields FROM audit_log WHERE action = 'loyalty.settings_changed' ORDER BY id DESC LIMIT 1`);
+    const audit = await t.db.query(
+      `SELECT actor_id, before, after, fields FROM audit_log WHERE action = 'loyalty.settings_changed' ORDER BY id DESC LIMIT 1`,
+    );
     expect(audit.rows[0].actor_id).toBe(updated.body.updatedBy);
     expect(audit.rows[0].before.pointsPerUnit).toBe(current.pointsPerUnit);
     expect(audit.rows[0].after.pointsPerUnit).toBe(5);
     expect(audit.rows[0].fields).toStrictEqual(['pointsPerUnit', 'pointsExpireMonths', 'birthdayPoints']);
-    const event = await t.db.query(`SELECT payload FROM outbox WHERE type = 'loyalty.settings_changed' ORDER BY id DESC LIMIT 1`);
+    const event = await t.db.query(
+      `SELECT payload FROM outbox WHERE type = 'loyalty.settings_changed' ORDER BY id DESC LIMIT 1`,
+    );
     expect(event.rows[0].payload.version).toBe(updated.body.version);
-    expect(event.rows[0].payload.after).toStrictEqual({ pointsPerUnit: 5, pointsExpireMonths: 12, birthdayPoints: 200 });
+    expect(event.rows[0].payload.after).toStrictEqual({
+      pointsPerUnit: 5,
+      pointsExpireMonths: 12,
+      birthdayPoints: 200,
+    });
     expect(event.rows[0].payload.before.pointsPerUnit).toBe(current.pointsPerUnit);
   }, 180_000);
 
   it('accepts the version in the body instead of If-Match', async () => {
     const current = await read();
-    const updated = await t.http.put(SETTINGS).set(bearer(t.adminToken))
-      .send({ pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: 0, version: current.version }).expect(200);
+    const updated = await t.http
+      .put(SETTINGS)
+      .set(bearer(t.adminToken))
+      .send({
+        pointsPerUnit: current.pointsPerUnit,
+        pointsExpireMonths: current.pointsExpireMonths,
+        birthdayPoints: 0,
+        version: current.version,
+      })
+      .expect(200);
     expect(updated.body.birthdayPoints).toBe(0);
     expect(updated.body.version).toBe(current.version + 1);
   }, 180_000);
 
   it('changes nothing, and records nothing, when the values are the same', async () => {
     const current = await read();
-    const events = async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'loyalty.settings_changed'`)).rows[0].n;
+    const events = async () =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'loyalty.settings_changed'`)).rows[0].n;
     const before = await events();
-    const response = await t.http.put(SETTINGS).set(bearer(t.adminToken))
-      .send({ pointsPerUnit: current.pointsPerUnit, pointsExpireMonths: current.pointsExpireMonths, birthdayPoints: current.birthdayPoints }).expect(200);
+    const response = await t.http
+      .put(SETTINGS)
+      .set(bearer(t.adminToken))
+      .send({
+        pointsPerUnit: current.pointsPerUnit,
+        pointsExpireMonths: current.pointsExpireMonths,
+        birthdayPoints: current.birthdayPoints,
+      })
+      .expect(200);
     expect(response.body.version).toBe(current.version);
     expect(await events()).toBe(before);
   }, 180_000);
@@ -88,9 +140,18 @@ describe('loyalty settings', () => {
   it('refuses a stale version with 412 and keeps the settings', async () => {
     const current = await read();
     const body = { pointsPerUnit: 9, pointsExpireMonths: 9, birthdayPoints: 9 };
-    const stale = await t.http.put(SETTINGS).set(bearer(t.adminToken)).set('if-match', String(current.version - 1)).send(body).expect(412);
+    const stale = await t.http
+      .put(SETTINGS)
+      .set(bearer(t.adminToken))
+      .set('if-match', String(current.version - 1))
+      .send(body)
+      .expect(412);
     expect(stale.body.type).toBe('/problems/stale-version');
-    await t.http.put(SETTINGS).set(bearer(t.adminToken)).send({ ...body, version: current.version + 5 }).expect(412);
+    await t.http
+      .put(SETTINGS)
+      .set(bearer(t.adminToken))
+      .send({ ...body, version: current.version + 5 })
+      .expect(412);
     expect(await read()).toStrictEqual(current);
   }, 180_000);
 
@@ -119,7 +180,8 @@ describe('loyalty settings', () => {
 
   it('lets only admins change the settings, and only managers and marketing read them besides; no API key', async () => {
     const body = { pointsPerUnit: 7, pointsExpireMonths: 7, birthdayPoints: 7 };
-    for (const user of [manager, sales, agent, marketing]) await t.http.put(SETTINGS).set(bearer(user.token)).send(body).expect(403);
+    for (const user of [manager, sales, agent, marketing])
+      await t.http.put(SETTINGS).set(bearer(user.token)).send(body).expect(403);
     for (const user of [sales, agent]) await t.http.get(SETTINGS).set(bearer(user.token)).expect(403);
     const partnerKey = await createApiKey(t, ['customers:read', 'customers:write', 'purchases:write']);
     await t.http.get(SETTINGS).set(bearer(partnerKey)).expect(403);
@@ -137,9 +199,13 @@ describe('loyalty settings', () => {
     await change({ pointsPerUnit: 3 });
     await buy(customer, '100.00');
     await waitFor(async () => (await balanceOf(customer)) === 400, 15_000, 'the purchase at 3 points per yuan');
-    const summary = (await t.http.get(`${API}/customers/${customer}/loyalty`).set(bearer(agent.token)).expect(200)).body;
+    const summary = (await t.http.get(`${API}/customers/${customer}/loyalty`).set(bearer(agent.token)).expect(200))
+      .body;
     expect(summary.pointsPerUnit).toBe(3);
-    const earned = await t.db.query(`SELECT points::int AS points FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' ORDER BY id`, [customer]);
+    const earned = await t.db.query(
+      `SELECT points::int AS points FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' ORDER BY id`,
+      [customer],
+    );
     expect(earned.rows.map((row) => row.points)).toStrictEqual([100, 300]);
   }, 180_000);
 

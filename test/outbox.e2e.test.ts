@@ -17,7 +17,10 @@ describe('outbox relay', () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
     t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${redis.port}` });
-    queue = new Queue(QueueName.DomainEvents, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: t.config.QUEUE_PREFIX });
+    queue = new Queue(QueueName.DomainEvents, {
+      connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+      prefix: t.config.QUEUE_PREFIX,
+    });
     queue.on('error', () => undefined);
   }, 120_000);
   afterAll(async () => {
@@ -27,10 +30,15 @@ describe('outbox relay', () => {
   }, 120_000);
 
   const createCustomer = async (name: string) =>
-    (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name }).expect(201)).body.id as string;
+    (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name }).expect(201))
+      .body.id as string;
 
   const eventIdOf = async (customerId: string) =>
-    (await t.db.query(`SELECT event_id FROM outbox WHERE aggregate_id = $1 AND type = 'customer.created'`, [customerId])).rows[0].event_id as string;
+    (
+      await t.db.query(`SELECT event_id FROM outbox WHERE aggregate_id = $1 AND type = 'customer.created'`, [
+        customerId,
+      ])
+    ).rows[0].event_id as string;
 
   it('moves a committed event into BullMQ with the event id as job id', async () => {
     const customerId = await createCustomer('事件一');
@@ -39,7 +47,12 @@ describe('outbox relay', () => {
     expect(job.data.type).toBe('customer.created');
     expect(job.data.aggregateId).toBe(customerId);
     // The relay marks the row published when its transaction commits, just after BullMQ accepted the job.
-    await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at,
+      5_000,
+      'published_at',
+    );
   }, 120_000);
 
   it('queues each event with the retries and backoff every other queue has, so a failed handler is retried', async () => {
@@ -65,9 +78,18 @@ describe('outbox relay', () => {
     expect(pending.rows[0].published_at).toBeNull();
 
     await redis.start();
-    const job = await waitFor(() => queue.getJob(eventId).catch(() => undefined), 20_000, 'the job after Redis came back');
+    const job = await waitFor(
+      () => queue.getJob(eventId).catch(() => undefined),
+      20_000,
+      'the job after Redis came back',
+    );
     expect(job.data.aggregateId).toBe(customerId);
-    await waitFor(async () => (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at, 5_000, 'published_at');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT published_at FROM outbox WHERE event_id = $1`, [eventId])).rows[0].published_at,
+      5_000,
+      'published_at',
+    );
   }, 120_000);
 
   it('claims through its own index even when the statistics still describe a backlog since published', async () => {
@@ -77,7 +99,11 @@ describe('outbox relay', () => {
                       SELECT 'test.backlog', 'test', g::text, '{}', 'bulk' FROM generate_series(1, 20000) g`);
     await t.db.query(`ANALYZE outbox`);
     await t.db.query(`UPDATE outbox SET published_at = now() WHERE type = 'test.backlog' AND published_at IS NULL`);
-    const [{ 'QUERY PLAN': [plan] }] = (await t.db.query(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, ['bulk', 100])).rows;
+    const [
+      {
+        'QUERY PLAN': [plan],
+      },
+    ] = (await t.db.query(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, ['bulk', 100])).rows;
     const indexes: string[] = [];
     const walk = (node: { 'Index Name'?: string; Plans?: unknown[] }) => {
       if (node['Index Name']) indexes.push(node['Index Name']);
@@ -89,31 +115,48 @@ describe('outbox relay', () => {
 
   it('never publishes one row twice when relays run concurrently', async () => {
     const dataSource = t.app.get(DataSource);
-    const events = new QueueEvents(QueueName.DomainEvents, { connection: { host: '127.0.0.1', port: redis.port }, prefix: t.config.QUEUE_PREFIX });
+    const events = new QueueEvents(QueueName.DomainEvents, {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: t.config.QUEUE_PREFIX,
+    });
     await events.waitUntilReady();
     const duplicated: string[] = [];
     events.on('duplicated', ({ jobId }) => duplicated.push(jobId));
     try {
-    await dataSource.query(
-      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) SELECT 'test.burst', 'test', g::text, '{}' FROM generate_series(1, 1200) g`,
-    );
-    const relay = t.app.get(OutboxRelay);
-    const counts = await Promise.all(Array.from({ length: 4 }, async () => {
-      let published = 0;
-      for (let round = 0; round < 10; round += 1) published += await relay.publishBatch();
-      return published;
-    }));
-    // The background relay may have taken some too; together every row went out exactly once.
-    expect(counts.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(1200);
-    await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'test.burst' AND published_at IS NULL`)).rows[0].n === 0, 10_000, 'every burst row published');
-    const jobs = await waitFor(async () => {
-      const ids = (await t.db.query(`SELECT event_id FROM outbox WHERE type = 'test.burst'`)).rows.map((row) => row.event_id);
-      const found = await Promise.all(ids.map((id: string) => queue.getJob(id)));
-      return found.every(Boolean) ? found : undefined;
-    }, 20_000, 'all burst jobs');
-    expect(new Set(jobs.map((job) => job!.id)).size).toBe(1200);
-    // BullMQ saw no second publish of any event
-    expect(duplicated).toStrictEqual([]);
+      await dataSource.query(
+        `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload) SELECT 'test.burst', 'test', g::text, '{}' FROM generate_series(1, 1200) g`,
+      );
+      const relay = t.app.get(OutboxRelay);
+      const counts = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          let published = 0;
+          for (let round = 0; round < 10; round += 1) published += await relay.publishBatch();
+          return published;
+        }),
+      );
+      // The background relay may have taken some too; together every row went out exactly once.
+      expect(counts.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(1200);
+      await waitFor(
+        async () =>
+          (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'test.burst' AND published_at IS NULL`))
+            .rows[0].n === 0,
+        10_000,
+        'every burst row published',
+      );
+      const jobs = await waitFor(
+        async () => {
+          const ids = (await t.db.query(`SELECT event_id FROM outbox WHERE type = 'test.burst'`)).rows.map(
+            (row) => row.event_id,
+          );
+          const found = await Promise.all(ids.map((id: string) => queue.getJob(id)));
+          return found.every(Boolean) ? found : undefined;
+        },
+        20_000,
+        'all burst jobs',
+      );
+      expect(new Set(jobs.map((job) => job!.id)).size).toBe(1200);
+      // BullMQ saw no second publish of any event
+      expect(duplicated).toStrictEqual([]);
     } finally {
       await events.close();
     }
@@ -139,10 +182,16 @@ describe('housekeeping', () => {
   }, 60_000);
 
   it('schedules each purge once however many workers register it', async () => {
-    const queue = new Queue(QueueName.Maintenance, { connection: { host: '127.0.0.1', port: 6379 }, prefix: t.config.QUEUE_PREFIX });
+    const queue = new Queue(QueueName.Maintenance, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: t.config.QUEUE_PREFIX,
+    });
     try {
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((scheduler) => scheduler.key).sort()).toStrictEqual(['purge-idempotency-keys', 'purge-outbox']);
+      expect(schedulers.map((scheduler) => scheduler.key).sort()).toStrictEqual([
+        'purge-idempotency-keys',
+        'purge-outbox',
+      ]);
     } finally {
       await queue.close();
     }

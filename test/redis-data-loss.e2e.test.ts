@@ -27,10 +27,17 @@ describe('after Redis loses its data', () => {
   beforeAll(async () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
-    t = await startTestApp({ REDIS_URL: redis.url, SCHEDULE_REASSERT_INTERVAL_MS: '300', SLA_SWEEP_INTERVAL_MS: '300' });
+    t = await startTestApp({
+      REDIS_URL: redis.url,
+      SCHEDULE_REASSERT_INTERVAL_MS: '300',
+      SLA_SWEEP_INTERVAL_MS: '300',
+    });
     queues = new Map(
       (Object.keys(SCHEDULES) as QueueName[]).map((name) => {
-        const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: t.config.QUEUE_PREFIX });
+        const queue = new Queue(name, {
+          connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+          prefix: t.config.QUEUE_PREFIX,
+        });
         queue.on('error', () => undefined);
         return [name, queue];
       }),
@@ -43,14 +50,26 @@ describe('after Redis loses its data', () => {
   }, 60_000);
 
   const schedulersNow = async () =>
-    Object.fromEntries(await Promise.all([...queues].map(async ([name, queue]) => [name, (await queue.getJobSchedulers()).map((s) => s.key).sort()])));
+    Object.fromEntries(
+      await Promise.all(
+        [...queues].map(async ([name, queue]) => [name, (await queue.getJobSchedulers()).map((s) => s.key).sort()]),
+      ),
+    );
 
   it('registers the job schedulers again, each with one next run', async () => {
-    await waitFor(async () => JSON.stringify(await schedulersNow()) === JSON.stringify(SCHEDULES), 15_000, 'the schedules at start-up');
+    await waitFor(
+      async () => JSON.stringify(await schedulersNow()) === JSON.stringify(SCHEDULES),
+      15_000,
+      'the schedules at start-up',
+    );
     redis.flushAll();
     expect(Object.values(await schedulersNow()).flat()).toHaveLength(0);
 
-    await waitFor(async () => JSON.stringify(await schedulersNow()) === JSON.stringify(SCHEDULES), 15_000, 'the schedules after the flush');
+    await waitFor(
+      async () => JSON.stringify(await schedulersNow()) === JSON.stringify(SCHEDULES),
+      15_000,
+      'the schedules after the flush',
+    );
     // Asserted again every 300 ms meanwhile, yet each schedule has a single next run, not one per assertion.
     for (const name of [QueueName.Maintenance, QueueName.Loyalty, QueueName.TierRecalc]) {
       const delayed = await queues.get(name)!.getJobs(['delayed', 'waiting', 'prioritized']);
@@ -66,40 +85,89 @@ describe('after Redis loses its data', () => {
       .put(`${API}/admin/sla-policies`)
       .set(bearer(t.adminToken))
       .set('if-match', String(current.version))
-      .send({ policies: [...current.data, { tier: '闪断', severity: 'high', firstResponseMinutes: 1, resolutionMinutes: 60, warningPercent: 50 }] })
+      .send({
+        policies: [
+          ...current.data,
+          { tier: '闪断', severity: 'high', firstResponseMinutes: 1, resolutionMinutes: 60, warningPercent: 50 },
+        ],
+      })
       .expect(200);
-    const customerId = (await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name: '闪断客户' }).expect(201)).body.id;
-    await t.db.query(`INSERT INTO customer_values (customer_id, frequency, monetary, score, tier) VALUES ($1, 0, 0, 0, '闪断')`, [customerId]);
+    const customerId = (
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(t.adminToken))
+        .send({ kind: 'individual', name: '闪断客户' })
+        .expect(201)
+    ).body.id;
+    await t.db.query(
+      `INSERT INTO customer_values (customer_id, frequency, monetary, score, tier) VALUES ($1, 0, 0, 0, '闪断')`,
+      [customerId],
+    );
     // Received 48 s ago with a one-minute response target: warned at once, breached 12 s from now.
     const request = (
       await t.http
         .post(`${API}/service-requests`)
         .set(bearer(agent.token))
-        .send({ customerId, type: 'repair', severity: 'high', subject: '断电', receivedAt: new Date(Date.now() - 48_000).toISOString() })
+        .send({
+          customerId,
+          type: 'repair',
+          severity: 'high',
+          subject: '断电',
+          receivedAt: new Date(Date.now() - 48_000).toISOString(),
+        })
         .expect(201)
     ).body;
     const deadline = Date.parse(request.respondBy);
-    await waitFor(async () => (await t.db.query(`SELECT response_warned_at FROM service_requests WHERE id = $1`, [request.id])).rows[0].response_warned_at, 8_000, 'the warning');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT response_warned_at FROM service_requests WHERE id = $1`, [request.id])).rows[0]
+          .response_warned_at,
+      8_000,
+      'the warning',
+    );
     const sla = queues.get(QueueName.ServiceSla)!;
-    await waitFor(async () => (await sla.getJobs(['delayed'])).some((job) => job.data.requestId === request.id && job.data.stage === 'breach'), 5_000, 'the breach alarm');
+    await waitFor(
+      async () =>
+        (await sla.getJobs(['delayed'])).some(
+          (job) => job.data.requestId === request.id && job.data.stage === 'breach',
+        ),
+      5_000,
+      'the breach alarm',
+    );
 
     redis.flushAll();
     expect(Date.now()).toBeLessThan(deadline); // the breach alarm was lost before it could fire
 
-    await waitFor(async () => (await sla.getJobs(['delayed'])).filter((job) => job.data.requestId === request.id).length === 3, 10_000, 'the alarms rebuilt');
-    const rebuilt = (await sla.getJobs(['delayed'])).filter((job) => job.data.requestId === request.id).map((job) => `${job.data.clock} ${job.data.stage}`);
+    await waitFor(
+      async () => (await sla.getJobs(['delayed'])).filter((job) => job.data.requestId === request.id).length === 3,
+      10_000,
+      'the alarms rebuilt',
+    );
+    const rebuilt = (await sla.getJobs(['delayed']))
+      .filter((job) => job.data.requestId === request.id)
+      .map((job) => `${job.data.clock} ${job.data.stage}`);
     // The response warning went off already; the response breach and both resolution alarms come back.
     expect(rebuilt.sort()).toStrictEqual(['resolution breach', 'resolution warning', 'response breach']);
 
     const breached = await waitFor(
-      async () => (await t.db.query(`SELECT response_breached_at, escalation_level FROM service_requests WHERE id = $1`, [request.id])).rows[0].response_breached_at ? true : null,
+      async () =>
+        (
+          await t.db.query(`SELECT response_breached_at, escalation_level FROM service_requests WHERE id = $1`, [
+            request.id,
+          ])
+        ).rows[0].response_breached_at
+          ? true
+          : null,
       30_000,
       'the breach',
     );
     expect(breached).toBe(true);
     // A few more sweeps later: still one breach, one escalation, one task.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const events = await t.db.query(`SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.breached'`, [request.id]);
+    const events = await t.db.query(
+      `SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.breached'`,
+      [request.id],
+    );
     expect(events.rowCount).toBe(1);
     const { rows } = await t.db.query(`SELECT escalation_level FROM service_requests WHERE id = $1`, [request.id]);
     expect(rows[0].escalation_level).toBe(1);

@@ -17,7 +17,13 @@ describe('while Redis is down', () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
     t = await startTestApp({ REDIS_URL: redis.url, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
-    endpointId = (await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] }).expect(201)).body.id;
+    endpointId = (
+      await t.http
+        .post(`${API}/webhooks`)
+        .set(bearer(t.adminToken))
+        .send({ url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] })
+        .expect(201)
+    ).body.id;
     await redis.stop();
   }, 120_000);
   afterAll(async () => {
@@ -26,10 +32,18 @@ describe('while Redis is down', () => {
     await redis.stop();
   }, 120_000);
 
-  const requests: Array<[string, () => PromiseLike<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>]> = [
+  const requests: Array<
+    [string, () => PromiseLike<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>]
+  > = [
     ['GET /admin/queues', () => t.http.get(`${API}/admin/queues`).set(bearer(t.adminToken))],
-    ['GET /admin/queues/{name}/jobs', () => t.http.get(`${API}/admin/queues/domain-events/jobs?state=failed`).set(bearer(t.adminToken))],
-    ['POST /admin/queues/{name}/pause', () => t.http.post(`${API}/admin/queues/maintenance/pause`).set(bearer(t.adminToken))],
+    [
+      'GET /admin/queues/{name}/jobs',
+      () => t.http.get(`${API}/admin/queues/domain-events/jobs?state=failed`).set(bearer(t.adminToken)),
+    ],
+    [
+      'POST /admin/queues/{name}/pause',
+      () => t.http.post(`${API}/admin/queues/maintenance/pause`).set(bearer(t.adminToken)),
+    ],
     ['POST /admin/tiers/recalculate', () => t.http.post(`${API}/admin/tiers/recalculate`).set(bearer(t.adminToken))],
     ['POST /webhooks/{id}/test', () => t.http.post(`${API}/webhooks/${endpointId}/test`).set(bearer(t.adminToken))],
   ];
@@ -47,7 +61,11 @@ describe('while Redis is down', () => {
   }
 
   it('keeps taking writes: the event waits in the outbox', async () => {
-    await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name: '离线客户' }).expect(201);
+    await t.http
+      .post(`${API}/customers`)
+      .set(bearer(t.adminToken))
+      .send({ kind: 'individual', name: '离线客户' })
+      .expect(201);
   }, 120_000);
 
   it('refuses log-in (fails closed) rather than let password guesses through uncounted', async () => {
@@ -60,7 +78,11 @@ describe('while Redis is down', () => {
 
   it('serves the queue admin and log-in again once Redis is back', async () => {
     await redis.start();
-    await waitFor(async () => (await t.http.get(`${API}/admin/queues`).set(bearer(t.adminToken))).status === 200, 30_000, 'the queue admin');
+    await waitFor(
+      async () => (await t.http.get(`${API}/admin/queues`).set(bearer(t.adminToken))).status === 200,
+      30_000,
+      'the queue admin',
+    );
     await waitFor(async () => (await t.http.post(`${API}/auth/login`).send(ADMIN)).status === 200, 30_000, 'log-in');
   }, 120_000);
 });

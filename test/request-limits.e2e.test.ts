@@ -8,7 +8,11 @@ describe('request bodies the parser refuses before any transform', () => {
   }, 60_000);
   afterAll(() => t.close(), 60_000);
 
-  const assertBadRequestProblem = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
+  const assertBadRequestProblem = (response: {
+    status: number;
+    headers: Record<string, string>;
+    body: Record<string, unknown>;
+  }) => {
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(response.body.status).toBe(400);
@@ -33,7 +37,11 @@ describe('request bodies the parser refuses before any transform', () => {
 
   it('refuses an array longer than 1,000 items anywhere in a body', async () => {
     const body = JSON.stringify({ kind: 'individual', name: 'x', tags: Array.from({ length: 100_000 }, () => 0) });
-    const response = await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).set('content-type', 'application/json').send(body);
+    const response = await t.http
+      .post(`${API}/customers`)
+      .set(bearer(t.adminToken))
+      .set('content-type', 'application/json')
+      .send(body);
     assertBadRequestProblem(response);
     expect(String(response.body.detail)).toMatch(/more than 1000 items/);
   }, 60_000);

@@ -63,23 +63,35 @@ describe('one walk of the queue per batch of callers', () => {
     t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000' });
     manager = await createUser(t, ['manager']);
     const sales = await createUser(t, ['sales']);
-    customer = (await t.http.post(`${API}/customers`).set(bearer(sales.token)).send({ kind: 'individual', name: '评审客户' }).expect(201)).body.id;
+    customer = (
+      await t.http
+        .post(`${API}/customers`)
+        .set(bearer(sales.token))
+        .send({ kind: 'individual', name: '评审客户' })
+        .expect(201)
+    ).body.id;
     await t.db.query(OLD_CLAIM);
     for (const statement of HOOK) await t.db.query(statement);
   }, 240_000);
   afterAll(() => t.close(), 240_000);
 
   /** Every test starts from an empty queue (this database is the test's own). */
-  const emptyQueue = () => t.db.query(`UPDATE service_requests SET status = 'closed', closed_at = now() WHERE status = 'queued'`);
+  const emptyQueue = () =>
+    t.db.query(`UPDATE service_requests SET status = 'closed', closed_at = now() WHERE status = 'queued'`);
 
   const person = async (skills: string[], region: string | null): Promise<string> =>
-    (await t.db.query(
-      `INSERT INTO users (email, name, password_hash, roles, region, skills) VALUES ($1, 'walker', 'x', '{agent}', $2, $3) RETURNING id`,
-      [`walker-${randomUUID()}@test.local`, region, skills],
-    )).rows[0].id;
+    (
+      await t.db.query(
+        `INSERT INTO users (email, name, password_hash, roles, region, skills) VALUES ($1, 'walker', 'x', '{agent}', $2, $3) RETURNING id`,
+        [`walker-${randomUUID()}@test.local`, region, skills],
+      )
+    ).rows[0].id;
 
   /** Queued requests, most urgent first in the order given (respond_by one second apart). */
-  const enqueue = async (requests: { skill: string | null; region: string | null; escalation?: number }[], startSecondsAgo = 86_400): Promise<string[]> => {
+  const enqueue = async (
+    requests: { skill: string | null; region: string | null; escalation?: number }[],
+    startSecondsAgo = 86_400,
+  ): Promise<string[]> => {
     const { rows } = await t.db.query<{ id: string }>(
       `INSERT INTO service_requests (customer_id, channel, type, severity, subject, status, received_at, sla_started_at, respond_by, resolve_by, created_by_type,
                                      required_skill, region, escalation_level)
@@ -88,7 +100,13 @@ describe('one walk of the queue per batch of callers', () => {
          FROM unnest($3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS r(skill, region, escalation, n)
         ORDER BY n
        RETURNING id`,
-      [customer, startSecondsAgo, requests.map((r) => r.skill), requests.map((r) => r.region), requests.map((r) => r.escalation ?? 0)],
+      [
+        customer,
+        startSecondsAgo,
+        requests.map((r) => r.skill),
+        requests.map((r) => r.region),
+        requests.map((r) => r.escalation ?? 0),
+      ],
     );
     return rows.map((row) => row.id);
   };
@@ -99,7 +117,9 @@ describe('one walk of the queue per batch of callers', () => {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ caller: string; id: string }>(
-        `SELECT ord::text AS caller, (request).id FROM assign_next_service_requests($1::uuid[])`, [callers]);
+        `SELECT ord::text AS caller, (request).id FROM assign_next_service_requests($1::uuid[])`,
+        [callers],
+      );
       await client.query('ROLLBACK');
       const byCaller = new Map(rows.map((row) => [Number(row.caller), row.id]));
       // one request per caller at most
@@ -116,7 +136,8 @@ describe('one walk of the queue per batch of callers', () => {
     try {
       await client.query('BEGIN');
       const taken: (string | null)[] = [];
-      for (const caller of callers) taken.push((await client.query(`SELECT id FROM old_assign_next($1)`, [caller])).rows[0]?.id ?? null);
+      for (const caller of callers)
+        taken.push((await client.query(`SELECT id FROM old_assign_next($1)`, [caller])).rows[0]?.id ?? null);
       await client.query('ROLLBACK');
       return taken;
     } finally {
@@ -131,9 +152,17 @@ describe('one walk of the queue per batch of callers', () => {
       const random = generator(round + 1);
       await emptyQueue();
       const people: string[] = [];
-      for (let i = 0; i < 6; i++) people.push(await person(skills.filter(() => random.next() < 0.4), random.pick(regions)));
+      for (let i = 0; i < 6; i++)
+        people.push(
+          await person(
+            skills.filter(() => random.next() < 0.4),
+            random.pick(regions),
+          ),
+        );
       const requests = Array.from({ length: 8 + Math.floor(random.next() * 20) }, () => ({
-        skill: random.next() < 0.3 ? null : random.pick(skills), region: random.pick(regions), escalation: random.next() < 0.2 ? 1 : 0,
+        skill: random.next() < 0.3 ? null : random.pick(skills),
+        region: random.pick(regions),
+        escalation: random.next() < 0.2 ? 1 : 0,
       }));
       await enqueue(requests);
       // Callers in any order, some twice, and one nobody knows.
@@ -149,15 +178,34 @@ describe('one walk of the queue per batch of callers', () => {
     const rare = `rare-${randomUUID().slice(0, 6)}`;
     await emptyQueue();
     // 1,100 requests only the generalist may take, then a mix the others wait for.
-    await enqueue(Array.from({ length: 1_100 }, () => ({ skill: front, region: null })), 90_000);
-    await enqueue([
-      { skill: rare, region: '北京' }, { skill: rare, region: '上海' }, { skill: null, region: '上海' }, { skill: rare, region: null }, { skill: null, region: null },
-    ], 3_600);
+    await enqueue(
+      Array.from({ length: 1_100 }, () => ({ skill: front, region: null })),
+      90_000,
+    );
+    await enqueue(
+      [
+        { skill: rare, region: '北京' },
+        { skill: rare, region: '上海' },
+        { skill: null, region: '上海' },
+        { skill: rare, region: null },
+        { skill: null, region: null },
+      ],
+      3_600,
+    );
     const generalist = await person([front], null);
     const rareShanghai = await person([rare], '上海');
     const rareAnywhere = await person([rare], null);
     const plainBeijing = await person([], '北京');
-    const callers = [rareShanghai, generalist, plainBeijing, rareAnywhere, rareShanghai, generalist, randomUUID(), plainBeijing];
+    const callers = [
+      rareShanghai,
+      generalist,
+      plainBeijing,
+      rareAnywhere,
+      rareShanghai,
+      generalist,
+      randomUUID(),
+      plainBeijing,
+    ];
     const walked = await oneWalk(callers);
     expect(walked).toStrictEqual(await oneByOne(callers));
     // Six: the second 北京 caller finds nothing left in their region or without a skill.
@@ -172,15 +220,26 @@ describe('one walk of the queue per batch of callers', () => {
     const first = await t.db.connect();
     try {
       await first.query('BEGIN');
-      const held = (await first.query(`SELECT (request).id FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`, [people.slice(0, 2)])).rows.map((row) => row.id);
+      const held = (
+        await first.query(`SELECT (request).id FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`, [
+          people.slice(0, 2),
+        ])
+      ).rows.map((row) => row.id);
       expect(held).toStrictEqual(queued.slice(0, 2));
-      const second = (await t.db.query(`SELECT (request).id FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`, [people.slice(2)])).rows.map((row) => row.id);
+      const second = (
+        await t.db.query(`SELECT (request).id FROM assign_next_service_requests($1::uuid[]) ORDER BY ord`, [
+          people.slice(2),
+        ])
+      ).rows.map((row) => row.id);
       expect(second).toStrictEqual(queued.slice(2, 4));
       await first.query('COMMIT');
     } finally {
       first.release();
     }
-    const { rows } = await t.db.query(`SELECT count(DISTINCT assigned_to)::int AS people FROM service_requests WHERE id = ANY($1) AND status = 'assigned'`, [queued.slice(0, 4)]);
+    const { rows } = await t.db.query(
+      `SELECT count(DISTINCT assigned_to)::int AS people FROM service_requests WHERE id = ANY($1) AND status = 'assigned'`,
+      [queued.slice(0, 4)],
+    );
     expect(rows[0].people).toBe(4);
   }, 240_000);
 
@@ -214,9 +273,20 @@ describe('one walk of the queue per batch of callers', () => {
       await holder.query('SELECT pg_advisory_xact_lock(4242)');
       await walker.query('SET search_path = walk_pause, pg_catalog, public');
       const walkerPid = (await walker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-      const walking = walker.query<{ caller: string; id: string }>(`SELECT ord::text AS caller, (request).id FROM assign_next_service_requests($1::uuid[])`, [callers]);
-      await waitFor(async () => (await t.db.query(
-        `SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted`, [walkerPid])).rowCount, 10_000, 'the walk to pause');
+      const walking = walker.query<{ caller: string; id: string }>(
+        `SELECT ord::text AS caller, (request).id FROM assign_next_service_requests($1::uuid[])`,
+        [callers],
+      );
+      await waitFor(
+        async () =>
+          (
+            await t.db.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted`, [
+              walkerPid,
+            ])
+          ).rowCount,
+        10_000,
+        'the walk to pause',
+      );
       await meanwhile();
       await holder.query('COMMIT');
       const byCaller = new Map((await walking).rows.map((row) => [Number(row.caller), row.id]));
@@ -230,11 +300,18 @@ describe('one walk of the queue per batch of callers', () => {
   it('does not hand out a request a dispatcher assigned (and committed) after the walk began', async () => {
     const skill = `race-${randomUUID().slice(0, 6)}`;
     await emptyQueue();
-    const [first, second] = await enqueue([{ skill, region: null }, { skill, region: null }]);
+    const [first, second] = await enqueue([
+      { skill, region: null },
+      { skill, region: null },
+    ]);
     const caller = await person([skill], null);
     const other = await createUser(t, ['agent'], { skills: [skill] });
     const taken = await walkPausedWhile([caller], async () => {
-      await t.http.post(`${API}/service-requests/${first}/assign`).set(bearer(manager.token)).send({ assigneeId: other.id }).expect(200);
+      await t.http
+        .post(`${API}/service-requests/${first}/assign`)
+        .set(bearer(manager.token))
+        .send({ assigneeId: other.id })
+        .expect(200);
     });
     expect(taken).toStrictEqual([second]);
     const { rows } = await t.db.query(`SELECT assigned_to FROM service_requests WHERE id = $1`, [first]);
@@ -245,18 +322,32 @@ describe('one walk of the queue per batch of callers', () => {
     const skill = `before-${randomUUID().slice(0, 6)}`;
     const otherSkill = `after-${randomUUID().slice(0, 6)}`;
     await emptyQueue();
-    const [changed, second] = await enqueue([{ skill, region: null }, { skill, region: null }]);
+    const [changed, second] = await enqueue([
+      { skill, region: null },
+      { skill, region: null },
+    ]);
     const caller = await person([skill], null);
     const taken = await walkPausedWhile([caller], async () => {
-      await t.http.patch(`${API}/service-requests/${changed}`).set(bearer(manager.token)).send({ requiredSkill: otherSkill }).expect(200);
+      await t.http
+        .patch(`${API}/service-requests/${changed}`)
+        .set(bearer(manager.token))
+        .send({ requiredSkill: otherSkill })
+        .expect(200);
     });
-    const { rows } = await t.db.query(`SELECT required_skill, assigned_to FROM service_requests WHERE id = $1`, [changed]);
+    const { rows } = await t.db.query(`SELECT required_skill, assigned_to FROM service_requests WHERE id = $1`, [
+      changed,
+    ]);
     // As the old claim, which rechecked its whole WHERE clause on the locked row (EvalPlanQual).
-    expect({ taken, changed: rows[0] }).toStrictEqual({ taken: [second], changed: { required_skill: otherSkill, assigned_to: null } });
+    expect({ taken, changed: rows[0] }).toStrictEqual({
+      taken: [second],
+      changed: { required_skill: otherSkill, assigned_to: null },
+    });
   }, 240_000);
 
   it('files a request for a customer whose id is written in capitals (IsUUID accepts them)', async () => {
-    const response = await t.http.post(`${API}/service-requests`).set(bearer(manager.token))
+    const response = await t.http
+      .post(`${API}/service-requests`)
+      .set(bearer(manager.token))
       .send({ customerId: customer.toUpperCase(), type: 'repair', severity: 'normal', subject: '大写的客户编号' });
     expect(response.status).toBe(201);
     expect(response.body.customerId).toBe(customer);

@@ -38,7 +38,9 @@ describe('slow clients', () => {
 
   it('cuts off 50 connections trickling their bodies, with 408 problem details, while others are served', async () => {
     const slow = Array.from({ length: 50 }, () =>
-      trickle('POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"email":"'),
+      trickle(
+        'POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"email":"',
+      ),
     );
     const live = await fetch(`http://127.0.0.1:${port}/health/live`);
     expect(live.status).toBe(200);

@@ -8,15 +8,35 @@ const ROOT = process.cwd();
 
 /** Owner of every table (a module under src/modules, or the infrastructure/common code that owns it). */
 export const TABLE_OWNERS: Record<string, string> = {
-  users: 'identity', refresh_tokens: 'identity', api_keys: 'identity',
-  customers: 'customers', purchases: 'customers', interactions: 'customers', customer_consents: 'customers',
-  custom_field_definitions: 'customers', customer_timeline_entries: 'customers',
-  loyalty_accounts: 'loyalty', loyalty_ledger: 'loyalty', loyalty_redemptions: 'loyalty', loyalty_rewards: 'loyalty', loyalty_settings: 'loyalty',
-  customer_values: 'loyalty', tier_definitions: 'loyalty', tier_history: 'loyalty', tier_recalculations: 'loyalty',
-  service_requests: 'service-requests', sla_policies: 'service-requests',
+  users: 'identity',
+  refresh_tokens: 'identity',
+  api_keys: 'identity',
+  customers: 'customers',
+  purchases: 'customers',
+  interactions: 'customers',
+  customer_consents: 'customers',
+  custom_field_definitions: 'customers',
+  customer_timeline_entries: 'customers',
+  loyalty_accounts: 'loyalty',
+  loyalty_ledger: 'loyalty',
+  loyalty_redemptions: 'loyalty',
+  loyalty_rewards: 'loyalty',
+  loyalty_settings: 'loyalty',
+  customer_values: 'loyalty',
+  tier_definitions: 'loyalty',
+  tier_history: 'loyalty',
+  tier_recalculations: 'loyalty',
+  service_requests: 'service-requests',
+  sla_policies: 'service-requests',
   tasks: 'tasks',
-  webhook_endpoints: 'webhooks', webhook_events: 'webhooks', webhook_deliveries: 'webhooks', webhook_delivery_attempts: 'webhooks', webhook_fan_out_progress: 'webhooks',
-  outbox: 'platform', audit_log: 'platform', idempotency_keys: 'platform',
+  webhook_endpoints: 'webhooks',
+  webhook_events: 'webhooks',
+  webhook_deliveries: 'webhooks',
+  webhook_delivery_attempts: 'webhooks',
+  webhook_fan_out_progress: 'webhooks',
+  outbox: 'platform',
+  audit_log: 'platform',
+  idempotency_keys: 'platform',
 };
 
 /**
@@ -67,7 +87,8 @@ describe('table ownership', () => {
   it('every table the migrations create has an owner', () => {
     const created = new Set<string>();
     for (const file of sourceFiles(join(ROOT, 'migrations'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)/g)) created.add(match[1]);
+      for (const match of readFileSync(file, 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)/g))
+        created.add(match[1]);
     }
     // found only ${created.size} tables: run the tests from the repository root
     expect(created.size).toBeGreaterThan(20);
@@ -90,8 +111,14 @@ describe('table ownership', () => {
   });
 
   it('finds a table after FROM, JOIN, INTO and UPDATE, not in a comment or as a word', () => {
-    expect([...tablesNamed('`SELECT 1 FROM customers c JOIN customer_values v ON true`')].sort()).toStrictEqual(['customer_values', 'customers']);
-    expect([...tablesNamed('`INSERT INTO outbox (type) SELECT 1; UPDATE api_keys SET x = 1`')].sort()).toStrictEqual(['api_keys', 'outbox']);
+    expect([...tablesNamed('`SELECT 1 FROM customers c JOIN customer_values v ON true`')].sort()).toStrictEqual([
+      'customer_values',
+      'customers',
+    ]);
+    expect([...tablesNamed('`INSERT INTO outbox (type) SELECT 1; UPDATE api_keys SET x = 1`')].sort()).toStrictEqual([
+      'api_keys',
+      'outbox',
+    ]);
     expect([...tablesNamed('// reads from customers\n/* FROM purchases */ const tasks = 1;')]).toStrictEqual([]);
     expect(ownerOf(join(ROOT, 'src/modules/loyalty/tiers.repository.ts'))).toBe('loyalty');
     expect(ownerOf(join(ROOT, 'src/infrastructure/outbox/outbox.writer.ts'))).toBe('platform');

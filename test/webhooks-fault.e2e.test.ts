@@ -9,7 +9,6 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
 const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 const EVENTS = 1_000;
 
-
 /** A worker process of its own (PROCESS_ROLE=worker), started from the built entry point, so it can be killed outright. */
 class WorkerProcess {
   private child?: ChildProcess;
@@ -39,7 +38,11 @@ class WorkerProcess {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${this.port}/health/ready`).catch(() => null))?.ok, 30_000, 'the worker to be ready');
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${this.port}/health/ready`).catch(() => null))?.ok,
+      30_000,
+      'the worker to be ready',
+    );
   }
 
   async kill(): Promise<void> {
@@ -74,7 +77,11 @@ describe('webhook delivery when the worker is killed', () => {
   }, 240_000);
 
   it(`delivers every one of ${EVENTS} events at least once across a SIGKILL and restart, and counts the duplicates`, async () => {
-    const created = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: partner.url, eventTypes: ['burst.*'] }).expect(201);
+    const created = await t.http
+      .post(`${API}/webhooks`)
+      .set(bearer(t.adminToken))
+      .send({ url: partner.url, eventTypes: ['burst.*'] })
+      .expect(201);
     partner.secrets = [created.body.secret];
     partner.delayMs = 40;
     await worker.start();
@@ -94,12 +101,24 @@ describe('webhook delivery when the worker is killed', () => {
 
     await worker.start();
     // Jobs that were running when the worker died come back once their lock expires (BullMQ's stalled-job check).
-    await waitFor(async () => eventIds.every((id) => partner.arrivalsOf(id).length > 0), 150_000, 'every event to arrive');
+    await waitFor(
+      async () => eventIds.every((id) => partner.arrivalsOf(id).length > 0),
+      150_000,
+      'every event to arrive',
+    );
     expect(unique()).toBe(EVENTS);
     expect(partner.rejected).toHaveLength(0);
     // A delivery that arrived just before the kill but was not yet logged is sent again once its job's lock expires.
-    await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'succeeded'`)).rows[0].n === 0, 120_000, 'every delivery marked succeeded');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'succeeded'`)).rows[0]
+          .n === 0,
+      120_000,
+      'every delivery marked succeeded',
+    );
     const duplicates = partner.received.length - unique();
-    console.log(`webhook fault test: ${atKill} of ${EVENTS} delivered at the SIGKILL; afterwards all ${EVENTS} delivered and logged, ${partner.received.length} arrivals, ${duplicates} duplicates by webhook-id`);
+    console.log(
+      `webhook fault test: ${atKill} of ${EVENTS} delivered at the SIGKILL; afterwards all ${EVENTS} delivered and logged, ${partner.received.length} arrivals, ${duplicates} duplicates by webhook-id`,
+    );
   }, 240_000);
 });

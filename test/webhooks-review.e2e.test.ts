@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
-import { API, bearer, createApiKey, queueOf, startTestApp, type TestApp, waitFor, webhooksSettled } from './support/test-app.js';
+import {
+  API,
+  bearer,
+  createApiKey,
+  queueOf,
+  startTestApp,
+  type TestApp,
+  waitFor,
+  webhooksSettled,
+} from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
 
 /**
@@ -32,7 +41,12 @@ describe('webhooks review', () => {
 
   const uniqueType = () => `review_${randomUUID().slice(0, 8)}.happened`;
   const deliveryOf = async (endpointId: string, eventId: string) =>
-    (await t.db.query(`SELECT id, status, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`, [endpointId, eventId])).rows[0];
+    (
+      await t.db.query(
+        `SELECT id, status, generation, attempts FROM webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2`,
+        [endpointId, eventId],
+      )
+    ).rows[0];
 
   it('README: "a delivery that runs out of attempts … retry it from /admin/queues" actually sends it again', async () => {
     // Fails both attempts, then the partner is fixed.
@@ -40,17 +54,33 @@ describe('webhooks review', () => {
     const type = uniqueType();
     const { id } = await subscribe(partner, [type]);
     const [eventId] = await emit(type);
-    const delivery = await waitFor(async () => {
-      const row = await deliveryOf(id, eventId);
-      return row?.status === 'failed' && row;
-    }, 15_000, 'the delivery to run out of attempts');
+    const delivery = await waitFor(
+      async () => {
+        const row = await deliveryOf(id, eventId);
+        return row?.status === 'failed' && row;
+      },
+      15_000,
+      'the delivery to run out of attempts',
+    );
     const jobId = `${delivery.id}-${delivery.generation}`;
-    await waitFor(async () => {
-      const jobs = (await t.http.get(`${API}/admin/queues/webhook-deliveries/jobs?state=failed&limit=200`).set(bearer(t.adminToken)).expect(200)).body.data;
-      return jobs.some((job: { id: string }) => job.id === jobId);
-    }, 5_000, 'the job in the failed set');
+    await waitFor(
+      async () => {
+        const jobs = (
+          await t.http
+            .get(`${API}/admin/queues/webhook-deliveries/jobs?state=failed&limit=200`)
+            .set(bearer(t.adminToken))
+            .expect(200)
+        ).body.data;
+        return jobs.some((job: { id: string }) => job.id === jobId);
+      },
+      5_000,
+      'the job in the failed set',
+    );
 
-    await t.http.post(`${API}/admin/queues/webhook-deliveries/jobs/${jobId}/retry`).set(bearer(t.adminToken)).expect(204);
+    await t.http
+      .post(`${API}/admin/queues/webhook-deliveries/jobs/${jobId}/retry`)
+      .set(bearer(t.adminToken))
+      .expect(204);
     // The job runs again, finds the delivery 'failed' rather than 'pending', and completes as "obsolete" without sending.
     await waitFor(async () => partner.arrivalsOf(eventId).length > 0, 5_000, 'the retried job to deliver');
     // retrying the failed job from /admin/queues did not send anything (receiver saw ${partner.attemptsFor(eventId)} attempts)
@@ -66,7 +96,10 @@ describe('webhooks review', () => {
     await waitFor(async () => partner.attemptsFor(eventId) === 2, 10_000, 'the last attempt to be in flight');
     const delivery = await deliveryOf(id, eventId);
 
-    await t.http.post(`${API}/webhooks/deliveries/${delivery.id}/replay`).set(bearer(t.adminToken)).expect(202, { replayed: 1 });
+    await t.http
+      .post(`${API}/webhooks/deliveries/${delivery.id}/replay`)
+      .set(bearer(t.adminToken))
+      .expect(202, { replayed: 1 });
     // The in-flight attempt of generation 0 times out and records status 'failed' over the replay's 'pending'
     // (recordAttempt ignores the generation), so the generation-1 job sees 'failed' and drops the replay.
     await waitFor(async () => partner.arrivalsOf(eventId).length > 0, 8_000, 'the replay');
@@ -75,7 +108,10 @@ describe('webhooks review', () => {
   }, 240_000);
 
   it("does not send one partner's endpoint (URL with its token) to another partner in webhook_endpoint.disabled", async () => {
-    const [keyA, keyB] = await Promise.all([createApiKey(t, ['webhooks:manage']), createApiKey(t, ['webhooks:manage'])]);
+    const [keyA, keyB] = await Promise.all([
+      createApiKey(t, ['webhooks:manage']),
+      createApiKey(t, ['webhooks:manage']),
+    ]);
     const gone = await receiver(() => 410);
     const watcher = await receiver();
     const type = uniqueType();
@@ -83,12 +119,25 @@ describe('webhooks review', () => {
     const a = await subscribe(gone, [type], keyA, privateUrl);
     const b = await subscribe(watcher, ['webhook_endpoint.*'], keyB);
     await emit(type);
-    await waitFor(async () => !(await t.http.get(`${API}/webhooks/${a.id}`).set(bearer(keyA)).expect(200)).body.active, 10_000, 'A to be disabled');
-    const { rows: [disabled] } = await t.db.query(`SELECT event_id FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`, [a.id]);
+    await waitFor(
+      async () => !(await t.http.get(`${API}/webhooks/${a.id}`).set(bearer(keyA)).expect(200)).body.active,
+      10_000,
+      'A to be disabled',
+    );
+    const {
+      rows: [disabled],
+    } = await t.db.query(`SELECT event_id FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`, [
+      a.id,
+    ]);
     await webhooksSettled(t, disabled.event_id);
-    const { rows: toB } = await t.db.query(`SELECT id FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2`, [disabled.event_id, b.id]);
+    const { rows: toB } = await t.db.query(
+      `SELECT id FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2`,
+      [disabled.event_id, b.id],
+    );
     expect(toB).toStrictEqual([]);
-    const leaked = watcher.received.filter((webhook) => webhook.body.includes(a.id) || webhook.body.includes('partner-a-private-token'));
+    const leaked = watcher.received.filter(
+      (webhook) => webhook.body.includes(a.id) || webhook.body.includes('partner-a-private-token'),
+    );
     // partner B received partner A's endpoint: ${leaked[0]?.body}
     expect(leaked).toHaveLength(0);
   }, 240_000);
@@ -97,13 +146,24 @@ describe('webhooks review', () => {
     const key = await createApiKey(t, ['webhooks:manage']);
     const partner = await receiver();
     // Decision on finding 6: such a subscription is refused outright, and `*` is filtered to what the key may read.
-    const refused = await t.http.post(`${API}/webhooks`).set(bearer(key)).send({ url: partner.url, eventTypes: ['customer.*'] }).expect(422);
+    const refused = await t.http
+      .post(`${API}/webhooks`)
+      .set(bearer(key))
+      .send({ url: partner.url, eventTypes: ['customer.*'] })
+      .expect(422);
     expect(refused.body.type.endsWith('/problems/event-type-not-readable')).toBe(true);
     await subscribe(partner, ['*'], key);
-    const customer = await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name: '李娜', phone: '+8613800138000' });
+    const customer = await t.http
+      .post(`${API}/customers`)
+      .set(bearer(t.adminToken))
+      .send({ kind: 'individual', name: '李娜', phone: '+8613800138000' });
     expect(customer.status).toBe(201);
     await t.http.get(`${API}/customers/${customer.body.id}`).set(bearer(key)).expect(403);
-    const { rows: [created] } = await t.db.query(`SELECT event_id FROM outbox WHERE type = 'customer.created' AND aggregate_id = $1`, [customer.body.id]);
+    const {
+      rows: [created],
+    } = await t.db.query(`SELECT event_id FROM outbox WHERE type = 'customer.created' AND aggregate_id = $1`, [
+      customer.body.id,
+    ]);
     await webhooksSettled(t, created.event_id);
     const got = partner.received.find((webhook) => webhook.body.includes(customer.body.id));
     // a key refused GET /customers/{id} received the customer by webhook: ${got?.body.slice(0, 200)}
@@ -111,7 +171,11 @@ describe('webhooks review', () => {
   }, 240_000);
 
   it('revoking the API key that registered an endpoint stops deliveries to it', async () => {
-    const created = await t.http.post(`${API}/admin/api-keys`).set(bearer(t.adminToken)).send({ name: 'ex-partner', scopes: ['webhooks:manage'] }).expect(201);
+    const created = await t.http
+      .post(`${API}/admin/api-keys`)
+      .set(bearer(t.adminToken))
+      .send({ name: 'ex-partner', scopes: ['webhooks:manage'] })
+      .expect(201);
     const partner = await receiver();
     const type = uniqueType();
     await subscribe(partner, [type], created.body.key);
@@ -133,13 +197,23 @@ describe('webhooks review', () => {
 
     // A dead partner accumulates deliveries; 300 is a few minutes of a small CRM's events.
     await emit(slowType, 300);
-    await waitFor(async () => (await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1`, [slow.id])).rows[0].n === 300, 20_000, 'the backlog to fan out');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1`, [slow.id]))
+          .rows[0].n === 300,
+      20_000,
+      'the backlog to fan out',
+    );
     // Past the first pass over the backlog (every job taken once, and parked or in flight): what remains is the steady parking cycle.
     const deliveryJobs = queueOf(t, QueueName.WebhookDeliveries);
-    await waitFor(async () => {
-      const counts = await deliveryJobs.getJobCounts('waiting', 'prioritized');
-      return counts.waiting + counts.prioritized === 0;
-    }, 60_000, 'the first pass over the backlog');
+    await waitFor(
+      async () => {
+        const counts = await deliveryJobs.getJobCounts('waiting', 'prioritized');
+        return counts.waiting + counts.prioritized === 0;
+      },
+      60_000,
+      'the first pass over the backlog',
+    );
 
     const started = Date.now();
     const [eventId] = await emit(fastType);

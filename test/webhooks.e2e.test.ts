@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { WebhookSender } from '../src/modules/webhooks/webhook-sender.js';
-import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor, webhooksSettled } from './support/test-app.js';
+import {
+  API,
+  bearer,
+  createApiKey,
+  createUser,
+  startTestApp,
+  type TestApp,
+  waitFor,
+  webhooksSettled,
+} from './support/test-app.js';
 import { WebhookPartners, WebhookReceiver } from './support/webhook-receiver.js';
 
 const TIMEOUT_MS = 1_000;
@@ -28,8 +37,11 @@ describe('webhooks', () => {
   }, 180_000);
 
   const uniqueType = () => `test_${randomUUID().slice(0, 8)}.happened`;
-  const deliveriesOf = async (endpointId: string, query = '') => (await t.http.get(`${API}/webhooks/${endpointId}/deliveries${query}`).set(bearer(t.adminToken)).expect(200)).body.data;
-  const endpoint = async (id: string) => (await t.http.get(`${API}/webhooks/${id}`).set(bearer(t.adminToken)).expect(200)).body;
+  const deliveriesOf = async (endpointId: string, query = '') =>
+    (await t.http.get(`${API}/webhooks/${endpointId}/deliveries${query}`).set(bearer(t.adminToken)).expect(200)).body
+      .data;
+  const endpoint = async (id: string) =>
+    (await t.http.get(`${API}/webhooks/${id}`).set(bearer(t.adminToken)).expect(200)).body;
 
   it('delivers a business event once to every matching endpoint, signed so the standardwebhooks package verifies it', async () => {
     const [exact, byPrefix, everything, other] = await Promise.all([receiver(), receiver(), receiver(), receiver()]);
@@ -38,11 +50,24 @@ describe('webhooks', () => {
     await subscribe(everything, ['*']);
     await subscribe(other, ['purchase.recorded', 'customer_note.*']);
 
-    const customer = await t.http.post(`${API}/customers`).set(bearer(t.adminToken)).send({ kind: 'individual', name: '张伟' }).expect(201);
-    const { rows: [event] } = await t.db.query(`SELECT event_id, occurred_at FROM outbox WHERE aggregate_id = $1 AND type = 'customer.created'`, [customer.body.id]);
+    const customer = await t.http
+      .post(`${API}/customers`)
+      .set(bearer(t.adminToken))
+      .send({ kind: 'individual', name: '张伟' })
+      .expect(201);
+    const {
+      rows: [event],
+    } = await t.db.query(
+      `SELECT event_id, occurred_at FROM outbox WHERE aggregate_id = $1 AND type = 'customer.created'`,
+      [customer.body.id],
+    );
 
     for (const target of [exact, byPrefix, everything]) {
-      const [arrival] = await waitFor(async () => target.arrivalsOf(event.event_id).length > 0 && target.arrivalsOf(event.event_id), 10_000, 'the delivery');
+      const [arrival] = await waitFor(
+        async () => target.arrivalsOf(event.event_id).length > 0 && target.arrivalsOf(event.event_id),
+        10_000,
+        'the delivery',
+      );
       expect(Object.keys(arrival.payload)).toStrictEqual(['id', 'type', 'occurredAt', 'data']);
       expect(arrival.payload.id).toBe(event.event_id);
       expect(arrival.payload.type).toBe('customer.created');
@@ -63,15 +88,23 @@ describe('webhooks', () => {
     await waitFor(async () => flaky.arrivalsOf(eventId).length === 1, 15_000, 'the fourth attempt');
     expect(flaky.attemptsFor(eventId)).toBe(4);
 
-    const [delivery] = await waitFor(async () => {
-      const deliveries = await deliveriesOf(id);
-      return deliveries[0]?.status === 'succeeded' && deliveries;
-    }, 5_000, 'the delivery to be marked succeeded');
+    const [delivery] = await waitFor(
+      async () => {
+        const deliveries = await deliveriesOf(id);
+        return deliveries[0]?.status === 'succeeded' && deliveries;
+      },
+      5_000,
+      'the delivery to be marked succeeded',
+    );
     expect(delivery.webhookId).toBe(eventId);
     expect(delivery.attempts).toBe(4);
-    expect(delivery.attemptLog.map((attempt: { statusCode: number }) => attempt.statusCode)).toStrictEqual([500, 500, 500, 200]);
+    expect(delivery.attemptLog.map((attempt: { statusCode: number }) => attempt.statusCode)).toStrictEqual([
+      500, 500, 500, 200,
+    ]);
     expect(delivery.attemptLog[0].responseExcerpt).toBe('refused with 500');
-    expect(delivery.attemptLog.every((attempt: { latencyMs: number }) => Number.isInteger(attempt.latencyMs))).toBeTruthy();
+    expect(
+      delivery.attemptLog.every((attempt: { latencyMs: number }) => Number.isInteger(attempt.latencyMs)),
+    ).toBeTruthy();
     expect((await endpoint(id)).active).toBe(true);
   }, 180_000);
 
@@ -95,13 +128,22 @@ describe('webhooks', () => {
 
     const started = Date.now();
     const events = await emit(type, 20);
-    await waitFor(async () => events.every((eventId) => healthy.arrivalsOf(eventId).length > 0), 10_000, 'every delivery to the healthy receiver');
+    await waitFor(
+      async () => events.every((eventId) => healthy.arrivalsOf(eventId).length > 0),
+      10_000,
+      'every delivery to the healthy receiver',
+    );
     const tookMs = Date.now() - started;
     // Twenty deliveries to the hanging receiver would hold the 8 slots for 20 × 1 s / 8 = 2.5 s if it could take them all.
     // the healthy receiver got everything after ${tookMs} ms
     expect(tookMs).toBeLessThan(2 * TIMEOUT_MS);
 
-    const timedOut = await waitFor(async () => (await deliveriesOf(slow.id)).find((delivery: { attemptLog: unknown[] }) => delivery.attemptLog.length), 10_000, 'a timed-out attempt');
+    const timedOut = await waitFor(
+      async () =>
+        (await deliveriesOf(slow.id)).find((delivery: { attemptLog: unknown[] }) => delivery.attemptLog.length),
+      10_000,
+      'a timed-out attempt',
+    );
     expect(timedOut.attemptLog[0].statusCode).toBeNull();
     expect(timedOut.attemptLog[0].error).toMatch(/timed out after 1000 ms/);
     expect(timedOut.attemptLog[0].latencyMs >= TIMEOUT_MS - 50).toBe(true);
@@ -112,15 +154,22 @@ describe('webhooks', () => {
     const gone = await receiver(() => 410);
     const { id } = await subscribe(gone, ['catalogue.*']);
     await emit('catalogue.changed');
-    const disabled = await waitFor(async () => {
-      const current = await endpoint(id);
-      return !current.active && current;
-    }, 10_000, 'the endpoint to be disabled');
+    const disabled = await waitFor(
+      async () => {
+        const current = await endpoint(id);
+        return !current.active && current;
+      },
+      10_000,
+      'the endpoint to be disabled',
+    );
     expect(disabled.disabledReason).toBe('the endpoint answered 410 Gone');
     const [delivery] = await deliveriesOf(id);
     expect(delivery.status).toBe('failed');
     expect(delivery.attempts).toBe(1);
-    const events = await t.db.query(`SELECT payload FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`, [id]);
+    const events = await t.db.query(
+      `SELECT payload FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`,
+      [id],
+    );
     expect(events.rows).toHaveLength(1);
     expect(Object.keys(events.rows[0].payload).sort()).toStrictEqual(['disabledAt', 'endpointId', 'reason']);
     expect(events.rows[0].payload.endpointId).toBe(id);
@@ -128,7 +177,14 @@ describe('webhooks', () => {
 
     // Later events are recorded as skipped: nothing is sent to a disabled endpoint.
     const [later] = await emit('catalogue.changed');
-    await waitFor(async () => (await deliveriesOf(id)).some((d: { webhookId: string; status: string }) => d.webhookId === later && d.status === 'skipped'), 10_000, 'a skipped delivery');
+    await waitFor(
+      async () =>
+        (await deliveriesOf(id)).some(
+          (d: { webhookId: string; status: string }) => d.webhookId === later && d.status === 'skipped',
+        ),
+      10_000,
+      'a skipped delivery',
+    );
     expect(gone.attemptsFor(later)).toBe(0);
   }, 180_000);
 
@@ -136,12 +192,19 @@ describe('webhooks', () => {
     const down = await receiver(() => 503);
     const { id } = await subscribe(down, ['ledger.*']);
     await emit('ledger.closed');
-    const disabled = await waitFor(async () => {
-      const current = await endpoint(id);
-      return !current.active && current;
-    }, 20_000, 'the endpoint to be disabled');
+    const disabled = await waitFor(
+      async () => {
+        const current = await endpoint(id);
+        return !current.active && current;
+      },
+      20_000,
+      'the endpoint to be disabled',
+    );
     expect(disabled.disabledReason).toMatch(/^every delivery has failed since /);
-    const events = await t.db.query(`SELECT 1 FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`, [id]);
+    const events = await t.db.query(
+      `SELECT 1 FROM outbox WHERE type = 'webhook_endpoint.disabled' AND aggregate_id = $1`,
+      [id],
+    );
     expect(events.rows).toHaveLength(1);
   }, 180_000);
 
@@ -150,21 +213,44 @@ describe('webhooks', () => {
     const { id } = await subscribe(partner, ['invoice.*']);
     const before = new Date(Date.now() - 1_000).toISOString();
     const [first, second] = await emit('invoice.issued', 2);
-    await waitFor(async () => partner.arrivalsOf(first).length === 1 && partner.arrivalsOf(second).length === 1, 10_000, 'both deliveries');
+    await waitFor(
+      async () => partner.arrivalsOf(first).length === 1 && partner.arrivalsOf(second).length === 1,
+      10_000,
+      'both deliveries',
+    );
     const delivery = (await deliveriesOf(id)).find((d: { webhookId: string }) => d.webhookId === first);
 
-    await t.http.post(`${API}/webhooks/deliveries/${delivery.id}/replay`).set(bearer(t.adminToken)).expect(202, { replayed: 1 });
+    await t.http
+      .post(`${API}/webhooks/deliveries/${delivery.id}/replay`)
+      .set(bearer(t.adminToken))
+      .expect(202, { replayed: 1 });
     await waitFor(async () => partner.arrivalsOf(first).length === 2, 10_000, 'the replay');
     const [original, replay] = partner.arrivalsOf(first);
     expect(replay.webhookId).toBe(original.webhookId);
     expect(replay.payload.id).toBe(first);
 
     const range = { from: before, to: new Date(Date.now() + 1_000).toISOString() };
-    await t.http.post(`${API}/webhooks/${id}/replay`).set(bearer(t.adminToken)).send(range).expect(202, { replayed: 2 });
-    await waitFor(async () => partner.arrivalsOf(first).length === 3 && partner.arrivalsOf(second).length === 2, 10_000, 'the range replay');
+    await t.http
+      .post(`${API}/webhooks/${id}/replay`)
+      .set(bearer(t.adminToken))
+      .send(range)
+      .expect(202, { replayed: 2 });
+    await waitFor(
+      async () => partner.arrivalsOf(first).length === 3 && partner.arrivalsOf(second).length === 2,
+      10_000,
+      'the range replay',
+    );
 
-    await t.http.post(`${API}/webhooks/${id}/replay`).set(bearer(t.adminToken)).send({ from: range.to, to: range.from }).expect(422);
-    await t.http.post(`${API}/webhooks/${id}/replay`).set(bearer(t.adminToken)).send({ from: 'yesterday', to: range.to }).expect(400);
+    await t.http
+      .post(`${API}/webhooks/${id}/replay`)
+      .set(bearer(t.adminToken))
+      .send({ from: range.to, to: range.from })
+      .expect(422);
+    await t.http
+      .post(`${API}/webhooks/${id}/replay`)
+      .set(bearer(t.adminToken))
+      .send({ from: 'yesterday', to: range.to })
+      .expect(400);
     await t.http.post(`${API}/webhooks/deliveries/${randomUUID()}/replay`).set(bearer(t.adminToken)).expect(404);
   }, 180_000);
 
@@ -172,7 +258,11 @@ describe('webhooks', () => {
     const partner = await receiver();
     const { id } = await subscribe(partner, ['nothing.ever']);
     const response = await t.http.post(`${API}/webhooks/${id}/test`).set(bearer(t.adminToken)).expect(202);
-    const [arrival] = await waitFor(async () => partner.arrivalsOf(response.body.webhookId).length > 0 && partner.arrivalsOf(response.body.webhookId), 10_000, 'the test event');
+    const [arrival] = await waitFor(
+      async () => partner.arrivalsOf(response.body.webhookId).length > 0 && partner.arrivalsOf(response.body.webhookId),
+      10_000,
+      'the test event',
+    );
     expect(arrival.payload.type).toBe('webhook.test');
     expect(arrival.payload.data.endpointId).toBe(id);
   }, 180_000);
@@ -188,9 +278,17 @@ describe('webhooks', () => {
 
     partner.secrets = [rotated.body.secret];
     const [eventId] = await emit('rotation.done');
-    const [arrival] = await waitFor(async () => partner.arrivalsOf(eventId).length > 0 && partner.arrivalsOf(eventId), 10_000, 'the delivery');
+    const [arrival] = await waitFor(
+      async () => partner.arrivalsOf(eventId).length > 0 && partner.arrivalsOf(eventId),
+      10_000,
+      'the delivery',
+    );
     expect(arrival.signature.split(' ')).toHaveLength(2);
-    const headers = { 'webhook-id': arrival.webhookId, 'webhook-timestamp': arrival.timestamp, 'webhook-signature': arrival.signature };
+    const headers = {
+      'webhook-id': arrival.webhookId,
+      'webhook-timestamp': arrival.timestamp,
+      'webhook-signature': arrival.signature,
+    };
     for (const secret of [oldSecret, rotated.body.secret]) new Webhook(secret).verify(arrival.body, headers);
     expect((await endpoint(id)).previousSecretExpiresAt).toBe(rotated.body.previousSecretExpiresAt);
   }, 180_000);
@@ -206,22 +304,41 @@ describe('webhooks', () => {
     // Rotating again while the replaced secret is still accepted would drop it at once.
     const again = await t.http.post(`${API}/webhooks/${id}/secret/rotate`).set(bearer(t.adminToken)).expect(409);
     expect(again.body.detail).toMatch(/still accepted until/);
-    const audit = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_id = $1 AND (before::text LIKE '%whsec_%' OR after::text LIKE '%whsec_%')`, [id]);
+    const audit = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE entity_id = $1 AND (before::text LIKE '%whsec_%' OR after::text LIKE '%whsec_%')`,
+      [id],
+    );
     expect(audit.rows[0].n).toBe(0);
     const audited = await t.db.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [id]);
-    expect(audited.rows.map((row) => row.action)).toStrictEqual(['webhook_endpoint.created', 'webhook_endpoint.secret_rotated']);
+    expect(audited.rows.map((row) => row.action)).toStrictEqual([
+      'webhook_endpoint.created',
+      'webhook_endpoint.secret_rotated',
+    ]);
     expect(secret).toBeTruthy();
   }, 180_000);
 
   it('updates an endpoint with a version check and deletes it', async () => {
     const partner = await receiver();
     const created = await subscribe(partner, ['update.*']);
-    const updated = await t.http.patch(`${API}/webhooks/${created.id}`).set(bearer(t.adminToken)).set('if-match', String(created.version))
-      .send({ eventTypes: ['update.*', 'customer.created'], description: 'ERP' }).expect(200);
+    const updated = await t.http
+      .patch(`${API}/webhooks/${created.id}`)
+      .set(bearer(t.adminToken))
+      .set('if-match', String(created.version))
+      .send({ eventTypes: ['update.*', 'customer.created'], description: 'ERP' })
+      .expect(200);
     expect(updated.body.eventTypes).toStrictEqual(['update.*', 'customer.created']);
     expect(updated.body.version).toBe(created.version + 1);
-    await t.http.patch(`${API}/webhooks/${created.id}`).set(bearer(t.adminToken)).set('if-match', String(created.version)).send({ description: 'stale' }).expect(412);
-    await t.http.patch(`${API}/webhooks/${created.id}`).set(bearer(t.adminToken)).send({ url: 'http://169.254.169.254/latest/meta-data' }).expect(422);
+    await t.http
+      .patch(`${API}/webhooks/${created.id}`)
+      .set(bearer(t.adminToken))
+      .set('if-match', String(created.version))
+      .send({ description: 'stale' })
+      .expect(412);
+    await t.http
+      .patch(`${API}/webhooks/${created.id}`)
+      .set(bearer(t.adminToken))
+      .send({ url: 'http://169.254.169.254/latest/meta-data' })
+      .expect(422);
     await t.http.delete(`${API}/webhooks/${created.id}`).set(bearer(t.adminToken)).expect(204);
     await t.http.get(`${API}/webhooks/${created.id}`).set(bearer(t.adminToken)).expect(404);
   }, 180_000);
@@ -239,22 +356,44 @@ describe('webhooks', () => {
       const response = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send(body).expect(400);
       expect(response.body.errors.some((error: { field: string }) => error.field === field)).toBeTruthy();
     }
-    const notAUrl = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: 'not a url at all', eventTypes: ['a.b'] }).expect(422);
+    const notAUrl = await t.http
+      .post(`${API}/webhooks`)
+      .set(bearer(t.adminToken))
+      .send({ url: 'not a url at all', eventTypes: ['a.b'] })
+      .expect(422);
     expect(notAUrl.body.type).toBe('/problems/forbidden-webhook-destination');
-    const ftp = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: 'ftp://127.0.0.1/x', eventTypes: ['a.b'] }).expect(422);
+    const ftp = await t.http
+      .post(`${API}/webhooks`)
+      .set(bearer(t.adminToken))
+      .send({ url: 'ftp://127.0.0.1/x', eventTypes: ['a.b'] })
+      .expect(422);
     expect(ftp.body.errors[0].field).toBe('url');
     await t.http.get(`${API}/webhooks/not-a-uuid`).set(bearer(t.adminToken)).expect(400);
     await t.http.get(`${API}/webhooks/${randomUUID()}`).set(bearer(t.adminToken)).expect(404);
-    const existing = (await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url: 'http://127.0.0.1:9/x', eventTypes: ['a.b'] }).expect(201)).body;
+    const existing = (
+      await t.http
+        .post(`${API}/webhooks`)
+        .set(bearer(t.adminToken))
+        .send({ url: 'http://127.0.0.1:9/x', eventTypes: ['a.b'] })
+        .expect(201)
+    ).body;
     for (const field of ['url', 'eventTypes', 'active']) {
-      const cleared = await t.http.patch(`${API}/webhooks/${existing.id}`).set(bearer(t.adminToken)).send({ [field]: null }).expect(400);
+      const cleared = await t.http
+        .patch(`${API}/webhooks/${existing.id}`)
+        .set(bearer(t.adminToken))
+        .send({ [field]: null })
+        .expect(400);
       expect(cleared.body.errors[0].field).toBe(field);
     }
   }, 180_000);
 
   it('lets an API key with webhooks:manage manage only the endpoints it created; others are refused', async () => {
     const partner = await receiver();
-    const [keyA, keyB, unscoped] = await Promise.all([createApiKey(t, ['webhooks:manage']), createApiKey(t, ['webhooks:manage']), createApiKey(t, ['customers:read'])]);
+    const [keyA, keyB, unscoped] = await Promise.all([
+      createApiKey(t, ['webhooks:manage']),
+      createApiKey(t, ['webhooks:manage']),
+      createApiKey(t, ['customers:read']),
+    ]);
     const sales = await createUser(t, ['sales']);
     const manager = await createUser(t, ['manager']);
     const mine = await subscribe(partner, ['keys.*'], keyA);
@@ -262,29 +401,44 @@ describe('webhooks', () => {
     await t.http.get(`${API}/webhooks/${mine.id}`).set(bearer(keyB)).expect(404);
     await t.http.post(`${API}/webhooks/${mine.id}/test`).set(bearer(keyB)).expect(404);
     await t.http.get(`${API}/webhooks/${mine.id}/deliveries`).set(bearer(keyB)).expect(404);
-    expect((await t.http.get(`${API}/webhooks`).set(bearer(keyA)).expect(200)).body.data.map((e: { id: string }) => e.id)).toStrictEqual([mine.id]);
+    expect(
+      (await t.http.get(`${API}/webhooks`).set(bearer(keyA)).expect(200)).body.data.map((e: { id: string }) => e.id),
+    ).toStrictEqual([mine.id]);
     expect((await t.http.get(`${API}/webhooks`).set(bearer(keyB)).expect(200)).body.data.length).toBe(0);
     await t.http.get(`${API}/webhooks/${mine.id}`).set(bearer(t.adminToken)).expect(200);
     for (const token of [unscoped, sales.token, manager.token]) {
       await t.http.get(`${API}/webhooks`).set(bearer(token)).expect(403);
-      await t.http.post(`${API}/webhooks`).set(bearer(token)).send({ url: partner.url, eventTypes: ['a.b'] }).expect(403);
+      await t.http
+        .post(`${API}/webhooks`)
+        .set(bearer(token))
+        .send({ url: partner.url, eventTypes: ['a.b'] })
+        .expect(403);
       await t.http.post(`${API}/webhooks/${mine.id}/secret/rotate`).set(bearer(token)).expect(403);
     }
     await t.http.get(`${API}/webhooks`).expect(401);
-    await t.http.post(`${API}/webhooks/${mine.id}/replay`).send({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }).expect(401);
+    await t.http
+      .post(`${API}/webhooks/${mine.id}/replay`)
+      .send({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' })
+      .expect(401);
     await t.http.delete(`${API}/webhooks/${mine.id}`).set(bearer(keyA)).expect(204);
   }, 180_000);
 
   it('refuses at connection time an address the policy forbids, even when the row got past registration', async () => {
     // As if DNS had changed since registration: the row points somewhere private now.
-    const { rows: [row] } = await t.db.query(
+    const {
+      rows: [row],
+    } = await t.db.query(
       `INSERT INTO webhook_endpoints (url, event_types, secret, created_by_type) VALUES ('http://169.254.169.254/latest/meta-data', '{metadata.*}', 'whsec_AAAA', 'system') RETURNING id`,
     );
     await emit('metadata.probe');
-    const [delivery] = await waitFor(async () => {
-      const deliveries = await deliveriesOf(row.id);
-      return deliveries[0]?.attemptLog.length && deliveries;
-    }, 10_000, 'the refused attempt');
+    const [delivery] = await waitFor(
+      async () => {
+        const deliveries = await deliveriesOf(row.id);
+        return deliveries[0]?.attemptLog.length && deliveries;
+      },
+      10_000,
+      'the refused attempt',
+    );
     expect(delivery.attemptLog[0].statusCode).toBeNull();
     expect(delivery.attemptLog[0].error).toMatch(/169\.254\.169\.254.*private, loopback, link-local or reserved/);
     await t.db.query(`UPDATE webhook_endpoints SET active = false WHERE id = $1`, [row.id]);
@@ -304,9 +458,20 @@ describe('webhook destinations without an allow-list', () => {
     await t.close();
   }, 60_000);
 
-  for (const url of ['http://127.0.0.1:8080/hooks', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/hooks', 'http://[::1]:8080/hooks', 'http://localhost:8080/hooks', 'http://0x7f000001/hooks']) {
+  for (const url of [
+    'http://127.0.0.1:8080/hooks',
+    'http://169.254.169.254/latest/meta-data',
+    'http://10.0.0.5/hooks',
+    'http://[::1]:8080/hooks',
+    'http://localhost:8080/hooks',
+    'http://0x7f000001/hooks',
+  ]) {
     it(`refuses ${url}`, async () => {
-      const response = await t.http.post(`${API}/webhooks`).set(bearer(t.adminToken)).send({ url, eventTypes: ['customer.created'] }).expect(422);
+      const response = await t.http
+        .post(`${API}/webhooks`)
+        .set(bearer(t.adminToken))
+        .send({ url, eventTypes: ['customer.created'] })
+        .expect(422);
       expect(response.body.type).toBe('/problems/forbidden-webhook-destination');
       expect(response.body.errors[0].field).toBe('url');
     }, 60_000);
@@ -314,7 +479,9 @@ describe('webhook destinations without an allow-list', () => {
 
   it('refuses a host name that resolves to loopback when connecting, not only when registering', async () => {
     const port = new URL(partner.url).port;
-    const result = await t.app.get(WebhookSender).send({ url: `http://localhost:${port}/hooks`, headers: {}, body: '{}' });
+    const result = await t.app
+      .get(WebhookSender)
+      .send({ url: `http://localhost:${port}/hooks`, headers: {}, body: '{}' });
     expect(result.statusCode).toBeNull();
     expect(result.error!).toMatch(/localhost resolves to .*(127\.0\.0\.1|::1)/);
     expect(partner.received.length + partner.rejected.length).toBe(0);

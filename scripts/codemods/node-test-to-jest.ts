@@ -34,7 +34,11 @@ function main(): void {
   }
   const configPath = ts.findConfigFile(process.cwd(), (file) => ts.sys.fileExists(file), 'tsconfig.json');
   const parsed = configPath
-    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, (file) => ts.sys.readFile(file)).config, ts.sys, path.dirname(configPath))
+    ? ts.parseJsonConfigFileContent(
+        ts.readConfigFile(configPath, (file) => ts.sys.readFile(file)).config,
+        ts.sys,
+        path.dirname(configPath),
+      )
     : { options: {} as ts.CompilerOptions };
   const program = ts.createProgram(files, { ...parsed.options, noEmit: true, incremental: false });
   const checker = program.getTypeChecker();
@@ -86,7 +90,10 @@ class FileConversion {
         this.assertImport = statement;
         this.assertSymbol = this.checker.getSymbolAtLocation(clause.name);
       } else if (from === 'node:assert' || from === 'assert') {
-        this.warn(statement, `${from} (loose comparisons) is not converted: use node:assert/strict first or convert by hand`);
+        this.warn(
+          statement,
+          `${from} (loose comparisons) is not converted: use node:assert/strict first or convert by hand`,
+        );
       } else if (from === 'node:test') {
         this.nodeTestImport = statement;
         const bindings = clause?.namedBindings;
@@ -114,7 +121,12 @@ class FileConversion {
       else this.remove(this.assertImport);
       if (this.nodeTestImport) this.remove(this.nodeTestImport);
     } else if (this.nodeTestImport) this.replace(this.nodeTestImport, jestImport);
-    else if (names.length > 0 && this.assertImport) this.edits.push({ start: this.assertImport.getStart(this.source), end: this.assertImport.getStart(this.source), text: `${jestImport}\n` });
+    else if (names.length > 0 && this.assertImport)
+      this.edits.push({
+        start: this.assertImport.getStart(this.source),
+        end: this.assertImport.getStart(this.source),
+        text: `${jestImport}\n`,
+      });
   }
 
   private visit(node: ts.Node, describeTimeout: string | undefined): void {
@@ -137,10 +149,14 @@ class FileConversion {
         const body = bodyIndex >= 0 ? node.arguments[bodyIndex] : undefined;
         const timeout = own ?? describeTimeout;
         // Jest's own timeout argument follows the function (node:test has its options in an object instead).
-        const hasTimeout = bodyIndex >= 0 && node.arguments.slice(bodyIndex + 1).some((arg) => !ts.isObjectLiteralExpression(arg));
+        const hasTimeout =
+          bodyIndex >= 0 && node.arguments.slice(bodyIndex + 1).some((arg) => !ts.isObjectLiteralExpression(arg));
         if (timeout && body && !hasTimeout) this.edits.push({ start: body.end, end: body.end, text: `, ${timeout}` });
         if (body && (ts.isArrowFunction(body) || ts.isFunctionExpression(body)) && body.parameters.length > 0) {
-          this.warn(body, `a test context (${body.parameters[0].getText()}) has no Jest counterpart: use hooks or try/finally`);
+          this.warn(
+            body,
+            `a test context (${body.parameters[0].getText()}) has no Jest counterpart: use hooks or try/finally`,
+          );
         }
       }
       if (this.isAssertCall(node)) {
@@ -166,11 +182,20 @@ class FileConversion {
   /** Removes node:test's options argument and returns its timeout; skip/todo/only become it.skip and so on. */
   private dropOptions(call: ts.CallExpression, called: string): string | undefined {
     const args = call.arguments;
-    const options = args.find((arg, index) => ts.isObjectLiteralExpression(arg) && index < args.length - 1 && index <= 1);
+    const options = args.find(
+      (arg, index) => ts.isObjectLiteralExpression(arg) && index < args.length - 1 && index <= 1,
+    );
     if (!options || !ts.isObjectLiteralExpression(options)) {
       // A hook's options come first: before({ timeout }, fn) is not a thing in node:test, before(fn, { timeout }) is.
       const last = args[args.length - 1];
-      if (args.length >= 2 && last && ts.isObjectLiteralExpression(last) && TESTS_AND_HOOKS.has(called) && called !== 'it' && called !== 'test') {
+      if (
+        args.length >= 2 &&
+        last &&
+        ts.isObjectLiteralExpression(last) &&
+        TESTS_AND_HOOKS.has(called) &&
+        called !== 'it' &&
+        called !== 'test'
+      ) {
         const timeout = this.optionTimeout(last);
         this.edits.push({ start: args[args.length - 2].end, end: last.end, text: '' });
         return timeout;
@@ -186,19 +211,29 @@ class FileConversion {
       const name = property.name.text;
       const value = property.initializer;
       if (name === 'timeout') timeout = value.getText();
-      else if (name === 'concurrency') continue; // Jest runs a file's tests one after another; files run in parallel.
-      else if ((name === 'skip' || name === 'todo' || name === 'only') && value.kind === ts.SyntaxKind.TrueKeyword && !ts.isPropertyAccessExpression(call.expression)) {
+      else if (name === 'concurrency')
+        continue; // Jest runs a file's tests one after another; files run in parallel.
+      else if (
+        (name === 'skip' || name === 'todo' || name === 'only') &&
+        value.kind === ts.SyntaxKind.TrueKeyword &&
+        !ts.isPropertyAccessExpression(call.expression)
+      ) {
         this.edits.push({ start: call.expression.end, end: call.expression.end, text: `.${name}` });
       } else this.warn(property, `node:test option ${name}: ${value.getText()} is not converted`);
     }
     // The options and the comma after them go; the next argument keeps its place.
-    this.edits.push({ start: options.getStart(this.source), end: args[args.indexOf(options) + 1].getStart(this.source), text: '' });
+    this.edits.push({
+      start: options.getStart(this.source),
+      end: args[args.indexOf(options) + 1].getStart(this.source),
+      text: '',
+    });
     return timeout;
   }
 
   private optionTimeout(options: ts.ObjectLiteralExpression): string | undefined {
     for (const property of options.properties) {
-      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'timeout') return property.initializer.getText();
+      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'timeout')
+        return property.initializer.getText();
       this.warn(property, `hook option ${property.getText()} is not converted`);
     }
     return undefined;
@@ -258,9 +293,10 @@ class FileConversion {
         message = isMessage ? expected : third;
         const matcher = isMessage || !expected ? undefined : this.errorMatcher(expected);
         if (matcher === null) break;
-        converted = method === 'throws'
-          ? `expect(${text(action)}).toThrow(${matcher ?? ''})`
-          : `await expect(${text(action)}).rejects.toThrow(${matcher ?? ''})`;
+        converted =
+          method === 'throws'
+            ? `expect(${text(action)}).toThrow(${matcher ?? ''})`
+            : `await expect(${text(action)}).rejects.toThrow(${matcher ?? ''})`;
         if (method === 'rejects' && ts.isAwaitExpression(call.parent)) {
           this.replace(call.parent, converted);
           this.comment(call.parent, message);
@@ -304,9 +340,11 @@ class FileConversion {
         [ts.SyntaxKind.LessThanEqualsToken]: 'toBeLessThanOrEqual',
       };
       const comparison = comparisons[operator];
-      if (comparison && this.isNumeric(left) && this.isNumeric(right)) return `expect(${text(left)}).${comparison}(${text(right)})`;
+      if (comparison && this.isNumeric(left) && this.isNumeric(right))
+        return `expect(${text(left)}).${comparison}(${text(right)})`;
       if (operator === ts.SyntaxKind.EqualsEqualsEqualsToken) return this.strictlyEqual(left, right);
-      if (operator === ts.SyntaxKind.ExclamationEqualsEqualsToken) return `expect(${text(left)}).not.toBe(${text(right)})`;
+      if (operator === ts.SyntaxKind.ExclamationEqualsEqualsToken)
+        return `expect(${text(left)}).not.toBe(${text(right)})`;
       if (operator === ts.SyntaxKind.InstanceOfKeyword) return `expect(${text(left)}).toBeInstanceOf(${text(right)})`;
     }
     if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
@@ -320,7 +358,8 @@ class FileConversion {
       if (name === 'includes' && (this.isString(receiver) || this.isArray(receiver)) && !ts.isSpreadElement(argument)) {
         return `expect(${text(receiver)}).toContain(${text(argument)})`;
       }
-      if (name === 'test' && this.isRegExp(receiver) && this.isString(argument)) return `expect(${text(argument)}).toMatch(${text(receiver)})`;
+      if (name === 'test' && this.isRegExp(receiver) && this.isString(argument))
+        return `expect(${text(argument)}).toMatch(${text(receiver)})`;
     }
     return this.isBoolean(value) ? `expect(${text(value)}).toBe(true)` : `expect(${text(value)}).toBeTruthy()`;
   }
@@ -331,7 +370,11 @@ class FileConversion {
     if (expected.kind === ts.SyntaxKind.NullKeyword) return `expect(${text(actual)}).toBeNull()`;
     if (ts.isIdentifier(expected) && expected.text === 'undefined') return `expect(${text(actual)}).toBeUndefined()`;
     const target = skipParentheses(actual);
-    if (ts.isPropertyAccessExpression(target) && target.name.text === 'length' && (this.isArray(target.expression) || this.isString(target.expression))) {
+    if (
+      ts.isPropertyAccessExpression(target) &&
+      target.name.text === 'length' &&
+      (this.isArray(target.expression) || this.isString(target.expression))
+    ) {
       return `expect(${text(target.expression)}).toHaveLength(${text(expected)})`;
     }
     return `expect(${text(actual)}).toBe(${text(expected)})`;
@@ -352,7 +395,9 @@ class FileConversion {
       const properties = expected.properties.map((property) => {
         if (!ts.isPropertyAssignment(property)) return undefined;
         const value = property.initializer;
-        const valueText = ts.isRegularExpressionLiteral(value) ? `expect.stringMatching(${value.text})` : value.getText(this.source);
+        const valueText = ts.isRegularExpressionLiteral(value)
+          ? `expect.stringMatching(${value.text})`
+          : value.getText(this.source);
         return `${property.name.getText(this.source)}: ${valueText}`;
       });
       if (properties.some((property) => property === undefined)) {
@@ -381,7 +426,12 @@ class FileConversion {
     words = words.replace(/\s+/g, ' ').replace(/\*\//g, '* /').trim();
     // A message made only of interpolations (`${a}/${b}`) is a diagnostic, not words.
     if (!/\p{L}{2,}/u.test(words.replace(/\$\{[^}]*\}/g, ''))) return;
-    const statement = call.parent && ts.isExpressionStatement(call.parent) ? call.parent : ts.isAwaitExpression(call.parent) && ts.isExpressionStatement(call.parent.parent) ? call.parent.parent : undefined;
+    const statement =
+      call.parent && ts.isExpressionStatement(call.parent)
+        ? call.parent
+        : ts.isAwaitExpression(call.parent) && ts.isExpressionStatement(call.parent.parent)
+          ? call.parent.parent
+          : undefined;
     if (statement) {
       const start = statement.getStart(this.source);
       const lineStart = this.source.text.lastIndexOf('\n', start - 1) + 1;

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalogue, catalogueProblems, eventType, subscriber, subscriberProblems } from '../infrastructure/outbox/event-catalogue.js';
+import {
+  catalogue,
+  catalogueProblems,
+  eventType,
+  subscriber,
+  subscriberProblems,
+} from '../infrastructure/outbox/event-catalogue.js';
 import { outboxInsertSql } from '../infrastructure/outbox/outbox.writer.js';
 import { EVENT_CATALOGUES } from './event-catalogues.js';
 
@@ -33,7 +39,10 @@ describe('event catalogues', () => {
       catalogue('a', { recorded }, { react: subscriber('a', 'react', [stray]) }),
       catalogue('b', { recorded }),
     ]);
-    expect(problems).toStrictEqual(['event thing.recorded is declared by a and by b', 'subscriber a.react listens to thing.stray, which no catalogue declares']);
+    expect(problems).toStrictEqual([
+      'event thing.recorded is declared by a and by b',
+      'subscriber a.react listens to thing.stray, which no catalogue declares',
+    ]);
   });
 
   it('refuse a name that is not family.change, since names are written into SQL as literals', () => {
@@ -43,8 +52,15 @@ describe('event catalogues', () => {
 
   it('give set-based SQL the outbox columns, the type and the payload fields from the declaration', () => {
     const moved = eventType<{ customerId: string; points: number }>('thing.moved', 'customer');
-    const sql = outboxInsertSql(moved, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: '-points' }, lane: 'bulk' });
-    expect(sql.replace(/\s+/g, ' ')).toBe(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved', 'customer', (customer_id)::text, jsonb_build_object('customerId', customer_id, 'points', -points), 'bulk' FROM entries`);
+    const sql = outboxInsertSql(moved, {
+      from: 'entries',
+      aggregateId: 'customer_id',
+      payload: { customerId: 'customer_id', points: '-points' },
+      lane: 'bulk',
+    });
+    expect(sql.replace(/\s+/g, ' ')).toBe(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved', 'customer', (customer_id)::text, jsonb_build_object('customerId', customer_id, 'points', -points), 'bulk' FROM entries`,
+    );
   });
 
   it('are the only way into the outbox: no module writes its rows itself', () => {
@@ -65,7 +81,8 @@ describe('the start-up check of subscribers', () => {
   const audit = subscriber('a', 'audit', [recorded]);
   const catalogues = [catalogue('a', { recorded }, { react, audit })];
 
-  it('passes when every declared subscriber has one handler', () => expect(subscriberProblems(catalogues, [react, audit])).toStrictEqual([]));
+  it('passes when every declared subscriber has one handler', () =>
+    expect(subscriberProblems(catalogues, [react, audit])).toStrictEqual([]));
   it('fails a declared subscriber without a handler, one with two, and a handler nobody declared', () => {
     expect(subscriberProblems(catalogues, [react, react, subscriber('b', 'stray', [recorded])])).toStrictEqual([
       'subscriber a.react has 2 handlers',

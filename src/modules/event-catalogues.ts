@@ -6,4 +6,10 @@ import { SERVICE_REQUESTS_CATALOGUE } from './service-requests/service-requests.
 import { WEBHOOKS_CATALOGUE } from './webhooks/webhooks.events.js';
 
 /** Every module's catalogue (`<module>.events.ts`). A new module adds its own here. */
-export const EVENT_CATALOGUES: readonly EventCatalogue[] = [IDENTITY_CATALOGUE, CUSTOMERS_CATALOGUE, LOYALTY_CATALOGUE, SERVICE_REQUESTS_CATALOGUE, WEBHOOKS_CATALOGUE];
+export const EVENT_CATALOGUES: readonly EventCatalogue[] = [
+  IDENTITY_CATALOGUE,
+  CUSTOMERS_CATALOGUE,
+  LOYALTY_CATALOGUE,
+  SERVICE_REQUESTS_CATALOGUE,
+  WEBHOOKS_CATALOGUE,
+];

@@ -67,7 +67,9 @@ describe('identity repositories', () => {
         if (page.length <= 2) break;
         after = { at: shown[1].cursor_at, id: shown[1].id };
       }
-      const all = await database.dataSource.query(`SELECT id FROM users WHERE 'marketing' = ANY(roles) ORDER BY created_at, id`);
+      const all = await database.dataSource.query(
+        `SELECT id FROM users WHERE 'marketing' = ANY(roles) ORDER BY created_at, id`,
+      );
       expect(seen).toStrictEqual(all.map((row: { id: string }) => row.id));
       expect(seen).toHaveLength(5);
     });
@@ -75,11 +77,25 @@ describe('identity repositories', () => {
 
   describe('TokensRepository', () => {
     const newKey = (scopes: string[] = ['customers:read']) =>
-      tokens.insertApiKey(database.dataSource.manager, 'partner', 'crm_test', `hash-${randomUUID()}`, scopes as never, null);
+      tokens.insertApiKey(
+        database.dataSource.manager,
+        'partner',
+        'crm_test',
+        `hash-${randomUUID()}`,
+        scopes as never,
+        null,
+      );
 
     it('finds an API key by its hash until it is revoked', async () => {
       const hash = `hash-${randomUUID()}`;
-      const key = await tokens.insertApiKey(database.dataSource.manager, 'partner', 'crm_test', hash, ['customers:read'], null);
+      const key = await tokens.insertApiKey(
+        database.dataSource.manager,
+        'partner',
+        'crm_test',
+        hash,
+        ['customers:read'],
+        null,
+      );
       expect((await tokens.findActiveApiKeyByHash(hash))?.id).toBe(key.id);
       const revoked = await tokens.revokeApiKey(database.dataSource.manager, key.id);
       expect(revoked?.revoked_at).toBeInstanceOf(Date);
@@ -88,14 +104,18 @@ describe('identity repositories', () => {
 
     it('records the use of a key at most once a minute', async () => {
       const key = await newKey();
-      const lastUsed = async () => (await database.dataSource.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [key.id]))[0].last_used_at as Date | null;
+      const lastUsed = async () =>
+        (await database.dataSource.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [key.id]))[0]
+          .last_used_at as Date | null;
       expect(await lastUsed()).toBeNull();
       await tokens.touchApiKey(key.id);
       const first = await lastUsed();
       expect(first).toBeInstanceOf(Date);
       await tokens.touchApiKey(key.id);
       expect(await lastUsed()).toStrictEqual(first);
-      await database.dataSource.query(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [key.id]);
+      await database.dataSource.query(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [
+        key.id,
+      ]);
       const backdated = await lastUsed();
       await tokens.touchApiKey(key.id);
       expect((await lastUsed())!.getTime()).toBeGreaterThan(backdated!.getTime() + 60_000);
@@ -112,11 +132,16 @@ describe('identity repositories', () => {
         const spent = await tokens.lockRefreshToken(tx, 'spent');
         await tokens.markRotated(tx, spent!.id);
       });
-      const revokedAt = async (hash: string) => (await database.dataSource.query(`SELECT revoked_at FROM refresh_tokens WHERE token_hash = $1`, [hash]))[0].revoked_at;
+      const revokedAt = async (hash: string) =>
+        (await database.dataSource.query(`SELECT revoked_at FROM refresh_tokens WHERE token_hash = $1`, [hash]))[0]
+          .revoked_at;
       const rotatedAt = await revokedAt('spent');
 
       await tokens.revokeFamily(family);
-      const rows = await database.dataSource.query(`SELECT token_hash, revoked_reason FROM refresh_tokens WHERE user_id = $1 ORDER BY token_hash`, [user!.id]);
+      const rows = await database.dataSource.query(
+        `SELECT token_hash, revoked_reason FROM refresh_tokens WHERE user_id = $1 ORDER BY token_hash`,
+        [user!.id],
+      );
       expect(rows).toStrictEqual([
         { token_hash: 'current', revoked_reason: 'reuse_detected' },
         { token_hash: 'other-device', revoked_reason: null },

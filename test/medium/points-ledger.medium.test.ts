@@ -18,7 +18,9 @@ describe('PointsLedger.apply', () => {
   afterAll(() => database?.close());
 
   const newCustomer = async (): Promise<string> => {
-    const [row] = await database.dataSource.query(`INSERT INTO customers (kind, name) VALUES ('individual', '积分测试') RETURNING id`);
+    const [row] = await database.dataSource.query(
+      `INSERT INTO customers (kind, name) VALUES ('individual', '积分测试') RETURNING id`,
+    );
     return row.id as string;
   };
   /** The statements a transaction sends that lock the customer's account. */
@@ -30,7 +32,14 @@ describe('PointsLedger.apply', () => {
   it('locks the account once when the caller passes the balance it locked, with the same entry and balance as without', async () => {
     const customerId = await newCustomer();
     const first = await inTransaction(async (tx, query) => {
-      const result = await ledger.apply(tx, { customerId, kind: 'earn', points: 50, sourceType: 'purchase', sourceId: 'p-1', actorType: 'system' });
+      const result = await ledger.apply(tx, {
+        customerId,
+        kind: 'earn',
+        points: 50,
+        sourceType: 'purchase',
+        sourceId: 'p-1',
+        actorType: 'system',
+      });
       expect(accountLocks(query)).toBe(1);
       return result;
     });
@@ -38,7 +47,11 @@ describe('PointsLedger.apply', () => {
 
     const second = await inTransaction(async (tx, query) => {
       const balance = await ledger.lockedBalance(tx, customerId);
-      const result = await ledger.apply(tx, { customerId, kind: 'earn', points: 30, sourceType: 'purchase', sourceId: 'p-2', actorType: 'system' }, { balance });
+      const result = await ledger.apply(
+        tx,
+        { customerId, kind: 'earn', points: 30, sourceType: 'purchase', sourceId: 'p-2', actorType: 'system' },
+        { balance },
+      );
       expect(accountLocks(query)).toBe(1);
       return result;
     });
@@ -48,13 +61,28 @@ describe('PointsLedger.apply', () => {
 
   it('with a passed balance still returns the existing entry on a rerun and refuses to go below zero', async () => {
     const customerId = await newCustomer();
-    const entry = { customerId, kind: 'earn' as const, points: 20, sourceType: 'purchase', sourceId: 'p-3', actorType: 'system' as const };
+    const entry = {
+      customerId,
+      kind: 'earn' as const,
+      points: 20,
+      sourceType: 'purchase',
+      sourceId: 'p-3',
+      actorType: 'system' as const,
+    };
     await inTransaction(async (tx) => ledger.apply(tx, entry, { balance: await ledger.lockedBalance(tx, customerId) }));
-    const rerun = await inTransaction(async (tx) => ledger.apply(tx, entry, { balance: await ledger.lockedBalance(tx, customerId) }));
+    const rerun = await inTransaction(async (tx) =>
+      ledger.apply(tx, entry, { balance: await ledger.lockedBalance(tx, customerId) }),
+    );
     expect(rerun).toMatchObject({ applied: false, entry: { points: 20, balanceAfter: 20 } });
-    await expect(inTransaction(async (tx) => ledger.apply(tx,
-      { customerId, kind: 'reversal', points: -21, sourceType: 'purchase', sourceId: 'p-3', actorType: 'system' },
-      { balance: await ledger.lockedBalance(tx, customerId) }))).rejects.toBeInstanceOf(InsufficientPoints);
+    await expect(
+      inTransaction(async (tx) =>
+        ledger.apply(
+          tx,
+          { customerId, kind: 'reversal', points: -21, sourceType: 'purchase', sourceId: 'p-3', actorType: 'system' },
+          { balance: await ledger.lockedBalance(tx, customerId) },
+        ),
+      ),
+    ).rejects.toBeInstanceOf(InsufficientPoints);
     expect(await loyalty.balance(customerId)).toBe(20);
   });
 });

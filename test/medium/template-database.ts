@@ -56,7 +56,10 @@ export interface MediumDatabase {
 /** A migrated database of the test file's own, copied from the run's template. */
 export async function copyOfTemplateDatabase(): Promise<MediumDatabase> {
   const templateUrl = process.env[TEMPLATE_URL_VARIABLE];
-  if (!templateUrl) throw new Error(`${TEMPLATE_URL_VARIABLE} is not set: medium tests run in the medium Jest project, whose globalSetup makes the template`);
+  if (!templateUrl)
+    throw new Error(
+      `${TEMPLATE_URL_VARIABLE} is not set: medium tests run in the medium Jest project, whose globalSetup makes the template`,
+    );
   const template = new URL(templateUrl).pathname.slice(1);
   const name = `crm_medium_${uniqueSuffix()}`;
   await onServer(async (client) => {

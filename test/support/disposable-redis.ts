@@ -17,15 +17,23 @@ export class DisposableRedis {
 
   async start(): Promise<void> {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) return; // already running
-    this.process = spawn(redisServerBinary(), ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(async () => {
-      try {
-        execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, `redis on port ${this.port}`);
+    this.process = spawn(
+      redisServerBinary(),
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      async () => {
+        try {
+          execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: 'pipe' });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      `redis on port ${this.port}`,
+    );
   }
 
   async stop(): Promise<void> {

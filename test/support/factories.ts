@@ -20,19 +20,42 @@ export const userOfRoles = createUser;
 export const apiKeyWithScopes = createApiKey;
 
 /** An individual customer (organisation with `kind: 'organization'`), owned by the caller when a salesperson. */
-export async function customer(t: TestApp, token = t.adminToken, fields: Fields = {}): Promise<{ id: string; code: string }> {
-  return created(await t.http.post(`${API}/customers`).set(bearer(token)).send({ kind: 'individual', name: '测试客户', ...fields }));
+export async function customer(
+  t: TestApp,
+  token = t.adminToken,
+  fields: Fields = {},
+): Promise<{ id: string; code: string }> {
+  return created(
+    await t.http
+      .post(`${API}/customers`)
+      .set(bearer(token))
+      .send({ kind: 'individual', name: '测试客户', ...fields }),
+  );
 }
 
 /** A purchase of a water purifier for `amount` CNY, paid by card. */
-export async function purchase(t: TestApp, token: string, customerId: string, amount = '10.00', fields: Fields = {}): Promise<{ id: string }> {
+export async function purchase(
+  t: TestApp,
+  token: string,
+  customerId: string,
+  amount = '10.00',
+  fields: Fields = {},
+): Promise<{ id: string }> {
   return created(
-    await t.http.post(`${API}/customers/${customerId}/purchases`).set(bearer(token)).send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card', ...fields }),
+    await t.http
+      .post(`${API}/customers/${customerId}/purchases`)
+      .set(bearer(token))
+      .send({ product: '净水器', amount: { amount, currency: 'CNY' }, paymentMethod: 'card', ...fields }),
   );
 }
 
 /** A customer who has made one purchase per amount, in that order. */
-export async function customerWithPurchases(t: TestApp, token: string, amounts: string[], fields: Fields = {}): Promise<{ id: string; code: string; purchases: string[] }> {
+export async function customerWithPurchases(
+  t: TestApp,
+  token: string,
+  amounts: string[],
+  fields: Fields = {},
+): Promise<{ id: string; code: string; purchases: string[] }> {
   const made = await customer(t, token, fields);
   const purchases: string[] = [];
   for (const amount of amounts) purchases.push((await purchase(t, token, made.id, amount)).id);
@@ -41,11 +64,20 @@ export async function customerWithPurchases(t: TestApp, token: string, amounts: 
 
 /** A service request: a normal-severity repair of a leaking water purifier, unless the fields say otherwise. */
 export async function serviceRequest(t: TestApp, token: string, customerId: string, fields: Fields = {}) {
-  return created(await t.http.post(`${API}/service-requests`).set(bearer(token)).send({ customerId, type: 'repair', severity: 'normal', subject: '净水器漏水', ...fields }));
+  return created(
+    await t.http
+      .post(`${API}/service-requests`)
+      .set(bearer(token))
+      .send({ customerId, type: 'repair', severity: 'normal', subject: '净水器漏水', ...fields }),
+  );
 }
 
 /** A partner's webhook receiver on loopback, registered as an endpoint for the event types, and closed by `partners.closeAll()`. */
-export async function webhookReceiver(partners: WebhookPartners, eventTypes: string[], behaviour?: Behaviour): Promise<{ receiver: WebhookReceiver; endpoint: { id: string; secret: string; version: number } }> {
+export async function webhookReceiver(
+  partners: WebhookPartners,
+  eventTypes: string[],
+  behaviour?: Behaviour,
+): Promise<{ receiver: WebhookReceiver; endpoint: { id: string; secret: string; version: number } }> {
   const receiver = await partners.receiver(behaviour);
   return { receiver, endpoint: await partners.subscribe(receiver, eventTypes) };
 }

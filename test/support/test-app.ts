@@ -81,7 +81,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await app.close();
       if (!db.ended) await db.end();
       await dropDatabase(config.DATABASE_URL);
-      if (undeclared.length) throw new Error(`events of types no <module>.events.ts declares were written to the outbox: ${undeclared.join(', ')}`);
+      if (undeclared.length)
+        throw new Error(
+          `events of types no <module>.events.ts declares were written to the outbox: ${undeclared.join(', ')}`,
+        );
     },
   };
 }
@@ -89,7 +92,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 const DECLARED_EVENT_TYPES = EVENT_CATALOGUES.flatMap((catalogue) => catalogue.events.map((type) => type.name));
 
 async function undeclaredEventTypes(db: pg.Pool): Promise<string[]> {
-  const { rows } = await db.query(`SELECT DISTINCT type FROM outbox WHERE aggregate_type <> 'test' AND NOT (type = ANY($1::text[])) ORDER BY type`, [DECLARED_EVENT_TYPES]);
+  const { rows } = await db.query(
+    `SELECT DISTINCT type FROM outbox WHERE aggregate_type <> 'test' AND NOT (type = ANY($1::text[])) ORDER BY type`,
+    [DECLARED_EVENT_TYPES],
+  );
   return rows.map((row: { type: string }) => row.type);
 }
 
@@ -105,7 +111,11 @@ async function dropDatabase(databaseUrl: string): Promise<void> {
 let userCounter = 0;
 
 /** Creates a staff user through the API and logs them in. */
-export async function createUser(t: TestApp, roles: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; token: string; email: string }> {
+export async function createUser(
+  t: TestApp,
+  roles: string[],
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; token: string; email: string }> {
   userCounter += 1;
   const email = `${roles.join('-')}-${userCounter}-${randomBytes(2).toString('hex')}@test.local`;
   const password = 'password-12345';
@@ -119,14 +129,22 @@ export async function createUser(t: TestApp, roles: string[], extra: Record<stri
 }
 
 export async function createApiKey(t: TestApp, scopes: string[]): Promise<string> {
-  const response = await t.http.post(`${API}/admin/api-keys`).set('authorization', `Bearer ${t.adminToken}`).send({ name: `key ${scopes.join(' ')}`, scopes }).expect(201);
+  const response = await t.http
+    .post(`${API}/admin/api-keys`)
+    .set('authorization', `Bearer ${t.adminToken}`)
+    .send({ name: `key ${scopes.join(' ')}`, scopes })
+    .expect(201);
   return response.body.key;
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Polls until the check passes or the timeout runs out; no fixed sleeps in tests. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await check();
@@ -153,14 +171,21 @@ export async function eventHandled(t: TestApp, eventId: string, timeoutMs = 10_0
     if (state === 'failed') throw new Error(`job ${jobId} of ${queue.name} failed`);
     return state === 'completed' || state === 'unknown'; // unknown once its event is published: done and removed
   };
-  await waitFor(async () => {
-    const { rows: [row] } = await t.db.query(`SELECT type, published_at FROM outbox WHERE event_id = $1`, [eventId]);
-    if (!row?.published_at || !(await finished(events, eventId))) return false;
-    const subscribers = handlers.matching(row.type).map(({ subscriber }) => subscriber.name);
-    if (subscribers.length < 2) return true; // one subscriber runs inside the event's own job
-    for (const subscriber of subscribers) if (!(await finished(subscriberJobs, subscriberJobId(eventId, subscriber)))) return false;
-    return true;
-  }, timeoutMs, `event ${eventId} to be handled`);
+  await waitFor(
+    async () => {
+      const {
+        rows: [row],
+      } = await t.db.query(`SELECT type, published_at FROM outbox WHERE event_id = $1`, [eventId]);
+      if (!row?.published_at || !(await finished(events, eventId))) return false;
+      const subscribers = handlers.matching(row.type).map(({ subscriber }) => subscriber.name);
+      if (subscribers.length < 2) return true; // one subscriber runs inside the event's own job
+      for (const subscriber of subscribers)
+        if (!(await finished(subscriberJobs, subscriberJobId(eventId, subscriber)))) return false;
+      return true;
+    },
+    timeoutMs,
+    `event ${eventId} to be handled`,
+  );
 }
 
 /**
@@ -170,8 +195,17 @@ export async function eventHandled(t: TestApp, eventId: string, timeoutMs = 10_0
  */
 export async function webhooksSettled(t: TestApp, eventId: string, timeoutMs = 15_000): Promise<void> {
   await eventHandled(t, eventId, timeoutMs);
-  await waitFor(async () => {
-    const { rows: [row] } = await t.db.query(`SELECT count(*)::int AS pending FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`, [eventId]);
-    return row.pending === 0;
-  }, timeoutMs, `every delivery of ${eventId} to be settled`);
+  await waitFor(
+    async () => {
+      const {
+        rows: [row],
+      } = await t.db.query(
+        `SELECT count(*)::int AS pending FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`,
+        [eventId],
+      );
+      return row.pending === 0;
+    },
+    timeoutMs,
+    `every delivery of ${eventId} to be settled`,
+  );
 }

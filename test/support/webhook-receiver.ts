@@ -93,8 +93,12 @@ export class WebhookReceiver {
           receivedAt: Date.now(),
         });
       }
-      const throttled = (answer === 429 || answer === 503) && this.retryAfter !== undefined ? { 'retry-after': this.retryAfter } : {};
-      const respond = () => response.writeHead(answer, { 'content-type': 'text/plain', ...throttled }).end(answer >= 400 ? `refused with ${answer}` : 'ok');
+      const throttled =
+        (answer === 429 || answer === 503) && this.retryAfter !== undefined ? { 'retry-after': this.retryAfter } : {};
+      const respond = () =>
+        response
+          .writeHead(answer, { 'content-type': 'text/plain', ...throttled })
+          .end(answer >= 400 ? `refused with ${answer}` : 'ok');
       if (this.delayMs) setTimeout(respond, this.delayMs);
       else respond();
     });
@@ -114,8 +118,17 @@ export class WebhookPartners {
   };
 
   /** Registers an endpoint for the receiver, which then verifies with the secret it was given. */
-  subscribe = async (target: WebhookReceiver, eventTypes: string[], token = this.app().adminToken, url = target.url) => {
-    const response = await this.app().http.post(`${API}/webhooks`).set(bearer(token)).send({ url, eventTypes }).expect(201);
+  subscribe = async (
+    target: WebhookReceiver,
+    eventTypes: string[],
+    token = this.app().adminToken,
+    url = target.url,
+  ) => {
+    const response = await this.app()
+      .http.post(`${API}/webhooks`)
+      .set(bearer(token))
+      .send({ url, eventTypes })
+      .expect(201);
     target.secrets = [response.body.secret];
     return response.body as { id: string; secret: string; version: number };
   };

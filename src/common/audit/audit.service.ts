@@ -20,9 +20,18 @@ export interface AuditActor {
 /** Writes audit rows in the caller's transaction: a change and its audit row commit together. */
 @Injectable()
 export class AuditService {
-  async record(tx: Tx, principal: Principal | AuditActor | null, requestId: string | undefined, ...entries: AuditEntry[]): Promise<void> {
+  async record(
+    tx: Tx,
+    principal: Principal | AuditActor | null,
+    requestId: string | undefined,
+    ...entries: AuditEntry[]
+  ): Promise<void> {
     if (!entries.length) return;
-    const actor = !principal ? { actorType: 'system', actorId: null } : 'actorType' in principal ? principal : actorOf(principal);
+    const actor = !principal
+      ? { actorType: 'system', actorId: null }
+      : 'actorType' in principal
+        ? principal
+        : actorOf(principal);
     const values: unknown[] = [];
     const rows = entries.map((entry, index) => {
       values.push(

@@ -17,7 +17,9 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
     const header = request.headers.authorization ?? '';
     const [scheme, token] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw new Unauthenticated();
@@ -27,7 +29,11 @@ export class AuthGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
     if (principal.kind === 'api_key') {
       if (!rule || !rule.scopes.some((scope) => principal.scopes.includes(scope))) {
-        throw new Forbidden(rule?.scopes.length ? `This API key needs one of the scopes: ${rule.scopes.join(', ')}.` : 'API keys cannot use this endpoint.');
+        throw new Forbidden(
+          rule?.scopes.length
+            ? `This API key needs one of the scopes: ${rule.scopes.join(', ')}.`
+            : 'API keys cannot use this endpoint.',
+        );
       }
       return true;
     }

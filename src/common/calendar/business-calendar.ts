@@ -45,7 +45,10 @@ export class BusinessCalendar {
     }
     if (!spec.trim()) return new BusinessCalendar(null, timeZone);
     const windows: Window[][] = DAY_NAMES.map(() => []);
-    for (const part of spec.split(';').map((text) => text.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(';')
+      .map((text) => text.trim())
+      .filter(Boolean)) {
       const match = /^([a-z]{3})(?:-([a-z]{3}))?\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})$/i.exec(part);
       if (!match) throw new Error(`"${part}" is not like "Mon-Fri 09:00-18:00"`);
       const [, fromDay, toDay = fromDay, startHour, startMinute, endHour, endMinute] = match;
@@ -54,7 +57,8 @@ export class BusinessCalendar {
       if (from < 0 || to < 0) throw new Error(`"${part}" names an unknown day`);
       const start = Number(startHour) * 60 + Number(startMinute);
       const end = Number(endHour) * 60 + Number(endMinute);
-      if (start >= end || end > 24 * 60 || Number(startMinute) > 59 || Number(endMinute) > 59) throw new Error(`"${part}" is not a valid span of hours`);
+      if (start >= end || end > 24 * 60 || Number(startMinute) > 59 || Number(endMinute) > 59)
+        throw new Error(`"${part}" is not a valid span of hours`);
       for (let day = from; ; day = (day + 1) % 7) {
         windows[day].push([start, end]);
         if (day === to) break;
@@ -130,7 +134,12 @@ export class BusinessCalendar {
   }
 
   private localParts(date: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
-    const parts = Object.fromEntries(this.partsFormat.formatToParts(date).filter((part) => part.type !== 'literal').map((part) => [part.type, Number(part.value)]));
+    const parts = Object.fromEntries(
+      this.partsFormat
+        .formatToParts(date)
+        .filter((part) => part.type !== 'literal')
+        .map((part) => [part.type, Number(part.value)]),
+    );
     return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
   }
 }

@@ -30,6 +30,12 @@ describe('problem types', () => {
   it('give a domain error its type, title and status', () => {
     const error = new Conflict('The task is already done.');
     expect(error).toBeInstanceOf(DomainError);
-    expect([error.code, error.type, error.title, error.status, error.message]).toStrictEqual(['conflict', PROBLEM_TYPES.conflict.type, 'Conflict', 409, 'The task is already done.']);
+    expect([error.code, error.type, error.title, error.status, error.message]).toStrictEqual([
+      'conflict',
+      PROBLEM_TYPES.conflict.type,
+      'Conflict',
+      409,
+      'The task is already done.',
+    ]);
   });
 });

@@ -45,7 +45,11 @@ export const PROBLEM_TYPES = {
   'invalid-transition': { type: '/problems/invalid-transition', title: 'Conflict', status: 409 },
   // webhooks
   'replay-range-too-large': { type: '/problems/replay-range-too-large', title: 'Unprocessable request', status: 422 },
-  'forbidden-webhook-destination': { type: '/problems/forbidden-webhook-destination', title: 'Unprocessable request', status: 422 },
+  'forbidden-webhook-destination': {
+    type: '/problems/forbidden-webhook-destination',
+    title: 'Unprocessable request',
+    status: 422,
+  },
   'event-type-not-readable': { type: '/problems/event-type-not-readable', title: 'Unprocessable request', status: 422 },
 } as const satisfies Record<string, ProblemType>;
 

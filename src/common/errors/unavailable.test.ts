@@ -2,11 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable, isRedisUnavailable, isRetryableTransactionError } from './unavailable.js';
 
-const queryFailed = (code: string, message = 'failed') => new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
+const queryFailed = (code: string, message = 'failed') =>
+  new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
 
 describe('which failures are a dependency being unavailable (503), not a bug (500)', () => {
   it('counts Postgres shutting down, starting up and refusing connections as unavailable', () => {
-    for (const code of ['57P01', '57P02', '57P03', '53300', '08006', '08001']) expect(isDatabaseUnavailable(queryFailed(code))).toBe(true);
+    for (const code of ['57P01', '57P02', '57P03', '53300', '08006', '08001'])
+      expect(isDatabaseUnavailable(queryFailed(code))).toBe(true);
   });
 
   it('counts a serialization failure or deadlock left after the retries as unavailable', () => {
@@ -17,9 +19,13 @@ describe('which failures are a dependency being unavailable (503), not a bug (50
   });
 
   it('counts refused sockets, dead connections and pool timeouts as unavailable', () => {
-    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
-    expect(isDatabaseUnavailable(new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')))).toBe(true);
+    expect(
+      isDatabaseUnavailable(new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly'))),
+    ).toBe(true);
   });
 
   it('leaves constraint violations and bugs alone', () => {
@@ -31,6 +37,8 @@ describe('which failures are a dependency being unavailable (503), not a bug (50
   it('counts a fail-fast Redis command on a closed connection as unavailable', () => {
     expect(isRedisUnavailable(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
     expect(isRedisUnavailable(new Error('Connection is closed.'))).toBe(true);
-    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(
+      false,
+    );
   });
 });

@@ -54,9 +54,18 @@ export class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
       const nul = fieldsWithNul(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
-      if (nul.length) throw new ValidationFailed(nul.map((field) => ({ field, message: `${field} must not contain NUL characters` })));
+      if (nul.length)
+        throw new ValidationFailed(
+          nul.map((field) => ({ field, message: `${field} must not contain NUL characters` })),
+        );
       const surrogates = fieldsWithLoneSurrogates(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
-      if (surrogates.length) throw new ValidationFailed(surrogates.map((field) => ({ field, message: `${field} must be well-formed Unicode (it holds a lone surrogate)` })));
+      if (surrogates.length)
+        throw new ValidationFailed(
+          surrogates.map((field) => ({
+            field,
+            message: `${field} must be well-formed Unicode (it holds a lone surrogate)`,
+          })),
+        );
     }
     return super.transform(value, metadata);
   }

@@ -24,7 +24,8 @@ export function jsonShapeProblem(text: string): string | undefined {
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i += 1; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -35,7 +36,8 @@ export function jsonShapeProblem(text: string): string | undefined {
     } else if (c === 0x5d || c === 0x7d) arrayItems.pop();
     else if (c === 0x2c && arrayItems.length && arrayItems[arrayItems.length - 1] >= 0) {
       const items = (arrayItems[arrayItems.length - 1] += 1) + 1;
-      if (items > MAX_JSON_ARRAY_LENGTH) return `A JSON array in the body has more than ${MAX_JSON_ARRAY_LENGTH} items.`;
+      if (items > MAX_JSON_ARRAY_LENGTH)
+        return `A JSON array in the body has more than ${MAX_JSON_ARRAY_LENGTH} items.`;
     }
   }
   return undefined;
@@ -44,7 +46,9 @@ export function jsonShapeProblem(text: string): string | undefined {
 type Done = (error: Error | null, body?: unknown) => void;
 
 /** Fastify's own JSON parser (prototype-poisoning checks included), behind the shape check above. */
-export function boundedJsonParser(fastify: FastifyInstance): (request: FastifyRequest, body: Buffer, done: Done) => void {
+export function boundedJsonParser(
+  fastify: FastifyInstance,
+): (request: FastifyRequest, body: Buffer, done: Done) => void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   return (request, body, done) => {
     const text = body.toString('utf8');

@@ -1,4 +1,11 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -9,7 +16,6 @@ import { ValidationFailed } from '../errors/domain-errors.js';
 import { IdempotencyInProgress, IdempotencyKeyReused, IdempotencyRetry } from './idempotency-errors.js';
 
 const KEY_LIFETIME_HOURS = 24;
-
 
 interface StoredKey {
   request_hash: string;
@@ -24,7 +30,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly dataSource: DataSource,
   ) {}
 
-
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const key = request.headers['idempotency-key'];
@@ -36,10 +41,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.handle(request, context.switchToHttp().getResponse<FastifyReply>(), key, status, next));
   }
 
-  private async handle(request: FastifyRequest & { principal?: Principal }, reply: FastifyReply, key: string, status: number, next: CallHandler): Promise<unknown> {
+  private async handle(
+    request: FastifyRequest & { principal?: Principal },
+    reply: FastifyReply,
+    key: string,
+    status: number,
+    next: CallHandler,
+  ): Promise<unknown> {
     const principal = request.principal ? `${request.principal.kind}:${request.principal.id}` : 'anonymous';
     const path = request.url.split('?')[0];
-    const requestHash = createHash('sha256').update(`${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(`${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
 
     const claimed = await this.claim(principal, key, request.method, path, requestHash);
     if (!claimed) return this.replay(principal, key, requestHash, reply);
@@ -61,7 +74,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return result;
   }
 
-  private async claim(principal: string, key: string, method: string, path: string, requestHash: string): Promise<boolean> {
+  private async claim(
+    principal: string,
+    key: string,
+    method: string,
+    path: string,
+    requestHash: string,
+  ): Promise<boolean> {
     // A key older than its lifetime is forgotten and may be used afresh.
     await this.dataSource.query(
       `DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`,

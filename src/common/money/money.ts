@@ -5,11 +5,15 @@ import { IsString, Length, Matches } from 'class-validator';
 export class MoneyDto {
   @ApiProperty({ example: '199.00', description: 'Decimal string, at most 2 decimals, not negative' })
   @IsString()
-  @Matches(/^\d{1,12}(\.\d{1,2})?$/, { message: 'amount must be a non-negative decimal string with at most 2 decimals, e.g. "199.00"' })
+  @Matches(/^\d{1,12}(\.\d{1,2})?$/, {
+    message: 'amount must be a non-negative decimal string with at most 2 decimals, e.g. "199.00"',
+  })
   amount: string;
 
   @ApiProperty({ example: 'CNY' })
-  @IsString() @Length(3, 3) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
+  @IsString()
+  @Length(3, 3)
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
   currency: string;
 }
 

@@ -12,15 +12,35 @@ describe('keyset cursors', () => {
     expect(decodeCursor(undefined)).toBeNull();
   });
 
-  for (const forged of ['bm9wZQ', Buffer.from('["2026-01-01","not-a-uuid"]').toString('base64url'), Buffer.from('["yesterday","x"]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+  for (const forged of [
+    'bm9wZQ',
+    Buffer.from('["2026-01-01","not-a-uuid"]').toString('base64url'),
+    Buffer.from('["yesterday","x"]').toString('base64url'),
+    Buffer.from('{"a":1}').toString('base64url'),
+  ]) {
     it(`refuses the forged cursor ${forged}`, () => expect(() => decodeCursor(forged)).toThrow(ValidationFailed));
   }
 
   it('builds a page from limit + 1 rows', () => {
     const rows = [1, 2, 3].map((n) => ({ n, at: `2026-01-0${n}`, id: `0000000${n}-0000-4000-8000-000000000000` }));
-    const page = toPage(rows, 2, (row) => ({ at: row.at, id: row.id }), (row) => row.n);
+    const page = toPage(
+      rows,
+      2,
+      (row) => ({ at: row.at, id: row.id }),
+      (row) => row.n,
+    );
     expect(page.data).toStrictEqual([1, 2]);
-    expect(decodeCursor(page.nextCursor!)).toStrictEqual({ at: '2026-01-02', id: '00000002-0000-4000-8000-000000000000' });
-    expect(toPage(rows, 3, (row) => ({ at: row.at, id: row.id }), (row) => row.n).nextCursor).toBeNull();
+    expect(decodeCursor(page.nextCursor!)).toStrictEqual({
+      at: '2026-01-02',
+      id: '00000002-0000-4000-8000-000000000000',
+    });
+    expect(
+      toPage(
+        rows,
+        3,
+        (row) => ({ at: row.at, id: row.id }),
+        (row) => row.n,
+      ).nextCursor,
+    ).toBeNull();
   });
 });

@@ -5,11 +5,16 @@ import { ValidationFailed } from '../errors/domain-errors.js';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit = 50;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   cursor?: string;
 }
 
@@ -46,10 +51,18 @@ export function decodeCursor(cursor: string | undefined, idPattern: RegExp = UUI
 }
 
 /** Builds a page from rows fetched with limit + 1, so the extra row tells whether another page exists. */
-export function toPage<R, T>(rows: R[], limit: number, position: (row: R) => KeysetPosition, map: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  position: (row: R) => KeysetPosition,
+  map: (row: R) => T,
+): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
-  return { data: pageRows.map(map), nextCursor: hasMore ? encodeCursor(position(pageRows[pageRows.length - 1])) : null };
+  return {
+    data: pageRows.map(map),
+    nextCursor: hasMore ? encodeCursor(position(pageRows[pageRows.length - 1])) : null,
+  };
 }
 
 /** The same page with each item presented (rows to response DTOs). */

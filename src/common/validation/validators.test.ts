@@ -2,10 +2,26 @@ import { describe, expect, it } from '@jest/globals';
 import { hasAtMostDecimalPlaces, isCalendarDate, isTimestamp } from './validators.js';
 
 describe('isTimestamp', () => {
-  for (const good of ['2026-11-24T08:00:00.000Z', '2026-11-24T08:00:00Z', '2026-11-24T16:00:00+08:00', '2026-11-24T08:00Z', '2026-11-24T08:00:00.123456Z']) {
+  for (const good of [
+    '2026-11-24T08:00:00.000Z',
+    '2026-11-24T08:00:00Z',
+    '2026-11-24T16:00:00+08:00',
+    '2026-11-24T08:00Z',
+    '2026-11-24T08:00:00.123456Z',
+  ]) {
     it(`accepts ${good}`, () => expect(isTimestamp(good)).toBe(true));
   }
-  for (const bad of ['2026', '2026-W48', '20991231', '2026-11-24T08Z', '2026-11-24T08:00:00', '2026-02-30T00:00:00Z', '2026-11-24T24:00:00Z', '2026-11-24T08:00:00+99:00', 2026]) {
+  for (const bad of [
+    '2026',
+    '2026-W48',
+    '20991231',
+    '2026-11-24T08Z',
+    '2026-11-24T08:00:00',
+    '2026-02-30T00:00:00Z',
+    '2026-11-24T24:00:00Z',
+    '2026-11-24T08:00:00+99:00',
+    2026,
+  ]) {
     it(`refuses ${bad}`, () => expect(isTimestamp(bad)).toBe(false));
   }
 });

@@ -42,7 +42,10 @@ export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
       name: 'isTimestamp',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an ISO 8601 timestamp with a time zone, e.g. 2026-11-24T08:00:00.000Z`, ...options },
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 timestamp with a time zone, e.g. 2026-11-24T08:00:00.000Z`,
+        ...options,
+      },
       validator: { validate: isTimestamp },
     });
 }
@@ -66,7 +69,10 @@ export function IsNumberWithDecimals(places: number, options?: ValidationOptions
       name: 'isNumberWithDecimals',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be a number with at most ${places} decimal places`, ...options },
+      options: {
+        message: `${String(propertyName)} must be a number with at most ${places} decimal places`,
+        ...options,
+      },
       validator: { validate: (value: unknown) => hasAtMostDecimalPlaces(value, places) },
     });
 }
@@ -81,5 +87,6 @@ export function hasAtMostDecimalPlaces(value: unknown, places: number): value is
  */
 export function rejectNulls(dto: object, fields: readonly string[]): void {
   const cleared = fields.filter((field) => (dto as Record<string, unknown>)[field] === null);
-  if (cleared.length) throw new ValidationFailed(cleared.map((field) => ({ field, message: `${field} cannot be null` })));
+  if (cleared.length)
+    throw new ValidationFailed(cleared.map((field) => ({ field, message: `${field} cannot be null` })));
 }

@@ -23,8 +23,16 @@ describe('loadConfig', () => {
     ['a boolean that is not one', { WEBHOOK_ALLOW_PRIVATE: 'maybe' }, /WEBHOOK_ALLOW_PRIVATE/],
     ['production without a JWT secret', { NODE_ENV: 'production' }, /JWT_SECRET: required/],
     ['a JWT secret that is too short', { JWT_SECRET: 'short' }, /JWT_SECRET/],
-    ['private webhook targets in production', { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_ALLOW_PRIVATE: 'true' }, /WEBHOOK_ALLOW_PRIVATE: not allowed/],
-    ['a webhook allow-list entry that is not a host or range', { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1/33, ok.example' }, /WEBHOOK_ALLOWED_HOSTS: "127.0.0.1\/33"/],
+    [
+      'private webhook targets in production',
+      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_ALLOW_PRIVATE: 'true' },
+      /WEBHOOK_ALLOW_PRIVATE: not allowed/,
+    ],
+    [
+      'a webhook allow-list entry that is not a host or range',
+      { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1/33, ok.example' },
+      /WEBHOOK_ALLOWED_HOSTS: "127.0.0.1\/33"/,
+    ],
   ];
   for (const [what, env, message] of invalid) {
     it(`refuses ${what}, naming the variable`, () => {
@@ -35,7 +43,9 @@ describe('loadConfig', () => {
   }
 
   it('reads the webhook allow-list as host names, addresses and ranges', () => {
-    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1/32, hooks.internal ,::1' }).webhookAllowedHosts).toStrictEqual(['127.0.0.1/32', 'hooks.internal', '::1']);
+    expect(
+      loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1/32, hooks.internal ,::1' }).webhookAllowedHosts,
+    ).toStrictEqual(['127.0.0.1/32', 'hooks.internal', '::1']);
   });
 
   it('reports every bad variable at once', () => {

@@ -1,14 +1,36 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'node:net';
 import { BusinessCalendar } from '../../common/calendar/business-calendar.js';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type NodeEnv = 'development' | 'test' | 'production';
 
 const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : value === true || value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+  value === undefined
+    ? undefined
+    : value === true || value === 'true' || value === '1'
+      ? true
+      : value === 'false' || value === '0'
+        ? false
+        : value;
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === ''
+    ? undefined
+    : typeof value === 'string' && /^-?\d+$/.test(value)
+      ? Number(value)
+      : value;
 
 /** Every setting the processes read, validated once at start-up. Nothing else reads process.env. */
 // Parsed once per configuration, kept off the instance so that the configuration's keys stay the variables.
@@ -18,35 +40,57 @@ export class AppConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: NodeEnv = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   WORKER_PORT = 3001;
 
-  @IsString() @IsIn(['all', 'api', 'worker'])
+  @IsString()
+  @IsIn(['all', 'api', 'worker'])
   PROCESS_ROLE: ProcessRole = 'all';
 
   @IsString()
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/crm';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   DATABASE_POOL_SIZE = 20;
 
   /** How long a request waits for a pooled connection (all busy, or Postgres unreachable) before it is answered 503. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS = 5_000;
 
   /** Job schedulers (nightly tiers, daily loyalty, maintenance, recovery sweeps) are asserted again this often, besides after every reconnection to Redis. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SCHEDULE_REASSERT_INTERVAL_MS = 60_000;
 
   /** How often the SLA alarm sweep checks that Redis still holds the delayed alarms, rebuilding them from Postgres when it lost them. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SLA_SWEEP_INTERVAL_MS = 60_000;
 
   /** The whole request — headers and body — must arrive within this time, or the connection is closed (408). */
-  @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
   HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
   @IsString()
@@ -58,28 +102,42 @@ export class AppConfig {
   @IsEmail()
   ADMIN_EMAIL = 'admin@example.com';
 
-  @IsString() @MinLength(8)
+  @IsString()
+  @MinLength(8)
   ADMIN_PASSWORD = 'admin12345';
 
-  @IsOptional() @IsString() @MinLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
   JWT_SECRET?: string;
 
   // Roles travel in the access token, so a demoted or deactivated user keeps them until it expires: keep it short.
-  @Transform(toInt) @IsInt() @Min(30) @Max(3_600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(3_600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  @Transform(toInt) @IsInt() @Min(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(3600)
   REFRESH_TOKEN_TTL_SECONDS = 30 * 86_400;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LOGIN_MAX_ATTEMPTS_PER_MINUTE = 10;
 
   /** How many reverse proxies in front of the api add X-Forwarded-For; 0 trusts none (the client address is the socket's). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
   TRUST_PROXY_HOPS = 0;
 
   /** Lets webhooks reach private, loopback and link-local addresses: development and tests only (refused in production). */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
   /** Comma-separated host names, addresses and CIDR ranges webhooks may reach although they are private (e.g. `127.0.0.1/32,hooks.internal`). */
@@ -87,48 +145,78 @@ export class AppConfig {
   WEBHOOK_ALLOWED_HOSTS = '';
 
   /** One delivery attempt (connect, send, response head and the capped body) must finish within this time. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
   WEBHOOK_TIMEOUT_MS = 10_000;
 
   /** Attempts per delivery, the first included; with the default base delay the last is about 3 days after the first. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(30)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30)
   WEBHOOK_MAX_ATTEMPTS = 12;
 
   /** The first retry waits about this long; each next one three times longer, at most a day, ±20 % jitter. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
   WEBHOOK_RETRY_BASE_DELAY_MS = 10_000;
 
   /** An endpoint whose attempts have all failed for this long is disabled (webhook_endpoint.disabled). */
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   WEBHOOK_DISABLE_AFTER_FAILING_SECONDS = 3 * 86_400;
 
   /** Deliveries one worker process sends at the same time. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(2_000)
   WEBHOOK_DELIVERY_CONCURRENCY = 100;
 
   /** At most this many of them to one endpoint, so a slow endpoint cannot take every slot. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(2_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(2_000)
   WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 25;
 
   /** Days a published outbox event is kept (for investigation) before the hourly purge removes it. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3_650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_650)
   OUTBOX_RETENTION_DAYS = 7;
 
   /** Days webhook events, deliveries and their attempt logs are kept; replay reaches back this far. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3_650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_650)
   WEBHOOK_RETENTION_DAYS = 30;
 
   /** How often the recovery sweep runs; a delivery or a fan-out is recovered once it is 5 periods overdue. */
-  @Transform(toInt) @IsInt() @Min(200) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
   WEBHOOK_SWEEP_INTERVAL_MS = 60_000;
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   RUN_MIGRATIONS = true;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
   OUTBOX_POLL_INTERVAL_MS = 200;
 
   @IsString()
@@ -138,15 +226,24 @@ export class AppConfig {
   // after that /admin/loyalty/settings is the truth and changing the variables has no effect.
 
   /** Initial loyalty points earned per whole unit of currency spent (1 point per 1 CNY by default). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
   LOYALTY_POINTS_PER_UNIT = 1;
 
   /** Initial months after which points expire, oldest first. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(240)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(240)
   LOYALTY_POINTS_EXPIRE_MONTHS = 24;
 
   /** Initial points given once a year on the customer's birthday (R-L3); 0 turns the reward off. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   LOYALTY_BIRTHDAY_POINTS = 100;
 
   /** When expiry and birthday rewards run (cron, server time zone). */
@@ -154,7 +251,10 @@ export class AppConfig {
   LOYALTY_DAILY_CRON = '30 0 * * *';
 
   /** Months of purchases that count towards customer value. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(120)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(120)
   VALUE_WINDOW_MONTHS = 24;
 
   /** When everyone's value and tier is recalculated (cron, server time zone). */
@@ -162,7 +262,10 @@ export class AppConfig {
   TIER_RECALC_CRON = '0 2 * * *';
 
   /** A burst of purchases within this many milliseconds is one recalculation of the customer. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   TIER_RECALC_DEBOUNCE_MS = 300;
 
   @IsString()
@@ -183,7 +286,8 @@ export class AppConfig {
 
   get businessCalendar(): BusinessCalendar {
     let calendar = calendars.get(this);
-    if (!calendar) calendars.set(this, (calendar = BusinessCalendar.parse(this.SERVICE_BUSINESS_HOURS, this.SERVICE_TIME_ZONE)));
+    if (!calendar)
+      calendars.set(this, (calendar = BusinessCalendar.parse(this.SERVICE_BUSINESS_HOURS, this.SERVICE_TIME_ZONE)));
     return calendar;
   }
 
@@ -199,7 +303,10 @@ export class AppConfig {
 export class ConfigError extends Error {}
 
 function splitList(value: string): string[] {
-  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 function isHostOrCidr(entry: string): boolean {
@@ -209,21 +316,33 @@ function isHostOrCidr(entry: string): boolean {
     const family = isIP(address);
     return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
   }
-  return isIP(address) !== 0 || /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(address);
+  return (
+    isIP(address) !== 0 ||
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(address)
+  );
 }
 
 /** Builds the configuration from an environment, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = [...Object.keys(new AppConfig()), 'JWT_SECRET'];
-  const raw = Object.fromEntries(Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''));
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
+  );
   const config = plainToInstance(AppConfig, raw);
   const problems = validateSync(config, { skipMissingProperties: false }).map(
     (error) => `${error.property}=${JSON.stringify(error.value)}: ${Object.values(error.constraints ?? {}).join(', ')}`,
   );
-  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
-  if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOW_PRIVATE) problems.push('WEBHOOK_ALLOW_PRIVATE: not allowed when NODE_ENV=production; list the hosts in WEBHOOK_ALLOWED_HOSTS');
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET)
+    problems.push('JWT_SECRET: required when NODE_ENV=production');
+  if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOW_PRIVATE)
+    problems.push(
+      'WEBHOOK_ALLOW_PRIVATE: not allowed when NODE_ENV=production; list the hosts in WEBHOOK_ALLOWED_HOSTS',
+    );
   for (const entry of splitList(config.WEBHOOK_ALLOWED_HOSTS)) {
-    if (!isHostOrCidr(entry)) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name, an IP address or a CIDR range`);
+    if (!isHostOrCidr(entry))
+      problems.push(
+        `WEBHOOK_ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name, an IP address or a CIDR range`,
+      );
   }
   for (const url of ['DATABASE_URL', 'REDIS_URL'] as const) {
     try {

@@ -31,14 +31,18 @@ export class HealthController {
       check(() => this.redis.ping()),
     ]);
     const checks = { database, redis };
-    if (database.status === 'down' || redis.status === 'down') throw new ServiceUnavailableException({ message: `not ready: ${JSON.stringify(checks)}` });
+    if (database.status === 'down' || redis.status === 'down')
+      throw new ServiceUnavailableException({ message: `not ready: ${JSON.stringify(checks)}` });
     return { status: 'ok', checks };
   }
 }
 
 async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 1 s')), 1_000).unref())]);
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 1 s')), 1_000).unref()),
+    ]);
     return { status: 'up' };
   } catch (error) {
     return { status: 'down', error: (error as Error).message };

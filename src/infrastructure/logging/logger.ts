@@ -7,7 +7,15 @@ export function createRootLogger(config: Pick<AppConfig, 'LOG_LEVEL'>): Logger {
   return pino({
     level: config.LOG_LEVEL,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken', '*.key', '*.secret'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.password',
+        '*.refreshToken',
+        '*.accessToken',
+        '*.key',
+        '*.secret',
+      ],
       censor: '[redacted]',
     },
   });
@@ -54,7 +62,10 @@ export class NestPinoLogger implements LoggerService {
       this.logger[level]({ context, err: message }, message.message);
     } else if (message !== null && typeof message === 'object') {
       // logger.warn({ err, requestId }, 'what happened')
-      this.logger[level]({ context, ...(message as Record<string, unknown>) }, typeof rest[0] === 'string' ? rest[0] : undefined);
+      this.logger[level](
+        { context, ...(message as Record<string, unknown>) },
+        typeof rest[0] === 'string' ? rest[0] : undefined,
+      );
     } else {
       // logger.error('what happened', stack)
       this.logger[level]({ context, ...(typeof rest[0] === 'string' ? { stack: rest[0] } : {}) }, String(message));

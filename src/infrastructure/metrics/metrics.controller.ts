@@ -16,7 +16,9 @@ export class MetricsController {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
-    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`).catch(() => [{ count: -1 }]);
+    const [{ count }] = await this.dataSource
+      .query(`SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`)
+      .catch(() => [{ count: -1 }]);
     this.metrics.outboxUnpublished.set(count);
     return this.metrics.registry.metrics();
   }

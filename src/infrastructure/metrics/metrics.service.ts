@@ -19,7 +19,11 @@ export class MetricsService implements OnApplicationBootstrap {
     registers: [this.registry],
   });
 
-  readonly outboxUnpublished = new Gauge({ name: 'outbox_unpublished_events', help: 'Outbox rows not yet published', registers: [this.registry] });
+  readonly outboxUnpublished = new Gauge({
+    name: 'outbox_unpublished_events',
+    help: 'Outbox rows not yet published',
+    registers: [this.registry],
+  });
 
   constructor(private readonly moduleRef: ModuleRef) {
     collectDefaultMetrics({ register: this.registry });
@@ -46,6 +50,8 @@ export class MetricsService implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.queues = Object.values(QueueName).map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    this.queues = Object.values(QueueName).map((name) =>
+      this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
+    );
   }
 }

@@ -22,7 +22,9 @@ export class DomainEventHandlers {
   private readonly internalTypes: ReadonlySet<string>;
 
   constructor(@Inject(EVENT_CATALOGUES) catalogues: readonly EventCatalogue[]) {
-    this.internalTypes = new Set(catalogues.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => type.name)));
+    this.internalTypes = new Set(
+      catalogues.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => type.name)),
+    );
   }
 
   subscribe<P>(subscriber: Subscriber<P>, handle: DomainEventHandler<P>): void {
@@ -34,7 +36,10 @@ export class DomainEventHandlers {
   /** The subscribers of an event type, each with its handler, in the order they subscribed. */
   matching(type: string): Registration[] {
     return this.registrations.filter(({ subscriber }) =>
-      subscriber.events === '*' ? !this.internalTypes.has(type) : subscriber.events.some((declared) => declared.name === type));
+      subscriber.events === '*'
+        ? !this.internalTypes.has(type)
+        : subscriber.events.some((declared) => declared.name === type),
+    );
   }
 
   /** The handler registered for a subscriber (by its name, as event-subscriber jobs carry it). */
@@ -50,7 +55,10 @@ export class DomainEventHandlers {
     try {
       await registration.handle(event);
     } catch (error) {
-      if (error instanceof DomainError) throw new UnrecoverableError(`${registration.subscriber.name} refused ${event.type} ${event.eventId}: ${error.message}`);
+      if (error instanceof DomainError)
+        throw new UnrecoverableError(
+          `${registration.subscriber.name} refused ${event.type} ${event.eventId}: ${error.message}`,
+        );
       throw error;
     }
   }

@@ -27,11 +27,13 @@ export class DomainEventsProcessor extends WorkerHost {
       await this.handlers.run(matching[0], job.data);
     } else if (matching.length > 1) {
       const priority = job.opts.priority ? { priority: job.opts.priority } : {};
-      await this.subscriberJobs.addBulk(subscribers.map((subscriber) => ({
-        name: `${job.data.type} → ${subscriber}`,
-        data: { ...job.data, subscriber },
-        opts: { jobId: subscriberJobId(job.data.eventId, subscriber), ...priority },
-      })));
+      await this.subscriberJobs.addBulk(
+        subscribers.map((subscriber) => ({
+          name: `${job.data.type} → ${subscriber}`,
+          data: { ...job.data, subscriber },
+          opts: { jobId: subscriberJobId(job.data.eventId, subscriber), ...priority },
+        })),
+      );
     }
     return { subscribers };
   }

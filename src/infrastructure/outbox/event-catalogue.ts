@@ -40,7 +40,8 @@ const EVENT_NAME = /^[a-z][a-z_]*\.[a-z][a-z_]*$/;
 
 /** Declares an event type. The name and aggregate type are written into SQL as literals, so only `family.change` in lower case is accepted. */
 export function eventType<P>(name: string, aggregateType: string, options: { internal?: boolean } = {}): EventType<P> {
-  if (!EVENT_NAME.test(name) || !/^[a-z_]+$/.test(aggregateType)) throw new Error(`event type "${name}" (${aggregateType}): names are family.change in lower case`);
+  if (!EVENT_NAME.test(name) || !/^[a-z_]+$/.test(aggregateType))
+    throw new Error(`event type "${name}" (${aggregateType}): names are family.change in lower case`);
   return Object.freeze({ name, aggregateType, internal: options.internal ?? false });
 }
 
@@ -56,7 +57,8 @@ export interface Subscriber<P = unknown> {
 
 /** Declares a subscriber of these event types (all with the same payload type), or of every partner-visible event (`'*'`). */
 export function subscriber<P>(module: string, handler: string, events: SubscribedTo<P>): Subscriber<P> {
-  if (!/^[a-z][a-z0-9-]*$/.test(handler)) throw new Error(`subscriber "${handler}": names are lower-case words joined by hyphens`);
+  if (!/^[a-z][a-z0-9-]*$/.test(handler))
+    throw new Error(`subscriber "${handler}": names are lower-case words joined by hyphens`);
   return Object.freeze({ name: `${module}.${handler}`, module, events });
 }
 
@@ -70,7 +72,11 @@ export interface EventCatalogue {
 }
 
 /** One module's catalogue: the events it publishes and the subscribers it runs. */
-export function catalogue(module: string, events: Record<string, EventType<unknown>>, subscribers: Record<string, Subscriber<unknown>> = {}): EventCatalogue {
+export function catalogue(
+  module: string,
+  events: Record<string, EventType<unknown>>,
+  subscribers: Record<string, Subscriber<unknown>> = {},
+): EventCatalogue {
   return Object.freeze({ module, events: Object.values(events), subscribers: Object.values(subscribers) });
 }
 
@@ -84,7 +90,8 @@ export function catalogueProblems(catalogues: readonly EventCatalogue[]): string
   const subscriberNames = new Set<string>();
   for (const { module, events: declared } of catalogues) {
     for (const type of declared) {
-      if (events.has(type.name)) problems.push(`event ${type.name} is declared by ${events.get(type.name)} and by ${module}`);
+      if (events.has(type.name))
+        problems.push(`event ${type.name} is declared by ${events.get(type.name)} and by ${module}`);
       events.set(type.name, module);
     }
   }
@@ -93,7 +100,9 @@ export function catalogueProblems(catalogues: readonly EventCatalogue[]): string
       if (subscriberNames.has(declared.name)) problems.push(`subscriber ${declared.name} is declared twice`);
       subscriberNames.add(declared.name);
       if (declared.events === '*') continue;
-      for (const type of declared.events) if (!events.has(type.name)) problems.push(`subscriber ${declared.name} listens to ${type.name}, which no catalogue declares`);
+      for (const type of declared.events)
+        if (!events.has(type.name))
+          problems.push(`subscriber ${declared.name} listens to ${type.name}, which no catalogue declares`);
     }
   }
   return problems;
@@ -104,7 +113,9 @@ export function catalogueProblems(catalogues: readonly EventCatalogue[]): string
  * registered, and every registered handler belongs to a declared subscriber. Returns the problems.
  */
 export function subscriberProblems(catalogues: readonly EventCatalogue[], registered: readonly Subscriber[]): string[] {
-  const declared = new Set(catalogues.flatMap((each) => each.subscribers.map((declaredSubscriber) => declaredSubscriber.name)));
+  const declared = new Set(
+    catalogues.flatMap((each) => each.subscribers.map((declaredSubscriber) => declaredSubscriber.name)),
+  );
   const counts = new Map<string, number>();
   for (const { name } of registered) counts.set(name, (counts.get(name) ?? 0) + 1);
   const problems: string[] = [];
@@ -113,6 +124,7 @@ export function subscriberProblems(catalogues: readonly EventCatalogue[], regist
     if (count === 0) problems.push(`subscriber ${name} is declared but no handler subscribed it`);
     if (count > 1) problems.push(`subscriber ${name} has ${count} handlers`);
   }
-  for (const name of counts.keys()) if (!declared.has(name)) problems.push(`a handler subscribed ${name}, which no catalogue declares`);
+  for (const name of counts.keys())
+    if (!declared.has(name)) problems.push(`a handler subscribed ${name}, which no catalogue declares`);
   return problems;
 }

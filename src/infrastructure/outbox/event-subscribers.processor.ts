@@ -22,8 +22,12 @@ export class EventSubscribersProcessor extends WorkerHost implements OnApplicati
 
   /** After every module's onModuleInit, when all handlers have subscribed. */
   onApplicationBootstrap(): void {
-    const problems = subscriberProblems(this.catalogues, this.handlers.registered().map(({ subscriber }) => subscriber));
-    if (problems.length) throw new Error(`event subscribers do not match their declarations (<module>.events.ts): ${problems.join('; ')}`);
+    const problems = subscriberProblems(
+      this.catalogues,
+      this.handlers.registered().map(({ subscriber }) => subscriber),
+    );
+    if (problems.length)
+      throw new Error(`event subscribers do not match their declarations (<module>.events.ts): ${problems.join('; ')}`);
   }
 
   async process(job: Job<EventSubscriberJob>): Promise<void> {

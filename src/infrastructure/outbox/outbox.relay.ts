@@ -98,7 +98,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         ),
         PUBLISH_TIMEOUT_MS,
       );
-      await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+      await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
       return rows.length;
     });
   }
@@ -122,7 +124,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await this.sleep(this.config.OUTBOX_POLL_INTERVAL_MS);
       } catch (error) {
         failures += 1;
-        if (failures === 1 || failures % 50 === 0) this.logger.warn({ err: error, failures }, 'outbox relay could not publish; will retry');
+        if (failures === 1 || failures % 50 === 0)
+          this.logger.warn({ err: error, failures }, 'outbox relay could not publish; will retry');
         await this.sleep(Math.min(5_000, this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** Math.min(failures, 5)));
       }
     }

@@ -12,14 +12,17 @@ export type OutboxLane = 'default' | 'bulk';
 @Injectable()
 export class OutboxWriter {
   /** One event of a declared type; the payload must be that type's. */
-  async record<P>(tx: Tx, type: EventType<P>, aggregateId: string, payload: NoInfer<AsRecorded<P>>, options: { lane?: OutboxLane } = {}): Promise<void> {
-    await tx.query(`INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
-      type.name,
-      type.aggregateType,
-      aggregateId,
-      JSON.stringify(payload),
-      options.lane ?? 'default',
-    ]);
+  async record<P>(
+    tx: Tx,
+    type: EventType<P>,
+    aggregateId: string,
+    payload: NoInfer<AsRecorded<P>>,
+    options: { lane?: OutboxLane } = {},
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) VALUES ($1, $2, $3, $4::jsonb, $5)`,
+      [type.name, type.aggregateType, aggregateId, JSON.stringify(payload), options.lane ?? 'default'],
+    );
   }
 }
 
@@ -38,7 +41,9 @@ export function outboxInsertSql<P>(
   type: EventType<P>,
   source: { from: string; aggregateId: string; payload: PayloadSql<NoInfer<P>>; merge?: string; lane?: OutboxLane },
 ): string {
-  const fields = Object.entries(source.payload as Record<string, string>).map(([key, sql]) => `'${key.replaceAll("'", "''")}', ${sql}`);
+  const fields = Object.entries(source.payload as Record<string, string>).map(
+    ([key, sql]) => `'${key.replaceAll("'", "''")}', ${sql}`,
+  );
   const payload = `jsonb_build_object(${fields.join(', ')})${source.merge ? ` || ${source.merge}` : ''}`;
   return `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
          SELECT '${type.name}', '${type.aggregateType}', (${source.aggregateId})::text, ${payload}, '${source.lane ?? 'default'}'

@@ -17,25 +17,38 @@ export interface Schedule<T> {
  * so nothing runs twice. While Redis is down each assertion retries in the background, with a growing
  * pause of at most 5 s so the schedules are back within seconds of Redis.
  */
-export function registerJobSchedulers<T>(queue: Queue<T>, schedules: Schedule<T>[], logger: Logger, reassertEveryMs: number): void {
+export function registerJobSchedulers<T>(
+  queue: Queue<T>,
+  schedules: Schedule<T>[],
+  logger: Logger,
+  reassertEveryMs: number,
+): void {
   let retry: NodeJS.Timeout | undefined;
-  const stopped = () => (queue as unknown as { closing?: unknown }).closing !== undefined || (queue as unknown as { closed?: boolean }).closed === true;
+  const stopped = () =>
+    (queue as unknown as { closing?: unknown }).closing !== undefined ||
+    (queue as unknown as { closed?: boolean }).closed === true;
   const assert = (attempt: number): void => {
     clearTimeout(retry);
     retry = undefined;
     if (stopped()) return;
-    Promise.all(schedules.map((schedule) => (queue as Queue).upsertJobScheduler(schedule.id, schedule.repeat, { name: schedule.id, data: schedule.data }))).catch(
-      (error) => {
-        if (stopped()) return;
-        if (attempt === 1) logger.warn({ err: error, queue: queue.name }, 'could not register job schedules yet; retrying');
-        retry = setTimeout(() => assert(attempt + 1), Math.min(5_000, 500 * attempt)).unref();
-      },
-    );
+    Promise.all(
+      schedules.map((schedule) =>
+        (queue as Queue).upsertJobScheduler(schedule.id, schedule.repeat, { name: schedule.id, data: schedule.data }),
+      ),
+    ).catch((error) => {
+      if (stopped()) return;
+      if (attempt === 1)
+        logger.warn({ err: error, queue: queue.name }, 'could not register job schedules yet; retrying');
+      retry = setTimeout(() => assert(attempt + 1), Math.min(5_000, 500 * attempt)).unref();
+    });
   };
   assert(1);
   // After a lost connection: start asserting at once (the attempts fail fast until Redis answers).
   queue.on('ioredis:close', () => {
     if (!retry) retry = setTimeout(() => assert(1), 500).unref();
   });
-  const periodic = setInterval(() => (stopped() ? clearInterval(periodic) : retry ? undefined : assert(1)), reassertEveryMs).unref();
+  const periodic = setInterval(
+    () => (stopped() ? clearInterval(periodic) : retry ? undefined : assert(1)),
+    reassertEveryMs,
+  ).unref();
 }

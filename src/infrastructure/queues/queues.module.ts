@@ -19,9 +19,14 @@ class ReconnectingWorker extends Worker {
   private static readonly logger = new Logger('Worker');
 
   constructor(name: string, processor: ConstructorParameters<typeof Worker>[1], opts: WorkerOptions) {
-    super(name, processor, { ...opts, connection: reconnectingWorkerConnection(opts.connection as never) as WorkerOptions['connection'] });
+    super(name, processor, {
+      ...opts,
+      connection: reconnectingWorkerConnection(opts.connection as never) as WorkerOptions['connection'],
+    });
     // Without a listener an error (Redis gone, a job's key lost with Redis's data) is an unhandled 'error' event.
-    this.on('error', (error) => ReconnectingWorker.logger.warn({ err: error, queue: name }, 'BullMQ worker error; it carries on'));
+    this.on('error', (error) =>
+      ReconnectingWorker.logger.warn({ err: error, queue: name }, 'BullMQ worker error; it carries on'),
+    );
   }
 }
 BullModule.workerClass = ReconnectingWorker;

@@ -16,7 +16,13 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
 
 /** For producers and request paths: fail at once while Redis is down instead of queueing commands. */
 export function failFastRedisOptions(redisUrl: string): RedisOptions {
-  return { ...redisOptionsFromUrl(redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false };
+  return {
+    ...redisOptionsFromUrl(redisUrl),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: false,
+  };
 }
 
 /** A worker's connection made from a producer's: commands wait for the reconnection instead of failing. */

@@ -10,7 +10,15 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { toAuditEntryDto } from './admin.presenter.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { configReadout } from './config-readout.js';
-import { AuditEntryDto, AuditLogQuery, ConfigEntryDto, JobsQuery, QueueJobDto, QueueStateDto, RetriedDto } from './dto/admin.dto.js';
+import {
+  AuditEntryDto,
+  AuditLogQuery,
+  ConfigEntryDto,
+  JobsQuery,
+  QueueJobDto,
+  QueueStateDto,
+  RetriedDto,
+} from './dto/admin.dto.js';
 import { QueuesAdminService } from './queues-admin.service.js';
 
 const JOB_ID = /^[\w.:-]{1,200}$/;
@@ -48,35 +56,57 @@ export class AdminController {
   @Post('queues/:name/jobs/:jobId/retry')
   @HttpCode(204)
   @ApiNoContentResponse()
-  retry(@Param('name') name: string, @Param('jobId') jobId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  retry(
+    @Param('name') name: string,
+    @Param('jobId') jobId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<void> {
     return this.queues.retry(name, checkedJobId(jobId), principal, requestId);
   }
 
   @Delete('queues/:name/jobs/:jobId')
   @HttpCode(204)
   @ApiNoContentResponse()
-  remove(@Param('name') name: string, @Param('jobId') jobId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  remove(
+    @Param('name') name: string,
+    @Param('jobId') jobId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<void> {
     return this.queues.remove(name, checkedJobId(jobId), principal, requestId);
   }
 
   @Post('queues/:name/failed/retry')
   @HttpCode(200)
   @ApiOkResponse({ type: RetriedDto })
-  async retryFailed(@Param('name') name: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<RetriedDto> {
+  async retryFailed(
+    @Param('name') name: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<RetriedDto> {
     return { retried: await this.queues.retryAllFailed(name, principal, requestId) };
   }
 
   @Post('queues/:name/pause')
   @HttpCode(200)
   @ApiOkResponse({ type: QueueStateDto })
-  pause(@Param('name') name: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<QueueStateDto> {
+  pause(
+    @Param('name') name: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<QueueStateDto> {
     return this.queues.pause(name, principal, requestId);
   }
 
   @Post('queues/:name/resume')
   @HttpCode(200)
   @ApiOkResponse({ type: QueueStateDto })
-  resume(@Param('name') name: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<QueueStateDto> {
+  resume(
+    @Param('name') name: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<QueueStateDto> {
     return this.queues.resume(name, principal, requestId);
   }
 

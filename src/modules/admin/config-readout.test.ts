@@ -4,7 +4,12 @@ import { configReadout } from './config-readout.js';
 
 describe('configuration read-out', () => {
   const readout = configReadout(
-    loadConfig({ JWT_SECRET: 'a-very-long-secret-value-of-32-chars!!', DATABASE_URL: 'postgres://crm:s3cret@db:5432/crm', ADMIN_PASSWORD: 'hunter2hunter2', PORT: '8080' }),
+    loadConfig({
+      JWT_SECRET: 'a-very-long-secret-value-of-32-chars!!',
+      DATABASE_URL: 'postgres://crm:s3cret@db:5432/crm',
+      ADMIN_PASSWORD: 'hunter2hunter2',
+      PORT: '8080',
+    }),
   );
   const entry = (name: string) => readout.find((candidate) => candidate.name === name)!;
 
@@ -20,7 +25,11 @@ describe('configuration read-out', () => {
   it('shows everything else as it is', () => {
     expect(entry('PORT')).toStrictEqual({ name: 'PORT', value: 8080, masked: false });
     expect(entry('REDIS_URL')).toStrictEqual({ name: 'REDIS_URL', value: 'redis://127.0.0.1:6379', masked: false });
-    expect(entry('WEBHOOK_ALLOW_PRIVATE')).toStrictEqual({ name: 'WEBHOOK_ALLOW_PRIVATE', value: false, masked: false });
+    expect(entry('WEBHOOK_ALLOW_PRIVATE')).toStrictEqual({
+      name: 'WEBHOOK_ALLOW_PRIVATE',
+      value: false,
+      masked: false,
+    });
   });
 
   it('says a secret that is not set is not set', () => {

@@ -12,7 +12,8 @@ export function configReadout(config: AppConfig): ConfigEntryDto[] {
   const names = [...new Set([...Object.keys(config), 'JWT_SECRET'])].sort();
   return names.map((name) => {
     const value = (config as unknown as Record<string, string | number | boolean | undefined>)[name];
-    if (name !== 'WEBHOOK_ALLOW_PRIVATE' && SECRET_NAME.test(name)) return { name, value: value === undefined ? null : MASK, masked: true };
+    if (name !== 'WEBHOOK_ALLOW_PRIVATE' && SECRET_NAME.test(name))
+      return { name, value: value === undefined ? null : MASK, masked: true };
     if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
       const masked = maskUrlPassword(value);
       return { name, value: masked, masked: masked !== value };

@@ -32,11 +32,21 @@ export class QueuesAdminService {
 
   async state(name: string): Promise<QueueStateDto> {
     const queue = this.queue(name);
-    const [counts, paused] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'), queue.isPaused()]);
+    const [counts, paused] = await Promise.all([
+      queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
+      queue.isPaused(),
+    ]);
     return {
       name,
       paused,
-      counts: { waiting: counts.waiting ?? 0, prioritized: counts.prioritized ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0, completed: counts.completed ?? 0 },
+      counts: {
+        waiting: counts.waiting ?? 0,
+        prioritized: counts.prioritized ?? 0,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0,
+        completed: counts.completed ?? 0,
+      },
     };
   }
 
@@ -46,7 +56,10 @@ export class QueuesAdminService {
     const start = decodeOffset(query.cursor);
     const jobs = (await queue.getJobs([query.state], start, start + query.limit, false)).filter(Boolean);
     const page = jobs.slice(0, query.limit);
-    return { data: page.map(toJobDto), nextCursor: jobs.length > query.limit ? Buffer.from(String(start + query.limit)).toString('base64url') : null };
+    return {
+      data: page.map(toJobDto),
+      nextCursor: jobs.length > query.limit ? Buffer.from(String(start + query.limit)).toString('base64url') : null,
+    };
   }
 
   async retry(name: string, jobId: string, by: Principal, requestId: string): Promise<void> {
@@ -95,8 +108,16 @@ export class QueuesAdminService {
     return job;
   }
 
-  private async record(by: Principal, requestId: string, action: string, entityId: string, after?: unknown): Promise<void> {
-    await this.transactions.run((tx) => this.audit.record(tx, by, requestId, { action, entityType: 'queue', entityId, after }));
+  private async record(
+    by: Principal,
+    requestId: string,
+    action: string,
+    entityId: string,
+    after?: unknown,
+  ): Promise<void> {
+    await this.transactions.run((tx) =>
+      this.audit.record(tx, by, requestId, { action, entityType: 'queue', entityId, after }),
+    );
   }
 }
 
@@ -115,6 +136,7 @@ function toJobDto(job: Job): QueueJobDto {
 function decodeOffset(cursor: string | undefined): number {
   if (!cursor) return 0;
   const offset = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,9}$/.test(offset)) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+  if (!/^\d{1,9}$/.test(offset))
+    throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
   return Number(offset);
 }

@@ -25,13 +25,20 @@ type BoardStatus = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>[
  * `<base>/login` is a small page that signs in and does exactly that. Every dashboard request, its
  * JSON API included, is checked for an administrator, by cookie or by bearer header.
  */
-export async function mountQueuesDashboard(app: NestFastifyApplication, config: AppConfig, basePath: string): Promise<void> {
+export async function mountQueuesDashboard(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  basePath: string,
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const credentials = app.get(CredentialVerifier);
   const board = new FastifyAdapter();
   board.setBasePath(basePath);
   createBullBoard({
-    queues: app.get(QueuesAdminService).queues().map((queue) => new BullMQAdapter(queue)),
+    queues: app
+      .get(QueuesAdminService)
+      .queues()
+      .map((queue) => new BullMQAdapter(queue)),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'CRM queues' } },
   });
@@ -39,10 +46,15 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
   board.setErrorHandler((error: Error) => {
     const status = boardErrorStatus(error);
     // Its typings list only the statuses it uses itself; it passes any number on to Fastify.
-    return { status: status as BoardStatus, body: { error: status === 500 ? 'An unexpected error occurred; it has been logged.' : error.message } };
+    return {
+      status: status as BoardStatus,
+      body: { error: status === 500 ? 'An unexpected error occurred; it has been logged.' : error.message },
+    };
   });
 
-  const administrator = async (request: FastifyRequest): Promise<Principal | 'not signed in' | 'not an administrator'> => {
+  const administrator = async (
+    request: FastifyRequest,
+  ): Promise<Principal | 'not signed in' | 'not an administrator'> => {
     const token = bearerToken(request.headers.authorization) ?? cookieValue(request.headers.cookie, SESSION_COOKIE);
     if (!token) return 'not signed in';
     const principal = await credentials.verify(token).catch(() => null);
@@ -56,10 +68,13 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
       // refuses, Redis down under Bull Board) go through the same problem-details filter by hand.
       const problems = new ProblemDetailsFilter();
       scope.setErrorHandler((error, request, reply) => {
-        problems.catch(error, { switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }) } as unknown as ArgumentsHost);
+        problems.catch(error, {
+          switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+        } as unknown as ArgumentsHost);
       });
       scope.addHook('onError', async (request, _reply, error) => {
-        if (boardErrorStatus(error) === 500) request.log.error({ err: error, requestId: request.id }, 'unhandled error');
+        if (boardErrorStatus(error) === 500)
+          request.log.error({ err: error, requestId: request.id }, 'unhandled error');
       });
       scope.get('/login', async (_request, reply) => reply.type('text/html; charset=utf-8').send(loginPage(basePath)));
 
@@ -71,13 +86,19 @@ export async function mountQueuesDashboard(app: NestFastifyApplication, config: 
         // Secure whenever the browser came over TLS (directly, or through a trusted proxy), and always in production.
         const secure = config.isProduction || request.protocol === 'https' ? '; Secure' : '';
         return reply
-          .header('set-cookie', `${SESSION_COOKIE}=${token}; Path=${basePath}; HttpOnly; SameSite=Strict; Max-Age=${config.ACCESS_TOKEN_TTL_SECONDS}${secure}`)
+          .header(
+            'set-cookie',
+            `${SESSION_COOKIE}=${token}; Path=${basePath}; HttpOnly; SameSite=Strict; Max-Age=${config.ACCESS_TOKEN_TTL_SECONDS}${secure}`,
+          )
           .code(204)
           .send();
       });
 
       scope.delete('/session', async (_request, reply) =>
-        reply.header('set-cookie', `${SESSION_COOKIE}=; Path=${basePath}; HttpOnly; SameSite=Strict; Max-Age=0`).code(204).send(),
+        reply
+          .header('set-cookie', `${SESSION_COOKIE}=; Path=${basePath}; HttpOnly; SameSite=Strict; Max-Age=0`)
+          .code(204)
+          .send(),
       );
 
       await scope.register(async (dashboard) => {
@@ -107,7 +128,10 @@ function refuse(reply: FastifyReply, why: 'not signed in' | 'not an administrato
       type: problem.type,
       title: problem.title,
       status,
-      detail: status === 401 ? 'Sign in as an administrator: a bearer token, or the dashboard session cookie.' : 'The queue dashboard is for administrators.',
+      detail:
+        status === 401
+          ? 'Sign in as an administrator: a bearer token, or the dashboard session cookie.'
+          : 'The queue dashboard is for administrators.',
       instance: reply.request.url,
       requestId: String(reply.request.id),
     });
@@ -124,7 +148,8 @@ function boardErrorStatus(error: unknown): number {
 /** An error answer of the dashboard as problem details with the request id, like every other error. */
 function asProblem(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   const status = reply.statusCode;
-  if (status < 400 || String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) return payload;
+  if (status < 400 || String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json'))
+    return payload;
   let detail = STATUS_CODES[status] ?? 'Error';
   try {
     const body = JSON.parse(String(payload)) as { error?: unknown; message?: unknown };

@@ -10,13 +10,16 @@ describe('normalisePhone', () => {
     ['12345', null],
     ['call me', null],
   ];
-  for (const [input, expected] of cases) it(`${input} → ${expected}`, () => expect(normalisePhone(input, 'CN')).toBe(expected));
+  for (const [input, expected] of cases)
+    it(`${input} → ${expected}`, () => expect(normalisePhone(input, 'CN')).toBe(expected));
 });
 
 describe('classifySearch', () => {
   it('reads digits as a phone prefix', () => expect(classifySearch('1395555', 'CN').phonePrefix).toBe('+861395555'));
-  it('reads a full number as that number', () => expect(classifySearch('139 5555 4444', 'CN').phonePrefix).toBe('+8613955554444'));
+  it('reads a full number as that number', () =>
+    expect(classifySearch('139 5555 4444', 'CN').phonePrefix).toBe('+8613955554444'));
   it('reads an @ as an e-mail', () => expect(classifySearch('Wei@X.cn', 'CN').email).toBe('wei@x.cn'));
   it('reads C and digits as a customer number', () => expect(classifySearch('c100023', 'CN').code).toBe('C100023'));
-  it('reads Chinese as text only', () => expect(classifySearch(' 张伟 ', 'CN')).toStrictEqual({ text: '张伟', phonePrefix: null, email: null, code: null }));
+  it('reads Chinese as text only', () =>
+    expect(classifySearch(' 张伟 ', 'CN')).toStrictEqual({ text: '张伟', phonePrefix: null, email: null, code: null }));
 });

@@ -15,12 +15,17 @@ export function normaliseEmail(input: string): string {
 }
 
 /** What a search box query looks like: digits are phone fragments, an @ an e-mail, C123… a customer number. */
-export function classifySearch(query: string, defaultRegion: string): { text: string; phonePrefix: string | null; email: string | null; code: string | null } {
+export function classifySearch(
+  query: string,
+  defaultRegion: string,
+): { text: string; phonePrefix: string | null; email: string | null; code: string | null } {
   const text = query.trim();
   const digits = text.replace(/[\s\-()+]/g, '');
   let phonePrefix: string | null = null;
   if (/^\d{3,}$/.test(digits)) {
-    phonePrefix = normalisePhone(text, defaultRegion) ?? (digits.startsWith('0') ? `+86${digits.slice(1)}` : digits.startsWith('86') ? `+${digits}` : `+86${digits}`);
+    phonePrefix =
+      normalisePhone(text, defaultRegion) ??
+      (digits.startsWith('0') ? `+86${digits.slice(1)}` : digits.startsWith('86') ? `+${digits}` : `+86${digits}`);
   }
   return {
     text,

@@ -3,7 +3,16 @@ import { validateCustomFieldValues } from './custom-field-values.js';
 import type { CustomFieldDto } from './dto/custom-field.dto.js';
 
 const field = (overrides: Partial<CustomFieldDto>): CustomFieldDto => ({
-  id: 'f', key: 'k', label: 'K', type: 'text', options: [], required: false, maxLength: null, active: true, version: 1, ...overrides,
+  id: 'f',
+  key: 'k',
+  label: 'K',
+  type: 'text',
+  options: [],
+  required: false,
+  maxLength: null,
+  active: true,
+  version: 1,
+  ...overrides,
 });
 
 describe('validateCustomFieldValues', () => {

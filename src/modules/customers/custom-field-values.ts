@@ -6,8 +6,14 @@ import type { CustomFieldDto } from './dto/custom-field.dto.js';
  * Checks custom field values against the active definitions. Unknown keys are refused; null clears a
  * value. With `requireAll`, a required field must be present (used on create).
  */
-export function validateCustomFieldValues(values: Record<string, unknown>, definitions: CustomFieldDto[], requireAll: boolean): FieldError[] {
-  const byKey = new Map(definitions.filter((definition) => definition.active).map((definition) => [definition.key, definition]));
+export function validateCustomFieldValues(
+  values: Record<string, unknown>,
+  definitions: CustomFieldDto[],
+  requireAll: boolean,
+): FieldError[] {
+  const byKey = new Map(
+    definitions.filter((definition) => definition.active).map((definition) => [definition.key, definition]),
+  );
   const errors: FieldError[] = [];
   for (const [key, value] of Object.entries(values)) {
     const definition = byKey.get(key);
@@ -37,7 +43,8 @@ function checkType(value: unknown, definition: CustomFieldDto): string | null {
   switch (definition.type) {
     case 'text':
       if (typeof value !== 'string') return 'must be a string';
-      if (definition.maxLength && value.length > definition.maxLength) return `must be at most ${definition.maxLength} characters`;
+      if (definition.maxLength && value.length > definition.maxLength)
+        return `must be at most ${definition.maxLength} characters`;
       return null;
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? null : 'must be a number';
@@ -46,6 +53,8 @@ function checkType(value: unknown, definition: CustomFieldDto): string | null {
     case 'date':
       return isCalendarDate(value) ? null : 'must be a YYYY-MM-DD date';
     case 'enum':
-      return typeof value === 'string' && definition.options.includes(value) ? null : `must be one of: ${definition.options.join(', ')}`;
+      return typeof value === 'string' && definition.options.includes(value)
+        ? null
+        : `must be one of: ${definition.options.join(', ')}`;
   }
 }

@@ -24,7 +24,11 @@ export class CustomFieldsController {
   @Post()
   @Allow({ roles: [] })
   @ApiCreatedResponse({ type: CustomFieldDto })
-  async create(@Body() dto: CreateCustomFieldDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomFieldDto> {
+  async create(
+    @Body() dto: CreateCustomFieldDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CustomFieldDto> {
     return toCustomFieldDto(await this.fields.create(dto, principal, requestId));
   }
 

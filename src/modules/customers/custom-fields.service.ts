@@ -22,7 +22,8 @@ export class CustomFieldsService {
   }
 
   async create(dto: CreateCustomFieldDto, by: Principal, requestId?: string): Promise<CustomFieldRow> {
-    if (dto.type === 'enum' && !dto.options?.length) throw new ValidationFailed([{ field: 'options', message: 'an enum field needs options' }]);
+    if (dto.type === 'enum' && !dto.options?.length)
+      throw new ValidationFailed([{ field: 'options', message: 'an enum field needs options' }]);
     return this.transactions.run(async (tx) => {
       const created = await this.fields.insert(tx, {
         key: dto.key,
@@ -33,19 +34,32 @@ export class CustomFieldsService {
         maxLength: dto.type === 'text' ? (dto.maxLength ?? null) : null,
       });
       if (!created) throw new Conflict(`A custom field with the key ${dto.key} already exists.`);
-      await this.audit.record(tx, by, requestId, { action: 'custom_field.created', entityType: 'custom_field', entityId: created.id, after: created });
+      await this.audit.record(tx, by, requestId, {
+        action: 'custom_field.created',
+        entityType: 'custom_field',
+        entityId: created.id,
+        after: created,
+      });
       return created;
     });
   }
 
-  async update(id: string, dto: UpdateCustomFieldDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<CustomFieldRow> {
+  async update(
+    id: string,
+    dto: UpdateCustomFieldDto,
+    ifMatch: number | undefined,
+    by: Principal,
+    requestId?: string,
+  ): Promise<CustomFieldRow> {
     rejectNulls(dto, ['label', 'options', 'required', 'active']);
     const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {
       const current = await this.fields.lock(tx, id);
       if (!current) throw new NotFound('Custom field', id);
-      if (expected !== undefined && expected !== current.version) throw new StaleVersion('Custom field', expected, current.version);
-      if (dto.options && current.type !== 'enum') throw new ValidationFailed([{ field: 'options', message: 'only enum fields have options' }]);
+      if (expected !== undefined && expected !== current.version)
+        throw new StaleVersion('Custom field', expected, current.version);
+      if (dto.options && current.type !== 'enum')
+        throw new ValidationFailed([{ field: 'options', message: 'only enum fields have options' }]);
       const next: CustomFieldRow = {
         ...current,
         label: dto.label ?? current.label,
@@ -55,7 +69,13 @@ export class CustomFieldsService {
         active: dto.active ?? current.active,
       };
       const updated = await this.fields.update(tx, id, next);
-      await this.audit.record(tx, by, requestId, { action: 'custom_field.updated', entityType: 'custom_field', entityId: id, before: current, after: updated });
+      await this.audit.record(tx, by, requestId, {
+        action: 'custom_field.updated',
+        entityType: 'custom_field',
+        entityId: id,
+        before: current,
+        after: updated,
+      });
       return updated;
     });
   }

@@ -19,7 +19,11 @@ export class CustomerAccess {
   async assertMayChange(principal: Principal, ownerId: string | null, what = 'this customer'): Promise<void> {
     if (principal.kind === 'api_key' || hasRole(principal, 'admin')) return;
     if (ownerId === principal.id) return;
-    if (principal.roles.includes('manager') && (ownerId === null || (await this.users.isManagedBy(ownerId, principal.id)))) return;
+    if (
+      principal.roles.includes('manager') &&
+      (ownerId === null || (await this.users.isManagedBy(ownerId, principal.id)))
+    )
+      return;
     throw new Forbidden(`Only the owner of ${what}, their manager or an administrator may change it.`);
   }
 
@@ -53,6 +57,9 @@ export class CustomerAccess {
       for (const field of SENSITIVE_FIELDS) delete visible[field];
       return { customer: visible as CustomerDto, revealed: [] };
     }
-    return { customer, revealed: SENSITIVE_FIELDS.filter((field) => customer[field] !== null && customer[field] !== undefined) };
+    return {
+      customer,
+      revealed: SENSITIVE_FIELDS.filter((field) => customer[field] !== null && customer[field] !== undefined),
+    };
   }
 }

@@ -50,4 +50,13 @@ export const RELATIONSHIP_TYPES = ['basic', 'passive', 'responsible', 'proactive
 export const CONTACT_CHANNELS = ['email', 'sms', 'phone', 'social', 'chat', 'mail'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 export const INTERACTION_CHANNELS = ['phone', 'email', 'sms', 'social', 'chat', 'visit', 'web_form'] as const;
-export const PAYMENT_METHODS = ['cash', 'card', 'online', 'bank_transfer', 'wechat_pay', 'alipay', 'voucher', 'other'] as const;
+export const PAYMENT_METHODS = [
+  'cash',
+  'card',
+  'online',
+  'bank_transfer',
+  'wechat_pay',
+  'alipay',
+  'voucher',
+  'other',
+] as const;

@@ -94,15 +94,26 @@ export class CustomerRecordsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async insertPurchase(tx: Tx, purchase: NewPurchase): Promise<PurchaseRow> {
-    const [row] = await tx.query(
-      INSERT_PURCHASE,
-      [purchase.customerId, purchase.purchasedAt, purchase.product, purchase.quantity, purchase.amount, purchase.currency,
-        purchase.paymentMethod, purchase.channel, purchase.notes, purchase.recordedBy],
-    );
+    const [row] = await tx.query(INSERT_PURCHASE, [
+      purchase.customerId,
+      purchase.purchasedAt,
+      purchase.product,
+      purchase.quantity,
+      purchase.amount,
+      purchase.currency,
+      purchase.paymentMethod,
+      purchase.channel,
+      purchase.notes,
+      purchase.recordedBy,
+    ]);
     return withoutCursor(row);
   }
 
-  async listPurchases(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<PurchaseRow>[]> {
+  async listPurchases(
+    customerId: string,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<WithCursor<PurchaseRow>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = after ? `AND (purchased_at, id) < ($3::timestamptz, $4::uuid)` : '';
     if (after) params.push(after.at, after.id);
@@ -123,7 +134,10 @@ export class CustomerRecordsRepository {
   }
 
   async markRefunded(tx: Tx, id: string, reason: string | null): Promise<PurchaseRow> {
-    const [rows] = await tx.query(`UPDATE purchases SET refunded_at = now(), refund_reason = $2 WHERE id = $1 RETURNING ${PURCHASE_SELECT}`, [id, reason]);
+    const [rows] = await tx.query(
+      `UPDATE purchases SET refunded_at = now(), refund_reason = $2 WHERE id = $1 RETURNING ${PURCHASE_SELECT}`,
+      [id, reason],
+    );
     return withoutCursor(rows[0]);
   }
 
@@ -131,13 +145,25 @@ export class CustomerRecordsRepository {
     const [row] = await tx.query(
       `INSERT INTO interactions (customer_id, channel, direction, occurred_at, staff_id, subject, summary, commitments)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${INTERACTION_SELECT}`,
-      [interaction.customerId, interaction.channel, interaction.direction, interaction.occurredAt, interaction.staffId,
-        interaction.subject, interaction.summary, JSON.stringify(interaction.commitments)],
+      [
+        interaction.customerId,
+        interaction.channel,
+        interaction.direction,
+        interaction.occurredAt,
+        interaction.staffId,
+        interaction.subject,
+        interaction.summary,
+        JSON.stringify(interaction.commitments),
+      ],
     );
     return withoutCursor(row);
   }
 
-  async listInteractions(customerId: string, after: KeysetPosition | null, limit: number): Promise<WithCursor<InteractionRow>[]> {
+  async listInteractions(
+    customerId: string,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<WithCursor<InteractionRow>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = after ? `AND (occurred_at, id) < ($3::timestamptz, $4::uuid)` : '';
     if (after) params.push(after.at, after.id);
@@ -148,11 +174,21 @@ export class CustomerRecordsRepository {
   }
 
   async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(`SELECT 1 FROM purchases WHERE id = $1 AND customer_id = $2`, [purchaseId, customerId]);
+    const rows = await this.dataSource.query(`SELECT 1 FROM purchases WHERE id = $1 AND customer_id = $2`, [
+      purchaseId,
+      customerId,
+    ]);
     return rows.length > 0;
   }
 
-  async upsertConsent(tx: Tx, customerId: string, channel: string, optedIn: boolean, source: string | null, by: string | null): Promise<void> {
+  async upsertConsent(
+    tx: Tx,
+    customerId: string,
+    channel: string,
+    optedIn: boolean,
+    source: string | null,
+    by: string | null,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO customer_consents (customer_id, channel, opted_in, source, updated_by) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (customer_id, channel) DO UPDATE SET opted_in = EXCLUDED.opted_in, source = EXCLUDED.source,
@@ -173,7 +209,12 @@ export class CustomerRecordsRepository {
    * profile and consent changes from the audit log (field names only, never the values). Each branch
    * reads its own (customer, time) index, and the merge keeps only limit + 1 rows.
    */
-  async timeline(customerId: string, kind: string | undefined, after: KeysetPosition | null, limit: number): Promise<WithCursor<TimelineEntryRow>[]> {
+  async timeline(
+    customerId: string,
+    kind: string | undefined,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<WithCursor<TimelineEntryRow>[]> {
     const params: unknown[] = [customerId, limit + 1];
     const keyset = (at: string, id: string) => (after ? `AND (${at}, ${id}) < ($3::timestamptz, $4::text)` : '');
     const auditBranch = (entryKind: string, actions: string) =>

@@ -10,11 +10,23 @@ import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
 import { CustomerAccess } from './customer-access.js';
 import { PurchaseAlreadyRefunded } from './customers-errors.js';
-import { toConsentStateDto, toInteractionDto, toPurchaseDto, toTimelineEntryDto } from './customer-records.presenter.js';
+import {
+  toConsentStateDto,
+  toInteractionDto,
+  toPurchaseDto,
+  toTimelineEntryDto,
+} from './customer-records.presenter.js';
 import { CustomerRecordsRepository } from './customer-records.repository.js';
 import { CustomersRepository } from './customers.repository.js';
 import {
-  ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
+  ConsentsDto,
+  CreateInteractionDto,
+  CreatePurchaseDto,
+  InteractionDto,
+  PurchaseDto,
+  TimelineEntryDto,
+  TimelineQuery,
+  UpdateConsentsDto,
 } from './dto/records.dto.js';
 import { CustomersEvents } from './customers.events.js';
 
@@ -37,7 +49,12 @@ export class CustomerRecordsService {
     private readonly audit: AuditService,
   ) {}
 
-  async recordPurchase(customerId: string, dto: CreatePurchaseDto, principal: Principal, requestId?: string): Promise<PurchaseDto> {
+  async recordPurchase(
+    customerId: string,
+    dto: CreatePurchaseDto,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<PurchaseDto> {
     const purchasedAt = dto.purchasedAt ?? new Date().toISOString();
     if (Date.parse(purchasedAt) > Date.now() + CLOCK_SKEW_MS) {
       throw new ValidationFailed([{ field: 'purchasedAt', message: 'purchasedAt must not be in the future' }]);
@@ -46,19 +63,26 @@ export class CustomerRecordsService {
       const customer = await this.customers.exists(customerId, tx);
       if (!customer) throw new NotFound('Customer', customerId);
       if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
-      const purchase = toPurchaseDto(await this.records.insertPurchase(tx, {
-        customerId,
-        purchasedAt,
-        product: dto.product,
-        quantity: dto.quantity ?? 1,
-        amount: formatAmount(dto.amount.amount),
-        currency: dto.amount.currency,
-        paymentMethod: dto.paymentMethod,
-        channel: dto.channel ?? null,
-        notes: dto.notes ?? null,
-        recordedBy: principal.kind === 'user' ? principal.id : null,
-      }));
-      await this.audit.record(tx, principal, requestId, { action: 'purchase.recorded', entityType: 'purchase', entityId: purchase.id, after: purchase });
+      const purchase = toPurchaseDto(
+        await this.records.insertPurchase(tx, {
+          customerId,
+          purchasedAt,
+          product: dto.product,
+          quantity: dto.quantity ?? 1,
+          amount: formatAmount(dto.amount.amount),
+          currency: dto.amount.currency,
+          paymentMethod: dto.paymentMethod,
+          channel: dto.channel ?? null,
+          notes: dto.notes ?? null,
+          recordedBy: principal.kind === 'user' ? principal.id : null,
+        }),
+      );
+      await this.audit.record(tx, principal, requestId, {
+        action: 'purchase.recorded',
+        entityType: 'purchase',
+        entityId: purchase.id,
+        after: purchase,
+      });
       await this.outbox.record(tx, CustomersEvents.purchaseRecorded, customerId, { purchase });
       return purchase;
     });
@@ -79,7 +103,12 @@ export class CustomerRecordsService {
     return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toPurchaseDto);
   }
 
-  async refundPurchase(purchaseId: string, reason: string | undefined, principal: Principal, requestId?: string): Promise<PurchaseDto> {
+  async refundPurchase(
+    purchaseId: string,
+    reason: string | undefined,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<PurchaseDto> {
     return this.transactions.run(async (tx) => {
       const locked = await this.records.lockPurchase(tx, purchaseId);
       if (!locked) throw new NotFound('Purchase', purchaseId);
@@ -89,33 +118,58 @@ export class CustomerRecordsService {
       if (!customer) throw new NotFound('Purchase', purchaseId); // its customer was deleted
       if (principal.kind === 'user') await this.access.assertMayChange(principal, customer.ownerId);
       const refunded = toPurchaseDto(await this.records.markRefunded(tx, purchaseId, reason ?? null));
-      await this.audit.record(tx, principal, requestId, { action: 'purchase.refunded', entityType: 'purchase', entityId: purchaseId, before: purchase, after: refunded });
-      await this.outbox.record(tx, CustomersEvents.purchaseRefunded, purchase.customerId, { purchase: refunded, reason: reason ?? null });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'purchase.refunded',
+        entityType: 'purchase',
+        entityId: purchaseId,
+        before: purchase,
+        after: refunded,
+      });
+      await this.outbox.record(tx, CustomersEvents.purchaseRefunded, purchase.customerId, {
+        purchase: refunded,
+        reason: reason ?? null,
+      });
       return refunded;
     });
   }
 
-  async logInteraction(customerId: string, dto: CreateInteractionDto, principal: Principal, requestId?: string): Promise<InteractionDto> {
+  async logInteraction(
+    customerId: string,
+    dto: CreateInteractionDto,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<InteractionDto> {
     const staffId = dto.staffId ?? (principal.kind === 'user' ? principal.id : null);
     if (dto.staffId && principal.kind === 'user' && dto.staffId !== principal.id && !hasRole(principal, 'manager')) {
-      throw new Unprocessable('Only managers may log an interaction on behalf of someone else.', [{ field: 'staffId', message: 'must be your own id' }]);
+      throw new Unprocessable('Only managers may log an interaction on behalf of someone else.', [
+        { field: 'staffId', message: 'must be your own id' },
+      ]);
     }
     if (dto.staffId && !(await this.users.exists(dto.staffId))) {
-      throw new Unprocessable('The staff member does not exist.', [{ field: 'staffId', message: 'no user has this id' }]);
+      throw new Unprocessable('The staff member does not exist.', [
+        { field: 'staffId', message: 'no user has this id' },
+      ]);
     }
     return this.transactions.run(async (tx) => {
       if (!(await this.customers.exists(customerId, tx))) throw new NotFound('Customer', customerId);
-      const interaction = toInteractionDto(await this.records.insertInteraction(tx, {
-        customerId,
-        channel: dto.channel,
-        direction: dto.direction,
-        occurredAt: dto.occurredAt ?? new Date().toISOString(),
-        staffId,
-        subject: dto.subject ?? null,
-        summary: dto.summary,
-        commitments: (dto.commitments ?? []).map((commitment) => ({ status: 'open', ...commitment })),
-      }));
-      await this.audit.record(tx, principal, requestId, { action: 'interaction.logged', entityType: 'interaction', entityId: interaction.id, after: interaction });
+      const interaction = toInteractionDto(
+        await this.records.insertInteraction(tx, {
+          customerId,
+          channel: dto.channel,
+          direction: dto.direction,
+          occurredAt: dto.occurredAt ?? new Date().toISOString(),
+          staffId,
+          subject: dto.subject ?? null,
+          summary: dto.summary,
+          commitments: (dto.commitments ?? []).map((commitment) => ({ status: 'open', ...commitment })),
+        }),
+      );
+      await this.audit.record(tx, principal, requestId, {
+        action: 'interaction.logged',
+        entityType: 'interaction',
+        entityId: interaction.id,
+        after: interaction,
+      });
       await this.outbox.record(tx, CustomersEvents.interactionLogged, customerId, { interaction });
       return interaction;
     });
@@ -130,10 +184,18 @@ export class CustomerRecordsService {
   async getConsents(customerId: string): Promise<ConsentsDto> {
     const customer = await this.customers.findById(customerId);
     if (!customer) throw new NotFound('Customer', customerId);
-    return { channels: (await this.records.listConsents(customerId)).map(toConsentStateDto), marketingOptOut: customer.marketingOptOut };
+    return {
+      channels: (await this.records.listConsents(customerId)).map(toConsentStateDto),
+      marketingOptOut: customer.marketingOptOut,
+    };
   }
 
-  async updateConsents(customerId: string, dto: UpdateConsentsDto, principal: Principal, requestId?: string): Promise<ConsentsDto> {
+  async updateConsents(
+    customerId: string,
+    dto: UpdateConsentsDto,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<ConsentsDto> {
     rejectNulls(dto, ['marketingOptOut', 'channels']);
     const channels = dto.channels ?? [];
     if (new Set(channels.map((consent) => consent.channel)).size !== channels.length) {
@@ -142,15 +204,32 @@ export class CustomerRecordsService {
     return this.transactions.run(async (tx) => {
       const customer = await this.customers.lockById(tx, customerId);
       if (!customer) throw new NotFound('Customer', customerId);
-      const before: ConsentsDto = { channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto), marketingOptOut: customer.marketingOptOut };
+      const before: ConsentsDto = {
+        channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto),
+        marketingOptOut: customer.marketingOptOut,
+      };
       const by = principal.kind === 'user' ? principal.id : null;
-      for (const consent of channels) await this.records.upsertConsent(tx, customerId, consent.channel, consent.optedIn, dto.source ?? null, by);
+      for (const consent of channels)
+        await this.records.upsertConsent(tx, customerId, consent.channel, consent.optedIn, dto.source ?? null, by);
       if (dto.marketingOptOut !== undefined && dto.marketingOptOut !== customer.marketingOptOut) {
         await this.customers.update(tx, customerId, { marketing_opt_out: dto.marketingOptOut });
       }
-      const after: ConsentsDto = { channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto), marketingOptOut: dto.marketingOptOut ?? customer.marketingOptOut };
-      const fields = [...channels.map((consent) => `consent.${consent.channel}`), ...(dto.marketingOptOut !== undefined ? ['marketingOptOut'] : [])];
-      await this.audit.record(tx, principal, requestId, { action: 'customer.consents_updated', entityType: 'customer', entityId: customerId, before, after, fields });
+      const after: ConsentsDto = {
+        channels: (await this.records.listConsents(customerId, tx)).map(toConsentStateDto),
+        marketingOptOut: dto.marketingOptOut ?? customer.marketingOptOut,
+      };
+      const fields = [
+        ...channels.map((consent) => `consent.${consent.channel}`),
+        ...(dto.marketingOptOut !== undefined ? ['marketingOptOut'] : []),
+      ];
+      await this.audit.record(tx, principal, requestId, {
+        action: 'customer.consents_updated',
+        entityType: 'customer',
+        entityId: customerId,
+        before,
+        after,
+        fields,
+      });
       await this.outbox.record(tx, CustomersEvents.consentChanged, customerId, { customerId, ...after });
       return after;
     });
@@ -158,7 +237,12 @@ export class CustomerRecordsService {
 
   async timeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
     await this.assertCustomerExists(customerId);
-    const rows = await this.records.timeline(customerId, query.kind, decodeCursor(query.cursor, TIMELINE_ENTRY_ID), query.limit);
+    const rows = await this.records.timeline(
+      customerId,
+      query.kind,
+      decodeCursor(query.cursor, TIMELINE_ENTRY_ID),
+      query.limit,
+    );
     return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toTimelineEntryDto);
   }
 

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -8,16 +15,36 @@ import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js'
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
 import { CustomerRecordsService } from './customer-records.service.js';
 import { CustomersService } from './customers.service.js';
-import { CreateCustomerDto, CustomerDto, CustomerPageDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import {
-  ConsentsDto, CreateInteractionDto, CreatePurchaseDto, InteractionDto, PurchaseDto, TimelineEntryDto, TimelineQuery, UpdateConsentsDto,
+  CreateCustomerDto,
+  CustomerDto,
+  CustomerPageDto,
+  ListCustomersQuery,
+  UpdateCustomerDto,
+} from './dto/customer.dto.js';
+import {
+  ConsentsDto,
+  CreateInteractionDto,
+  CreatePurchaseDto,
+  InteractionDto,
+  PurchaseDto,
+  TimelineEntryDto,
+  TimelineQuery,
+  UpdateConsentsDto,
 } from './dto/records.dto.js';
 
 const ALL_STAFF = ['manager', 'sales', 'agent', 'technician', 'marketing'] as const;
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Retry safely: the same key and body return the first result' };
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Retry safely: the same key and body return the first result',
+};
 
 export class RefundDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   reason?: string;
 }
 
@@ -35,21 +62,33 @@ export class CustomersController {
   @Allow({ roles: ['manager', 'sales'], scopes: ['customers:write'] })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: CustomerDto })
-  create(@Body() dto: CreateCustomerDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomerDto> {
+  create(
+    @Body() dto: CreateCustomerDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CustomerDto> {
     return this.customers.create(dto, principal, requestId);
   }
 
   @Get('customers')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: CustomerPageDto })
-  list(@Query() query: ListCustomersQuery, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<Page<CustomerDto>> {
+  list(
+    @Query() query: ListCustomersQuery,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<Page<CustomerDto>> {
     return this.customers.list(query, principal, requestId);
   }
 
   @Get('customers/:id')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: CustomerDto })
-  get(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CustomerDto> {
+  get(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CustomerDto> {
     return this.customers.get(id, principal, requestId);
   }
 
@@ -70,7 +109,11 @@ export class CustomersController {
   @Delete('customers/:id')
   @HttpCode(204)
   @Allow({ roles: ['manager'] })
-  remove(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  remove(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<void> {
     return this.customers.remove(id, principal, requestId);
   }
 
@@ -98,7 +141,12 @@ export class CustomersController {
   @HttpCode(200)
   @Allow({ roles: ['manager', 'sales'], scopes: ['purchases:write'] })
   @ApiOkResponse({ type: PurchaseDto })
-  refund(@UuidParam() id: string, @Body() dto: RefundDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<PurchaseDto> {
+  refund(
+    @UuidParam() id: string,
+    @Body() dto: RefundDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<PurchaseDto> {
     return this.records.refundPurchase(id, dto.reason, principal, requestId);
   }
 

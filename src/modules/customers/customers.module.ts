@@ -12,7 +12,15 @@ import { CustomersService } from './customers.service.js';
 
 @Module({
   imports: [IdentityModule],
-  providers: [CustomersRepository, CustomerRecordsRepository, CustomFieldsRepository, CustomersService, CustomerRecordsService, CustomFieldsService, CustomerAccess],
+  providers: [
+    CustomersRepository,
+    CustomerRecordsRepository,
+    CustomFieldsRepository,
+    CustomersService,
+    CustomerRecordsService,
+    CustomFieldsService,
+    CustomerAccess,
+  ],
   exports: [CustomersService, CustomerRecordsService, CustomFieldsService],
 })
 export class CustomersModule {}

@@ -123,17 +123,29 @@ export class CustomersRepository {
   }
 
   async findById(id: string): Promise<CustomerRow | null> {
-    const [row] = await this.dataSource.query(`SELECT ${CUSTOMER_SELECT} FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    const [row] = await this.dataSource.query(
+      `SELECT ${CUSTOMER_SELECT} FROM customers WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    );
     return row ?? null;
   }
 
   async lockById(tx: Tx, id: string): Promise<CustomerRow | null> {
-    const [row] = await tx.query(`SELECT ${CUSTOMER_SELECT} FROM customers WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, [id]);
+    const [row] = await tx.query(
+      `SELECT ${CUSTOMER_SELECT} FROM customers WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
+      [id],
+    );
     return row ?? null;
   }
 
-  async exists(id: string, tx: Tx = this.dataSource.manager): Promise<{ ownerId: string | null; tier: string | null } | null> {
-    const [row] = await tx.query(`SELECT owner_id AS "ownerId", ${customerTierSql('customers.id')} AS tier FROM customers WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  async exists(
+    id: string,
+    tx: Tx = this.dataSource.manager,
+  ): Promise<{ ownerId: string | null; tier: string | null } | null> {
+    const [row] = await tx.query(
+      `SELECT owner_id AS "ownerId", ${customerTierSql('customers.id')} AS tier FROM customers WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    );
     return row ?? null;
   }
 
@@ -149,7 +161,10 @@ export class CustomersRepository {
   async update(tx: Tx, id: string, columns: Record<string, unknown>): Promise<CustomerRow> {
     const names = Object.keys(columns);
     const sets = [...names.map((name, i) => `${name} = $${i + 2}`), 'version = version + 1', 'updated_at = now()'];
-    const [rows] = await tx.query(`UPDATE customers SET ${sets.join(', ')} WHERE id = $1 RETURNING ${CUSTOMER_SELECT}`, [id, ...names.map((name) => columns[name])]);
+    const [rows] = await tx.query(
+      `UPDATE customers SET ${sets.join(', ')} WHERE id = $1 RETURNING ${CUSTOMER_SELECT}`,
+      [id, ...names.map((name) => columns[name])],
+    );
     return rows[0];
   }
 
@@ -158,7 +173,12 @@ export class CustomersRepository {
   }
 
   /** Newest first, keyset-paginated on (created_at, id); see customerListQuery. */
-  async list(filters: CustomerFilters, search: SearchTerms | null, after: KeysetPosition | null, limit: number): Promise<CustomerRow[]> {
+  async list(
+    filters: CustomerFilters,
+    search: SearchTerms | null,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<CustomerRow[]> {
     const query = customerListQuery(filters, search, after, limit);
     return this.dataSource.query(query.text, query.values);
   }
@@ -169,7 +189,12 @@ export class CustomersRepository {
  * matches the search grams through their GIN index; phone, e-mail and number use their btree
  * indexes. Exported so the benchmark's bare baseline runs exactly the same SQL.
  */
-export function customerListQuery(filters: CustomerFilters, search: SearchTerms | null, after: KeysetPosition | null, limit: number): { text: string; values: unknown[] } {
+export function customerListQuery(
+  filters: CustomerFilters,
+  search: SearchTerms | null,
+  after: KeysetPosition | null,
+  limit: number,
+): { text: string; values: unknown[] } {
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const where = ['deleted_at IS NULL'];

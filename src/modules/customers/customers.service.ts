@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { hasScope, type Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Forbidden, NotFound, StaleVersion, Unprocessable, ValidationFailed, FieldError } from '../../common/errors/domain-errors.js';
+import {
+  Forbidden,
+  NotFound,
+  StaleVersion,
+  Unprocessable,
+  ValidationFailed,
+  FieldError,
+} from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
@@ -36,7 +43,8 @@ export class CustomersService {
 
   async create(dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
     rejectNulls(dto, NOT_NULL);
-    const ownerId = dto.ownerId ?? (principal.kind === 'user' && principal.roles.includes('sales') ? principal.id : undefined);
+    const ownerId =
+      dto.ownerId ?? (principal.kind === 'user' && principal.roles.includes('sales') ? principal.id : undefined);
     if (ownerId) await this.assertOwnerAssignable(principal, ownerId);
     this.assertSensitiveWritable(principal, dto);
     const columns = this.toColumns({ ...dto, ownerId });
@@ -46,7 +54,11 @@ export class CustomersService {
       const row = await this.customers.insert(tx, columns);
       const customer = toCustomerDto(row);
       await this.audit.record(tx, principal, requestId, {
-        action: 'customer.created', entityType: 'customer', entityId: row.id, after: customer, fields: Object.keys(dto),
+        action: 'customer.created',
+        entityType: 'customer',
+        entityId: row.id,
+        after: customer,
+        fields: Object.keys(dto),
       });
       await this.outbox.record(tx, CustomersEvents.customerCreated, row.id, { customer: withoutSensitive(customer) });
       return customer;
@@ -68,14 +80,28 @@ export class CustomersService {
     const shown = page.data.map((customer) => this.access.present(principal, customer));
     const revealed = shown.filter((entry) => entry.revealed.length);
     if (revealed.length) {
-      await this.audit.record(this.transactions.manager, principal, requestId, ...revealed.map(({ customer, revealed: fields }) => ({
-        action: 'customer.sensitive_read', entityType: 'customer', entityId: customer.id, fields,
-      })));
+      await this.audit.record(
+        this.transactions.manager,
+        principal,
+        requestId,
+        ...revealed.map(({ customer, revealed: fields }) => ({
+          action: 'customer.sensitive_read',
+          entityType: 'customer',
+          entityId: customer.id,
+          fields,
+        })),
+      );
     }
     return { data: shown.map((entry) => entry.customer), nextCursor: page.nextCursor };
   }
 
-  async update(id: string, dto: UpdateCustomerDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<CustomerDto> {
+  async update(
+    id: string,
+    dto: UpdateCustomerDto,
+    ifMatch: number | undefined,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<CustomerDto> {
     const { version, ...changes } = dto;
     const expected = ifMatch ?? version;
     rejectNulls(changes, NOT_NULL);
@@ -84,31 +110,45 @@ export class CustomersService {
     const updated = await this.transactions.run(async (tx) => {
       const current = await this.customers.lockById(tx, id);
       if (!current) throw new NotFound('Customer', id);
-      if (expected !== undefined && expected !== current.version) throw new StaleVersion('Customer', expected, current.version);
+      if (expected !== undefined && expected !== current.version)
+        throw new StaleVersion('Customer', expected, current.version);
       // A salesperson may take a customer nobody owns (and change it in the same request): it becomes theirs.
       const takingUnowned = current.ownerId === null && changes.ownerId === principal.id;
       if (!takingUnowned) await this.access.assertMayChange(principal, current.ownerId);
       if (changes.ownerId !== undefined && changes.ownerId !== current.ownerId) {
-        if (changes.ownerId === null) throw new Forbidden('A customer always keeps an owner once assigned; reassign instead.');
+        if (changes.ownerId === null)
+          throw new Forbidden('A customer always keeps an owner once assigned; reassign instead.');
         await this.assertOwnerAssignable(principal, changes.ownerId);
       }
       if (changes.customFields) await this.customFields.assertValid(tx, changes.customFields, false);
 
       const columns = this.toColumns(changes, current);
-      const changedFields = Object.keys(changes).filter((field) => field !== 'customFields' || Object.keys(changes.customFields ?? {}).length);
+      const changedFields = Object.keys(changes).filter(
+        (field) => field !== 'customFields' || Object.keys(changes.customFields ?? {}).length,
+      );
       if (!Object.keys(columns).length) return toCustomerDto(current);
       const row = toCustomerDto(await this.customers.update(tx, id, columns));
       await this.audit.record(tx, principal, requestId, {
-        action: 'customer.updated', entityType: 'customer', entityId: id, before: pick(toCustomerDto(current), changedFields), after: pick(row, changedFields), fields: changedFields,
+        action: 'customer.updated',
+        entityType: 'customer',
+        entityId: id,
+        before: pick(toCustomerDto(current), changedFields),
+        after: pick(row, changedFields),
+        fields: changedFields,
       });
       await this.outbox.record(tx, CustomersEvents.customerUpdated, id, {
-        customer: withoutSensitive(row), changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)),
+        customer: withoutSensitive(row),
+        changedFields: changedFields.filter((field) => !(SENSITIVE_FIELDS as readonly string[]).includes(field)),
       });
       return row;
     });
     // A key that may write but not read learns nothing it did not send (an empty PATCH used to read the record).
     // (Sensitive fields it sent stay hidden unless it may see them, as before.)
-    if (principal.kind === 'api_key' && !hasScope(principal, 'customers:read') && !hasScope(principal, 'customers:sensitive')) {
+    if (
+      principal.kind === 'api_key' &&
+      !hasScope(principal, 'customers:read') &&
+      !hasScope(principal, 'customers:sensitive')
+    ) {
       const { customer } = this.access.present(principal, updated);
       return pick(customer, ['id', 'version', 'updatedAt', ...Object.keys(changes)]) as unknown as CustomerDto;
     }
@@ -121,7 +161,12 @@ export class CustomersService {
       if (!current) throw new NotFound('Customer', id);
       await this.access.assertMayChange(principal, current.ownerId);
       await this.customers.softDelete(tx, id);
-      await this.audit.record(tx, principal, requestId, { action: 'customer.deleted', entityType: 'customer', entityId: id, before: toCustomerDto(current) });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'customer.deleted',
+        entityType: 'customer',
+        entityId: id,
+        before: toCustomerDto(current),
+      });
       await this.outbox.record(tx, CustomersEvents.customerDeleted, id, { customerId: id, code: current.code });
     });
   }
@@ -149,7 +194,8 @@ export class CustomersService {
   }
 
   private async assertOwnerAssignable(principal: Principal, ownerId: string): Promise<void> {
-    if (!(await this.users.exists(ownerId))) throw new Unprocessable('The owner does not exist.', [{ field: 'ownerId', message: 'no user has this id' }]);
+    if (!(await this.users.exists(ownerId)))
+      throw new Unprocessable('The owner does not exist.', [{ field: 'ownerId', message: 'no user has this id' }]);
     await this.access.assertMayAssignOwner(principal, ownerId);
   }
 
@@ -179,7 +225,8 @@ export class CustomersService {
     }
     if (errors.length) throw new ValidationFailed(errors);
     if (dto.birthDate !== undefined) columns.zodiac = dto.birthDate === null ? null : zodiacOf(dto.birthDate);
-    if (dto.lifeJourney !== undefined) columns.life_journey = JSON.stringify({ ...(current?.lifeJourney ?? {}), ...(dto.lifeJourney ?? {}) });
+    if (dto.lifeJourney !== undefined)
+      columns.life_journey = JSON.stringify({ ...(current?.lifeJourney ?? {}), ...(dto.lifeJourney ?? {}) });
     if (dto.customFields !== undefined) {
       const merged = { ...(current?.customFields ?? {}), ...dto.customFields };
       for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
@@ -193,13 +240,15 @@ export class CustomersService {
     const shown = this.access.present(principal, customer);
     if (shown.revealed.length) {
       await this.audit.record(this.transactions.manager, principal, requestId, {
-        action: 'customer.sensitive_read', entityType: 'customer', entityId: customer.id, fields: shown.revealed,
+        action: 'customer.sensitive_read',
+        entityType: 'customer',
+        entityId: customer.id,
+        fields: shown.revealed,
       });
     }
     return shown.customer;
   }
 }
-
 
 function withoutSensitive(customer: CustomerDto): Partial<CustomerDto> {
   const copy: Partial<CustomerDto> = { ...customer };

@@ -11,8 +11,15 @@
  * change with its entry in the same statement. `kind` is the entry's kind (a literal such as
  * 'service_request'); the others are SQL expressions over `from`'s rows.
  */
-export function timelineEntriesInsertSql(source: { from: string; kind: string; customerId: string; summary: string; details: string }): string {
-  if (!/^[a-z_]+$/.test(source.kind)) throw new Error(`timeline entry kind "${source.kind}": lower-case words joined by _`);
+export function timelineEntriesInsertSql(source: {
+  from: string;
+  kind: string;
+  customerId: string;
+  summary: string;
+  details: string;
+}): string {
+  if (!/^[a-z_]+$/.test(source.kind))
+    throw new Error(`timeline entry kind "${source.kind}": lower-case words joined by _`);
   return `INSERT INTO customer_timeline_entries (customer_id, kind, summary, details)
          SELECT ${source.customerId}, '${source.kind}', ${source.summary}, ${source.details} FROM ${source.from}`;
 }

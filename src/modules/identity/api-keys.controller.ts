@@ -16,7 +16,11 @@ export class ApiKeysController {
 
   @Post()
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  create(@Body() dto: CreateApiKeyDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CreatedApiKeyDto> {
+  create(
+    @Body() dto: CreateApiKeyDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(dto, principal, requestId);
   }
 
@@ -28,7 +32,11 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  revoke(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<void> {
     return this.apiKeys.revoke(id, principal, requestId);
   }
 }

@@ -21,8 +21,20 @@ export class ApiKeysService {
   async create(dto: CreateApiKeyDto, by: Principal, requestId?: string): Promise<CreatedApiKeyDto> {
     const key = newSecret(API_KEY_PREFIX);
     const row = await this.transactions.run(async (tx) => {
-      const created = await this.tokens.insertApiKey(tx, dto.name, key.slice(0, 10), sha256(key), [...new Set(dto.scopes)], by.kind === 'user' ? by.id : null);
-      await this.audit.record(tx, by, requestId, { action: 'api_key.created', entityType: 'api_key', entityId: created.id, after: ApiKeyDto.from(created) });
+      const created = await this.tokens.insertApiKey(
+        tx,
+        dto.name,
+        key.slice(0, 10),
+        sha256(key),
+        [...new Set(dto.scopes)],
+        by.kind === 'user' ? by.id : null,
+      );
+      await this.audit.record(tx, by, requestId, {
+        action: 'api_key.created',
+        entityType: 'api_key',
+        entityId: created.id,
+        after: ApiKeyDto.from(created),
+      });
       return created;
     });
     return { ...ApiKeyDto.from(row), key };
@@ -36,10 +48,19 @@ export class ApiKeysService {
     await this.transactions.run(async (tx) => {
       const revoked = await this.tokens.revokeApiKey(tx, id);
       if (!revoked) throw new NotFound('API key', id);
-      await this.audit.record(tx, by, requestId, { action: 'api_key.revoked', entityType: 'api_key', entityId: id, after: ApiKeyDto.from(revoked) });
+      await this.audit.record(tx, by, requestId, {
+        action: 'api_key.revoked',
+        entityType: 'api_key',
+        entityId: id,
+        after: ApiKeyDto.from(revoked),
+      });
       // The partner's webhooks end with its key: the webhooks module disables them on this event (the
       // fan-out and the sender already refuse a revoked key's endpoints from this commit on).
-      await this.outbox.record(tx, IdentityEvents.apiKeyRevoked, id, { apiKeyId: id, revokedBy: actorOf(by), requestId: requestId ?? null });
+      await this.outbox.record(tx, IdentityEvents.apiKeyRevoked, id, {
+        apiKeyId: id,
+        revokedBy: actorOf(by),
+        requestId: requestId ?? null,
+      });
     });
   }
 

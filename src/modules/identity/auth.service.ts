@@ -50,7 +50,8 @@ export class AuthService {
     await this.rateLimiter.check(clientAddress, email);
     const user = await this.users.findByEmail(email);
     const valid = await argon2.verify(user?.password_hash ?? (await DUMMY_HASH), password);
-    if (!user || !valid || !user.active) throw new Unauthenticated('The e-mail or password is wrong, or the account is disabled.');
+    if (!user || !valid || !user.active)
+      throw new Unauthenticated('The e-mail or password is wrong, or the account is disabled.');
     return this.transactions.run((tx) => this.issueTokens(tx, user, randomUUID()));
   }
 
@@ -58,10 +59,12 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const outcome = await this.transactions.run(async (tx) => {
       const stored = await this.tokens.lockRefreshToken(tx, sha256(refreshToken));
-      if (!stored || stored.expires_at < new Date()) return { error: 'The refresh token is not valid or has expired.' } as const;
+      if (!stored || stored.expires_at < new Date())
+        return { error: 'The refresh token is not valid or has expired.' } as const;
       // Two tabs refreshing at once, or a retry after a lost response, present the same token within
       // moments: that is not theft, so it gets a new pair in the same family instead of a sign-out.
-      const concurrentUse = stored.revoked_reason === 'rotated' && Date.now() - stored.revoked_at!.getTime() < REFRESH_REUSE_GRACE_MS;
+      const concurrentUse =
+        stored.revoked_reason === 'rotated' && Date.now() - stored.revoked_at!.getTime() < REFRESH_REUSE_GRACE_MS;
       if (stored.revoked_at && !concurrentUse) return { reused: stored.family_id } as const;
       const user = await this.users.findById(stored.user_id, tx);
       if (!user?.active) return { error: 'The account is disabled.' } as const;
@@ -87,14 +90,25 @@ export class AuthService {
     // jsonwebtoken checks exp only when it is present: a token without one would be valid for ever.
     const { iat, exp } = claims;
     const now = Math.floor(Date.now() / 1000);
-    if (typeof iat !== 'number' || typeof exp !== 'number' || iat > now + CLOCK_SKEW_SECONDS || exp - iat > MAX_ACCESS_TOKEN_SECONDS) {
+    if (
+      typeof iat !== 'number' ||
+      typeof exp !== 'number' ||
+      iat > now + CLOCK_SKEW_SECONDS ||
+      exp - iat > MAX_ACCESS_TOKEN_SECONDS
+    ) {
       throw new Unauthenticated('The access token must carry iat and exp, and live at most an hour.');
     }
     return { kind: 'user', id: claims.sub, roles: claims.roles, email: claims.email, name: claims.name };
   }
 
   private async issueTokens(tx: Tx, user: UserRow, familyId: string): Promise<TokenPairDto> {
-    const claims: AccessTokenClaims = { sub: user.id, roles: user.roles, email: user.email, name: user.name, typ: 'access' };
+    const claims: AccessTokenClaims = {
+      sub: user.id,
+      roles: user.roles,
+      email: user.email,
+      name: user.name,
+      typ: 'access',
+    };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS });
     const refreshToken = newSecret('rt_');
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000);

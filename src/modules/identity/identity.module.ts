@@ -22,7 +22,11 @@ import { UsersService } from './users.service.js';
         // A ready key object: given a string, jsonwebtoken first tries to parse it as a public key on
         // every call and throws, which cost a quarter of the CPU of a simple read.
         const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
-        return { secretOrKeyProvider: () => key, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } };
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
       },
     }),
   ],

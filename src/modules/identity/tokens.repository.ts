@@ -30,12 +30,26 @@ const API_KEY_COLUMNS = 'id, name, key_prefix, scopes, created_by, created_at, l
 export class TokensRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insertRefreshToken(tx: Tx, userId: string, familyId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await tx.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [userId, familyId, tokenHash, expiresAt]);
+  async insertRefreshToken(
+    tx: Tx,
+    userId: string,
+    familyId: string,
+    tokenHash: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    await tx.query(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [
+      userId,
+      familyId,
+      tokenHash,
+      expiresAt,
+    ]);
   }
 
   async lockRefreshToken(tx: Tx, tokenHash: string): Promise<RefreshTokenRow | null> {
-    const [row] = await tx.query(`SELECT id, user_id, family_id, expires_at, revoked_at, revoked_reason FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
+    const [row] = await tx.query(
+      `SELECT id, user_id, family_id, expires_at, revoked_at, revoked_reason FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
+      [tokenHash],
+    );
     return row ?? null;
   }
 
@@ -44,10 +58,20 @@ export class TokensRepository {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()), revoked_reason = 'reuse_detected' WHERE family_id = $1`, [familyId]);
+    await this.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()), revoked_reason = 'reuse_detected' WHERE family_id = $1`,
+      [familyId],
+    );
   }
 
-  async insertApiKey(tx: Tx, name: string, prefix: string, keyHash: string, scopes: Scope[], createdBy: string | null): Promise<ApiKeyRow> {
+  async insertApiKey(
+    tx: Tx,
+    name: string,
+    prefix: string,
+    keyHash: string,
+    scopes: Scope[],
+    createdBy: string | null,
+  ): Promise<ApiKeyRow> {
     const [row] = await tx.query(
       `INSERT INTO api_keys (name, key_prefix, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${API_KEY_COLUMNS}`,
       [name, prefix, keyHash, scopes, createdBy],
@@ -56,7 +80,10 @@ export class TokensRepository {
   }
 
   async findActiveApiKeyByHash(keyHash: string): Promise<ApiKeyRow | null> {
-    const [row] = await this.dataSource.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [keyHash]);
+    const [row] = await this.dataSource.query(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [keyHash],
+    );
     return row ?? null;
   }
 
@@ -73,7 +100,10 @@ export class TokensRepository {
   }
 
   async revokeApiKey(tx: Tx, id: string): Promise<ApiKeyRow | null> {
-    const [rows] = await tx.query(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`, [id]);
+    const [rows] = await tx.query(
+      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 }

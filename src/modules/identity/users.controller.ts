@@ -16,7 +16,11 @@ export class UsersController {
   @Post()
   @Allow({ roles: [] })
   @ApiCreatedResponse({ type: UserDto })
-  create(@Body() dto: CreateUserDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<UserDto> {
+  create(
+    @Body() dto: CreateUserDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<UserDto> {
     return this.users.create(dto, principal, requestId);
   }
 

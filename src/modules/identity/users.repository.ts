@@ -29,7 +29,8 @@ export interface NewUser {
   managerId?: string | null;
 }
 
-const COLUMNS = 'id, email, name, password_hash, roles, region, skills, manager_id, active, version, created_at, updated_at, created_at::text AS cursor_at';
+const COLUMNS =
+  'id, email, name, password_hash, roles, region, skills, manager_id, active, version, created_at, updated_at, created_at::text AS cursor_at';
 
 @Injectable()
 export class UsersRepository {
@@ -47,7 +48,10 @@ export class UsersRepository {
 
   /** Whether the user reports to the manager, directly. */
   async isManagedBy(userId: string, managerId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND manager_id = $2`, [userId, managerId]);
+    const rows = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND manager_id = $2`, [
+      userId,
+      managerId,
+    ]);
     return rows.length > 0;
   }
 
@@ -70,7 +74,8 @@ export class UsersRepository {
     const params: unknown[] = [limit + 1];
     const where: string[] = [];
     if (role) where.push(`$${params.push(role)} = ANY(roles)`);
-    if (after) where.push(`(created_at, id) > ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`);
+    if (after)
+      where.push(`(created_at, id) > ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`);
     return this.dataSource.query(
       `SELECT ${COLUMNS} FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id LIMIT $1`,
       params,
@@ -82,7 +87,15 @@ export class UsersRepository {
     const [row] = await tx.query(
       `INSERT INTO users (email, name, password_hash, roles, region, skills, manager_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-      [user.email, user.name, user.passwordHash, user.roles, user.region ?? null, user.skills ?? [], user.managerId ?? null],
+      [
+        user.email,
+        user.name,
+        user.passwordHash,
+        user.roles,
+        user.region ?? null,
+        user.skills ?? [],
+        user.managerId ?? null,
+      ],
     );
     return row ?? null;
   }

@@ -23,12 +23,19 @@ export class UsersService {
     const passwordHash = await AuthService.hashPassword(dto.password);
     return this.transactions.run(async (tx) => {
       if (dto.managerId && !(await this.users.findById(dto.managerId, tx))) {
-        throw new Unprocessable('The manager does not exist.', [{ field: 'managerId', message: 'no user has this id' }]);
+        throw new Unprocessable('The manager does not exist.', [
+          { field: 'managerId', message: 'no user has this id' },
+        ]);
       }
       const row = await this.users.insert(tx, { ...dto, roles: [...new Set(dto.roles)], passwordHash });
       if (!row) throw new Conflict(`A user with the e-mail ${dto.email} already exists.`);
       const user = UserDto.from(row);
-      await this.audit.record(tx, by, requestId, { action: 'user.created', entityType: 'user', entityId: row.id, after: user });
+      await this.audit.record(tx, by, requestId, {
+        action: 'user.created',
+        entityType: 'user',
+        entityId: row.id,
+        after: user,
+      });
       return user;
     });
   }
@@ -59,10 +66,21 @@ export class UsersService {
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {
     const rows = await this.users.list(query.limit, decodeCursor(query.cursor), query.role);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursor_at, id: row.id }), (row) => UserDto.from(row));
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.cursor_at, id: row.id }),
+      (row) => UserDto.from(row),
+    );
   }
 
-  async update(id: string, dto: UpdateUserDto, expectedVersion: number | undefined, by: Principal, requestId?: string): Promise<UserDto> {
+  async update(
+    id: string,
+    dto: UpdateUserDto,
+    expectedVersion: number | undefined,
+    by: Principal,
+    requestId?: string,
+  ): Promise<UserDto> {
     rejectNulls(dto, ['email', 'name', 'password', 'roles', 'skills', 'active']);
     const { version, password, managerId, ...fields } = dto;
     const changes: Record<string, unknown> = {};
@@ -79,17 +97,24 @@ export class UsersService {
     return this.transactions.run(async (tx) => {
       const current = await this.users.lockById(tx, id);
       if (!current) throw new NotFound('User', id);
-      if (expected !== undefined && expected !== current.version) throw new StaleVersion('User', expected, current.version);
-      if (managerId === id) throw new Unprocessable('A user cannot manage themselves.', [{ field: 'managerId', message: 'must be another user' }]);
+      if (expected !== undefined && expected !== current.version)
+        throw new StaleVersion('User', expected, current.version);
+      if (managerId === id)
+        throw new Unprocessable('A user cannot manage themselves.', [
+          { field: 'managerId', message: 'must be another user' },
+        ]);
       if (managerId && !(await this.users.findById(managerId, tx))) {
-        throw new Unprocessable('The manager does not exist.', [{ field: 'managerId', message: 'no user has this id' }]);
+        throw new Unprocessable('The manager does not exist.', [
+          { field: 'managerId', message: 'no user has this id' },
+        ]);
       }
       if (!Object.keys(changes).length) return UserDto.from(current);
       let updated;
       try {
         updated = await this.users.update(tx, id, changes);
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') throw new Conflict(`A user with the e-mail ${fields.email} already exists.`);
+        if ((error as { code?: string }).code === '23505')
+          throw new Conflict(`A user with the e-mail ${fields.email} already exists.`);
         throw error;
       }
       await this.audit.record(tx, by, requestId, {
@@ -107,10 +132,12 @@ export class UsersService {
   /** Creates the first administrator when the database has no user at all. */
   async ensureFirstAdministrator(email: string, password: string): Promise<void> {
     if ((await this.users.count()) > 0) return;
-    const created = await this.create({ email, password, name: 'Administrator', roles: ['admin'] }, null).catch((error) => {
-      if (error instanceof Conflict) return null; // another replica created it first
-      throw error;
-    });
+    const created = await this.create({ email, password, name: 'Administrator', roles: ['admin'] }, null).catch(
+      (error) => {
+        if (error instanceof Conflict) return null; // another replica created it first
+        throw error;
+      },
+    );
     if (created) this.logger.log(`created the first administrator ${email}`);
   }
 }

@@ -27,13 +27,19 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
 
   onApplicationBootstrap(): void {
     const repeat = { pattern: this.config.LOYALTY_DAILY_CRON };
-    const schedules = (['expire-points', 'birthday-rewards'] as const).map((task) => ({ id: task, repeat, data: { task } }));
+    const schedules = (['expire-points', 'birthday-rewards'] as const).map((task) => ({
+      id: task,
+      repeat,
+      data: { task },
+    }));
     registerJobSchedulers(this.queue, schedules, this.logger, this.config.SCHEDULE_REASSERT_INTERVAL_MS);
   }
 
   async process(job: Job<LoyaltyDailyJob>): Promise<unknown> {
     const day = job.data.on ?? new Date().toISOString().slice(0, 10);
-    return job.data.task === 'expire-points' ? { expired: await this.expirePoints(day) } : { rewarded: await this.birthdayRewards(day) };
+    return job.data.task === 'expire-points'
+      ? { expired: await this.expirePoints(day) }
+      : { rewarded: await this.birthdayRewards(day) };
   }
 
   async expirePoints(day: string): Promise<number> {
@@ -41,7 +47,7 @@ export class LoyaltyDailyProcessor extends WorkerHost implements OnApplicationBo
     const cutoff = new Date(`${day}T00:00:00Z`);
     cutoff.setUTCMonth(cutoff.getUTCMonth() - pointsExpireMonths);
     let expired = 0;
-    for (let afterId: string | null = null; ; ) {
+    for (let afterId: string | null = null; ;) {
       const upToId = await this.daily.accountBatchUpperBound(afterId, BATCH_SIZE);
       const batchAfter = afterId;
       expired += await this.transactions.run((tx) => this.daily.expire(tx, cutoff, day, batchAfter, upToId));

@@ -30,7 +30,10 @@ export class LoyaltyDailyRepository {
    */
   async expire(tx: Tx, cutoff: Date, day: string, afterId: string | null, upToId: string | null): Promise<number> {
     const params: unknown[] = [cutoff, day];
-    const range = [afterId ? `a.customer_id > $${params.push(afterId)}::uuid` : 'true', upToId ? `a.customer_id <= $${params.push(upToId)}::uuid` : 'true'].join(' AND ');
+    const range = [
+      afterId ? `a.customer_id > $${params.push(afterId)}::uuid` : 'true',
+      upToId ? `a.customer_id <= $${params.push(upToId)}::uuid` : 'true',
+    ].join(' AND ');
     const [{ expired }] = await tx.query(
       `WITH locked AS (
          ${lockedAccountsSql(`a.balance > 0 AND ${range}`)}
@@ -43,8 +46,14 @@ export class LoyaltyDailyRepository {
            FROM loyalty_ledger l WHERE l.customer_id = locked.customer_id
          ) sums
        ), ${applyLedgerEntriesSql({
-         from: 'due WHERE points > 0', customerId: 'customer_id', kind: 'expire', points: '-points', balanceAfter: 'balance - points',
-         sourceType: 'expiry', sourceId: `$2 || ':' || customer_id`, reason: `'credited before ' || to_char($1::timestamptz, 'YYYY-MM-DD')`,
+         from: 'due WHERE points > 0',
+         customerId: 'customer_id',
+         kind: 'expire',
+         points: '-points',
+         balanceAfter: 'balance - points',
+         sourceType: 'expiry',
+         sourceId: `$2 || ':' || customer_id`,
+         reason: `'credited before ' || to_char($1::timestamptz, 'YYYY-MM-DD')`,
        })}, events AS (
          ${outboxInsertSql(LoyaltyEvents.pointsExpired, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: '-points', balance: 'balance_after' }, lane: 'bulk' })}
        )
@@ -71,8 +80,14 @@ export class LoyaltyDailyRepository {
       `WITH celebrating AS (
          ${lockedAccountsSql(`a.customer_id IN (${customersWithBirthdayOnSql('$1::date')})`)}
        ), ${applyLedgerEntriesSql({
-         from: 'celebrating', customerId: 'customer_id', kind: 'earn', points: '$2', balanceAfter: 'balance + $2',
-         sourceType: 'birthday', sourceId: `customer_id || ':' || extract(year FROM $1::date)`, reason: `'生日礼'`,
+         from: 'celebrating',
+         customerId: 'customer_id',
+         kind: 'earn',
+         points: '$2',
+         balanceAfter: 'balance + $2',
+         sourceType: 'birthday',
+         sourceId: `customer_id || ':' || extract(year FROM $1::date)`,
+         reason: `'生日礼'`,
        })}, events AS (
          ${outboxInsertSql(LoyaltyEvents.birthdayRewarded, { from: 'entries', aggregateId: 'customer_id', payload: { customerId: 'customer_id', points: 'points', balance: 'balance_after' }, lane: 'bulk' })}
        )

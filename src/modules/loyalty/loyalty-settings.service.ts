@@ -39,18 +39,39 @@ export class LoyaltySettingsService {
   }
 
   /** Replaces the settings; they apply to the next purchase earned and the next expiry or birthday run. */
-  async update(dto: UpdateLoyaltySettingsDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<LoyaltySettingsDto> {
+  async update(
+    dto: UpdateLoyaltySettingsDto,
+    ifMatch: number | undefined,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<LoyaltySettingsDto> {
     const expected = ifMatch ?? dto.version;
-    const values: LoyaltySettingValues = { pointsPerUnit: dto.pointsPerUnit, pointsExpireMonths: dto.pointsExpireMonths, birthdayPoints: dto.birthdayPoints };
+    const values: LoyaltySettingValues = {
+      pointsPerUnit: dto.pointsPerUnit,
+      pointsExpireMonths: dto.pointsExpireMonths,
+      birthdayPoints: dto.birthdayPoints,
+    };
     const updated = await this.transactions.run(async (tx) => {
       const before = await this.settings.current(tx, this.initialValues(), true);
-      if (expected !== undefined && expected !== before.version) throw new StaleVersion('Loyalty settings', expected, before.version);
+      if (expected !== undefined && expected !== before.version)
+        throw new StaleVersion('Loyalty settings', expected, before.version);
       const changed = FIELDS.filter((field) => before[field] !== values[field]);
       if (!changed.length) return before;
       const after = await this.settings.update(tx, values, principal.id);
-      await this.audit.record(tx, principal, requestId, { action: 'loyalty.settings_changed', entityType: 'loyalty_settings', entityId: null, before, after, fields: changed });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'loyalty.settings_changed',
+        entityType: 'loyalty_settings',
+        entityId: null,
+        before,
+        after,
+        fields: changed,
+      });
       await this.outbox.record(tx, LoyaltyEvents.settingsChanged, 'loyalty_settings', {
-        version: after.version, changed, before: pick(before), after: pick(after), changedBy: actorOf(principal),
+        version: after.version,
+        changed,
+        before: pick(before),
+        after: pick(after),
+        changedBy: actorOf(principal),
       });
       return after;
     });
@@ -67,10 +88,17 @@ export class LoyaltySettingsService {
 
   private async withTierMultipliers(settings: LoyaltySettings): Promise<LoyaltySettingsDto> {
     const definitions = await this.tiers.definitions();
-    return { ...settings, tierMultipliers: definitions.map((tier) => ({ tier: tier.name, earnMultiplier: tier.earnMultiplier })) };
+    return {
+      ...settings,
+      tierMultipliers: definitions.map((tier) => ({ tier: tier.name, earnMultiplier: tier.earnMultiplier })),
+    };
   }
 }
 
 function pick(settings: LoyaltySettings): LoyaltySettingValues {
-  return { pointsPerUnit: settings.pointsPerUnit, pointsExpireMonths: settings.pointsExpireMonths, birthdayPoints: settings.birthdayPoints };
+  return {
+    pointsPerUnit: settings.pointsPerUnit,
+    pointsExpireMonths: settings.pointsExpireMonths,
+    birthdayPoints: settings.birthdayPoints,
+  };
 }

@@ -5,7 +5,13 @@ import type { Principal } from '../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
 import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
-import { AdjustPointsDto, LedgerEntryDto, LoyaltySummaryDto, RedeemRewardDto, RedemptionDto } from './dto/loyalty.dto.js';
+import {
+  AdjustPointsDto,
+  LedgerEntryDto,
+  LoyaltySummaryDto,
+  RedeemRewardDto,
+  RedemptionDto,
+} from './dto/loyalty.dto.js';
 import { toLedgerEntryDto } from './loyalty.presenter.js';
 import { LoyaltyService } from './loyalty.service.js';
 import { RedeemReward } from './redeem-reward.js';
@@ -31,7 +37,11 @@ export class LoyaltyController {
   @Get('ledger')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [LedgerEntryDto] })
-  async ledger(@UuidParam() id: string, @Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<LedgerEntryDto>> {
+  async ledger(
+    @UuidParam() id: string,
+    @Query() query: PageQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<LedgerEntryDto>> {
     return mapPage(await this.loyalty.entries(id, query.limit, query.cursor, principal), toLedgerEntryDto);
   }
 
@@ -40,14 +50,24 @@ export class LoyaltyController {
   @Allow({ roles: ['manager', 'sales', 'agent'] })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key never spends twice' })
   @ApiCreatedResponse({ type: RedemptionDto })
-  redeem(@UuidParam() id: string, @Body() dto: RedeemRewardDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<RedemptionDto> {
+  redeem(
+    @UuidParam() id: string,
+    @Body() dto: RedeemRewardDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<RedemptionDto> {
     return this.redeemReward.execute(id, dto.rewardId, dto.quantity ?? 1, principal, requestId);
   }
 
   @Post('adjustments')
   @Allow({ roles: ['manager'] })
   @ApiCreatedResponse({ type: LedgerEntryDto })
-  async adjust(@UuidParam() id: string, @Body() dto: AdjustPointsDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<LedgerEntryDto> {
+  async adjust(
+    @UuidParam() id: string,
+    @Body() dto: AdjustPointsDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<LedgerEntryDto> {
     return toLedgerEntryDto(await this.loyalty.adjust(id, dto.points, dto.reason, principal, requestId));
   }
 }

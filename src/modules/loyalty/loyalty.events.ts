@@ -16,9 +16,15 @@ export const LoyaltyEvents = {
   pointsAdjusted: eventType<{ entry: LedgerEntryDto }>('loyalty.points_adjusted', 'customer'),
   rewardRedeemed: eventType<{ redemption: RedemptionDto }>('loyalty.reward_redeemed', 'customer'),
   /** Written set-based by the daily expiry, in the bulk lane. `points`: how many expired (positive). */
-  pointsExpired: eventType<{ customerId: string; points: number; balance: number }>('loyalty.points_expired', 'customer'),
+  pointsExpired: eventType<{ customerId: string; points: number; balance: number }>(
+    'loyalty.points_expired',
+    'customer',
+  ),
   /** Written set-based by the daily birthday run, in the bulk lane. */
-  birthdayRewarded: eventType<{ customerId: string; points: number; balance: number }>('loyalty.birthday_rewarded', 'customer'),
+  birthdayRewarded: eventType<{ customerId: string; points: number; balance: number }>(
+    'loyalty.birthday_rewarded',
+    'customer',
+  ),
   settingsChanged: eventType<{
     version: number;
     changed: string[];
@@ -43,7 +49,10 @@ export const LoyaltySubscribers = {
   earnPoints: subscriber('loyalty', 'earn-points', [CustomersEvents.purchaseRecorded]),
   reversePoints: subscriber('loyalty', 'reverse-points', [CustomersEvents.purchaseRefunded]),
   /** Debounced per customer on the tier-recalc queue. */
-  recalculateTier: subscriber('loyalty', 'recalculate-tier', [CustomersEvents.purchaseRecorded, CustomersEvents.purchaseRefunded]),
+  recalculateTier: subscriber('loyalty', 'recalculate-tier', [
+    CustomersEvents.purchaseRecorded,
+    CustomersEvents.purchaseRefunded,
+  ]),
   forgetDeletedCustomer: subscriber('loyalty', 'forget-deleted-customer', [CustomersEvents.customerDeleted]),
 };
 

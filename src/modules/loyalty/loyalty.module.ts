@@ -20,15 +20,38 @@ import { TiersService } from './tiers.service.js';
 /** Points ledger, rewards and redemptions, tiers and the programme's settings. */
 @Module({
   imports: [CustomersModule],
-  providers: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService, LoyaltySettingsRepository, LoyaltySettingsService],
-  exports: [LoyaltyRepository, PointsLedger, LoyaltyService, RedeemReward, TiersRepository, TiersService, LoyaltySettingsService],
+  providers: [
+    LoyaltyRepository,
+    PointsLedger,
+    LoyaltyService,
+    RedeemReward,
+    TiersRepository,
+    TiersService,
+    LoyaltySettingsRepository,
+    LoyaltySettingsService,
+  ],
+  exports: [
+    LoyaltyRepository,
+    PointsLedger,
+    LoyaltyService,
+    RedeemReward,
+    TiersRepository,
+    TiersService,
+    LoyaltySettingsService,
+  ],
 })
 export class LoyaltyModule {}
 
 /** The loyalty endpoints, served by api processes only. */
-@Module({ imports: [LoyaltyModule], controllers: [LoyaltyController, RewardsController, TiersController, LoyaltySettingsController] })
+@Module({
+  imports: [LoyaltyModule],
+  controllers: [LoyaltyController, RewardsController, TiersController, LoyaltySettingsController],
+})
 export class LoyaltyHttpModule {}
 
 /** Earning and reversing points and recalculating tiers from purchase events, in worker processes only. */
-@Module({ imports: [LoyaltyModule, CustomersModule], providers: [PurchasePointsHandler, TierRecalculationProcessor, LoyaltyDailyRepository, LoyaltyDailyProcessor] })
+@Module({
+  imports: [LoyaltyModule, CustomersModule],
+  providers: [PurchasePointsHandler, TierRecalculationProcessor, LoyaltyDailyRepository, LoyaltyDailyProcessor],
+})
 export class LoyaltyWorkerModule {}

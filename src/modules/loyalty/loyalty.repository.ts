@@ -53,18 +53,27 @@ export class LoyaltyRepository {
 
   /** Locks the customer's account row (creating it at zero), so balance changes are serialised per customer. */
   async lockBalance(tx: Tx, customerId: string): Promise<number> {
-    await tx.query(`INSERT INTO loyalty_accounts (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`, [customerId]);
-    const [row] = await tx.query(`SELECT balance FROM loyalty_accounts WHERE customer_id = $1 FOR UPDATE`, [customerId]);
+    await tx.query(`INSERT INTO loyalty_accounts (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`, [
+      customerId,
+    ]);
+    const [row] = await tx.query(`SELECT balance FROM loyalty_accounts WHERE customer_id = $1 FOR UPDATE`, [
+      customerId,
+    ]);
     return Number(row.balance);
   }
 
   async balance(customerId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT balance FROM loyalty_accounts WHERE customer_id = $1`, [customerId]);
+    const [row] = await this.dataSource.query(`SELECT balance FROM loyalty_accounts WHERE customer_id = $1`, [
+      customerId,
+    ]);
     return row ? Number(row.balance) : 0;
   }
 
   async findEntry(tx: Tx, sourceType: string, sourceId: string, kind: LedgerKind): Promise<LedgerEntryRow | null> {
-    const [row] = await tx.query(`SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE source_type = $1 AND source_id = $2 AND kind = $3`, [sourceType, sourceId, kind]);
+    const [row] = await tx.query(
+      `SELECT ${LEDGER_SELECT} FROM loyalty_ledger WHERE source_type = $1 AND source_id = $2 AND kind = $3`,
+      [sourceType, sourceId, kind],
+    );
     return row ? ledgerEntry(row) : null;
   }
 
@@ -73,14 +82,32 @@ export class LoyaltyRepository {
     const [row] = await tx.query(
       `INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type, actor_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${LEDGER_SELECT}`,
-      [entry.customerId, entry.kind, entry.points, balanceAfter, entry.sourceType, entry.sourceId, entry.reason ?? null, entry.actorType ?? null, entry.actorId ?? null],
+      [
+        entry.customerId,
+        entry.kind,
+        entry.points,
+        balanceAfter,
+        entry.sourceType,
+        entry.sourceId,
+        entry.reason ?? null,
+        entry.actorType ?? null,
+        entry.actorId ?? null,
+      ],
     );
-    await tx.query(`UPDATE loyalty_accounts SET balance = $2, updated_at = now() WHERE customer_id = $1`, [entry.customerId, balanceAfter]);
+    await tx.query(`UPDATE loyalty_accounts SET balance = $2, updated_at = now() WHERE customer_id = $1`, [
+      entry.customerId,
+      balanceAfter,
+    ]);
     return ledgerEntry(row);
   }
 
   /** A page of the ledger, newest first, without the entries from `hiddenSources` (source types). */
-  async ledger(customerId: string, beforeId: string | null, limit: number, hiddenSources: string[] = []): Promise<LedgerEntryRow[]> {
+  async ledger(
+    customerId: string,
+    beforeId: string | null,
+    limit: number,
+    hiddenSources: string[] = [],
+  ): Promise<LedgerEntryRow[]> {
     const params: unknown[] = [customerId, limit + 1, hiddenSources];
     if (beforeId) params.push(beforeId);
     const rows = await this.dataSource.query(
@@ -92,15 +119,23 @@ export class LoyaltyRepository {
   }
 
   async ledgerSum(customerId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT coalesce(sum(points), 0) AS sum FROM loyalty_ledger WHERE customer_id = $1`, [customerId]);
+    const [row] = await this.dataSource.query(
+      `SELECT coalesce(sum(points), 0) AS sum FROM loyalty_ledger WHERE customer_id = $1`,
+      [customerId],
+    );
     return Number(row.sum);
   }
 
   listRewards(includeInactive: boolean): Promise<RewardRow[]> {
-    return this.dataSource.query(`SELECT ${REWARD_SELECT} FROM loyalty_rewards ${includeInactive ? '' : 'WHERE active'} ORDER BY points_cost, name`);
+    return this.dataSource.query(
+      `SELECT ${REWARD_SELECT} FROM loyalty_rewards ${includeInactive ? '' : 'WHERE active'} ORDER BY points_cost, name`,
+    );
   }
 
-  async insertReward(tx: Tx, reward: { name: string; description: string | null; pointsCost: number; stock: number }): Promise<RewardRow> {
+  async insertReward(
+    tx: Tx,
+    reward: { name: string; description: string | null; pointsCost: number; stock: number },
+  ): Promise<RewardRow> {
     const [row] = await tx.query(
       `INSERT INTO loyalty_rewards (name, description, points_cost, stock) VALUES ($1, $2, $3, $4) RETURNING ${REWARD_SELECT}`,
       [reward.name, reward.description, reward.pointsCost, reward.stock],
@@ -113,7 +148,11 @@ export class LoyaltyRepository {
     return row ?? null;
   }
 
-  async updateReward(tx: Tx, id: string, reward: Pick<RewardRow, 'name' | 'description' | 'pointsCost' | 'stock' | 'active'>): Promise<RewardRow> {
+  async updateReward(
+    tx: Tx,
+    id: string,
+    reward: Pick<RewardRow, 'name' | 'description' | 'pointsCost' | 'stock' | 'active'>,
+  ): Promise<RewardRow> {
     const [rows] = await tx.query(
       `UPDATE loyalty_rewards SET name = $2, description = $3, points_cost = $4, stock = $5, active = $6, version = version + 1, updated_at = now()
        WHERE id = $1 RETURNING ${REWARD_SELECT}`,
@@ -124,11 +163,20 @@ export class LoyaltyRepository {
 
   /** Takes stock if there is enough; false when there is not. The row lock makes this safe under concurrency. */
   async takeStock(tx: Tx, rewardId: string, quantity: number): Promise<boolean> {
-    const [, count] = await tx.query(`UPDATE loyalty_rewards SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2`, [rewardId, quantity]);
+    const [, count] = await tx.query(
+      `UPDATE loyalty_rewards SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2`,
+      [rewardId, quantity],
+    );
     return count === 1;
   }
 
-  async insertRedemption(tx: Tx, customerId: string, rewardId: string, quantity: number, points: number): Promise<{ id: string; createdAt: Date }> {
+  async insertRedemption(
+    tx: Tx,
+    customerId: string,
+    rewardId: string,
+    quantity: number,
+    points: number,
+  ): Promise<{ id: string; createdAt: Date }> {
     const [row] = await tx.query(
       `INSERT INTO loyalty_redemptions (customer_id, reward_id, quantity, points) VALUES ($1, $2, $3, $4) RETURNING id, created_at AS "createdAt"`,
       [customerId, rewardId, quantity, points],

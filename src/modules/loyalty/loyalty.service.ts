@@ -47,9 +47,14 @@ export class LoyaltyService {
       earnMultiplier: tier?.earnMultiplier ?? '1.00',
       benefits: tier?.benefits ?? [],
       value: value && { score: value.score, monetary: value.monetary, frequency: value.frequency },
-      nextTier: next && value
-        ? { name: next.name, scoreGap: Math.max(next.effectiveMinScore - value.score, 0), toReach: nextSteps({ ...value, monetary: Number(value.monetary) }) }
-        : null,
+      nextTier:
+        next && value
+          ? {
+              name: next.name,
+              scoreGap: Math.max(next.effectiveMinScore - value.score, 0),
+              toReach: nextSteps({ ...value, monetary: Number(value.monetary) }),
+            }
+          : null,
     };
   }
 
@@ -58,9 +63,15 @@ export class LoyaltyService {
    * it (agents, technicians, marketing, keys without customers:sensitive) get the ledger without it;
    * the balance still counts it.
    */
-  async entries(customerId: string, limit: number, cursor: string | undefined, principal: Principal): Promise<Page<LedgerEntryRow>> {
+  async entries(
+    customerId: string,
+    limit: number,
+    cursor: string | undefined,
+    principal: Principal,
+  ): Promise<Page<LedgerEntryRow>> {
     await this.customers.ownerOf(customerId);
-    if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+    if (cursor !== undefined && !/^\d{1,18}$/.test(cursor))
+      throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
     const hiddenSources = maySeeSensitiveFields(principal) ? [] : [BIRTHDAY_SOURCE];
     const rows = await this.loyalty.ledger(customerId, cursor ?? null, limit, hiddenSources);
     const hasMore = rows.length > limit;
@@ -69,14 +80,32 @@ export class LoyaltyService {
   }
 
   /** A manager's manual adjustment; the reason is kept on the ledger entry and in the audit log. */
-  async adjust(customerId: string, points: number, reason: string, principal: Principal, requestId?: string): Promise<LedgerEntryRow> {
+  async adjust(
+    customerId: string,
+    points: number,
+    reason: string,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<LedgerEntryRow> {
     // The same rule as changing the customer: a manager adjusts the points of their team's customers.
     await this.customers.assertMayChangeCustomer(customerId, principal);
     return this.transactions.run(async (tx) => {
       const { entry } = await this.ledger.apply(tx, {
-        customerId, kind: 'adjust', points, sourceType: 'adjustment', sourceId: randomUUID(), reason, ...actorOf(principal),
+        customerId,
+        kind: 'adjust',
+        points,
+        sourceType: 'adjustment',
+        sourceId: randomUUID(),
+        reason,
+        ...actorOf(principal),
       });
-      await this.audit.record(tx, principal, requestId, { action: 'loyalty.points_adjusted', entityType: 'customer', entityId: customerId, after: entry, fields: ['points'] });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'loyalty.points_adjusted',
+        entityType: 'customer',
+        entityId: customerId,
+        after: entry,
+        fields: ['points'],
+      });
       await this.outbox.record(tx, LoyaltyEvents.pointsAdjusted, customerId, { entry });
       return entry;
     });
@@ -88,22 +117,49 @@ export class LoyaltyService {
 
   createReward(dto: CreateRewardDto, principal: Principal, requestId?: string): Promise<RewardRow> {
     return this.transactions.run(async (tx) => {
-      const reward = await this.loyalty.insertReward(tx, { name: dto.name, description: dto.description ?? null, pointsCost: dto.pointsCost, stock: dto.stock });
-      await this.audit.record(tx, principal, requestId, { action: 'reward.created', entityType: 'reward', entityId: reward.id, after: reward });
+      const reward = await this.loyalty.insertReward(tx, {
+        name: dto.name,
+        description: dto.description ?? null,
+        pointsCost: dto.pointsCost,
+        stock: dto.stock,
+      });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'reward.created',
+        entityType: 'reward',
+        entityId: reward.id,
+        after: reward,
+      });
       return reward;
     });
   }
 
-  updateReward(id: string, dto: UpdateRewardDto, ifMatch: number | undefined, principal: Principal, requestId?: string): Promise<RewardRow> {
+  updateReward(
+    id: string,
+    dto: UpdateRewardDto,
+    ifMatch: number | undefined,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<RewardRow> {
     rejectNulls(dto, ['name', 'pointsCost', 'stock', 'active']);
     const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {
       const current = await this.loyalty.lockReward(tx, id);
       if (!current) throw new NotFound('Reward', id);
-      if (expected !== undefined && expected !== current.version) throw new StaleVersion('Reward', expected, current.version);
+      if (expected !== undefined && expected !== current.version)
+        throw new StaleVersion('Reward', expected, current.version);
       const { version: _, ...changes } = dto;
-      const updated = await this.loyalty.updateReward(tx, id, { ...current, ...changes, description: changes.description ?? current.description });
-      await this.audit.record(tx, principal, requestId, { action: 'reward.updated', entityType: 'reward', entityId: id, before: current, after: updated });
+      const updated = await this.loyalty.updateReward(tx, id, {
+        ...current,
+        ...changes,
+        description: changes.description ?? current.description,
+      });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'reward.updated',
+        entityType: 'reward',
+        entityId: id,
+        before: current,
+        after: updated,
+      });
       return updated;
     });
   }

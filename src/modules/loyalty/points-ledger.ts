@@ -17,7 +17,11 @@ export class PointsLedger {
    * nothing in the transaction has moved the customer's points since — the account is then locked
    * already, and is not locked and read a second time (two statements of every purchase's earning).
    */
-  async apply(tx: Tx, entry: NewLedgerEntry, locked?: { balance: number }): Promise<{ entry: LedgerEntryRow; applied: boolean }> {
+  async apply(
+    tx: Tx,
+    entry: NewLedgerEntry,
+    locked?: { balance: number },
+  ): Promise<{ entry: LedgerEntryRow; applied: boolean }> {
     const balance = locked ? locked.balance : await this.loyalty.lockBalance(tx, entry.customerId);
     const existing = await this.loyalty.findEntry(tx, entry.sourceType, entry.sourceId, entry.kind);
     if (existing) return { entry: existing, applied: false };
@@ -51,7 +55,8 @@ export function applyLedgerEntriesSql(source: {
   sourceId: string;
   reason: string;
 }): string {
-  if (!/^[a-z_]+$/.test(source.sourceType)) throw new Error(`ledger source type "${source.sourceType}": lower-case words joined by _`);
+  if (!/^[a-z_]+$/.test(source.sourceType))
+    throw new Error(`ledger source type "${source.sourceType}": lower-case words joined by _`);
   return `entries AS (
          INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type)
          SELECT ${source.customerId}, '${source.kind}', ${source.points}, ${source.balanceAfter}, '${source.sourceType}', ${source.sourceId}, ${source.reason}, 'system'

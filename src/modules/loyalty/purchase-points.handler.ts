@@ -50,9 +50,18 @@ export class PurchasePointsHandler implements OnModuleInit {
       const { pointsPerUnit } = await this.settings.current(tx);
       const points = pointsForAmount(purchase.amount.amount, pointsPerUnit, multiplier);
       if (points <= 0) return;
-      const { entry, applied } = await this.ledger.apply(tx, {
-        customerId: purchase.customerId, kind: 'earn', points, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
-      }, { balance });
+      const { entry, applied } = await this.ledger.apply(
+        tx,
+        {
+          customerId: purchase.customerId,
+          kind: 'earn',
+          points,
+          sourceType: 'purchase',
+          sourceId: purchase.id,
+          actorType: 'system',
+        },
+        { balance },
+      );
       if (applied) {
         await this.outbox.record(tx, LoyaltyEvents.pointsEarned, purchase.customerId, { entry });
       }
@@ -68,18 +77,30 @@ export class PurchasePointsHandler implements OnModuleInit {
       if (await this.loyalty.findEntry(tx, 'purchase', purchase.id, 'reversal')) return;
       const { reversed, writtenOff } = reversalFor(earned.points, balance);
       if (reversed === 0) return;
-      const { entry } = await this.ledger.apply(tx, {
-        customerId: purchase.customerId, kind: 'reversal', points: -reversed, sourceType: 'purchase', sourceId: purchase.id, actorType: 'system',
-        reason: writtenOff ? `refund; ${writtenOff} points already spent were written off` : 'refund',
-      }, { balance });
+      const { entry } = await this.ledger.apply(
+        tx,
+        {
+          customerId: purchase.customerId,
+          kind: 'reversal',
+          points: -reversed,
+          sourceType: 'purchase',
+          sourceId: purchase.id,
+          actorType: 'system',
+          reason: writtenOff ? `refund; ${writtenOff} points already spent were written off` : 'refund',
+        },
+        { balance },
+      );
       await this.outbox.record(tx, LoyaltyEvents.pointsReversed, purchase.customerId, { entry, writtenOff });
     });
   }
 }
 
 /** An event without a purchase (written by hand, or by a version that shaped it differently) will never earn: fail it for good. */
-function purchaseOf(event: DomainEventJob<{ purchase: PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] }>): PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] {
+function purchaseOf(
+  event: DomainEventJob<{ purchase: PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] }>,
+): PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] {
   const purchase = event.payload?.purchase;
-  if (!purchase?.id || !purchase.customerId || !purchase.amount?.amount) throw new UnrecoverableError(`${event.type} ${event.eventId} carries no purchase with an id, customer and amount`);
+  if (!purchase?.id || !purchase.customerId || !purchase.amount?.amount)
+    throw new UnrecoverableError(`${event.type} ${event.eventId} carries no purchase with an id, customer and amount`);
   return purchase;
 }

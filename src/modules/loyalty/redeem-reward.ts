@@ -24,24 +24,49 @@ export class RedeemReward {
     private readonly audit: AuditService,
   ) {}
 
-  async execute(customerId: string, rewardId: string, quantity: number, principal: Principal, requestId?: string): Promise<RedemptionDto> {
+  async execute(
+    customerId: string,
+    rewardId: string,
+    quantity: number,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<RedemptionDto> {
     await this.customers.ownerOf(customerId); // 404 for a customer that does not exist
     return this.transactions.run(async (tx) => {
       // Lock order, always the same: the reward, then the customer's account.
       const reward = await this.loyalty.lockReward(tx, rewardId);
       if (!reward) throw new NotFound('Reward', rewardId);
-      if (!reward.active) throw new Unprocessable(`The reward ${reward.name} is no longer offered.`, [{ field: 'rewardId', message: 'reward is inactive' }]);
+      if (!reward.active)
+        throw new Unprocessable(`The reward ${reward.name} is no longer offered.`, [
+          { field: 'rewardId', message: 'reward is inactive' },
+        ]);
       const points = reward.pointsCost * quantity;
       if (!(await this.loyalty.takeStock(tx, rewardId, quantity))) throw new RewardOutOfStock(reward.name);
       const redemption = await this.loyalty.insertRedemption(tx, customerId, rewardId, quantity, points);
       const { entry } = await this.ledger.apply(tx, {
-        customerId, kind: 'redeem', points: -points, sourceType: 'redemption', sourceId: redemption.id,
-        reason: `${quantity} × ${reward.name}`, ...actorOf(principal),
+        customerId,
+        kind: 'redeem',
+        points: -points,
+        sourceType: 'redemption',
+        sourceId: redemption.id,
+        reason: `${quantity} × ${reward.name}`,
+        ...actorOf(principal),
       });
       const result: RedemptionDto = {
-        id: redemption.id, customerId, rewardId, quantity, points, balanceAfter: entry.balanceAfter, createdAt: redemption.createdAt.toISOString(),
+        id: redemption.id,
+        customerId,
+        rewardId,
+        quantity,
+        points,
+        balanceAfter: entry.balanceAfter,
+        createdAt: redemption.createdAt.toISOString(),
       };
-      await this.audit.record(tx, principal, requestId, { action: 'loyalty.reward_redeemed', entityType: 'customer', entityId: customerId, after: result });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'loyalty.reward_redeemed',
+        entityType: 'customer',
+        entityId: customerId,
+        after: result,
+      });
       await this.outbox.record(tx, LoyaltyEvents.rewardRedeemed, customerId, { redemption: result });
       return result;
     });

@@ -12,7 +12,9 @@ import { LoyaltyService } from './loyalty.service.js';
 
 export class ListRewardsQuery {
   @ApiPropertyOptional({ description: 'Include rewards no longer offered' })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
   includeInactive?: boolean;
 }
 
@@ -26,13 +28,20 @@ export class RewardsController {
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [RewardDto] })
   async list(@Query() query: ListRewardsQuery): Promise<Page<RewardDto>> {
-    return { data: (await this.loyalty.listRewards(query.includeInactive ?? false)).map(toRewardDto), nextCursor: null };
+    return {
+      data: (await this.loyalty.listRewards(query.includeInactive ?? false)).map(toRewardDto),
+      nextCursor: null,
+    };
   }
 
   @Post()
   @Allow({ roles: ['marketing'] })
   @ApiCreatedResponse({ type: RewardDto })
-  async create(@Body() dto: CreateRewardDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<RewardDto> {
+  async create(
+    @Body() dto: CreateRewardDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<RewardDto> {
     return toRewardDto(await this.loyalty.createReward(dto, principal, requestId));
   }
 

@@ -27,26 +27,39 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
 
   onModuleInit(): void {
     const recalculate = async (event: { aggregateId: string; type: string }) => {
-      await this.queue.add('customer', { kind: 'customer', customerId: event.aggregateId, cause: event.type }, {
-        delay: this.config.TIER_RECALC_DEBOUNCE_MS,
-        deduplication: { id: `customer:${event.aggregateId}`, ttl: this.config.TIER_RECALC_DEBOUNCE_MS },
-      });
+      await this.queue.add(
+        'customer',
+        { kind: 'customer', customerId: event.aggregateId, cause: event.type },
+        {
+          delay: this.config.TIER_RECALC_DEBOUNCE_MS,
+          deduplication: { id: `customer:${event.aggregateId}`, ttl: this.config.TIER_RECALC_DEBOUNCE_MS },
+        },
+      );
     };
     this.handlers.subscribe(LoyaltySubscribers.recalculateTier, recalculate);
-    this.handlers.subscribe(LoyaltySubscribers.forgetDeletedCustomer, (event) => this.tiers.forgetCustomer(event.aggregateId));
+    this.handlers.subscribe(LoyaltySubscribers.forgetDeletedCustomer, (event) =>
+      this.tiers.forgetCustomer(event.aggregateId),
+    );
   }
 
   onApplicationBootstrap(): void {
     registerJobSchedulers(
       this.queue,
-      [{ id: 'nightly-tier-recalculation', repeat: { pattern: this.config.TIER_RECALC_CRON }, data: { kind: 'all', cause: 'schedule' } }],
+      [
+        {
+          id: 'nightly-tier-recalculation',
+          repeat: { pattern: this.config.TIER_RECALC_CRON },
+          data: { kind: 'all', cause: 'schedule' },
+        },
+      ],
       this.logger,
       this.config.SCHEDULE_REASSERT_INTERVAL_MS,
     );
   }
 
   async process(job: Job<TierRecalcJob>): Promise<unknown> {
-    if (job.data.kind === 'customer') return { changed: await this.tiers.recalculateCustomer(job.data.customerId, job.data.cause) };
+    if (job.data.kind === 'customer')
+      return { changed: await this.tiers.recalculateCustomer(job.data.customerId, job.data.cause) };
     return this.tiers.recalculateAll(job.data.cause, (percent) => job.updateProgress(percent));
   }
 }

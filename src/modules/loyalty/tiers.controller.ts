@@ -8,7 +8,14 @@ import { NotFound } from '../../common/errors/domain-errors.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
-import { RecalculationJobDto, ReplaceTiersDto, TierDefinitionDto, TierHistoryEntryDto, UpsellCandidateDto, UpsellQuery } from './dto/tiers.dto.js';
+import {
+  RecalculationJobDto,
+  ReplaceTiersDto,
+  TierDefinitionDto,
+  TierHistoryEntryDto,
+  UpsellCandidateDto,
+  UpsellQuery,
+} from './dto/tiers.dto.js';
 import { toTierDefinitionDto, toTierHistoryEntryDto } from './tiers.presenter.js';
 import { TiersService } from './tiers.service.js';
 
@@ -31,8 +38,15 @@ export class TiersController {
   @Put('admin/tiers')
   @Allow({ roles: [] })
   @ApiOkResponse({ type: [TierDefinitionDto] })
-  async replace(@Body() dto: ReplaceTiersDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<Page<TierDefinitionDto>> {
-    return { data: (await this.tiers.replaceDefinitions(dto, principal, requestId)).map(toTierDefinitionDto), nextCursor: null };
+  async replace(
+    @Body() dto: ReplaceTiersDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<Page<TierDefinitionDto>> {
+    return {
+      data: (await this.tiers.replaceDefinitions(dto, principal, requestId)).map(toTierDefinitionDto),
+      nextCursor: null,
+    };
   }
 
   @Post('admin/tiers/recalculate')
@@ -65,7 +79,10 @@ export class TiersController {
   @Get('loyalty/upsell')
   @Allow({ roles: ['manager', 'sales'] })
   @ApiOkResponse({ type: [UpsellCandidateDto] })
-  async upsell(@Query() query: UpsellQuery, @CurrentPrincipal() principal: Principal): Promise<Page<UpsellCandidateDto>> {
+  async upsell(
+    @Query() query: UpsellQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<UpsellCandidateDto>> {
     return { data: await this.tiers.upsellCandidates(query, principal), nextCursor: null };
   }
 

@@ -79,7 +79,10 @@ export class TiersRepository {
     return tx.query(`SELECT ${TIER_SELECT} FROM tier_definitions ORDER BY rank`);
   }
 
-  async replaceDefinitions(tx: Tx, tiers: Omit<TierDefinitionRow, 'effectiveMinScore' | 'effectiveMinMonetary'>[]): Promise<void> {
+  async replaceDefinitions(
+    tx: Tx,
+    tiers: Omit<TierDefinitionRow, 'effectiveMinScore' | 'effectiveMinMonetary'>[],
+  ): Promise<void> {
     await tx.query(`DELETE FROM tier_definitions WHERE true`);
     for (const tier of tiers) {
       await tx.query(
@@ -199,8 +202,13 @@ export class TiersRepository {
 
   /** When the last completed full recalculation started, and a row for this one. */
   async startRecalculation(cause: string): Promise<{ runId: string; lastCompletedStart: Date | null }> {
-    const [last] = await this.dataSource.query(`SELECT started_at FROM tier_recalculations WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`);
-    const [run] = await this.dataSource.query(`INSERT INTO tier_recalculations (cause) VALUES ($1) RETURNING id::text AS id`, [cause]);
+    const [last] = await this.dataSource.query(
+      `SELECT started_at FROM tier_recalculations WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    );
+    const [run] = await this.dataSource.query(
+      `INSERT INTO tier_recalculations (cause) VALUES ($1) RETURNING id::text AS id`,
+      [cause],
+    );
     return { runId: run.id, lastCompletedStart: last?.started_at ?? null };
   }
 
@@ -225,7 +233,9 @@ export class TiersRepository {
       `SELECT name, min_score AS "minScore", top_share::float AS "topShare" FROM tier_definitions ORDER BY rank`,
     );
     const histogram: { score: number; n: number }[] = definitions.some((tier) => tier.topShare !== null)
-      ? await tx.query(`SELECT score, count(*)::int AS n FROM customer_values WHERE score > 0 GROUP BY score ORDER BY score DESC`)
+      ? await tx.query(
+          `SELECT score, count(*)::int AS n FROM customer_values WHERE score > 0 GROUP BY score ORDER BY score DESC`,
+        )
       : [];
     const valued = histogram.reduce((sum, bucket) => sum + bucket.n, 0);
     let ceiling: { score: number; monetary: string } | null = null;
@@ -251,7 +261,11 @@ export class TiersRepository {
           before += bucket.n;
         }
       }
-      if (ceiling && (own.score > ceiling.score || (own.score === ceiling.score && Number(own.monetary) > Number(ceiling.monetary)))) own = ceiling;
+      if (
+        ceiling &&
+        (own.score > ceiling.score || (own.score === ceiling.score && Number(own.monetary) > Number(ceiling.monetary)))
+      )
+        own = ceiling;
       ceiling = own;
       await tx.query(
         `UPDATE tier_definitions SET effective_min_score = $2, effective_min_monetary = $3, updated_at = now() WHERE name = $1`,
@@ -274,8 +288,12 @@ export class TiersRepository {
     );
     if (!thresholds.length) return 0;
     const params: unknown[] = [cause];
-    const placement = `CASE ${thresholds.map((tier) =>
-      `WHEN (v.score, v.monetary) >= ($${params.push(tier.score)}::int, $${params.push(tier.monetary)}::numeric) THEN $${params.push(tier.name)}::text`).join(' ')} END`;
+    const placement = `CASE ${thresholds
+      .map(
+        (tier) =>
+          `WHEN (v.score, v.monetary) >= ($${params.push(tier.score)}::int, $${params.push(tier.monetary)}::numeric) THEN $${params.push(tier.name)}::text`,
+      )
+      .join(' ')} END`;
     const [{ changed }] = await tx.query(
       `WITH moved AS (
          UPDATE customer_values v SET previous_tier = v.tier, tier = ${placement}, tier_changed_at = now()
@@ -288,7 +306,15 @@ export class TiersRepository {
          ${outboxInsertSql(LoyaltyEvents.tierChanged, {
            from: 'moved',
            aggregateId: 'id',
-           payload: { customerId: 'id', oldTier: 'old_tier', newTier: 'new_tier', score: 'score', monetary: 'monetary::text', frequency: 'frequency', cause: '$1' },
+           payload: {
+             customerId: 'id',
+             oldTier: 'old_tier',
+             newTier: 'new_tier',
+             score: 'score',
+             monetary: 'monetary::text',
+             frequency: 'frequency',
+             cause: '$1',
+           },
            lane: scopeLane(scope),
          })}
        )
@@ -312,7 +338,9 @@ export class TiersRepository {
     return row?.tier ?? null;
   }
 
-  async value(customerId: string): Promise<{ score: number; monetary: string; frequency: number; daysSinceLastPurchase: number | null } | null> {
+  async value(
+    customerId: string,
+  ): Promise<{ score: number; monetary: string; frequency: number; daysSinceLastPurchase: number | null } | null> {
     const [row] = await this.dataSource.query(
       `SELECT score, monetary::text AS monetary, frequency, extract(day FROM now() - last_purchase_at)::int AS "daysSinceLastPurchase"
        FROM customer_values WHERE customer_id = $1`,

@@ -18,7 +18,9 @@ const TIER_BATCHES = 16;
 
 function uuidSlices(count: number): { afterId: string | null; upToId: string | null }[] {
   const boundary = (index: number) => {
-    const hex = Math.floor((index * 0x1_0000_0000) / count - 1).toString(16).padStart(8, '0');
+    const hex = Math.floor((index * 0x1_0000_0000) / count - 1)
+      .toString(16)
+      .padStart(8, '0');
     return `${hex}-ffff-ffff-ffff-ffffffffffff`;
   };
   return Array.from({ length: count }, (_, index) => ({
@@ -52,29 +54,50 @@ export class TiersService {
   }
 
   /** Replaces the tier rules; they apply from the next recalculation. */
-  async replaceDefinitions(dto: ReplaceTiersDto, principal: Principal, requestId?: string): Promise<TierDefinitionRow[]> {
+  async replaceDefinitions(
+    dto: ReplaceTiersDto,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<TierDefinitionRow[]> {
     const tiers = [...dto.tiers].sort((a, b) => a.rank - b.rank);
     const errors = tiers.flatMap((tier, index) => {
       const field = `tiers.${index}`;
       const problems = [];
-      if (tier.rank !== index + 1) problems.push({ field: `${field}.rank`, message: 'ranks must be 1, 2, 3… without gaps' });
+      if (tier.rank !== index + 1)
+        problems.push({ field: `${field}.rank`, message: 'ranks must be 1, 2, 3… without gaps' });
       if ((tier.minScore ?? null) === null && (tier.topShare ?? null) === null && index !== tiers.length - 1) {
         problems.push({ field, message: 'every tier but the lowest needs minScore or topShare' });
       }
-      if ((tier.minScore ?? null) !== null && (tier.topShare ?? null) !== null) problems.push({ field, message: 'give minScore or topShare, not both' });
+      if ((tier.minScore ?? null) !== null && (tier.topShare ?? null) !== null)
+        problems.push({ field, message: 'give minScore or topShare, not both' });
       return problems;
     });
-    if (new Set(tiers.map((tier) => tier.name)).size !== tiers.length) errors.push({ field: 'tiers', message: 'tier names must be unique' });
+    if (new Set(tiers.map((tier) => tier.name)).size !== tiers.length)
+      errors.push({ field: 'tiers', message: 'tier names must be unique' });
     if (errors.length) throw new ValidationFailed(errors);
     return this.transactions.run(async (tx) => {
       const before = await this.tiers.definitions(tx);
-      await this.tiers.replaceDefinitions(tx, tiers.map((tier, index) => ({
-        name: tier.name, rank: tier.rank, minScore: index === tiers.length - 1 && tier.topShare == null ? (tier.minScore ?? 0) : (tier.minScore ?? null),
-        topShare: tier.topShare ?? null, earnMultiplier: tier.earnMultiplier, benefits: tier.benefits,
-      })));
+      await this.tiers.replaceDefinitions(
+        tx,
+        tiers.map((tier, index) => ({
+          name: tier.name,
+          rank: tier.rank,
+          minScore:
+            index === tiers.length - 1 && tier.topShare == null ? (tier.minScore ?? 0) : (tier.minScore ?? null),
+          topShare: tier.topShare ?? null,
+          earnMultiplier: tier.earnMultiplier,
+          benefits: tier.benefits,
+        })),
+      );
       await this.tiers.updateShareThresholds(tx);
       const after = await this.tiers.definitions(tx);
-      await this.audit.record(tx, principal, requestId, { action: 'tiers.replaced', entityType: 'tier_definitions', entityId: null, before, after });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'tiers.replaced',
+        entityType: 'tier_definitions',
+        entityId: null,
+        before,
+        after,
+      });
       return after;
     });
   }
@@ -114,10 +137,15 @@ export class TiersService {
    * batches of short transactions, so purchases keep committing meanwhile (a purchase during the run
    * is picked up by its own recalculation, which the run then leaves alone).
    */
-  async recalculateAll(cause: string, onProgress: (percent: number) => Promise<void> = () => Promise.resolve()): Promise<RecalculationResult> {
+  async recalculateAll(
+    cause: string,
+    onProgress: (percent: number) => Promise<void> = () => Promise.resolve(),
+  ): Promise<RecalculationResult> {
     const { runId, lastCompletedStart } = await this.tiers.startRecalculation(cause);
     const started = performance.now();
-    let valuesChanged = await this.transactions.run((tx) => this.tiers.computeAllValues(tx, this.config.VALUE_WINDOW_MONTHS));
+    let valuesChanged = await this.transactions.run((tx) =>
+      this.tiers.computeAllValues(tx, this.config.VALUE_WINDOW_MONTHS),
+    );
     // A customer created in a transaction that began before the last run but committed after it:
     // look back a day further than the last run's start.
     const since = lastCompletedStart && new Date(lastCompletedStart.getTime() - 86_400_000);
@@ -132,9 +160,18 @@ export class TiersService {
       tierChanges += await this.transactions.run((tx) => this.tiers.applyTiers(tx, batch, cause));
       await onProgress(50 + Math.round(((index + 1) / batches.length) * 50));
     }
-    const timings = { values: Math.round(valued - started), thresholds: Math.round(thresholded - valued), tiers: Math.round(performance.now() - thresholded) };
+    const timings = {
+      values: Math.round(valued - started),
+      thresholds: Math.round(thresholded - valued),
+      tiers: Math.round(performance.now() - thresholded),
+    };
     await this.tiers.finishRecalculation(runId, valuesChanged, tierChanges);
-    const thresholds = Object.fromEntries((await this.tiers.definitions()).map((tier) => [tier.name, { score: tier.effectiveMinScore, monetary: tier.effectiveMinMonetary }]));
+    const thresholds = Object.fromEntries(
+      (await this.tiers.definitions()).map((tier) => [
+        tier.name,
+        { score: tier.effectiveMinScore, monetary: tier.effectiveMinMonetary },
+      ]),
+    );
     return { valuesChanged, tierChanges, thresholds, timings };
   }
 }

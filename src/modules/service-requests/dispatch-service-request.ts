@@ -18,22 +18,29 @@ export class DispatchServiceRequest {
     private readonly transitions: ServiceRequestTransitions,
   ) {}
 
-  async execute(command: { id: string; assigneeId: string; expectedVersion?: number }, principal: Principal): Promise<ServiceRequestRow> {
+  async execute(
+    command: { id: string; assigneeId: string; expectedVersion?: number },
+    principal: Principal,
+  ): Promise<ServiceRequestRow> {
     const { id, assigneeId, expectedVersion } = command;
     const assignee = await this.users.find(assigneeId);
     return this.transitions.apply(id, principal, {
       action: (current) => (['in_progress', 'waiting_on_customer'].includes(current.status) ? 'hand_over' : 'assign'),
       changes: (current) => {
-        const problem = !assignee || !assignee.active
-          ? 'no active user has this id'
-          : !assignee.roles.some((role) => (SERVICE_STAFF as readonly string[]).includes(role))
-            ? 'they are not an agent, technician or manager'
-            : current.requiredSkill && !assignee.skills.includes(current.requiredSkill)
-              ? `they do not have the skill ${current.requiredSkill}`
-              : current.region && assignee.region && assignee.region !== current.region
-                ? `they work in ${assignee.region}, not ${current.region}`
-                : null;
-        if (problem) throw new Unprocessable(`The request cannot be assigned to this person: ${problem}.`, [{ field: 'assigneeId', message: problem }]);
+        const problem =
+          !assignee || !assignee.active
+            ? 'no active user has this id'
+            : !assignee.roles.some((role) => (SERVICE_STAFF as readonly string[]).includes(role))
+              ? 'they are not an agent, technician or manager'
+              : current.requiredSkill && !assignee.skills.includes(current.requiredSkill)
+                ? `they do not have the skill ${current.requiredSkill}`
+                : current.region && assignee.region && assignee.region !== current.region
+                  ? `they work in ${assignee.region}, not ${current.region}`
+                  : null;
+        if (problem)
+          throw new Unprocessable(`The request cannot be assigned to this person: ${problem}.`, [
+            { field: 'assigneeId', message: problem },
+          ]);
         return { assigned_to: assigneeId, assigned_at: new Date() };
       },
       eventDetails: { assignedTo: assigneeId, via: 'dispatch' },

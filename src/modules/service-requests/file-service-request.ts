@@ -30,33 +30,44 @@ export class FileServiceRequest {
 
   async execute(command: CreateServiceRequestDto, principal: Principal, requestId: string): Promise<ServiceRequestRow> {
     const receivedAt = receivedAtOf(command.receivedAt);
-    const terms = await this.intakeTerms.call({ customerId: command.customerId.toLowerCase(), severity: command.severity });
-    if (!terms) throw new Unprocessable('The customer does not exist.', [{ field: 'customerId', message: 'no customer has this id' }]);
+    const terms = await this.intakeTerms.call({
+      customerId: command.customerId.toLowerCase(),
+      severity: command.severity,
+    });
+    if (!terms)
+      throw new Unprocessable('The customer does not exist.', [
+        { field: 'customerId', message: 'no customer has this id' },
+      ]);
     if (terms instanceof Error) throw terms;
     const { tier, targets } = terms;
     if (command.purchaseId && !(await this.customerRecords.purchaseBelongsTo(command.purchaseId, command.customerId))) {
-      throw new Unprocessable('The purchase is not one of this customer’s.', [{ field: 'purchaseId', message: 'no purchase of this customer has this id' }]);
+      throw new Unprocessable('The purchase is not one of this customer’s.', [
+        { field: 'purchaseId', message: 'no purchase of this customer has this id' },
+      ]);
     }
     const { respondBy, resolveBy } = deadlinesFor(receivedAt, targets, this.config.businessCalendar);
-    return this.requests.insert({
-      customerId: command.customerId,
-      purchaseId: command.purchaseId ?? null,
-      channel: command.channel ?? (principal.kind === 'api_key' ? 'api' : 'phone'),
-      type: command.type,
-      severity: command.severity,
-      subject: command.subject,
-      description: command.description ?? null,
-      requiredSkill: command.requiredSkill ?? null,
-      region: command.region ?? null,
-      address: command.address ?? null,
-      status: command.hold ? 'new' : 'queued',
-      tier,
-      receivedAt,
-      respondBy,
-      resolveBy,
-      createdByType: principal.kind,
-      createdById: principal.id,
-    }, requestId);
+    return this.requests.insert(
+      {
+        customerId: command.customerId,
+        purchaseId: command.purchaseId ?? null,
+        channel: command.channel ?? (principal.kind === 'api_key' ? 'api' : 'phone'),
+        type: command.type,
+        severity: command.severity,
+        subject: command.subject,
+        description: command.description ?? null,
+        requiredSkill: command.requiredSkill ?? null,
+        region: command.region ?? null,
+        address: command.address ?? null,
+        status: command.hold ? 'new' : 'queued',
+        tier,
+        receivedAt,
+        respondBy,
+        resolveBy,
+        createdByType: principal.kind,
+        createdById: principal.id,
+      },
+      requestId,
+    );
   }
 
   /**
@@ -65,7 +76,10 @@ export class FileServiceRequest {
    * policies, made together. Customer ids come lower-case, as PostgreSQL writes them.
    */
   private readonly intakeTerms = new MicroBatch(async (filings: { customerId: string; severity: string }[]) => {
-    const [tiers, policies] = await Promise.all([this.customers.tiersOf([...new Set(filings.map((filing) => filing.customerId))]), this.policies.list()]);
+    const [tiers, policies] = await Promise.all([
+      this.customers.tiersOf([...new Set(filings.map((filing) => filing.customerId))]),
+      this.policies.list(),
+    ]);
     return filings.map(({ customerId, severity }) => {
       if (!tiers.has(customerId)) return null;
       const tier = tiers.get(customerId) ?? null;
@@ -82,7 +96,9 @@ function receivedAtOf(value: string | undefined): Date {
   const now = Date.now();
   if (value === undefined) return new Date(now);
   const at = new Date(value);
-  if (at.getTime() > now + CLOCK_SKEW_MS) throw new ValidationFailed([{ field: 'receivedAt', message: 'must not be in the future' }]);
-  if (at.getTime() < now - MAX_BACKDATING_MS) throw new ValidationFailed([{ field: 'receivedAt', message: 'must be within the last 7 days' }]);
+  if (at.getTime() > now + CLOCK_SKEW_MS)
+    throw new ValidationFailed([{ field: 'receivedAt', message: 'must not be in the future' }]);
+  if (at.getTime() < now - MAX_BACKDATING_MS)
+    throw new ValidationFailed([{ field: 'receivedAt', message: 'must be within the last 7 days' }]);
   return at;
 }

@@ -17,18 +17,33 @@ export class RecordSatisfaction {
     private readonly audit: AuditService,
   ) {}
 
-  execute(command: { id: string; score: number; comment?: string }, principal: Principal, requestId: string): Promise<ServiceRequestRow> {
+  execute(
+    command: { id: string; score: number; comment?: string },
+    principal: Principal,
+    requestId: string,
+  ): Promise<ServiceRequestRow> {
     const { id, score, comment } = command;
     return this.transactions.run(async (tx) => {
       const current = await this.transitions.lockVisible(tx, id, principal);
       // A partner key rates only the requests it filed; another's are not there for it.
-      if (principal.kind === 'api_key' && !(await this.requests.filedBy(tx, id, principal))) throw new NotFound('Service request', id);
+      if (principal.kind === 'api_key' && !(await this.requests.filedBy(tx, id, principal)))
+        throw new NotFound('Service request', id);
       if (!['resolved', 'closed'].includes(current.status)) {
         throw new InvalidTransition('Satisfaction is asked for after the request is resolved.');
       }
       if (current.satisfactionScore !== null) throw new Conflict('Satisfaction was already recorded for this request.');
-      const row = await this.requests.update(tx, id, { satisfaction_score: score, satisfaction_comment: comment ?? null }, { change: 'satisfaction_recorded', details: { score } });
-      await this.audit.record(tx, principal, requestId, { action: 'service_request.satisfaction_recorded', entityType: 'service_request', entityId: id, after: { score, comment } });
+      const row = await this.requests.update(
+        tx,
+        id,
+        { satisfaction_score: score, satisfaction_comment: comment ?? null },
+        { change: 'satisfaction_recorded', details: { score } },
+      );
+      await this.audit.record(tx, principal, requestId, {
+        action: 'service_request.satisfaction_recorded',
+        entityType: 'service_request',
+        entityId: id,
+        after: { score, comment },
+      });
       return row;
     });
   }

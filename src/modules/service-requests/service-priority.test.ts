@@ -7,9 +7,18 @@ const now = new Date('2026-11-25T10:00:00Z');
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
 const LONGEST = 2_880;
 
-function request(id: string, receivedMinutesAgo: number, firstResponseMinutes: number, escalationLevel = 0): QueuedRequest {
+function request(
+  id: string,
+  receivedMinutesAgo: number,
+  firstResponseMinutes: number,
+  escalationLevel = 0,
+): QueuedRequest {
   const receivedAt = minutesAgo(receivedMinutesAgo);
-  const { respondBy } = deadlinesFor(receivedAt, { firstResponseMinutes, resolutionMinutes: firstResponseMinutes * 8, warningPercent: 80 }, clock);
+  const { respondBy } = deadlinesFor(
+    receivedAt,
+    { firstResponseMinutes, resolutionMinutes: firstResponseMinutes * 8, warningPercent: 80 },
+    clock,
+  );
   return { id, receivedAt, respondBy, escalationLevel };
 }
 
@@ -24,7 +33,11 @@ describe('the priority rule', () => {
   });
 
   it('serves equal tier and severity in arrival order', () => {
-    expect(served(request('third', 1, 240), request('first', 30, 240), request('second', 10, 240))).toStrictEqual(['first', 'second', 'third']);
+    expect(served(request('third', 1, 240), request('first', 30, 240), request('second', 10, 240))).toStrictEqual([
+      'first',
+      'second',
+      'third',
+    ]);
   });
 
   it('lets a low-tier request that has waited long enough overtake a fresh VIP request of equal severity', () => {
@@ -45,13 +58,20 @@ describe('the priority rule', () => {
   });
 
   it('puts escalated requests before every request that is not', () => {
-    expect(served(request('vip-critical', 0, 60), request('escalated', 5, 2_880, 1))).toStrictEqual(['escalated', 'vip-critical']);
+    expect(served(request('vip-critical', 0, 60), request('escalated', 5, 2_880, 1))).toStrictEqual([
+      'escalated',
+      'vip-critical',
+    ]);
   });
 
   it('counts waiting in business minutes when business hours are set', () => {
     const calendar = BusinessCalendar.parse('Mon-Fri 09:00-18:00', 'UTC');
     const friday = new Date('2026-11-27T17:00:00Z');
-    const { respondBy } = deadlinesFor(friday, { firstResponseMinutes: 120, resolutionMinutes: 480, warningPercent: 80 }, calendar);
+    const { respondBy } = deadlinesFor(
+      friday,
+      { firstResponseMinutes: 120, resolutionMinutes: 480, warningPercent: 80 },
+      calendar,
+    );
     expect(respondBy.toISOString()).toBe('2026-11-30T10:00:00.000Z');
     const saturday = new Date('2026-11-28T12:00:00Z');
     expect(priorityOf({ respondBy, escalationLevel: 0 }, saturday, 120, calendar)).toBe(60);
@@ -59,8 +79,13 @@ describe('the priority rule', () => {
 });
 
 describe('targetsIn', () => {
-  const policy = (tier: string | null, severity: string, firstResponseMinutes: number) =>
-    ({ tier, severity, firstResponseMinutes, resolutionMinutes: firstResponseMinutes * 8, warningPercent: 80 });
+  const policy = (tier: string | null, severity: string, firstResponseMinutes: number) => ({
+    tier,
+    severity,
+    firstResponseMinutes,
+    resolutionMinutes: firstResponseMinutes * 8,
+    warningPercent: 80,
+  });
   const policies = [policy('VIP', 'critical', 60), policy(null, 'critical', 240), policy(null, 'normal', 1_440)];
 
   it("takes the tier's own policy for the severity", () => {

@@ -20,10 +20,15 @@ export interface SlaTargets {
 
 /** The tier's policy for the severity, or else the policy for customers of any other tier (always present). */
 export function targetsIn(policies: SlaPolicy[], tier: string | null, severity: string): SlaTargets {
-  const policy = policies.find((candidate) => candidate.severity === severity && tier !== null && candidate.tier === tier)
-    ?? policies.find((candidate) => candidate.severity === severity && candidate.tier === null);
+  const policy =
+    policies.find((candidate) => candidate.severity === severity && tier !== null && candidate.tier === tier) ??
+    policies.find((candidate) => candidate.severity === severity && candidate.tier === null);
   if (!policy) throw new Error(`no SLA policy for ${severity} requests of customers of any tier`);
-  return { firstResponseMinutes: policy.firstResponseMinutes, resolutionMinutes: policy.resolutionMinutes, warningPercent: policy.warningPercent };
+  return {
+    firstResponseMinutes: policy.firstResponseMinutes,
+    resolutionMinutes: policy.resolutionMinutes,
+    warningPercent: policy.warningPercent,
+  };
 }
 
 export interface QueuedRequest {
@@ -37,7 +42,12 @@ export interface QueuedRequest {
  * The first-response and resolution deadlines of clocks started at `start`, in business time; the
  * resolution clock does not count the minutes spent waiting on the customer.
  */
-export function deadlinesFor(start: Date, targets: SlaTargets, calendar: BusinessCalendar, pausedMinutes = 0): { respondBy: Date; resolveBy: Date } {
+export function deadlinesFor(
+  start: Date,
+  targets: SlaTargets,
+  calendar: BusinessCalendar,
+  pausedMinutes = 0,
+): { respondBy: Date; resolveBy: Date } {
   return {
     respondBy: calendar.addMinutes(start, targets.firstResponseMinutes),
     resolveBy: calendar.addMinutes(start, targets.resolutionMinutes + pausedMinutes),
@@ -54,7 +64,12 @@ export function deadlinesFor(start: Date, targets: SlaTargets, calendar: Busines
  * priority is served first; ties go to the earlier arrival. Sorting by priority is the same as sorting
  * by first-response deadline (earliest deadline first), which is how the queue is stored and indexed.
  */
-export function priorityOf(request: Pick<QueuedRequest, 'respondBy' | 'escalationLevel'>, now: Date, longestTargetMinutes: number, calendar: BusinessCalendar): number {
+export function priorityOf(
+  request: Pick<QueuedRequest, 'respondBy' | 'escalationLevel'>,
+  now: Date,
+  longestTargetMinutes: number,
+  calendar: BusinessCalendar,
+): number {
   const minutesUntilDue = calendar.minutesBetween(now, request.respondBy);
   return Math.floor(longestTargetMinutes - minutesUntilDue) + request.escalationLevel * ESCALATION_POINTS;
 }

@@ -8,13 +8,18 @@ export const SERVICE_STAFF = ['agent', 'technician', 'manager'] as const;
 
 /** The request, unless it does not exist or the caller may not see it (both 404). */
 export function visibleTo(principal: Principal, id: string, row: ServiceRequestRow | null): ServiceRequestRow {
-  if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id)) throw new NotFound('Service request', id);
+  if (!row || (isTechnicianOnly(principal) && row.assignedTo !== principal.id))
+    throw new NotFound('Service request', id);
   return row;
 }
 
 /** A technician sees only what was dispatched to them, unless they also hold a broader role. */
 export function isTechnicianOnly(principal: Principal): principal is Principal & { kind: 'user' } {
-  return principal.kind === 'user' && principal.roles.includes('technician') && !hasRole(principal, 'manager', 'agent', 'sales');
+  return (
+    principal.kind === 'user' &&
+    principal.roles.includes('technician') &&
+    !hasRole(principal, 'manager', 'agent', 'sales')
+  );
 }
 
 /**
@@ -25,7 +30,8 @@ export function isTechnicianOnly(principal: Principal): principal is Principal &
  */
 export function assertMayAct(request: ServiceRequestRow, action: LifecycleAction, principal: Principal): void {
   if (hasRole(principal, 'manager')) return;
-  if (action === 'assign' || action === 'hand_over') throw new Forbidden('Only a manager dispatches requests to people.');
+  if (action === 'assign' || action === 'hand_over')
+    throw new Forbidden('Only a manager dispatches requests to people.');
   const workOnOwnOnly: LifecycleAction[] = ['start', 'wait', 'resume', 'resolve'];
   if (workOnOwnOnly.includes(action) && request.assignedTo !== principal.id) {
     throw new Forbidden(`Only the person the request is assigned to (or a manager) may ${action} it.`);

@@ -7,15 +7,27 @@ describe('service request lifecycle', () => {
       (statuses, action) => [...statuses, nextStatus(statuses.at(-1) as never, action)],
       ['queued'],
     );
-    expect(path).toStrictEqual(['queued', 'assigned', 'in_progress', 'waiting_on_customer', 'in_progress', 'resolved', 'closed', 'queued']);
+    expect(path).toStrictEqual([
+      'queued',
+      'assigned',
+      'in_progress',
+      'waiting_on_customer',
+      'in_progress',
+      'resolved',
+      'closed',
+      'queued',
+    ]);
   });
 
   it('refuses to resolve a request that was never started, and says why', () => {
-    expect(() => nextStatus('assigned', 'resolve')).toThrow(expect.objectContaining({ status: 409, message: expect.stringMatching(/never started/) }));
+    expect(() => nextStatus('assigned', 'resolve')).toThrow(
+      expect.objectContaining({ status: 409, message: expect.stringMatching(/never started/) }),
+    );
   });
 
   const refusals = Object.entries(TRANSITIONS).flatMap(([action, { from }]) =>
-    STATUSES.filter((status) => !from.includes(status)).map((status) => [action, status] as const));
+    STATUSES.filter((status) => !from.includes(status)).map((status) => [action, status] as const),
+  );
   it.each(refusals)('refuses to %s a request that is %s', (action, status) => {
     expect(() => nextStatus(status, action as never)).toThrow(/Cannot/);
   });

@@ -1,12 +1,24 @@
 import { InvalidTransition } from './service-requests-errors.js';
 
-export const STATUSES = ['new', 'queued', 'assigned', 'in_progress', 'waiting_on_customer', 'resolved', 'closed'] as const;
+export const STATUSES = [
+  'new',
+  'queued',
+  'assigned',
+  'in_progress',
+  'waiting_on_customer',
+  'resolved',
+  'closed',
+] as const;
 export type ServiceRequestStatus = (typeof STATUSES)[number];
 
-export type LifecycleAction = 'queue' | 'assign' | 'hand_over' | 'start' | 'wait' | 'resume' | 'resolve' | 'close' | 'reopen';
+export type LifecycleAction =
+  'queue' | 'assign' | 'hand_over' | 'start' | 'wait' | 'resume' | 'resolve' | 'close' | 'reopen';
 
 /** Which statuses each action may leave from, and where it leads (`unchanged`: it stays where it is). */
-export const TRANSITIONS: Record<LifecycleAction, { from: readonly ServiceRequestStatus[]; to: ServiceRequestStatus | 'unchanged' }> = {
+export const TRANSITIONS: Record<
+  LifecycleAction,
+  { from: readonly ServiceRequestStatus[]; to: ServiceRequestStatus | 'unchanged' }
+> = {
   queue: { from: ['new'], to: 'queued' },
   assign: { from: ['new', 'queued', 'assigned'], to: 'assigned' },
   // Work already started changes hands without starting over (someone falls ill mid-job).
@@ -30,8 +42,17 @@ const REASONS: Partial<Record<LifecycleAction, Partial<Record<ServiceRequestStat
     waiting_on_customer: 'it is waiting on the customer: resume it first',
   },
   start: { new: 'nobody is assigned to it yet', queued: 'nobody is assigned to it yet' },
-  close: { in_progress: 'it is not resolved yet', waiting_on_customer: 'it is not resolved yet', assigned: 'it is not resolved yet' },
-  reopen: { queued: 'it is still open', assigned: 'it is still open', in_progress: 'it is still open', waiting_on_customer: 'it is still open' },
+  close: {
+    in_progress: 'it is not resolved yet',
+    waiting_on_customer: 'it is not resolved yet',
+    assigned: 'it is not resolved yet',
+  },
+  reopen: {
+    queued: 'it is still open',
+    assigned: 'it is still open',
+    in_progress: 'it is still open',
+    waiting_on_customer: 'it is still open',
+  },
 };
 
 /** The status `action` leads to from `status`, or a 409 that says why it cannot happen. */

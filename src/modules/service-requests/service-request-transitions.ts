@@ -55,7 +55,12 @@ export class ServiceRequestTransitions {
       const action = typeof step.action === 'function' ? step.action(current) : step.action;
       assertMayAct(current, action, principal);
       const status = nextStatus(current.status, action);
-      return this.requests.update(tx, id, { status, ...(await step.changes(current, tx)) }, { change: EVENT_OF[action], details: step.eventDetails ?? {} });
+      return this.requests.update(
+        tx,
+        id,
+        { status, ...(await step.changes(current, tx)) },
+        { change: EVENT_OF[action], details: step.eventDetails ?? {} },
+      );
     });
   }
 
@@ -68,11 +73,19 @@ export class ServiceRequestTransitions {
  * Deadlines counted from `start`: the resolution clock also gets the time spent waiting on the
  * customer. A clock whose deadline moves into the future may warn and breach again.
  */
-export function deadlineColumns(current: ServiceRequestRow, start: Date, targets: SlaTargets, pausedMinutes: number, calendar: BusinessCalendar): Record<string, unknown> {
+export function deadlineColumns(
+  current: ServiceRequestRow,
+  start: Date,
+  targets: SlaTargets,
+  pausedMinutes: number,
+  calendar: BusinessCalendar,
+): Record<string, unknown> {
   const { respondBy, resolveBy } = deadlinesFor(start, targets, calendar, pausedMinutes);
   const now = Date.now();
   const columns: Record<string, unknown> = { respond_by: respondBy, resolve_by: resolveBy };
-  if (respondBy.getTime() !== Date.parse(current.respondBy) && respondBy.getTime() > now) Object.assign(columns, { response_warned_at: null, response_breached_at: null });
-  if (resolveBy.getTime() !== Date.parse(current.resolveBy) && resolveBy.getTime() > now) Object.assign(columns, { resolution_warned_at: null, resolution_breached_at: null });
+  if (respondBy.getTime() !== Date.parse(current.respondBy) && respondBy.getTime() > now)
+    Object.assign(columns, { response_warned_at: null, response_breached_at: null });
+  if (resolveBy.getTime() !== Date.parse(current.resolveBy) && resolveBy.getTime() > now)
+    Object.assign(columns, { resolution_warned_at: null, resolution_breached_at: null });
   return columns;
 }

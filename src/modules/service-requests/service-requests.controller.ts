@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -7,8 +14,17 @@ import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
 import { mapPage, Page } from '../../common/pagination/cursor.js';
 import {
-  AssignServiceRequestDto, AssigneeSuggestionDto, CreateServiceRequestDto, ListServiceRequestsQuery, QueueDto, QueueQuery, ReopenServiceRequestDto,
-  ResolveServiceRequestDto, SatisfactionDto, ServiceRequestDto, UpdateServiceRequestDto,
+  AssignServiceRequestDto,
+  AssigneeSuggestionDto,
+  CreateServiceRequestDto,
+  ListServiceRequestsQuery,
+  QueueDto,
+  QueueQuery,
+  ReopenServiceRequestDto,
+  ResolveServiceRequestDto,
+  SatisfactionDto,
+  ServiceRequestDto,
+  UpdateServiceRequestDto,
 } from './dto/service-request.dto.js';
 import { DispatchServiceRequest } from './dispatch-service-request.js';
 import { FileServiceRequest } from './file-service-request.js';
@@ -41,14 +57,21 @@ export class ServiceRequestsController {
   @Allow({ roles: ['manager', 'agent'], scopes: ['service-requests:write'] })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: ServiceRequestDto })
-  async create(@Body() dto: CreateServiceRequestDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ServiceRequestDto> {
+  async create(
+    @Body() dto: CreateServiceRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<ServiceRequestDto> {
     return toServiceRequestDto(await this.fileRequest.execute(dto, principal, requestId));
   }
 
   @Get()
   @Allow({ roles: [...READERS] })
   @ApiOkResponse({ description: 'Newest first; a technician sees only the requests dispatched to them' })
-  async list(@Query() query: ListServiceRequestsQuery, @CurrentPrincipal() principal: Principal): Promise<Page<ServiceRequestDto>> {
+  async list(
+    @Query() query: ListServiceRequestsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<ServiceRequestDto>> {
     return mapPage(await this.requests.list(query, principal), toServiceRequestDto);
   }
 
@@ -63,7 +86,10 @@ export class ServiceRequestsController {
   @Allow({ roles: [...SERVICE] })
   @ApiOkResponse({ type: ServiceRequestDto, description: 'The request now assigned to the caller' })
   @ApiNoContentResponse({ description: 'Nothing in the queue the caller is qualified for' })
-  async next(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<ServiceRequestDto | undefined> {
+  async next(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ServiceRequestDto | undefined> {
     const request = await this.takeNext.execute(principal);
     reply.status(request ? 200 : 204);
     return request ? toServiceRequestDto(request) : undefined;
@@ -91,8 +117,14 @@ export class ServiceRequestsController {
 
   @Get(':id/assignee-suggestions')
   @Allow({ roles: ['manager'] })
-  @ApiOkResponse({ type: [AssigneeSuggestionDto], description: 'The best three people to send: qualified, least loaded first' })
-  async suggestions(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<Page<AssigneeSuggestionDto>> {
+  @ApiOkResponse({
+    type: [AssigneeSuggestionDto],
+    description: 'The best three people to send: qualified, least loaded first',
+  })
+  async suggestions(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<AssigneeSuggestionDto>> {
     return { data: await this.requests.suggestAssignees(id, principal), nextCursor: null };
   }
 
@@ -108,14 +140,20 @@ export class ServiceRequestsController {
   @HttpCode(200)
   @Allow({ roles: ['manager'] })
   @ApiOkResponse({ type: ServiceRequestDto })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you saw; fails with 412 if someone took or changed the request since' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The version you saw; fails with 412 if someone took or changed the request since',
+  })
   async assign(
     @UuidParam() id: string,
     @Body() dto: AssignServiceRequestDto,
     @IfMatchVersion() ifMatch: number | undefined,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ServiceRequestDto> {
-    return toServiceRequestDto(await this.dispatch.execute({ id, assigneeId: dto.assigneeId, expectedVersion: ifMatch }, principal));
+    return toServiceRequestDto(
+      await this.dispatch.execute({ id, assigneeId: dto.assigneeId, expectedVersion: ifMatch }, principal),
+    );
   }
 
   @Post(':id/start')
@@ -146,8 +184,14 @@ export class ServiceRequestsController {
   @HttpCode(200)
   @Allow({ roles: [...SERVICE] })
   @ApiOkResponse({ type: ServiceRequestDto })
-  async resolve(@UuidParam() id: string, @Body() dto: ResolveServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
-    return toServiceRequestDto(await this.transition.execute(id, { action: 'resolve', resolution: dto.resolution }, principal));
+  async resolve(
+    @UuidParam() id: string,
+    @Body() dto: ResolveServiceRequestDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ServiceRequestDto> {
+    return toServiceRequestDto(
+      await this.transition.execute(id, { action: 'resolve', resolution: dto.resolution }, principal),
+    );
   }
 
   @Post(':id/close')
@@ -162,7 +206,11 @@ export class ServiceRequestsController {
   @HttpCode(200)
   @Allow({ roles: [...SERVICE] })
   @ApiOkResponse({ type: ServiceRequestDto, description: 'Back to the queue with fresh SLA deadlines' })
-  async reopen(@UuidParam() id: string, @Body() dto: ReopenServiceRequestDto, @CurrentPrincipal() principal: Principal): Promise<ServiceRequestDto> {
+  async reopen(
+    @UuidParam() id: string,
+    @Body() dto: ReopenServiceRequestDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ServiceRequestDto> {
     return toServiceRequestDto(await this.transition.execute(id, { action: 'reopen', reason: dto.reason }, principal));
   }
 
@@ -170,7 +218,14 @@ export class ServiceRequestsController {
   @HttpCode(200)
   @Allow({ roles: [...SERVICE], scopes: ['service-requests:write'] })
   @ApiOkResponse({ type: ServiceRequestDto, description: 'Once, after resolution (R-S5)' })
-  async satisfaction(@UuidParam() id: string, @Body() dto: SatisfactionDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ServiceRequestDto> {
-    return toServiceRequestDto(await this.recordSatisfaction.execute({ id, score: dto.score, comment: dto.comment }, principal, requestId));
+  async satisfaction(
+    @UuidParam() id: string,
+    @Body() dto: SatisfactionDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<ServiceRequestDto> {
+    return toServiceRequestDto(
+      await this.recordSatisfaction.execute({ id, score: dto.score, comment: dto.comment }, principal, requestId),
+    );
   }
 }

@@ -23,8 +23,20 @@ export interface ServiceRequestEventPayload {
 }
 
 const changes = [
-  'created', 'updated', 'queued', 'assigned', 'reassigned', 'started', 'waiting_on_customer', 'resumed', 'resolved', 'closed', 'reopened',
-  'satisfaction_recorded', 'sla_warning', 'breached',
+  'created',
+  'updated',
+  'queued',
+  'assigned',
+  'reassigned',
+  'started',
+  'waiting_on_customer',
+  'resumed',
+  'resolved',
+  'closed',
+  'reopened',
+  'satisfaction_recorded',
+  'sla_warning',
+  'breached',
 ] as const;
 
 /** The change a service request event records: its type is `service_request.<change>`. */
@@ -32,15 +44,27 @@ export type ServiceRequestChange = (typeof changes)[number];
 
 /** `ServiceRequestEvents.assigned` is `service_request.assigned`, and so on for every change. */
 export const ServiceRequestEvents = Object.fromEntries(
-  changes.map((change) => [change, eventType<ServiceRequestEventPayload>(`service_request.${change}`, 'service_request')]),
+  changes.map((change) => [
+    change,
+    eventType<ServiceRequestEventPayload>(`service_request.${change}`, 'service_request'),
+  ]),
 ) as Record<ServiceRequestChange, EventType<ServiceRequestEventPayload>>;
 
 export const ServiceRequestsSubscribers = {
   /** (Re)schedules the SLA alarms after every change that starts or moves a clock. */
   scheduleSlaAlarms: subscriber('service-requests', 'schedule-sla-alarms', [
-    ServiceRequestEvents.created, ServiceRequestEvents.updated, ServiceRequestEvents.queued, ServiceRequestEvents.assigned,
-    ServiceRequestEvents.started, ServiceRequestEvents.resumed, ServiceRequestEvents.reopened,
+    ServiceRequestEvents.created,
+    ServiceRequestEvents.updated,
+    ServiceRequestEvents.queued,
+    ServiceRequestEvents.assigned,
+    ServiceRequestEvents.started,
+    ServiceRequestEvents.resumed,
+    ServiceRequestEvents.reopened,
   ]),
 };
 
-export const SERVICE_REQUESTS_CATALOGUE = catalogue('service-requests', ServiceRequestEvents, ServiceRequestsSubscribers);
+export const SERVICE_REQUESTS_CATALOGUE = catalogue(
+  'service-requests',
+  ServiceRequestEvents,
+  ServiceRequestsSubscribers,
+);

@@ -20,20 +20,48 @@ import { TakeNextServiceRequest } from './take-next-service-request.js';
 import { TransitionServiceRequest } from './transition-service-request.js';
 import { UpdateServiceRequest } from './update-service-request.js';
 
-const USE_CASES = [FileServiceRequest, TakeNextServiceRequest, DispatchServiceRequest, TransitionServiceRequest, UpdateServiceRequest, RecordSatisfaction];
+const USE_CASES = [
+  FileServiceRequest,
+  TakeNextServiceRequest,
+  DispatchServiceRequest,
+  TransitionServiceRequest,
+  UpdateServiceRequest,
+  RecordSatisfaction,
+];
 
 /** After-sales service: requests, the priority queue, dispatch, SLA policies and clocks. */
 @Module({
   imports: [CustomersModule, IdentityModule, TasksModule],
-  providers: [ServiceRequestsRepository, SlaPoliciesRepository, ServiceRequestTransitions, ...USE_CASES, ServiceRequestsService, SlaPoliciesService, ServiceLevelsRepository],
-  exports: [...USE_CASES, ServiceRequestsService, ServiceRequestsRepository, SlaPoliciesRepository, SlaPoliciesService, ServiceLevelsRepository],
+  providers: [
+    ServiceRequestsRepository,
+    SlaPoliciesRepository,
+    ServiceRequestTransitions,
+    ...USE_CASES,
+    ServiceRequestsService,
+    SlaPoliciesService,
+    ServiceLevelsRepository,
+  ],
+  exports: [
+    ...USE_CASES,
+    ServiceRequestsService,
+    ServiceRequestsRepository,
+    SlaPoliciesRepository,
+    SlaPoliciesService,
+    ServiceLevelsRepository,
+  ],
 })
 export class ServiceRequestsModule {}
 
 /** The service request endpoints, served by api processes only. */
-@Module({ imports: [ServiceRequestsModule], controllers: [ServiceRequestsController, SlaPoliciesController, ServiceLevelsController] })
+@Module({
+  imports: [ServiceRequestsModule],
+  controllers: [ServiceRequestsController, SlaPoliciesController, ServiceLevelsController],
+})
 export class ServiceRequestsHttpModule {}
 
 /** SLA alarms: scheduled from request events, fired as delayed jobs, in worker processes only. */
-@Module({ imports: [ServiceRequestsModule, CustomersModule, IdentityModule, TasksModule], providers: [SlaClockHandler, SlaProcessor] })
+@Module({
+  imports: [ServiceRequestsModule, CustomersModule, IdentityModule, TasksModule],
+  providers: [SlaClockHandler, SlaProcessor],
+})
 export class ServiceRequestsWorkerModule {}

@@ -63,20 +63,48 @@ export interface ClockedRequestRow extends ServiceRequestRow {
 }
 
 const FIELDS: [column: string, field: string, kind?: 'timestamp'][] = [
-  ['id', 'id'], ['number', 'number'], ['customer_id', 'customerId'], ['purchase_id', 'purchaseId'], ['channel', 'channel'], ['type', 'type'],
-  ['severity', 'severity'], ['subject', 'subject'], ['description', 'description'], ['required_skill', 'requiredSkill'], ['region', 'region'],
-  ['address', 'address'], ['status', 'status'], ['tier', 'tier'], ['received_at', 'receivedAt', 'timestamp'], ['sla_started_at', 'slaStartedAt', 'timestamp'],
-  ['respond_by', 'respondBy', 'timestamp'], ['resolve_by', 'resolveBy', 'timestamp'], ['escalation_level', 'escalationLevel'], ['assigned_to', 'assignedTo'],
-  ['assigned_at', 'assignedAt', 'timestamp'], ['first_response_at', 'firstResponseAt', 'timestamp'], ['paused_at', 'pausedAt', 'timestamp'], ['paused_minutes', 'pausedMinutes'],
-  ['resolved_at', 'resolvedAt', 'timestamp'], ['resolution', 'resolution'], ['closed_at', 'closedAt', 'timestamp'], ['reopened_count', 'reopenedCount'],
-  ['response_breached_at', 'responseBreachedAt', 'timestamp'], ['resolution_breached_at', 'resolutionBreachedAt', 'timestamp'],
-  ['satisfaction_score', 'satisfactionScore'], ['satisfaction_comment', 'satisfactionComment'], ['version', 'version'],
-  ['created_at', 'createdAt', 'timestamp'], ['updated_at', 'updatedAt', 'timestamp'],
+  ['id', 'id'],
+  ['number', 'number'],
+  ['customer_id', 'customerId'],
+  ['purchase_id', 'purchaseId'],
+  ['channel', 'channel'],
+  ['type', 'type'],
+  ['severity', 'severity'],
+  ['subject', 'subject'],
+  ['description', 'description'],
+  ['required_skill', 'requiredSkill'],
+  ['region', 'region'],
+  ['address', 'address'],
+  ['status', 'status'],
+  ['tier', 'tier'],
+  ['received_at', 'receivedAt', 'timestamp'],
+  ['sla_started_at', 'slaStartedAt', 'timestamp'],
+  ['respond_by', 'respondBy', 'timestamp'],
+  ['resolve_by', 'resolveBy', 'timestamp'],
+  ['escalation_level', 'escalationLevel'],
+  ['assigned_to', 'assignedTo'],
+  ['assigned_at', 'assignedAt', 'timestamp'],
+  ['first_response_at', 'firstResponseAt', 'timestamp'],
+  ['paused_at', 'pausedAt', 'timestamp'],
+  ['paused_minutes', 'pausedMinutes'],
+  ['resolved_at', 'resolvedAt', 'timestamp'],
+  ['resolution', 'resolution'],
+  ['closed_at', 'closedAt', 'timestamp'],
+  ['reopened_count', 'reopenedCount'],
+  ['response_breached_at', 'responseBreachedAt', 'timestamp'],
+  ['resolution_breached_at', 'resolutionBreachedAt', 'timestamp'],
+  ['satisfaction_score', 'satisfactionScore'],
+  ['satisfaction_comment', 'satisfactionComment'],
+  ['version', 'version'],
+  ['created_at', 'createdAt', 'timestamp'],
+  ['updated_at', 'updatedAt', 'timestamp'],
 ];
 
 /** Timestamps come back as the API writes them, so that JSON built by a statement and by the code look the same. */
 export const REQUEST_SELECT = [
-  ...FIELDS.map(([column, field, kind]) => `${kind === 'timestamp' ? `api_timestamp(${column})` : column} AS "${field}"`),
+  ...FIELDS.map(
+    ([column, field, kind]) => `${kind === 'timestamp' ? `api_timestamp(${column})` : column} AS "${field}"`,
+  ),
   `created_at::text AS "cursorAt"`,
 ].join(', ');
 
@@ -88,7 +116,9 @@ const INTERNAL_FIELDS = new Set(['pausedAt', 'pausedMinutes', 'slaStartedAt']);
  * key: `to_jsonb(shaped)` minus the bookkeeping copies the document once per removed key). One
  * jsonb_build_object takes at most 50 keys; past that, join two with `||`.
  */
-const DTO_JSON = `jsonb_build_object(${FIELDS.filter(([, field]) => !INTERNAL_FIELDS.has(field)).map(([, field]) => `'${field}', shaped."${field}"`).join(', ')})`;
+const DTO_JSON = `jsonb_build_object(${FIELDS.filter(([, field]) => !INTERNAL_FIELDS.has(field))
+  .map(([, field]) => `'${field}', shaped."${field}"`)
+  .join(', ')})`;
 
 /** The serving order; the queue index has the same columns. */
 const SERVING_ORDER = 'escalation_level DESC, respond_by, received_at, id';
@@ -148,31 +178,52 @@ export class ServiceRequestsRepository {
     return this.filings.call({ request: { ...request, id: randomUUID() }, requestId });
   }
 
-  private readonly filings = new MicroBatch(async (filings: { request: NewServiceRequest & { id: string }; requestId: string | null }[]) => {
-    const column = <K extends keyof (NewServiceRequest & { id: string })>(key: K) => filings.map(({ request }) => request[key]);
-    const { text, values } = this.withEvent(
-      `INSERT INTO service_requests (id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status,
+  private readonly filings = new MicroBatch(
+    async (filings: { request: NewServiceRequest & { id: string }; requestId: string | null }[]) => {
+      const column = <K extends keyof (NewServiceRequest & { id: string })>(key: K) =>
+        filings.map(({ request }) => request[key]);
+      const { text, values } = this.withEvent(
+        `INSERT INTO service_requests (id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status,
          tier, received_at, sla_started_at, respond_by, resolve_by, created_by_type, created_by_id)
        SELECT id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status,
               tier, received_at, received_at, respond_by, resolve_by, created_by_type, created_by_id
          FROM filing
        RETURNING *`,
-      [column('id'), column('customerId'), column('purchaseId'), column('channel'), column('type'), column('severity'), column('subject'),
-        column('description'), column('requiredSkill'), column('region'), column('address'), column('status'), column('tier'), column('receivedAt'),
-        column('respondBy'), column('resolveBy'), column('createdByType'), column('createdById'), filings.map(({ requestId }) => requestId)],
-      { change: 'created', auditedFrom: 'filing' },
-      undefined,
-      `filing AS (
+        [
+          column('id'),
+          column('customerId'),
+          column('purchaseId'),
+          column('channel'),
+          column('type'),
+          column('severity'),
+          column('subject'),
+          column('description'),
+          column('requiredSkill'),
+          column('region'),
+          column('address'),
+          column('status'),
+          column('tier'),
+          column('receivedAt'),
+          column('respondBy'),
+          column('resolveBy'),
+          column('createdByType'),
+          column('createdById'),
+          filings.map(({ requestId }) => requestId),
+        ],
+        { change: 'created', auditedFrom: 'filing' },
+        undefined,
+        `filing AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                               $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[])
            AS filing(id, customer_id, purchase_id, channel, type, severity, subject, description, required_skill, region, address, status, tier,
                      received_at, respond_by, resolve_by, created_by_type, created_by_id, request_id)
        )`,
-    );
-    const rows = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.file', text, values);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return filings.map(({ request }) => byId.get(request.id)!);
-  });
+      );
+      const rows = await queryPrepared<ServiceRequestRow>(this.dataSource, 'service-requests.file', text, values);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return filings.map(({ request }) => byId.get(request.id)!);
+    },
+  );
 
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<ServiceRequestRow | null> {
     const [row] = await tx.query(`SELECT ${REQUEST_SELECT} FROM service_requests WHERE id = $1`, [id]);
@@ -196,7 +247,10 @@ export class ServiceRequestsRepository {
 
   /** Whether this principal filed the request. */
   async filedBy(tx: Tx, id: string, principal: { kind: string; id: string }): Promise<boolean> {
-    const rows = await tx.query(`SELECT 1 FROM service_requests WHERE id = $1 AND created_by_type = $2 AND created_by_id = $3`, [id, principal.kind, principal.id]);
+    const rows = await tx.query(
+      `SELECT 1 FROM service_requests WHERE id = $1 AND created_by_type = $2 AND created_by_id = $3`,
+      [id, principal.kind, principal.id],
+    );
     return rows.length > 0;
   }
 
@@ -235,7 +289,12 @@ export class ServiceRequestsRepository {
       { change: 'assigned', details: { via: 'next' } },
       'ord',
     );
-    const rows = await queryPrepared<ServiceRequestRow & { ord: string }>(this.dataSource, 'service-requests.take-next', text, values);
+    const rows = await queryPrepared<ServiceRequestRow & { ord: string }>(
+      this.dataSource,
+      'service-requests.take-next',
+      text,
+      values,
+    );
     const byCaller = new Map(rows.map(({ ord, ...row }) => [Number(ord), row]));
     return assigneeIds.map((_, index) => byCaller.get(index + 1) ?? null);
   }, 64);
@@ -247,7 +306,12 @@ export class ServiceRequestsRepository {
    * five: `next` and intake are the hot paths. The outbox, timeline and audit rows are written through
    * their owners' fragments (outboxInsertSql, customers' timelineEntriesInsertSql, auditRowsInsertSql).
    */
-  async writeWithEvent(runner: Tx, statement: string, params: unknown[], event: ChangeEvent): Promise<ServiceRequestRow | null> {
+  async writeWithEvent(
+    runner: Tx,
+    statement: string,
+    params: unknown[],
+    event: ChangeEvent,
+  ): Promise<ServiceRequestRow | null> {
     const { text, values } = this.withEvent(statement, params, event);
     const rows = await runner.query(text, values);
     return rows[0] ?? null;
@@ -258,25 +322,46 @@ export class ServiceRequestsRepository {
    * `leading`: a CTE the statement reads (its input rows); with `auditedFrom` naming it, the audit rows
    * take their actor and request id from its `created_by_type`, `created_by_id` and `request_id`.
    */
-  private withEvent(statement: string, params: unknown[], event: ChangeEvent, carried?: string, leading?: string): { text: string; values: unknown[] } {
+  private withEvent(
+    statement: string,
+    params: unknown[],
+    event: ChangeEvent,
+    carried?: string,
+    leading?: string,
+  ): { text: string; values: unknown[] } {
     const at = (offset: number) => `$${params.length + offset}`;
     const action = `'service_request.' || ${at(1)}`;
     const audit = event.audit
       ? `, audit AS (${auditRowsInsertSql({
-          from: 'shaped', actorType: at(4), actorId: at(5), action, entityType: `'service_request'`, entityId: 'id::text', after: DTO_JSON, requestId: at(6),
+          from: 'shaped',
+          actorType: at(4),
+          actorId: at(5),
+          action,
+          entityType: `'service_request'`,
+          entityId: 'id::text',
+          after: DTO_JSON,
+          requestId: at(6),
         })})`
       : event.auditedFrom
         ? `, audit AS (${auditRowsInsertSql({
             from: `shaped JOIN ${event.auditedFrom} source ON source.id = shaped.id`,
-            actorType: 'source.created_by_type', actorId: 'source.created_by_id', action, entityType: `'service_request'`, entityId: 'shaped.id::text',
-            after: DTO_JSON, requestId: 'source.request_id',
+            actorType: 'source.created_by_type',
+            actorId: 'source.created_by_id',
+            action,
+            entityType: `'service_request'`,
+            entityId: 'shaped.id::text',
+            after: DTO_JSON,
+            requestId: 'source.request_id',
           })})`
         : '';
     const text = `WITH ${leading ? `${leading},` : ''} changed AS (${statement}),
        shaped AS (SELECT ${carried ? `${carried}, ` : ''}${REQUEST_SELECT} FROM changed),
        event AS (${outboxInsertSql(ServiceRequestEvents[event.change], { from: 'shaped', aggregateId: 'id', payload: { serviceRequest: DTO_JSON }, merge: `${at(3)}::jsonb` })}),
        entry AS (${timelineEntriesInsertSql({
-         from: 'shaped', kind: 'service_request', customerId: '"customerId"', summary: `number || ' ' || subject || ': ' || ${at(2)}`,
+         from: 'shaped',
+         kind: 'service_request',
+         customerId: '"customerId"',
+         summary: `number || ' ' || subject || ': ' || ${at(2)}`,
          details: `jsonb_build_object('serviceRequestId', id, 'number', number, 'change', ${at(1)}::text, 'status', status) || ${at(3)}::jsonb`,
        })})
        ${audit}
@@ -315,7 +400,8 @@ export class ServiceRequestsRepository {
     if (filter.customerId) where.push(`customer_id = $${params.push(filter.customerId)}`);
     if (filter.assignedTo) where.push(`assigned_to = $${params.push(filter.assignedTo)}`);
     if (filter.severity) where.push(`severity = $${params.push(filter.severity)}`);
-    if (after) where.push(`(created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`);
+    if (after)
+      where.push(`(created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`);
     return this.dataSource.query(
       `SELECT ${REQUEST_SELECT} FROM service_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $1`,
       params,

@@ -32,21 +32,39 @@ export class ServiceRequestsService {
   async list(query: ListServiceRequestsQuery, principal: Principal): Promise<Page<ServiceRequestRow>> {
     const onlyMine = isTechnicianOnly(principal);
     if (onlyMine && query.assignedTo && query.assignedTo !== principal.id) return { data: [], nextCursor: null };
-    const filter = { status: query.status, customerId: query.customerId, severity: query.severity, assignedTo: onlyMine ? principal.id : query.assignedTo };
+    const filter = {
+      status: query.status,
+      customerId: query.customerId,
+      severity: query.severity,
+      assignedTo: onlyMine ? principal.id : query.assignedTo,
+    };
     const rows = await this.requests.list(filter, decodeCursor(query.cursor), query.limit);
-    return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), (row) => row);
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.cursorAt, id: row.id }),
+      (row) => row,
+    );
   }
 
   /** The queue in the order it will be served, with each request's priority now. */
   async queueView(mine: boolean, limit: number, principal: Principal): Promise<QueueDto> {
     const qualification: Qualification = mine ? await this.qualificationOf(principal) : { skills: null, region: null };
-    const [{ rows, total }, longest] = await Promise.all([this.requests.queue(qualification, limit), this.policies.longestFirstResponseMinutes()]);
+    const [{ rows, total }, longest] = await Promise.all([
+      this.requests.queue(qualification, limit),
+      this.policies.longestFirstResponseMinutes(),
+    ]);
     const now = new Date();
     return {
       total,
       data: rows.map((row, index) => ({
         position: index + 1,
-        priority: priorityOf({ respondBy: new Date(row.respondBy), escalationLevel: row.escalationLevel }, now, longest, this.config.businessCalendar),
+        priority: priorityOf(
+          { respondBy: new Date(row.respondBy), escalationLevel: row.escalationLevel },
+          now,
+          longest,
+          this.config.businessCalendar,
+        ),
         id: row.id,
         number: row.number,
         customerId: row.customerId,
@@ -69,8 +87,19 @@ export class ServiceRequestsService {
     const candidates = await this.users.findQualified([...SERVICE_STAFF], request.requiredSkill, request.region);
     const load = await this.requests.openLoad(candidates.map((candidate) => candidate.id));
     return candidates
-      .map((candidate) => ({ userId: candidate.id, name: candidate.name, region: candidate.region, skills: candidate.skills, openRequests: load.get(candidate.id) ?? 0 }))
-      .sort((a, b) => a.openRequests - b.openRequests || Number(a.region === null) - Number(b.region === null) || a.name.localeCompare(b.name))
+      .map((candidate) => ({
+        userId: candidate.id,
+        name: candidate.name,
+        region: candidate.region,
+        skills: candidate.skills,
+        openRequests: load.get(candidate.id) ?? 0,
+      }))
+      .sort(
+        (a, b) =>
+          a.openRequests - b.openRequests ||
+          Number(a.region === null) - Number(b.region === null) ||
+          a.name.localeCompare(b.name),
+      )
       .slice(0, 3);
   }
 

@@ -56,7 +56,7 @@ export class SlaClockHandler implements OnModuleInit {
     try {
       const policies = await this.policies.list();
       let rescheduled = 0;
-      for (let after: string | null = null; ; ) {
+      for (let after: string | null = null; ;) {
         const batch: ClockedRequestRow[] = await this.requests.withRunningClocks(after, REBUILD_BATCH);
         if (!batch.length) break;
         await this.scheduleAlarms(batch, policies);
@@ -64,7 +64,8 @@ export class SlaClockHandler implements OnModuleInit {
         after = batch[batch.length - 1].id;
         if (batch.length < REBUILD_BATCH) break;
       }
-      if (rescheduled) this.logger.warn({ rescheduled }, 'Redis had lost the SLA alarms: rescheduled them from the requests');
+      if (rescheduled)
+        this.logger.warn({ rescheduled }, 'Redis had lost the SLA alarms: rescheduled them from the requests');
       return rescheduled;
     } catch (error) {
       // Half a rebuild must not pass for a whole one: the next sweep starts again.
@@ -73,7 +74,10 @@ export class SlaClockHandler implements OnModuleInit {
     }
   }
 
-  private async scheduleAlarms(requests: (ServiceRequestRow | ClockedRequestRow)[], policies: SlaPolicy[]): Promise<void> {
+  private async scheduleAlarms(
+    requests: (ServiceRequestRow | ClockedRequestRow)[],
+    policies: SlaPolicy[],
+  ): Promise<void> {
     const now = Date.now();
     const jobs = requests.flatMap((request) =>
       pendingAlarms(
@@ -101,7 +105,8 @@ export class SlaClockHandler implements OnModuleInit {
           },
         })),
     );
-    for (let start = 0; start < jobs.length; start += REBUILD_BATCH) await this.queue.addBulk(jobs.slice(start, start + REBUILD_BATCH));
+    for (let start = 0; start < jobs.length; start += REBUILD_BATCH)
+      await this.queue.addBulk(jobs.slice(start, start + REBUILD_BATCH));
   }
 }
 

@@ -26,7 +26,11 @@ export function clockRuns(status: ServiceRequestStatus, clock: ServiceSlaJob['cl
  * warning comes when `warningPercent` of the clock's own target has been used, not counting time spent
  * waiting on the customer.
  */
-export function pendingAlarms(request: ClockedRequest, targets: SlaTargets, calendar: BusinessCalendar): { job: ServiceSlaJob; at: Date }[] {
+export function pendingAlarms(
+  request: ClockedRequest,
+  targets: SlaTargets,
+  calendar: BusinessCalendar,
+): { job: ServiceSlaJob; at: Date }[] {
   const alarms: { job: ServiceSlaJob; at: Date }[] = [];
   const clocks = [
     ['response', request.respondBy, targets.firstResponseMinutes, 0],
@@ -35,7 +39,10 @@ export function pendingAlarms(request: ClockedRequest, targets: SlaTargets, cale
   for (const [clock, deadline, target, paused] of clocks) {
     if (!clockRuns(request.status, clock)) continue;
     const base = { requestId: request.id, clock, deadline: deadline.toISOString() };
-    alarms.push({ job: { ...base, stage: 'warning' }, at: calendar.addMinutes(request.slaStartedAt, (target * targets.warningPercent) / 100 + paused) });
+    alarms.push({
+      job: { ...base, stage: 'warning' },
+      at: calendar.addMinutes(request.slaStartedAt, (target * targets.warningPercent) / 100 + paused),
+    });
     alarms.push({ job: { ...base, stage: 'breach' }, at: deadline });
   }
   return alarms;

@@ -21,8 +21,16 @@ export class SlaPoliciesController {
 
   @Put()
   @Allow({ roles: [] })
-  @ApiOkResponse({ type: SlaPoliciesDto, description: 'Replaces the whole set; applies to requests received from now on' })
-  replace(@Body() dto: ReplaceSlaPoliciesDto, @IfMatchVersion() ifMatch: number | undefined, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<SlaPoliciesDto> {
+  @ApiOkResponse({
+    type: SlaPoliciesDto,
+    description: 'Replaces the whole set; applies to requests received from now on',
+  })
+  replace(
+    @Body() dto: ReplaceSlaPoliciesDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<SlaPoliciesDto> {
     return this.policies.replace(dto, ifMatch, principal, requestId);
   }
 }

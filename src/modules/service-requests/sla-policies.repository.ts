@@ -17,7 +17,9 @@ export class SlaPoliciesRepository {
 
   /** Every policy (a few dozen rows), tiers first and the policies for any other tier last. */
   list(tx: Tx = this.dataSource.manager): Promise<SlaPolicy[]> {
-    return tx.query(`SELECT ${SELECT} FROM sla_policies ORDER BY tier NULLS LAST, array_position(ARRAY['critical','high','normal','low'], severity)`);
+    return tx.query(
+      `SELECT ${SELECT} FROM sla_policies ORDER BY tier NULLS LAST, array_position(ARRAY['critical','high','normal','low'], severity)`,
+    );
   }
 
   /** The tier's policy for the severity, or the policy for any other tier. */
@@ -26,7 +28,9 @@ export class SlaPoliciesRepository {
   }
 
   async longestFirstResponseMinutes(): Promise<number> {
-    const [{ longest }] = await this.dataSource.query(`SELECT max(first_response_minutes)::int AS longest FROM sla_policies`);
+    const [{ longest }] = await this.dataSource.query(
+      `SELECT max(first_response_minutes)::int AS longest FROM sla_policies`,
+    );
     return longest;
   }
 
@@ -35,7 +39,14 @@ export class SlaPoliciesRepository {
     await tx.query(`LOCK TABLE sla_policies IN EXCLUSIVE MODE`);
     const [{ version }] = await tx.query(`SELECT coalesce(max(version), 0)::int AS version FROM sla_policies`);
     await tx.query(`DELETE FROM sla_policies`);
-    const values = policies.flatMap((policy) => [policy.tier, policy.severity, policy.firstResponseMinutes, policy.resolutionMinutes, policy.warningPercent, version + 1]);
+    const values = policies.flatMap((policy) => [
+      policy.tier,
+      policy.severity,
+      policy.firstResponseMinutes,
+      policy.resolutionMinutes,
+      policy.warningPercent,
+      version + 1,
+    ]);
     await tx.query(
       `INSERT INTO sla_policies (tier, severity, first_response_minutes, resolution_minutes, warning_percent, version) VALUES
        ${policies.map((_, index) => `(${[1, 2, 3, 4, 5, 6].map((column) => `$${index * 6 + column}`).join(', ')})`).join(', ')}`,

@@ -20,10 +20,20 @@ export class SlaPoliciesService {
 
   async read(): Promise<SlaPoliciesDto> {
     const { policies, version } = await this.policies.all();
-    return { data: policies, version, businessHours: this.config.SERVICE_BUSINESS_HOURS, timeZone: this.config.SERVICE_TIME_ZONE };
+    return {
+      data: policies,
+      version,
+      businessHours: this.config.SERVICE_BUSINESS_HOURS,
+      timeZone: this.config.SERVICE_TIME_ZONE,
+    };
   }
 
-  async replace(dto: ReplaceSlaPoliciesDto, expectedVersion: number | undefined, principal: Principal, requestId: string): Promise<SlaPoliciesDto> {
+  async replace(
+    dto: ReplaceSlaPoliciesDto,
+    expectedVersion: number | undefined,
+    principal: Principal,
+    requestId: string,
+  ): Promise<SlaPoliciesDto> {
     const policies: SlaPolicy[] = dto.policies.map((policy) => ({
       tier: policy.tier ?? null,
       severity: policy.severity,
@@ -34,9 +44,16 @@ export class SlaPoliciesService {
     assertCoherent(policies);
     await this.transactions.run(async (tx) => {
       const before = await this.policies.all(tx);
-      if (expectedVersion !== undefined && expectedVersion !== before.version) throw new StaleVersion('The SLA policies', expectedVersion, before.version);
+      if (expectedVersion !== undefined && expectedVersion !== before.version)
+        throw new StaleVersion('The SLA policies', expectedVersion, before.version);
       await this.policies.replace(tx, policies);
-      await this.audit.record(tx, principal, requestId, { action: 'sla_policies.replaced', entityType: 'sla_policies', entityId: null, before: before.policies, after: policies });
+      await this.audit.record(tx, principal, requestId, {
+        action: 'sla_policies.replaced',
+        entityType: 'sla_policies',
+        entityId: null,
+        before: before.policies,
+        after: policies,
+      });
     });
     return this.read();
   }
@@ -46,16 +63,26 @@ function assertCoherent(policies: SlaPolicy[]): void {
   const errors = policies.flatMap((policy, index) => {
     const problems = [];
     if (policy.resolutionMinutes < policy.firstResponseMinutes) {
-      problems.push({ field: `policies[${index}].resolutionMinutes`, message: 'must not be shorter than firstResponseMinutes' });
+      problems.push({
+        field: `policies[${index}].resolutionMinutes`,
+        message: 'must not be shorter than firstResponseMinutes',
+      });
     }
     if (policies.findIndex((other) => other.tier === policy.tier && other.severity === policy.severity) !== index) {
-      problems.push({ field: `policies[${index}]`, message: `a second policy for tier ${policy.tier ?? 'null'} and severity ${policy.severity}` });
+      problems.push({
+        field: `policies[${index}]`,
+        message: `a second policy for tier ${policy.tier ?? 'null'} and severity ${policy.severity}`,
+      });
     }
     return problems;
   });
   if (errors.length) throw new ValidationFailed(errors);
-  const missing = SEVERITIES.filter((severity) => !policies.some((policy) => policy.tier === null && policy.severity === severity));
+  const missing = SEVERITIES.filter(
+    (severity) => !policies.some((policy) => policy.tier === null && policy.severity === severity),
+  );
   if (missing.length) {
-    throw new Unprocessable(`Every severity needs a policy for customers of any other tier (tier null), so no request is left without a target: missing ${missing.join(', ')}.`);
+    throw new Unprocessable(
+      `Every severity needs a policy for customers of any other tier (tier null), so no request is left without a target: missing ${missing.join(', ')}.`,
+    );
   }
 }

@@ -41,7 +41,13 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     registerJobSchedulers(
       this.queue,
-      [{ id: 'recover-sla-alarms', repeat: { every: this.config.SLA_SWEEP_INTERVAL_MS }, data: { task: 'recover-alarms' } }],
+      [
+        {
+          id: 'recover-sla-alarms',
+          repeat: { every: this.config.SLA_SWEEP_INTERVAL_MS },
+          data: { task: 'recover-alarms' },
+        },
+      ],
       this.logger,
       this.config.SCHEDULE_REASSERT_INTERVAL_MS,
     );
@@ -56,17 +62,25 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
       if (!request) return 'gone';
       if (new Date(request[columns.deadline]).getTime() !== Date.parse(deadline)) return 'deadline moved';
       if (!clockRuns(request.status, clock)) return 'clock stopped';
-      const [marks] = await tx.query(`SELECT ${columns.warned} IS NOT NULL AS warned, ${columns.breached} IS NOT NULL AS breached FROM service_requests WHERE id = $1`, [requestId]);
+      const [marks] = await tx.query(
+        `SELECT ${columns.warned} IS NOT NULL AS warned, ${columns.breached} IS NOT NULL AS breached FROM service_requests WHERE id = $1`,
+        [requestId],
+      );
       if (stage === 'warning' ? marks.warned : marks.breached) return 'already handled';
       // A warning that comes too late (a request logged after the fact, a worker that was down) would only be noise.
       if (stage === 'warning' && (marks.breached || Date.now() >= Date.parse(deadline))) return 'too late to warn';
       const flag = stage === 'warning' ? columns.warned : columns.breached;
       const what = clock === 'response' ? 'first response' : 'resolution';
       if (stage === 'warning') {
-        await this.requests.update(tx, requestId, { [flag]: new Date() }, { change: 'sla_warning', summary: `${what} deadline near`, details: { clock, deadline } });
+        await this.requests.update(
+          tx,
+          requestId,
+          { [flag]: new Date() },
+          { change: 'sla_warning', summary: `${what} deadline near`, details: { clock, deadline } },
+        );
         return stage;
       }
-      const manager = request.assignedTo ? (await this.users.find(request.assignedTo))?.managerId ?? null : null;
+      const manager = request.assignedTo ? ((await this.users.find(request.assignedTo))?.managerId ?? null) : null;
       const taskId = await this.tasks.create(tx, {
         kind: `sla.${clock}_breached`,
         title: `${request.number}: ${what} deadline missed`,
@@ -81,7 +95,11 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
         tx,
         requestId,
         { [flag]: new Date(), escalation_level: request.escalationLevel + 1 },
-        { change: 'breached', summary: `${what} deadline missed, escalated`, details: { clock, deadline, escalationTaskId: taskId } },
+        {
+          change: 'breached',
+          summary: `${what} deadline missed, escalated`,
+          details: { clock, deadline, escalationTaskId: taskId },
+        },
       );
       return stage;
     });

@@ -40,7 +40,11 @@ export class TransitionServiceRequest {
         return { action: 'queue', changes: () => ({}) };
       case 'start':
         // The first response is kept with the deadline it answered, so a reopened request still reports its first round truly.
-        return { action: 'start', changes: (current) => (current.firstResponseAt ? {} : { first_response_at: new Date(), first_response_due: current.respondBy }) };
+        return {
+          action: 'start',
+          changes: (current) =>
+            current.firstResponseAt ? {} : { first_response_at: new Date(), first_response_due: current.respondBy },
+        };
       case 'wait':
         return { action: 'wait', changes: () => ({ paused_at: new Date() }) };
       case 'resume':
@@ -50,16 +54,25 @@ export class TransitionServiceRequest {
       case 'close':
         return { action: 'close', changes: () => ({ closed_at: new Date() }) };
       case 'reopen':
-        return { action: 'reopen', changes: (current, tx) => this.reopened(current, tx), eventDetails: { reason: command.reason } };
+        return {
+          action: 'reopen',
+          changes: (current, tx) => this.reopened(current, tx),
+          eventDetails: { reason: command.reason },
+        };
     }
   }
 
   /** Back to work: the time spent waiting on the customer (business minutes) moves the resolution deadline. */
   private async resumed(current: ServiceRequestRow, tx: Tx): Promise<Record<string, unknown>> {
     const calendar = this.config.businessCalendar;
-    const pausedMinutes = current.pausedMinutes + Math.max(0, calendar.minutesBetween(new Date(current.pausedAt!), new Date()));
+    const pausedMinutes =
+      current.pausedMinutes + Math.max(0, calendar.minutesBetween(new Date(current.pausedAt!), new Date()));
     const targets = await this.policies.targetsFor(current.tier, current.severity, tx);
-    return { paused_at: null, paused_minutes: pausedMinutes, ...deadlineColumns(current, new Date(current.slaStartedAt), targets, pausedMinutes, calendar) };
+    return {
+      paused_at: null,
+      paused_minutes: pausedMinutes,
+      ...deadlineColumns(current, new Date(current.slaStartedAt), targets, pausedMinutes, calendar),
+    };
   }
 
   /**

@@ -45,16 +45,33 @@ export class TasksRepository {
     const [row] = await tx.query(
       `INSERT INTO tasks (kind, title, detail, assignee_id, assignee_role, customer_id, subject_type, subject_id, due_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [task.kind, task.title, task.detail ?? null, task.assigneeId, task.assigneeRole ?? null, task.customerId ?? null, task.subjectType ?? null,
-        task.subjectId ?? null, task.dueAt ?? null],
+      [
+        task.kind,
+        task.title,
+        task.detail ?? null,
+        task.assigneeId,
+        task.assigneeRole ?? null,
+        task.customerId ?? null,
+        task.subjectType ?? null,
+        task.subjectId ?? null,
+        task.dueAt ?? null,
+      ],
     );
     return row.id;
   }
 
   /** Tasks for the user and for the pools of the roles they hold, newest first. */
-  list(userId: string, roles: string[], status: string, after: KeysetPosition | null, limit: number): Promise<TaskRow[]> {
+  list(
+    userId: string,
+    roles: string[],
+    status: string,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<TaskRow[]> {
     const params: unknown[] = [userId, roles, status, limit + 1];
-    const keyset = after ? `AND (created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : '';
+    const keyset = after
+      ? `AND (created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`
+      : '';
     return this.dataSource.query(
       `SELECT ${TASK_SELECT} FROM tasks
         WHERE status = $3 AND (assignee_id = $1 OR (assignee_id IS NULL AND assignee_role = ANY($2::text[]))) ${keyset}

@@ -54,7 +54,8 @@ export class DeliverWebhook {
     // Replayed since (a newer generation has its own job), or gone.
     if (!delivery || delivery.generation !== job.data.generation) return 'obsolete';
     // Only an operator re-runs the job of a delivery that ran out of attempts (retry from /admin/queues or Bull Board): send it again.
-    if (delivery.status === 'failed' && !(await this.deliveries.reopenFailed(delivery.id, delivery.generation))) return 'obsolete';
+    if (delivery.status === 'failed' && !(await this.deliveries.reopenFailed(delivery.id, delivery.generation)))
+      return 'obsolete';
     // Delivered already (a job that ran twice), or skipped.
     if (delivery.status !== 'pending' && delivery.status !== 'failed') return 'obsolete';
     if (!delivery.endpoint_usable) {
@@ -74,11 +75,19 @@ export class DeliverWebhook {
     const gone = result.statusCode === 410;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.deliveries.recordAttempt({
-      deliveryId: delivery.id, generation: delivery.generation, endpointId: delivery.endpoint_id, ...result, succeeded,
+      deliveryId: delivery.id,
+      generation: delivery.generation,
+      endpointId: delivery.endpoint_id,
+      ...result,
+      succeeded,
       status: succeeded ? 'succeeded' : gone || lastAttempt ? 'failed' : 'pending',
-      retryInMs: succeeded || gone || lastAttempt
-        ? null
-        : Math.max(retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1), result.retryAfterMs ?? 0),
+      retryInMs:
+        succeeded || gone || lastAttempt
+          ? null
+          : Math.max(
+              retryDelayMs(job.attemptsMade + 1, this.config.WEBHOOK_RETRY_BASE_DELAY_MS, () => 1),
+              result.retryAfterMs ?? 0,
+            ),
     });
     if (succeeded) return 'delivered';
     if (gone) {
@@ -86,11 +95,19 @@ export class DeliverWebhook {
       return 'endpoint gone';
     }
     await this.health.noteFailure(delivery.endpoint_id);
-    throw new DeliveryAttemptFailed(result.error ?? `the endpoint answered ${result.statusCode}`, result.retryAfterMs ?? null);
+    throw new DeliveryAttemptFailed(
+      result.error ?? `the endpoint answered ${result.statusCode}`,
+      result.retryAfterMs ?? null,
+    );
   }
 
   private async send(delivery: DeliveryToSend): Promise<SendResult> {
-    const body = JSON.stringify({ id: delivery.event_id, type: delivery.event_type, occurredAt: delivery.occurred_at.toISOString(), data: delivery.data });
+    const body = JSON.stringify({
+      id: delivery.event_id,
+      type: delivery.event_type,
+      occurredAt: delivery.occurred_at.toISOString(),
+      data: delivery.data,
+    });
     const timestamp = Math.floor(Date.now() / 1_000);
     const secrets = delivery.previous_secret ? [delivery.secret, delivery.previous_secret] : [delivery.secret];
     const headers = {

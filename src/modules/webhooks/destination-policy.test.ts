@@ -3,12 +3,32 @@ import { DestinationPolicy, ForbiddenDestination } from './destination-policy.js
 
 describe('webhook destination policy', () => {
   const strict = new DestinationPolicy(false, [], false);
-  const refuses = (policy: DestinationPolicy, address: string) => expect(() => policy.checkAddress(address, 'partner.example')).toThrow(ForbiddenDestination);
+  const refuses = (policy: DestinationPolicy, address: string) =>
+    expect(() => policy.checkAddress(address, 'partner.example')).toThrow(ForbiddenDestination);
 
   const forbidden = [
-    '127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fc00::1', 'fd00:ec2::254', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::7f00:1',
-    '::127.0.0.1', '::ffff:0:7f00:1', '2002:7f00:1::1',
+    '127.0.0.1',
+    '127.8.9.10',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fc00::1',
+    'fd00:ec2::254',
+    '::ffff:127.0.0.1',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::7f00:1',
+    '::127.0.0.1',
+    '::ffff:0:7f00:1',
+    '2002:7f00:1::1',
   ];
   for (const address of forbidden) it(`refuses ${address}`, () => refuses(strict, address));
 

@@ -3,15 +3,39 @@ import { BlockList, isIP } from 'node:net';
 /** Where a webhook may not connect: the machine itself, private networks, link-local (cloud metadata) and other special ranges. */
 const FORBIDDEN = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) FORBIDDEN.addSubnet(network, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
   // ::/96 also covers :: and ::1 and the deprecated IPv4-compatible forms (::127.0.0.1); ::ffff:0:0:0/96 is
   // IPv4-translated (RFC 2765) and 2002::/16 is 6to4, both able to carry a private IPv4 address inside.
-  ['::', 96], ['::ffff:0:0:0', 96], ['2002::', 16], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) FORBIDDEN.addSubnet(network, prefix, 'ipv6');
+  ['::', 96],
+  ['::ffff:0:0:0', 96],
+  ['2002::', 16],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 
 export class ForbiddenDestination extends Error {}
 
@@ -33,7 +57,12 @@ export class DestinationPolicy {
       const [address, prefix] = entry.split('/');
       const family = isIP(address);
       if (family === 0) this.allowedHostNames.add(entry.toLowerCase());
-      else this.allowedAddresses.addSubnet(address, prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
+      else
+        this.allowedAddresses.addSubnet(
+          address,
+          prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix),
+          family === 4 ? 'ipv4' : 'ipv6',
+        );
     }
   }
 
@@ -53,7 +82,9 @@ export class DestinationPolicy {
     const { plain, family } = unmapped(address);
     if (this.allowedAddresses.check(plain, family)) return;
     if (FORBIDDEN.check(plain, family) || (family === 'ipv6' && embeddedIpv4Forbidden(plain))) {
-      throw new ForbiddenDestination(`${hostName} resolves to ${address}, a private, loopback, link-local or reserved address`);
+      throw new ForbiddenDestination(
+        `${hostName} resolves to ${address}, a private, loopback, link-local or reserved address`,
+      );
     }
   }
 }
@@ -78,12 +109,16 @@ function unmapped(address: string): { plain: string; family: 'ipv4' | 'ipv6' } {
 
 /** NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits: judge that address. */
 function embeddedIpv4Forbidden(address: string): boolean {
-  const nat64 = /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address) ?? /^64:ff9b::(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const nat64 =
+    /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address) ?? /^64:ff9b::(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (!nat64) return false;
-  const ipv4 = nat64.length === 2 ? nat64[1] : (() => {
-    const high = parseInt(nat64[1], 16);
-    const low = parseInt(nat64[2], 16);
-    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-  })();
+  const ipv4 =
+    nat64.length === 2
+      ? nat64[1]
+      : (() => {
+          const high = parseInt(nat64[1], 16);
+          const low = parseInt(nat64[2], 16);
+          return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+        })();
   return FORBIDDEN.check(ipv4, 'ipv4');
 }

@@ -58,7 +58,8 @@ export class EndpointSlots {
       if (failing) this.failingBusy += 1;
       return { endpointId, failing };
     }
-    const spacing = Math.min(state.latencyMs ?? Math.min(INITIAL_LATENCY_MS, this.policy.timeoutMs), this.policy.timeoutMs) / limit;
+    const spacing =
+      Math.min(state.latencyMs ?? Math.min(INITIAL_LATENCY_MS, this.policy.timeoutMs), this.policy.timeoutMs) / limit;
     const parkUntil = Math.max(state.nextDueAt, now + MIN_PARK_MS);
     state.nextDueAt = parkUntil + spacing;
     return { parkUntil: Math.round(parkUntil) };
@@ -70,7 +71,8 @@ export class EndpointSlots {
     if (lease.failing) this.failingBusy -= 1;
     state.consecutiveFailures = attempt.succeeded ? 0 : state.consecutiveFailures + 1;
     const latency = Math.min(attempt.latencyMs, this.policy.timeoutMs);
-    state.latencyMs = state.latencyMs === null ? latency : state.latencyMs + LATENCY_WEIGHT * (latency - state.latencyMs);
+    state.latencyMs =
+      state.latencyMs === null ? latency : state.latencyMs + LATENCY_WEIGHT * (latency - state.latencyMs);
   }
 
   inFlight(endpointId: string): number {
@@ -83,7 +85,8 @@ export class EndpointSlots {
 
   private stateOf(endpointId: string): EndpointState {
     let state = this.endpoints.get(endpointId);
-    if (!state) this.endpoints.set(endpointId, (state = { busy: 0, consecutiveFailures: 0, latencyMs: null, nextDueAt: 0 }));
+    if (!state)
+      this.endpoints.set(endpointId, (state = { busy: 0, consecutiveFailures: 0, latencyMs: null, nextDueAt: 0 }));
     return state;
   }
 }

@@ -13,7 +13,7 @@ describe('event scopes', () => {
     expect(scopesNeededFor('loyalty.*')).toStrictEqual(['customers:read']);
   });
 
-  it('asks nothing more for the owner\'s own endpoint events, and leaves * to the fan-out', () => {
+  it("asks nothing more for the owner's own endpoint events, and leaves * to the fan-out", () => {
     expect(scopesNeededFor('webhook_endpoint.disabled')).toStrictEqual([]);
     expect(scopesNeededFor('*')).toStrictEqual([]);
   });

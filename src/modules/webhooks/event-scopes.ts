@@ -28,12 +28,17 @@ export function scopesNeededFor(pattern: string): readonly Scope[] {
   if (pattern === '*') return [];
   if (SENSITIVE_EVENT_TYPES.includes(pattern)) return [SENSITIVE_SCOPE];
   const name = pattern.endsWith('.*') ? pattern.slice(0, -1) : pattern;
-  return EVENT_FAMILY_SCOPES.find((family) => name.startsWith(family.prefix) || family.prefix.startsWith(name))?.scopes ?? [];
+  return (
+    EVENT_FAMILY_SCOPES.find((family) => name.startsWith(family.prefix) || family.prefix.startsWith(name))?.scopes ?? []
+  );
 }
 
 /** SQL: whether a key with the scopes `keyScopes` (text[]) may receive an event of type `type`. The literals come from the table above. */
 export function readableSql(keyScopes: string, type: string): string {
-  const cases = EVENT_FAMILY_SCOPES.map((family) => `WHEN starts_with(${type}, '${family.prefix}') THEN ${keyScopes} && ARRAY[${family.scopes.map((scope) => `'${scope}'`).join(', ')}]::text[]`);
+  const cases = EVENT_FAMILY_SCOPES.map(
+    (family) =>
+      `WHEN starts_with(${type}, '${family.prefix}') THEN ${keyScopes} && ARRAY[${family.scopes.map((scope) => `'${scope}'`).join(', ')}]::text[]`,
+  );
   const sensitive = `${type} <> ALL (ARRAY[${SENSITIVE_EVENT_TYPES.map((t) => `'${t}'`).join(', ')}]::text[]) OR ${keyScopes} && ARRAY['${SENSITIVE_SCOPE}']::text[]`;
   return `(CASE ${cases.join(' ')} ELSE true END AND (${sensitive}))`;
 }

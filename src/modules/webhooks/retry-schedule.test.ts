@@ -7,7 +7,9 @@ describe('webhook retry schedule', () => {
 
   it('triples the wait from the base and stops growing at a day', () => {
     const nominal = Array.from({ length: 11 }, (_, index) => retryDelayMs(index + 1, 10 * SECOND, () => 0.5));
-    expect(nominal).toStrictEqual([10, 30, 90, 270, 810, 2_430, 7_290, 21_870, 65_610, 86_400, 86_400].map((seconds) => seconds * SECOND));
+    expect(nominal).toStrictEqual(
+      [10, 30, 90, 270, 810, 2_430, 7_290, 21_870, 65_610, 86_400, 86_400].map((seconds) => seconds * SECOND),
+    );
   });
 
   it('spreads retries by up to 20 % either way', () => {

@@ -24,9 +24,16 @@ export class RevokedKeyEndpointsHandler implements OnModuleInit {
   onModuleInit(): void {
     this.handlers.subscribe(WebhooksSubscribers.disableRevokedKeyEndpoints, async ({ payload }) => {
       await this.transactions.run(async (tx) => {
-        for (const endpoint of await this.endpoints.disableCreatedBy(tx, payload.apiKeyId, 'the API key that registered it was revoked')) {
+        for (const endpoint of await this.endpoints.disableCreatedBy(
+          tx,
+          payload.apiKeyId,
+          'the API key that registered it was revoked',
+        )) {
           await this.audit.record(tx, payload.revokedBy, payload.requestId ?? undefined, {
-            action: 'webhook_endpoint.disabled', entityType: 'webhook_endpoint', entityId: endpoint.id, after: toEndpointDto(endpoint),
+            action: 'webhook_endpoint.disabled',
+            entityType: 'webhook_endpoint',
+            entityId: endpoint.id,
+            after: toEndpointDto(endpoint),
           });
         }
       });

@@ -58,7 +58,14 @@ export interface WebhookDeliveryRow {
   last_error: string | null;
   delivered_at: Date | null;
   created_at: Date;
-  attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; succeeded: boolean; response_excerpt: string | null; error: string | null }[];
+  attempt_log: {
+    attempted_at: string;
+    status_code: number | null;
+    latency_ms: number;
+    succeeded: boolean;
+    response_excerpt: string | null;
+    error: string | null;
+  }[];
 }
 
 @Injectable()
@@ -92,13 +99,25 @@ export class WebhookDeliveriesRepository {
        SELECT id, generation FROM added WHERE status = 'pending'
        UNION ALL
        SELECT id, generation FROM webhook_deliveries WHERE event_id IN (SELECT id FROM input) AND status = 'pending'`,
-      [JSON.stringify(events.map((event) => ({ id: event.id, type: event.type, occurred_at: event.occurredAt, data: event.data })))],
+      [
+        JSON.stringify(
+          events.map((event) => ({ id: event.id, type: event.type, occurred_at: event.occurredAt, data: event.data })),
+        ),
+      ],
     );
   }
 
   /** A test event and its one delivery, to the one endpoint. */
-  async createTestDelivery(tx: Tx, endpointId: string, event: { id: string; type: string; data: unknown }): Promise<QueuedDelivery> {
-    await tx.query(`INSERT INTO webhook_events (id, type, occurred_at, data) VALUES ($1, $2, now(), $3::jsonb)`, [event.id, event.type, JSON.stringify(event.data)]);
+  async createTestDelivery(
+    tx: Tx,
+    endpointId: string,
+    event: { id: string; type: string; data: unknown },
+  ): Promise<QueuedDelivery> {
+    await tx.query(`INSERT INTO webhook_events (id, type, occurred_at, data) VALUES ($1, $2, now(), $3::jsonb)`, [
+      event.id,
+      event.type,
+      JSON.stringify(event.data),
+    ]);
     const [row] = await tx.query(
       `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, occurred_at, status) VALUES ($1, $2, $3, now(), 'pending') RETURNING id, generation`,
       [endpointId, event.id, event.type],
@@ -147,10 +166,22 @@ export class WebhookDeliveriesRepository {
               last_attempt_at = now(), delivered_at = CASE WHEN i.succeeded THEN now() ELSE d.delivered_at END,
               next_attempt_at = now() + make_interval(secs => coalesce(i.retry_in_ms, 0) / 1000.0)
          FROM input i WHERE d.id = i.delivery_id AND d.generation = i.generation`,
-      [JSON.stringify(records.map((record) => ({
-        delivery_id: record.deliveryId, generation: record.generation, endpoint_id: record.endpointId, status_code: record.statusCode, latency_ms: record.latencyMs,
-        succeeded: record.succeeded, response_excerpt: record.responseExcerpt, error: record.error, status: record.status, retry_in_ms: record.retryInMs,
-      })))],
+      [
+        JSON.stringify(
+          records.map((record) => ({
+            delivery_id: record.deliveryId,
+            generation: record.generation,
+            endpoint_id: record.endpointId,
+            status_code: record.statusCode,
+            latency_ms: record.latencyMs,
+            succeeded: record.succeeded,
+            response_excerpt: record.responseExcerpt,
+            error: record.error,
+            status: record.status,
+            retry_in_ms: record.retryInMs,
+          })),
+        ),
+      ],
     );
     return records.map(() => undefined);
   });
@@ -173,12 +204,25 @@ export class WebhookDeliveriesRepository {
   }
 
   async markFailed(deliveryId: string, generation: number, reason: string): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $3 WHERE id = $1 AND generation = $2 AND status = 'pending'`, [deliveryId, generation, reason]);
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'failed', last_error = $3 WHERE id = $1 AND generation = $2 AND status = 'pending'`,
+      [deliveryId, generation, reason],
+    );
   }
 
-  async list(endpointId: string, status: DeliveryStatus | undefined, after: KeysetPosition | null, limit: number): Promise<WebhookDeliveryRow[]> {
+  async list(
+    endpointId: string,
+    status: DeliveryStatus | undefined,
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<WebhookDeliveryRow[]> {
     const params: unknown[] = [endpointId, limit + 1];
-    const filters = [status ? `AND d.status = $${params.push(status)}` : '', after ? `AND (d.created_at, d.id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : ''];
+    const filters = [
+      status ? `AND d.status = $${params.push(status)}` : '',
+      after
+        ? `AND (d.created_at, d.id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`
+        : '',
+    ];
     return this.dataSource.query(
       `SELECT d.id, d.endpoint_id, d.event_id, d.event_type, d.occurred_at, d.status, d.attempts, d.last_status_code, d.last_error, d.delivered_at, d.created_at,
               coalesce((SELECT jsonb_agg(jsonb_build_object('attempted_at', a.attempted_at, 'status_code', a.status_code, 'latency_ms', a.latency_ms,
@@ -203,7 +247,13 @@ export class WebhookDeliveriesRepository {
   }
 
   /** Queues again every delivery to the endpoint of an event that occurred in [from, to); at most `limit`. */
-  async replayRange(tx: Tx, endpointId: string, from: string, to: string, limit: number): Promise<QueuedDelivery[] | 'too many'> {
+  async replayRange(
+    tx: Tx,
+    endpointId: string,
+    from: string,
+    to: string,
+    limit: number,
+  ): Promise<QueuedDelivery[] | 'too many'> {
     const [{ count }] = await tx.query(
       `SELECT count(*)::int AS count FROM webhook_deliveries WHERE endpoint_id = $1 AND occurred_at >= $2 AND occurred_at < $3`,
       [endpointId, from, to],

@@ -18,7 +18,10 @@ import { retryDelayMs } from './retry-schedule.js';
     backoffStrategy: (attemptsMade, type, error, job) =>
       type === WEBHOOK_BACKOFF
         ? Math.max(
-            retryDelayMs(attemptsMade, Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : 10_000)),
+            retryDelayMs(
+              attemptsMade,
+              Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : 10_000),
+            ),
             error instanceof DeliveryAttemptFailed ? (error.retryAfterMs ?? 0) : 0,
           )
         : 1_000,

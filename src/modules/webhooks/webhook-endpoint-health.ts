@@ -33,7 +33,11 @@ export class WebhookEndpointHealth {
     await this.transactions.run(async (tx) => {
       const disabled = await this.endpoints.disable(tx, endpointId, reason);
       if (!disabled) return;
-      await this.outbox.record(tx, WebhooksEvents.endpointDisabled, endpointId, { endpointId, reason, disabledAt: disabled.disabled_at!.toISOString() });
+      await this.outbox.record(tx, WebhooksEvents.endpointDisabled, endpointId, {
+        endpointId,
+        reason,
+        disabledAt: disabled.disabled_at!.toISOString(),
+      });
       this.logger.warn({ endpointId, reason }, 'webhook endpoint disabled');
     });
   }

@@ -30,15 +30,37 @@ const COLUMNS = `id, url, description, event_types, secret, active, disabled_rea
 export class WebhookEndpointsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(tx: Tx, endpoint: { url: string; description: string | null; eventTypes: string[]; secret: string; createdByType: string; createdById: string | null }): Promise<WebhookEndpointRow> {
+  async insert(
+    tx: Tx,
+    endpoint: {
+      url: string;
+      description: string | null;
+      eventTypes: string[];
+      secret: string;
+      createdByType: string;
+      createdById: string | null;
+    },
+  ): Promise<WebhookEndpointRow> {
     const [row] = await tx.query(
       `INSERT INTO webhook_endpoints (url, description, event_types, secret, created_by_type, created_by_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [endpoint.url, endpoint.description, endpoint.eventTypes, endpoint.secret, endpoint.createdByType, endpoint.createdById],
+      [
+        endpoint.url,
+        endpoint.description,
+        endpoint.eventTypes,
+        endpoint.secret,
+        endpoint.createdByType,
+        endpoint.createdById,
+      ],
     );
     return row;
   }
 
-  async find(id: string, owner: EndpointOwner, tx: Tx = this.dataSource.manager, lock = false): Promise<WebhookEndpointRow | null> {
+  async find(
+    id: string,
+    owner: EndpointOwner,
+    tx: Tx = this.dataSource.manager,
+    lock = false,
+  ): Promise<WebhookEndpointRow | null> {
     const params: unknown[] = [id];
     const [row] = await tx.query(
       `SELECT ${COLUMNS} FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NULL ${ownerSql(owner, params)} ${lock ? 'FOR UPDATE' : ''}`,
@@ -49,21 +71,31 @@ export class WebhookEndpointsRepository {
 
   list(owner: EndpointOwner, after: KeysetPosition | null, limit: number): Promise<WebhookEndpointRow[]> {
     const params: unknown[] = [limit + 1];
-    const keyset = after ? `AND (created_at, id) > ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : '';
+    const keyset = after
+      ? `AND (created_at, id) > ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`
+      : '';
     return this.dataSource.query(
       `SELECT ${COLUMNS} FROM webhook_endpoints WHERE deleted_at IS NULL ${ownerSql(owner, params)} ${keyset} ORDER BY created_at, id LIMIT $1`,
       params,
     );
   }
 
-  async update(tx: Tx, id: string, changes: { url?: string; description?: string | null; eventTypes?: string[]; active?: boolean }): Promise<WebhookEndpointRow> {
+  async update(
+    tx: Tx,
+    id: string,
+    changes: { url?: string; description?: string | null; eventTypes?: string[]; active?: boolean },
+  ): Promise<WebhookEndpointRow> {
     const sets: string[] = [];
     const params: unknown[] = [id];
     if (changes.url !== undefined) sets.push(`url = $${params.push(changes.url)}`);
     if (changes.description !== undefined) sets.push(`description = $${params.push(changes.description)}`);
     if (changes.eventTypes !== undefined) sets.push(`event_types = $${params.push(changes.eventTypes)}`);
-    if (changes.active === true) sets.push(`active = true, disabled_reason = NULL, disabled_at = NULL, failing_since = NULL`);
-    if (changes.active === false) sets.push(`active = false, disabled_reason = coalesce(disabled_reason, 'paused by the owner'), disabled_at = coalesce(disabled_at, now())`);
+    if (changes.active === true)
+      sets.push(`active = true, disabled_reason = NULL, disabled_at = NULL, failing_since = NULL`);
+    if (changes.active === false)
+      sets.push(
+        `active = false, disabled_reason = coalesce(disabled_reason, 'paused by the owner'), disabled_at = coalesce(disabled_at, now())`,
+      );
     const [rows] = await tx.query(
       `UPDATE webhook_endpoints SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
       params,
@@ -83,7 +115,10 @@ export class WebhookEndpointsRepository {
   }
 
   async softDelete(tx: Tx, id: string): Promise<void> {
-    await tx.query(`UPDATE webhook_endpoints SET deleted_at = now(), active = false, version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+    await tx.query(
+      `UPDATE webhook_endpoints SET deleted_at = now(), active = false, version = version + 1, updated_at = now() WHERE id = $1`,
+      [id],
+    );
   }
 
   /** Disables an active endpoint; null when it was already disabled (so the event is emitted once). */

@@ -21,7 +21,14 @@ export class WebhookFanOutHandler implements OnModuleInit {
 
   // The events being handled at the same moment (the domain-events worker runs several) share one statement.
   private readonly batch = new MicroBatch(async (events: DomainEventJob[]) => {
-    const due = await this.deliveries.fanOut(events.map((event) => ({ id: event.eventId, type: event.type, occurredAt: event.occurredAt, data: event.payload })));
+    const due = await this.deliveries.fanOut(
+      events.map((event) => ({
+        id: event.eventId,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: event.payload,
+      })),
+    );
     if (due.length) await this.queue.enqueue(due);
     return events.map(() => undefined);
   });

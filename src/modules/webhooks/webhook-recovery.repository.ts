@@ -44,7 +44,10 @@ export class WebhookRecoveryRepository {
   }
 
   async markEventsChecked(throughOutboxId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_fan_out_progress SET checked_outbox_id = greatest(checked_outbox_id, $1::bigint)`, [throughOutboxId]);
+    await this.dataSource.query(
+      `UPDATE webhook_fan_out_progress SET checked_outbox_id = greatest(checked_outbox_id, $1::bigint)`,
+      [throughOutboxId],
+    );
   }
 
   /** Pending deliveries whose next attempt is overdue by more than the grace period, most overdue first. */

@@ -97,15 +97,27 @@ export class WebhookSender implements OnApplicationShutdown {
       const outgoing = client.request(url, {
         method: 'POST',
         agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
-        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(request.body)), 'user-agent': 'crm-webhooks/1', ...request.headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(request.body)),
+          'user-agent': 'crm-webhooks/1',
+          ...request.headers,
+        },
       });
       timer = setTimeout(() => {
         outgoing.destroy();
-        finish({ statusCode: null, responseExcerpt: null, error: `timed out after ${this.config.WEBHOOK_TIMEOUT_MS} ms` });
+        finish({
+          statusCode: null,
+          responseExcerpt: null,
+          error: `timed out after ${this.config.WEBHOOK_TIMEOUT_MS} ms`,
+        });
       }, this.config.WEBHOOK_TIMEOUT_MS);
       outgoing.on('error', (error) => finish({ statusCode: null, responseExcerpt: null, error: describe(error) }));
       outgoing.on('response', (response) => {
-        const retryAfter = response.statusCode === 429 || response.statusCode === 503 ? retryAfterMs(response.headers['retry-after']) : null;
+        const retryAfter =
+          response.statusCode === 429 || response.statusCode === 503
+            ? retryAfterMs(response.headers['retry-after'])
+            : null;
         const chunks: Buffer[] = [];
         let received = 0;
         response.on('data', (chunk: Buffer) => {
@@ -114,11 +126,30 @@ export class WebhookSender implements OnApplicationShutdown {
           if (received > MAX_RESPONSE_BYTES) {
             response.destroy();
             outgoing.destroy();
-            finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: null, retryAfterMs: retryAfter });
+            finish({
+              statusCode: response.statusCode ?? null,
+              responseExcerpt: excerpt(chunks),
+              error: null,
+              retryAfterMs: retryAfter,
+            });
           }
         });
-        response.on('end', () => finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: null, retryAfterMs: retryAfter }));
-        response.on('error', (error) => finish({ statusCode: response.statusCode ?? null, responseExcerpt: excerpt(chunks), error: describe(error), retryAfterMs: retryAfter }));
+        response.on('end', () =>
+          finish({
+            statusCode: response.statusCode ?? null,
+            responseExcerpt: excerpt(chunks),
+            error: null,
+            retryAfterMs: retryAfter,
+          }),
+        );
+        response.on('error', (error) =>
+          finish({
+            statusCode: response.statusCode ?? null,
+            responseExcerpt: excerpt(chunks),
+            error: describe(error),
+            retryAfterMs: retryAfter,
+          }),
+        );
       });
       outgoing.end(request.body);
     });
@@ -138,7 +169,11 @@ function describe(error: Error & { code?: string }): string {
 
 /** dns.lookup that refuses, at connection time, any address the policy does not allow. */
 function guardedLookup(policy: DestinationPolicy): LookupFunction {
-  return ((hostname: string, options: { all?: boolean; family?: number }, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+  return ((
+    hostname: string,
+    options: { all?: boolean; family?: number },
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     dnsLookup(hostname, { family: options.family ?? 0, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       try {

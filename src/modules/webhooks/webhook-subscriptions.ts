@@ -3,7 +3,9 @@ import { activeApiKeyWhoseScopesSql } from '../identity/identity.sql.js';
 import { readableSql } from './event-scopes.js';
 
 /** Events for other modules only (declared `internal`): never fanned out, not even by the recovery sweep. */
-const INTERNAL_TYPES = EVENT_CATALOGUES.flatMap(({ events }) => events.filter((type) => type.internal).map((type) => `'${type.name}'`));
+const INTERNAL_TYPES = EVENT_CATALOGUES.flatMap(({ events }) =>
+  events.filter((type) => type.internal).map((type) => `'${type.name}'`),
+);
 
 // Endpoints subscribed to an event: exactly, by a `prefix.*` pattern, or by `*` (starts_with rather than
 // LIKE, whose `_` wildcard would match inside names such as service_request); if an API key created the

@@ -12,7 +12,10 @@ export function toEndpointDto(row: WebhookEndpointRow): WebhookEndpointDto {
     active: row.active,
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at?.toISOString() ?? null,
-    previousSecretExpiresAt: row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
+    previousSecretExpiresAt:
+      row.previous_secret_expires_at && row.previous_secret_expires_at > new Date()
+        ? row.previous_secret_expires_at.toISOString()
+        : null,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -32,15 +35,13 @@ export function toDeliveryDto(row: WebhookDeliveryRow): WebhookDeliveryDto {
     lastError: row.last_error,
     deliveredAt: row.delivered_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
-    attemptLog: row.attempt_log.map(
-      (attempt): WebhookAttemptDto => ({
-        attemptedAt: new Date(attempt.attempted_at).toISOString(),
-        statusCode: attempt.status_code,
-        latencyMs: attempt.latency_ms,
-        succeeded: attempt.succeeded,
-        responseExcerpt: attempt.response_excerpt,
-        error: attempt.error,
-      }),
-    ),
+    attemptLog: row.attempt_log.map((attempt): WebhookAttemptDto => ({
+      attemptedAt: new Date(attempt.attempted_at).toISOString(),
+      statusCode: attempt.status_code,
+      latencyMs: attempt.latency_ms,
+      succeeded: attempt.succeeded,
+      responseExcerpt: attempt.response_excerpt,
+      error: attempt.error,
+    })),
   };
 }

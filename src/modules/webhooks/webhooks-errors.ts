@@ -8,12 +8,18 @@ export class ReplayRangeTooLarge extends DomainError {
 
 export class ForbiddenWebhookDestination extends DomainError {
   constructor(reason: string) {
-    super('forbidden-webhook-destination', `This URL may not receive webhooks: ${reason}.`, [{ field: 'url', message: reason }]);
+    super('forbidden-webhook-destination', `This URL may not receive webhooks: ${reason}.`, [
+      { field: 'url', message: reason },
+    ]);
   }
 }
 
 export class EventTypeNotReadable extends DomainError {
   constructor(refused: string[], errors: FieldError[]) {
-    super('event-type-not-readable', `This API key may not receive ${refused.join(', ')}: its scopes do not let it read that data.`, errors);
+    super(
+      'event-type-not-readable',
+      `This API key may not receive ${refused.join(', ')}: its scopes do not let it read that data.`,
+      errors,
+    );
   }
 }

@@ -1,12 +1,27 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
 import {
-  CreatedWebhookEndpointDto, CreateWebhookEndpointDto, DeliveriesQuery, ReplayRangeDto, ReplayResultDto, RotatedSecretDto, TestDeliveryDto,
-  UpdateWebhookEndpointDto, WebhookDeliveryDto, WebhookEndpointDto,
+  CreatedWebhookEndpointDto,
+  CreateWebhookEndpointDto,
+  DeliveriesQuery,
+  ReplayRangeDto,
+  ReplayResultDto,
+  RotatedSecretDto,
+  TestDeliveryDto,
+  UpdateWebhookEndpointDto,
+  WebhookDeliveryDto,
+  WebhookEndpointDto,
 } from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -20,7 +35,11 @@ export class WebhooksController {
 
   @Post()
   @ApiCreatedResponse({ type: CreatedWebhookEndpointDto, description: 'The secret is in this response only' })
-  create(@Body() dto: CreateWebhookEndpointDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<CreatedWebhookEndpointDto> {
+  create(
+    @Body() dto: CreateWebhookEndpointDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<CreatedWebhookEndpointDto> {
     return this.webhooks.create(dto, principal, requestId);
   }
 
@@ -51,41 +70,68 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<void> {
+  remove(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<void> {
     return this.webhooks.remove(id, principal, requestId);
   }
 
   @Post(':id/secret/rotate')
   @HttpCode(200)
   @ApiOkResponse({ type: RotatedSecretDto })
-  rotateSecret(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<RotatedSecretDto> {
+  rotateSecret(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<RotatedSecretDto> {
     return this.webhooks.rotateSecret(id, principal, requestId);
   }
 
   @Post(':id/test')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: TestDeliveryDto, description: 'A webhook.test event is on its way; follow it in the deliveries' })
+  @ApiAcceptedResponse({
+    type: TestDeliveryDto,
+    description: 'A webhook.test event is on its way; follow it in the deliveries',
+  })
   test(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<TestDeliveryDto> {
     return this.webhooks.sendTest(id, principal);
   }
 
   @Get(':id/deliveries')
   @ApiOkResponse({ type: [WebhookDeliveryDto], description: 'Newest first, each with every attempt' })
-  deliveries(@UuidParam() id: string, @Query() query: DeliveriesQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WebhookDeliveryDto>> {
+  deliveries(
+    @UuidParam() id: string,
+    @Query() query: DeliveriesQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<WebhookDeliveryDto>> {
     return this.webhooks.listDeliveries(id, query, principal);
   }
 
   @Post('deliveries/:id/replay')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: ReplayResultDto, description: 'Sent again with the same webhook-id' })
-  replayDelivery(@UuidParam() id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ReplayResultDto> {
+  replayDelivery(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<ReplayResultDto> {
     return this.webhooks.replayDelivery(id, principal, requestId);
   }
 
   @Post(':id/replay')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: ReplayResultDto, description: 'Every delivery of an event that occurred in [from, to), sent again' })
-  replayRange(@UuidParam() id: string, @Body() range: ReplayRangeDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId: string): Promise<ReplayResultDto> {
+  @ApiAcceptedResponse({
+    type: ReplayResultDto,
+    description: 'Every delivery of an event that occurred in [from, to), sent again',
+  })
+  replayRange(
+    @UuidParam() id: string,
+    @Body() range: ReplayRangeDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<ReplayResultDto> {
     return this.webhooks.replayRange(id, range, principal, requestId);
   }
 }

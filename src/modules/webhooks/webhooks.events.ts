@@ -3,7 +3,10 @@ import { IdentityEvents } from '../identity/identity.events.js';
 
 export const WebhooksEvents = {
   /** Only to the same owner's other endpoints and administrators' (see the fan-out's SUBSCRIBED). */
-  endpointDisabled: eventType<{ endpointId: string; reason: string; disabledAt: string }>('webhook_endpoint.disabled', 'webhook_endpoint'),
+  endpointDisabled: eventType<{ endpointId: string; reason: string; disabledAt: string }>(
+    'webhook_endpoint.disabled',
+    'webhook_endpoint',
+  ),
   /** `POST /webhooks/{id}/test`: written straight to the one endpoint's deliveries, never to the outbox. */
   test: eventType<{ endpointId: string; message: string }>('webhook.test', 'webhook_endpoint'),
 };

@@ -16,8 +16,20 @@ import { WebhooksService } from './webhooks.service.js';
 
 /** Partners' webhook endpoints and their deliveries. */
 @Module({
-  providers: [WebhookEndpointsRepository, WebhookDeliveriesRepository, WebhookDeliveryQueue, WebhookSender, WebhooksService],
-  exports: [WebhookEndpointsRepository, WebhookDeliveriesRepository, WebhookDeliveryQueue, WebhookSender, WebhooksService],
+  providers: [
+    WebhookEndpointsRepository,
+    WebhookDeliveriesRepository,
+    WebhookDeliveryQueue,
+    WebhookSender,
+    WebhooksService,
+  ],
+  exports: [
+    WebhookEndpointsRepository,
+    WebhookDeliveriesRepository,
+    WebhookDeliveryQueue,
+    WebhookSender,
+    WebhooksService,
+  ],
 })
 export class WebhooksModule {}
 
@@ -29,8 +41,14 @@ export class WebhooksHttpModule {}
 @Module({
   imports: [WebhooksModule],
   providers: [
-    WebhookRecoveryRepository, WebhookRetentionRepository, WebhookFanOutHandler, RevokedKeyEndpointsHandler, WebhookEndpointHealth, DeliverWebhook,
-    WebhookDeliveryProcessor, WebhookRecoveryProcessor,
+    WebhookRecoveryRepository,
+    WebhookRetentionRepository,
+    WebhookFanOutHandler,
+    RevokedKeyEndpointsHandler,
+    WebhookEndpointHealth,
+    DeliverWebhook,
+    WebhookDeliveryProcessor,
+    WebhookRecoveryProcessor,
   ],
 })
 export class WebhooksWorkerModule {}

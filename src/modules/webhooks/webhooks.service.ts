@@ -9,8 +9,16 @@ import { TransactionRunner } from '../../infrastructure/database/transaction-run
 import { ForbiddenDestination } from './destination-policy.js';
 import { scopesNeededFor } from './event-scopes.js';
 import {
-  CreatedWebhookEndpointDto, CreateWebhookEndpointDto, DeliveriesQuery, ReplayRangeDto, ReplayResultDto, RotatedSecretDto, TestDeliveryDto,
-  UpdateWebhookEndpointDto, WebhookDeliveryDto, WebhookEndpointDto,
+  CreatedWebhookEndpointDto,
+  CreateWebhookEndpointDto,
+  DeliveriesQuery,
+  ReplayRangeDto,
+  ReplayResultDto,
+  RotatedSecretDto,
+  TestDeliveryDto,
+  UpdateWebhookEndpointDto,
+  WebhookDeliveryDto,
+  WebhookEndpointDto,
 } from './dto/webhook.dto.js';
 import { QueuedDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
@@ -46,9 +54,19 @@ export class WebhooksService {
     const secret = newWebhookSecret();
     const row = await this.transactions.run(async (tx) => {
       const created = await this.endpoints.insert(tx, {
-        url: dto.url, description: dto.description ?? null, eventTypes: [...new Set(dto.eventTypes)], secret, createdByType: by.kind, createdById: by.id,
+        url: dto.url,
+        description: dto.description ?? null,
+        eventTypes: [...new Set(dto.eventTypes)],
+        secret,
+        createdByType: by.kind,
+        createdById: by.id,
       });
-      await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.created', entityType: 'webhook_endpoint', entityId: created.id, after: toEndpointDto(created) });
+      await this.audit.record(tx, by, requestId, {
+        action: 'webhook_endpoint.created',
+        entityType: 'webhook_endpoint',
+        entityId: created.id,
+        after: toEndpointDto(created),
+      });
       return created;
     });
     return { ...toEndpointDto(row), secret };
@@ -63,19 +81,33 @@ export class WebhooksService {
     return toEndpointDto(await this.mustFind(id, by));
   }
 
-  async update(id: string, dto: UpdateWebhookEndpointDto, ifMatch: number | undefined, by: Principal, requestId?: string): Promise<WebhookEndpointDto> {
+  async update(
+    id: string,
+    dto: UpdateWebhookEndpointDto,
+    ifMatch: number | undefined,
+    by: Principal,
+    requestId?: string,
+  ): Promise<WebhookEndpointDto> {
     rejectNulls(dto, ['url', 'eventTypes', 'active']);
     if (dto.eventTypes) checkReadable(dto.eventTypes, by);
     if (dto.url !== undefined) await this.checkDestination(dto.url);
     const expected = ifMatch ?? dto.version;
     return this.transactions.run(async (tx) => {
       const before = await this.mustFind(id, by, tx, true);
-      if (expected !== undefined && expected !== before.version) throw new StaleVersion('Webhook endpoint', expected, before.version);
+      if (expected !== undefined && expected !== before.version)
+        throw new StaleVersion('Webhook endpoint', expected, before.version);
       const after = await this.endpoints.update(tx, id, {
-        url: dto.url, description: dto.description, eventTypes: dto.eventTypes && [...new Set(dto.eventTypes)], active: dto.active,
+        url: dto.url,
+        description: dto.description,
+        eventTypes: dto.eventTypes && [...new Set(dto.eventTypes)],
+        active: dto.active,
       });
       await this.audit.record(tx, by, requestId, {
-        action: 'webhook_endpoint.updated', entityType: 'webhook_endpoint', entityId: id, before: toEndpointDto(before), after: toEndpointDto(after),
+        action: 'webhook_endpoint.updated',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        before: toEndpointDto(before),
+        after: toEndpointDto(after),
       });
       return toEndpointDto(after);
     });
@@ -85,7 +117,12 @@ export class WebhooksService {
     await this.transactions.run(async (tx) => {
       const before = await this.mustFind(id, by, tx, true);
       await this.endpoints.softDelete(tx, id);
-      await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.deleted', entityType: 'webhook_endpoint', entityId: id, before: toEndpointDto(before) });
+      await this.audit.record(tx, by, requestId, {
+        action: 'webhook_endpoint.deleted',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        before: toEndpointDto(before),
+      });
     });
   }
 
@@ -99,7 +136,11 @@ export class WebhooksService {
           `The secret replaced by the last rotation is still accepted until ${current.previous_secret_expires_at?.toISOString()}; rotate again after that, so partners never lose a secret they still verify with.`,
         );
       }
-      await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.secret_rotated', entityType: 'webhook_endpoint', entityId: id });
+      await this.audit.record(tx, by, requestId, {
+        action: 'webhook_endpoint.secret_rotated',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+      });
       return rotated;
     });
     return { secret, previousSecretExpiresAt: row.previous_secret_expires_at!.toISOString() };
@@ -109,7 +150,11 @@ export class WebhooksService {
     const endpoint = await this.mustFind(id, by);
     const eventId = randomUUID();
     const delivery = await this.transactions.run((tx) =>
-      this.deliveries.createTestDelivery(tx, endpoint.id, { id: eventId, type: WebhooksEvents.test.name, data: { endpointId: endpoint.id, message: 'A test delivery from the CRM.' } }),
+      this.deliveries.createTestDelivery(tx, endpoint.id, {
+        id: eventId,
+        type: WebhooksEvents.test.name,
+        data: { endpointId: endpoint.id, message: 'A test delivery from the CRM.' },
+      }),
     );
     await this.enqueue([delivery]);
     return { deliveryId: delivery.id, webhookId: eventId };
@@ -123,10 +168,15 @@ export class WebhooksService {
 
   async replayDelivery(deliveryId: string, by: Principal, requestId?: string): Promise<ReplayResultDto> {
     const endpointId = await this.deliveries.endpointOf(deliveryId);
-    if (!endpointId || !(await this.endpoints.find(endpointId, ownerOf(by)))) throw new NotFound('Webhook delivery', deliveryId);
+    if (!endpointId || !(await this.endpoints.find(endpointId, ownerOf(by))))
+      throw new NotFound('Webhook delivery', deliveryId);
     const delivery = await this.transactions.run(async (tx) => {
       const replayed = await this.deliveries.replayOne(tx, deliveryId, [endpointId]);
-      await this.audit.record(tx, by, requestId, { action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: deliveryId });
+      await this.audit.record(tx, by, requestId, {
+        action: 'webhook_delivery.replayed',
+        entityType: 'webhook_delivery',
+        entityId: deliveryId,
+      });
       return replayed!;
     });
     await this.enqueue([delivery]);
@@ -134,12 +184,18 @@ export class WebhooksService {
   }
 
   async replayRange(id: string, range: ReplayRangeDto, by: Principal, requestId?: string): Promise<ReplayResultDto> {
-    if (new Date(range.from) >= new Date(range.to)) throw new Unprocessable('from must be before to.', [{ field: 'from', message: 'from must be before to' }]);
+    if (new Date(range.from) >= new Date(range.to))
+      throw new Unprocessable('from must be before to.', [{ field: 'from', message: 'from must be before to' }]);
     const replayed = await this.transactions.run(async (tx) => {
       await this.mustFind(id, by, tx);
       const rows = await this.deliveries.replayRange(tx, id, range.from, range.to, MAX_RANGE_REPLAY);
       if (rows === 'too many') throw new ReplayRangeTooLarge(MAX_RANGE_REPLAY);
-      await this.audit.record(tx, by, requestId, { action: 'webhook_endpoint.replayed', entityType: 'webhook_endpoint', entityId: id, after: { ...range, deliveries: rows.length } });
+      await this.audit.record(tx, by, requestId, {
+        action: 'webhook_endpoint.replayed',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        after: { ...range, deliveries: rows.length },
+      });
       return rows;
     });
     await this.enqueue(replayed);
@@ -164,7 +220,11 @@ export class WebhooksService {
     }
   }
 
-  private async mustFind(id: string, by: Principal, ...rest: [tx?: Parameters<WebhookEndpointsRepository['find']>[2], lock?: boolean]) {
+  private async mustFind(
+    id: string,
+    by: Principal,
+    ...rest: [tx?: Parameters<WebhookEndpointsRepository['find']>[2], lock?: boolean]
+  ) {
     const row = await this.endpoints.find(id, ownerOf(by), ...rest);
     if (!row) throw new NotFound('Webhook endpoint', id);
     return row;
@@ -179,7 +239,10 @@ function checkReadable(eventTypes: string[], by: Principal): void {
     return needed.length > 0 && !needed.some((scope) => by.scopes.includes(scope));
   });
   if (refused.length) {
-    const details = refused.map((type) => ({ field: 'eventTypes', message: `${type} needs one of the scopes ${scopesNeededFor(type).join(', ')}` }));
+    const details = refused.map((type) => ({
+      field: 'eventTypes',
+      message: `${type} needs one of the scopes ${scopesNeededFor(type).join(', ')}`,
+    }));
     throw new EventTypeNotReadable(refused, details);
   }
 }

@@ -21,7 +21,9 @@ export class QueueStateDto {
 }
 
 export class JobsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: LISTED_JOB_STATES, default: 'failed' }) @IsOptional() @IsIn(LISTED_JOB_STATES)
+  @ApiPropertyOptional({ enum: LISTED_JOB_STATES, default: 'failed' })
+  @IsOptional()
+  @IsIn(LISTED_JOB_STATES)
   state: ListedJobState = 'failed';
 }
 
@@ -42,10 +44,24 @@ export class RetriedDto {
 export class AuditLogQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'customer' }) @IsOptional() @IsString() @MaxLength(100) entityType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) entityId?: string;
-  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'] }) @IsOptional() @IsIn(['user', 'api_key', 'system']) actorType?: string;
-  @ApiPropertyOptional({ description: 'A user or API key id' }) @IsOptional() @IsString() @MaxLength(200) actorId?: string;
-  @ApiPropertyOptional({ example: 'customer.updated' }) @IsOptional() @IsString() @Matches(/^[a-z_]+\.[a-z_]+$/) action?: string;
-  @ApiPropertyOptional({ description: 'At or after (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'] })
+  @IsOptional()
+  @IsIn(['user', 'api_key', 'system'])
+  actorType?: string;
+  @ApiPropertyOptional({ description: 'A user or API key id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actorId?: string;
+  @ApiPropertyOptional({ example: 'customer.updated' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z_]+\.[a-z_]+$/)
+  action?: string;
+  @ApiPropertyOptional({ description: 'At or after (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
   @ApiPropertyOptional({ description: 'Before (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }
 
@@ -65,6 +81,11 @@ export class AuditEntryDto {
 
 export class ConfigEntryDto {
   @ApiProperty({ example: 'DATABASE_URL' }) name: string;
-  @ApiProperty({ nullable: true, description: 'Secrets and passwords are shown as ********', oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }) value: string | number | boolean | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'Secrets and passwords are shown as ********',
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  })
+  value: string | number | boolean | null;
   @ApiProperty() masked: boolean;
 }

@@ -1,48 +1,100 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 import { CUSTOM_FIELD_TYPES, type CustomFieldType } from '../customer-fields.js';
 
 export class CreateCustomFieldDto {
   @ApiProperty({ example: 'vipCardNo', description: 'camelCase key used in customFields' })
-  @IsString() @Matches(/^[a-z][a-zA-Z0-9]{0,49}$/, { message: 'key must be camelCase letters and digits, starting with a lower-case letter' })
+  @IsString()
+  @Matches(/^[a-z][a-zA-Z0-9]{0,49}$/, {
+    message: 'key must be camelCase letters and digits, starting with a lower-case letter',
+  })
   key: string;
 
-  @ApiProperty({ example: 'VIP 卡号' }) @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ example: 'VIP 卡号' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   label: string;
 
-  @ApiProperty({ enum: CUSTOM_FIELD_TYPES }) @IsIn(CUSTOM_FIELD_TYPES)
+  @ApiProperty({ enum: CUSTOM_FIELD_TYPES })
+  @IsIn(CUSTOM_FIELD_TYPES)
   type: CustomFieldType;
 
   @ApiPropertyOptional({ type: [String], description: 'Allowed values of an enum field' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(100, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
   options?: string[];
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
   required?: boolean;
 
-  @ApiPropertyOptional({ description: 'Longest text allowed' }) @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  @ApiPropertyOptional({ description: 'Longest text allowed' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   maxLength?: number;
 }
 
 export class UpdateCustomFieldDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   label?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(100, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
   options?: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   required?: boolean;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   maxLength?: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   version?: number;
 }
 

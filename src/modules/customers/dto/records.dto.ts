@@ -1,7 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested,
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from '../../../common/money/money.js';
 import { PageQuery } from '../../../common/pagination/cursor.js';
@@ -11,25 +24,43 @@ import { CONTACT_CHANNELS, INTERACTION_CHANNELS, PAYMENT_METHODS } from '../cust
 /** 客户消费记录表: one purchase. */
 export class CreatePurchaseDto {
   @ApiPropertyOptional({ example: '2026-11-24T08:00:00.000Z', description: 'Defaults to now; not in the future' })
-  @IsOptional() @IsTimestamp()
+  @IsOptional()
+  @IsTimestamp()
   purchasedAt?: string;
 
-  @ApiProperty({ example: '家用净水器 X3' }) @IsString() @MinLength(1) @MaxLength(300)
+  @ApiProperty({ example: '家用净水器 X3' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
   product: string;
 
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   quantity?: number;
 
-  @ApiProperty({ type: MoneyDto }) @IsObject() @ValidateNested() @Type(() => MoneyDto)
+  @ApiProperty({ type: MoneyDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyDto)
   amount: MoneyDto;
 
-  @ApiProperty({ enum: PAYMENT_METHODS }) @IsIn(PAYMENT_METHODS)
+  @ApiProperty({ enum: PAYMENT_METHODS })
+  @IsIn(PAYMENT_METHODS)
   paymentMethod: string;
 
-  @ApiPropertyOptional({ example: 'store', description: 'Where it was bought: store, online shop, partner…' }) @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional({ example: 'store', description: 'Where it was bought: store, online shop, partner…' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   channel?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   notes?: string;
 }
 
@@ -48,38 +79,63 @@ export class PurchaseDto {
 }
 
 export class CommitmentDto {
-  @ApiProperty({ example: '三天内上门安装' }) @IsString() @MinLength(1) @MaxLength(1000)
+  @ApiProperty({ example: '三天内上门安装' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
   description: string;
 
-  @ApiPropertyOptional({ example: '2026-11-27' }) @IsOptional() @IsCalendarDate()
+  @ApiPropertyOptional({ example: '2026-11-27' })
+  @IsOptional()
+  @IsCalendarDate()
   dueOn?: string;
 
-  @ApiPropertyOptional({ enum: ['open', 'kept', 'broken'], default: 'open' }) @IsOptional() @IsIn(['open', 'kept', 'broken'])
+  @ApiPropertyOptional({ enum: ['open', 'kept', 'broken'], default: 'open' })
+  @IsOptional()
+  @IsIn(['open', 'kept', 'broken'])
   status?: 'open' | 'kept' | 'broken';
 }
 
 export class CreateInteractionDto {
-  @ApiProperty({ enum: INTERACTION_CHANNELS }) @IsIn(INTERACTION_CHANNELS)
+  @ApiProperty({ enum: INTERACTION_CHANNELS })
+  @IsIn(INTERACTION_CHANNELS)
   channel: string;
 
-  @ApiProperty({ enum: ['inbound', 'outbound'] }) @IsIn(['inbound', 'outbound'])
+  @ApiProperty({ enum: ['inbound', 'outbound'] })
+  @IsIn(['inbound', 'outbound'])
   direction: 'inbound' | 'outbound';
 
-  @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsTimestamp()
+  @ApiPropertyOptional({ description: 'Defaults to now' })
+  @IsOptional()
+  @IsTimestamp()
   occurredAt?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
   subject?: string;
 
-  @ApiProperty({ example: '客户咨询净水器滤芯更换' }) @IsString() @MinLength(1) @MaxLength(10_000)
+  @ApiProperty({ example: '客户咨询净水器滤芯更换' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10_000)
   summary: string;
 
   @ApiPropertyOptional({ type: [CommitmentDto], description: 'What was promised to the customer' })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CommitmentDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => CommitmentDto)
   commitments?: CommitmentDto[];
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The staff member who talked to the customer; defaults to the caller' })
-  @IsOptional() @IsUUID()
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The staff member who talked to the customer; defaults to the caller',
+  })
+  @IsOptional()
+  @IsUUID()
   staffId?: string;
 }
 
@@ -97,23 +153,33 @@ export class InteractionDto {
 }
 
 export class ConsentDto {
-  @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS)
+  @ApiProperty({ enum: CONTACT_CHANNELS })
+  @IsIn(CONTACT_CHANNELS)
   channel: string;
 
-  @ApiProperty() @IsBoolean()
+  @ApiProperty()
+  @IsBoolean()
   optedIn: boolean;
 }
 
 export class UpdateConsentsDto {
   @ApiPropertyOptional({ type: [ConsentDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(CONTACT_CHANNELS.length) @ValidateNested({ each: true }) @Type(() => ConsentDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTACT_CHANNELS.length)
+  @ValidateNested({ each: true })
+  @Type(() => ConsentDto)
   channels?: ConsentDto[];
 
-  @ApiPropertyOptional({ description: 'true: no promotional messages on any channel' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'true: no promotional messages on any channel' })
+  @IsOptional()
+  @IsBoolean()
   marketingOptOut?: boolean;
 
   @ApiPropertyOptional({ example: 'phone call 2026-11-24', description: 'How the customer gave or withdrew consent' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   source?: string;
 }
 
@@ -141,6 +207,7 @@ export class TimelineEntryDto {
 
 export class TimelineQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TIMELINE_KINDS })
-  @IsOptional() @IsIn(TIMELINE_KINDS)
+  @IsOptional()
+  @IsIn(TIMELINE_KINDS)
   kind?: string;
 }

@@ -4,10 +4,16 @@ import { Scope, SCOPES } from '../../../common/auth/principal.js';
 import type { ApiKeyRow } from '../tokens.repository.js';
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'E-shop purchase sync' }) @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ example: 'E-shop purchase sync' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true }) @IsArray() @ArrayMinSize(1) @IsIn(SCOPES, { each: true })
+  @ApiProperty({ enum: SCOPES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(SCOPES, { each: true })
   scopes: Scope[];
 }
 

@@ -7,13 +7,17 @@ export class LoginDto {
   email: string;
 
   @ApiProperty({ example: 'admin12345' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   password: string;
 }
 
 export class RefreshDto {
   @ApiProperty()
-  @IsString() @MinLength(20) @MaxLength(200)
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200)
   refreshToken: string;
 }
 

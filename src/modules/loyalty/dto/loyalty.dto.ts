@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, NotEquals } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  NotEquals,
+} from 'class-validator';
 
 export class LedgerEntryDto {
   @ApiProperty() id: string;
@@ -18,21 +29,31 @@ export class LedgerEntryDto {
 export class LoyaltySummaryDto {
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty() balance: number;
-  @ApiProperty({ description: 'Points earned per whole currency unit spent, before the tier multiplier' }) pointsPerUnit: number;
+  @ApiProperty({ description: 'Points earned per whole currency unit spent, before the tier multiplier' })
+  pointsPerUnit: number;
   @ApiProperty({ nullable: true, type: String }) tier: string | null;
   @ApiProperty({ example: '1.50' }) earnMultiplier: string;
   @ApiProperty({ type: [String], description: 'Member benefits of the tier (R-L2)' }) benefits: string[];
-  @ApiProperty({ nullable: true, type: Object, description: 'Value from the last recalculation: RFM score (0–15), spending and purchases in the window' })
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: 'Value from the last recalculation: RFM score (0–15), spending and purchases in the window',
+  })
   value: { score: number; monetary: string; frequency: number } | null;
   @ApiProperty({ nullable: true, type: Object, description: 'The next tier up and what would reach it (R-V4)' })
   nextTier: { name: string; scoreGap: number; toReach: { spend: number | null; purchases: number | null } } | null;
 }
 
 export class RedeemRewardDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID()
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
   rewardId: string;
 
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsInt() @Min(1) @Max(100)
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
   quantity?: number;
 }
 
@@ -48,24 +69,42 @@ export class RedemptionDto {
 
 export class AdjustPointsDto {
   @ApiProperty({ description: 'Points to add (positive) or remove (negative)', example: 200 })
-  @IsInt() @NotEquals(0) @Min(-1_000_000) @Max(1_000_000)
+  @IsInt()
+  @NotEquals(0)
+  @Min(-1_000_000)
+  @Max(1_000_000)
   points: number;
 
-  @ApiProperty({ example: '补偿：安装延误' }) @IsString() @MinLength(3) @MaxLength(500)
+  @ApiProperty({ example: '补偿：安装延误' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
   reason: string;
 }
 
 export class CreateRewardDto {
-  @ApiProperty({ example: '电影票两张' }) @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty({ example: '电影票两张' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
-  @ApiProperty({ example: 500 }) @IsInt() @Min(1) @Max(10_000_000)
+  @ApiProperty({ example: 500 })
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   pointsCost: number;
 
-  @ApiProperty({ example: 100 }) @IsInt() @Min(0) @Max(10_000_000)
+  @ApiProperty({ example: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
   stock: number;
 }
 

@@ -10,118 +10,202 @@ export const REQUEST_TYPES = ['repair', 'maintenance', 'installation', 'inquiry'
 export const REQUEST_CHANNELS = ['phone', 'web', 'email', 'wechat', 'sms', 'walk_in', 'api'] as const;
 
 export class CreateServiceRequestDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID()
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
   customerId: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "The purchase it concerns; must be the customer's" }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid', description: "The purchase it concerns; must be the customer's" })
+  @IsOptional()
+  @IsUUID()
   purchaseId?: string;
 
-  @ApiPropertyOptional({ enum: REQUEST_CHANNELS, description: 'Defaults to `api` for API keys and `phone` for staff' }) @IsOptional() @IsIn(REQUEST_CHANNELS)
+  @ApiPropertyOptional({ enum: REQUEST_CHANNELS, description: 'Defaults to `api` for API keys and `phone` for staff' })
+  @IsOptional()
+  @IsIn(REQUEST_CHANNELS)
   channel?: string;
 
-  @ApiProperty({ enum: REQUEST_TYPES }) @IsIn(REQUEST_TYPES)
+  @ApiProperty({ enum: REQUEST_TYPES })
+  @IsIn(REQUEST_TYPES)
   type: string;
 
-  @ApiProperty({ enum: SEVERITIES }) @IsIn(SEVERITIES)
+  @ApiProperty({ enum: SEVERITIES })
+  @IsIn(SEVERITIES)
   severity: string;
 
-  @ApiProperty({ example: '净水器漏水' }) @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty({ example: '净水器漏水' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   subject: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(10_000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
   description?: string;
 
-  @ApiPropertyOptional({ example: 'senior-repair', description: 'Only staff with this skill receive it' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional({ example: 'senior-repair', description: 'Only staff with this skill receive it' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   requiredSkill?: string;
 
   @ApiPropertyOptional({ example: '上海', description: 'Only staff of this region (or of every region) receive it' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   region?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   address?: string;
 
-  @ApiPropertyOptional({ description: 'When the customer asked, if earlier than now (a call logged afterwards); at most 7 days ago' })
-  @IsOptional() @IsTimestamp()
+  @ApiPropertyOptional({
+    description: 'When the customer asked, if earlier than now (a call logged afterwards); at most 7 days ago',
+  })
+  @IsOptional()
+  @IsTimestamp()
   receivedAt?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Keep it as `new` for a dispatcher to triage instead of queueing it at once' })
-  @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Keep it as `new` for a dispatcher to triage instead of queueing it at once',
+  })
+  @IsOptional()
+  @IsBoolean()
   hold?: boolean;
 }
 
 export class UpdateServiceRequestDto {
-  @ApiPropertyOptional({ enum: REQUEST_TYPES }) @IsOptional() @IsIn(REQUEST_TYPES)
+  @ApiPropertyOptional({ enum: REQUEST_TYPES })
+  @IsOptional()
+  @IsIn(REQUEST_TYPES)
   type?: string;
 
-  @ApiPropertyOptional({ enum: SEVERITIES, description: 'Changing it moves the deadlines, counted from when the request was received' })
-  @IsOptional() @IsIn(SEVERITIES)
+  @ApiPropertyOptional({
+    enum: SEVERITIES,
+    description: 'Changing it moves the deadlines, counted from when the request was received',
+  })
+  @IsOptional()
+  @IsIn(SEVERITIES)
   severity?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   subject?: string;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(10_000)
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   requiredSkill?: string | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   region?: string | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(500)
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   address?: string | null;
 
   @ApiPropertyOptional({ description: 'The version you read; a stale one fails with 412 (or send If-Match)' })
-  @IsOptional() @IsInt() @Min(1)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   version?: number;
 }
 
 export class AssignServiceRequestDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID()
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
   assigneeId: string;
 }
 
 export class ResolveServiceRequestDto {
-  @ApiProperty({ example: '更换滤芯后不再漏水' }) @IsString() @MinLength(1) @MaxLength(10_000)
+  @ApiProperty({ example: '更换滤芯后不再漏水' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10_000)
   resolution: string;
 }
 
 export class ReopenServiceRequestDto {
-  @ApiProperty({ example: '三天后又开始漏水' }) @IsString() @MinLength(1) @MaxLength(2_000)
+  @ApiProperty({ example: '三天后又开始漏水' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2_000)
   reason: string;
 }
 
 export class SatisfactionDto {
-  @ApiProperty({ minimum: 1, maximum: 5 }) @IsInt() @Min(1) @Max(5)
+  @ApiProperty({ minimum: 1, maximum: 5 })
+  @IsInt()
+  @Min(1)
+  @Max(5)
   score: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2_000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2_000)
   comment?: string;
 }
 
 export class ListServiceRequestsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES)
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
   status?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
   customerId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
   assignedTo?: string;
 
-  @ApiPropertyOptional({ enum: SEVERITIES }) @IsOptional() @IsIn(SEVERITIES)
+  @ApiPropertyOptional({ enum: SEVERITIES })
+  @IsOptional()
+  @IsIn(SEVERITIES)
   severity?: string;
 }
 
 export class QueueQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit = 50;
 
-  @ApiPropertyOptional({ description: 'Only requests the caller is qualified for (skill and region), as `next` would see them' })
-  @IsOptional() @IsIn(['true', 'false'])
+  @ApiPropertyOptional({
+    description: 'Only requests the caller is qualified for (skill and region), as `next` would see them',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
   mine?: 'true' | 'false';
 }
 
@@ -139,7 +223,8 @@ export class ServiceRequestDto {
   @ApiProperty({ nullable: true, type: String }) region: string | null;
   @ApiProperty({ nullable: true, type: String }) address: string | null;
   @ApiProperty({ enum: STATUSES }) status: string;
-  @ApiProperty({ nullable: true, type: String, description: "The customer's tier when the request was filed" }) tier: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The customer's tier when the request was filed" }) tier:
+    string | null;
   @ApiProperty() receivedAt: string;
   @ApiProperty({ description: 'First-response deadline' }) respondBy: string;
   @ApiProperty({ description: 'Resolution deadline (moves on while waiting on the customer)' }) resolveBy: string;
@@ -162,7 +247,11 @@ export class ServiceRequestDto {
 
 export class QueueEntryDto {
   @ApiProperty({ description: '1 is served next' }) position: number;
-  @ApiProperty({ description: 'Head start for tier and severity plus business minutes waited; highest first (README: the priority rule)' }) priority: number;
+  @ApiProperty({
+    description:
+      'Head start for tier and severity plus business minutes waited; highest first (README: the priority rule)',
+  })
+  priority: number;
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() number: string;
   @ApiProperty({ format: 'uuid' }) customerId: string;

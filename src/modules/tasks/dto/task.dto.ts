@@ -8,7 +8,12 @@ export class TaskDto {
   @ApiProperty() title: string;
   @ApiProperty({ nullable: true, type: String }) detail: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) assigneeId: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'A task for everyone in a role, until one of them completes it' }) assigneeRole: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'A task for everyone in a role, until one of them completes it',
+  })
+  assigneeRole: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) customerId: string | null;
   @ApiProperty({ nullable: true, type: String }) subjectType: string | null;
   @ApiProperty({ nullable: true, type: String }) subjectId: string | null;
@@ -20,6 +25,7 @@ export class TaskDto {
 
 export class ListTasksQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['open', 'done'], default: 'open' })
-  @IsOptional() @IsIn(['open', 'done'])
+  @IsOptional()
+  @IsIn(['open', 'done'])
   status: 'open' | 'done' = 'open';
 }
