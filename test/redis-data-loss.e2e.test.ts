@@ -162,8 +162,9 @@ describe('after Redis loses its data', () => {
       'the breach',
     );
     expect(breached).toBe(true);
-    // A few more sweeps later: still one breach, one escalation, one task.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Three more sweeps later: still one breach, one escalation, one task.
+    const sweepsSoFar = await completedSweeps(sla);
+    await waitFor(async () => (await completedSweeps(sla)) >= sweepsSoFar + 3, 30_000, 'three more sweeps');
     const events = await t.db.query(
       `SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'service_request.breached'`,
       [request.id],
@@ -175,3 +176,9 @@ describe('after Redis loses its data', () => {
     expect(tasks.rows.map((row) => row.kind)).toStrictEqual(['sla.response_breached']);
   }, 90_000);
 });
+
+/** The SLA alarm sweeps that have run to completion (kept: removeOnComplete keeps the last 10,000). */
+async function completedSweeps(sla: Queue): Promise<number> {
+  const jobs = await sla.getJobs(['completed']);
+  return jobs.filter((job) => (job.data as { task?: string }).task === 'recover-alarms').length;
+}
