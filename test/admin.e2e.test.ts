@@ -1,19 +1,10 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SCOPES } from '../src/common/auth/principal.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
-const EVERY_SCOPE = [
-  'customers:read',
-  'customers:write',
-  'customers:sensitive',
-  'purchases:write',
-  'interactions:write',
-  'service-requests:write',
-  'complaints:write',
-  'outreach:report',
-  'webhooks:manage',
-];
+const EVERY_SCOPE = [...SCOPES];
 const UI = `${API}/admin/queues/ui`;
 
 describe('admin endpoints', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SCOPES } from '../src/common/auth/principal.js';
 import { API, bearer, createApiKey, createUser, startTestApp, type TestApp } from './support/test-app.js';
 import { purchase } from './support/factories.js';
 
@@ -39,17 +40,7 @@ const OWNER_MANAGER_ADMIN: StaffCaller[] = ['admin', 'manager', 'owner'];
 
 /** Scopes that have nothing to do with customers, users or configuration. */
 const UNRELATED_SCOPES = ['webhooks:manage', 'outreach:report', 'service-requests:write', 'complaints:write'];
-const EVERY_SCOPE = [
-  'customers:read',
-  'customers:write',
-  'customers:sensitive',
-  'purchases:write',
-  'interactions:write',
-  'service-requests:write',
-  'complaints:write',
-  'outreach:report',
-  'webhooks:manage',
-];
+const EVERY_SCOPE = [...SCOPES];
 
 /** The sensitive profile of every customer these tests create; the zodiac follows from the birth date. */
 const SENSITIVE = { birthDate: '1985-06-15', zodiac: '牛', religion: '佛教', smoker: false, drinker: true } as const;

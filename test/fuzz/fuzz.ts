@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from '../../bench/support.js';
+import { ROLES, SCOPES } from '../../src/common/auth/principal.js';
 import { ServerProcess } from '../support/processes.js';
 import { hostileValue, type JsonSchema, SchemaArbitraries } from './schema-arbitraries.js';
 
@@ -25,18 +26,7 @@ import { hostileValue, type JsonSchema, SchemaArbitraries } from './schema-arbit
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 12_000);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 6);
-const ROLES = ['admin', 'manager', 'sales', 'agent', 'technician', 'marketing'] as const;
-const ALL_SCOPES = [
-  'customers:read',
-  'customers:write',
-  'customers:sensitive',
-  'purchases:write',
-  'interactions:write',
-  'service-requests:write',
-  'complaints:write',
-  'outreach:report',
-  'webhooks:manage',
-];
+const ALL_SCOPES = [...SCOPES];
 const QUEUES = [
   'domain-events',
   'maintenance',
