@@ -77,8 +77,11 @@ interface PgCounters {
   kinds: Counter; // statements, transactions, begin, commit, rollback
 }
 
-/** Proxies Postgres; counts each statement the client executes, and its transactions (COMMITs plus statements run outside BEGIN…COMMIT). */
-function pgProxy(target: { host: string; port: number }, counters: PgCounters): Promise<net.Server> {
+/** A TCP proxy to `target` on a free local port; `inspect` sees each client connection to read what it sends. */
+function inspectingProxy(
+  target: { host: string; port: number },
+  inspect: (client: net.Socket) => void,
+): Promise<net.Server> {
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     client.pipe(upstream);
@@ -91,6 +94,14 @@ function pgProxy(target: { host: string; port: number }, counters: PgCounters): 
     upstream.on('error', close);
     client.on('close', close);
     upstream.on('close', close);
+    inspect(client);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Proxies Postgres; counts each statement the client executes, and its transactions (COMMITs plus statements run outside BEGIN…COMMIT). */
+function pgProxy(target: { host: string; port: number }, counters: PgCounters): Promise<net.Server> {
+  return inspectingProxy(target, (client) => {
     let buffer: Buffer = Buffer.alloc(0);
     let startup = true;
     let inTransaction = false;
@@ -154,23 +165,11 @@ function pgProxy(target: { host: string; port: number }, counters: PgCounters): 
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 /** Proxies Redis; counts each command the client sends, EVALSHA/EVAL by the queue named in its first key. */
 function redisProxy(target: { host: string; port: number }, counter: Counter): Promise<net.Server> {
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-    client.on('close', close);
-    upstream.on('close', close);
+  return inspectingProxy(target, (client) => {
     let buffer: Buffer = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
@@ -189,7 +188,6 @@ function redisProxy(target: { host: string; port: number }, counter: Counter): P
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 /** One RESP command (an array of bulk strings, or an inline line) from the front of the buffer, with its first four arguments. */
