@@ -21,6 +21,7 @@ import {
   ServiceRequestsHttpModule,
   ServiceRequestsWorkerModule,
 } from './modules/service-requests/service-requests.module.js';
+import { SalesHttpModule, SalesWorkerModule } from './modules/sales/sales.module.js';
 import { TasksHttpModule } from './modules/tasks/tasks.module.js';
 import { WebhooksHttpModule, WebhooksWorkerModule } from './modules/webhooks/webhooks.module.js';
 
@@ -54,9 +55,12 @@ export class AppModule {
               TasksHttpModule,
               WebhooksHttpModule,
               AdminHttpModule,
+              SalesHttpModule,
             ]
           : []),
-        ...(runsWorkers ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule, WebhooksWorkerModule] : []),
+        ...(runsWorkers
+          ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule, WebhooksWorkerModule, SalesWorkerModule]
+          : []),
       ],
       providers: [
         { provide: APP_PIPE, useClass: RequestValidationPipe },

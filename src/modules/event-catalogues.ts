@@ -2,6 +2,7 @@ import type { EventCatalogue } from '../infrastructure/outbox/event-catalogue.js
 import { CUSTOMERS_CATALOGUE } from './customers/customers.events.js';
 import { IDENTITY_CATALOGUE } from './identity/identity.events.js';
 import { LOYALTY_CATALOGUE } from './loyalty/loyalty.events.js';
+import { SALES_CATALOGUE } from './sales/sales.events.js';
 import { SERVICE_REQUESTS_CATALOGUE } from './service-requests/service-requests.events.js';
 import { WEBHOOKS_CATALOGUE } from './webhooks/webhooks.events.js';
 
@@ -12,4 +13,5 @@ export const EVENT_CATALOGUES: readonly EventCatalogue[] = [
   LOYALTY_CATALOGUE,
   SERVICE_REQUESTS_CATALOGUE,
   WEBHOOKS_CATALOGUE,
+  SALES_CATALOGUE,
 ];

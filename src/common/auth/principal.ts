@@ -11,6 +11,8 @@ export const SCOPES = [
   'complaints:write',
   'outreach:report',
   'webhooks:manage',
+  'leads:write',
+  'sales:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

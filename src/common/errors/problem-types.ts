@@ -43,6 +43,9 @@ export const PROBLEM_TYPES = {
   'out-of-stock': { type: '/problems/out-of-stock', title: 'Conflict', status: 409 },
   // service-requests
   'invalid-transition': { type: '/problems/invalid-transition', title: 'Conflict', status: 409 },
+  // sales
+  'invalid-lead-transition': { type: '/problems/invalid-lead-transition', title: 'Conflict', status: 409 },
+  'opportunity-closed': { type: '/problems/opportunity-closed', title: 'Conflict', status: 409 },
   // webhooks
   'replay-range-too-large': { type: '/problems/replay-range-too-large', title: 'Unprocessable request', status: 422 },
   'forbidden-webhook-destination': {

@@ -279,6 +279,39 @@ export class AppConfig {
   @IsString()
   SERVICE_TIME_ZONE = 'Asia/Shanghai';
 
+  /** A new lead must be contacted within this many seconds; then its owner is reminded (R-SP1, seed 002). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90 * 86_400)
+  LEAD_RESPONSE_SECONDS = 86_400;
+
+  /** This many seconds after the reminder, a lead still not contacted is escalated to the owner's manager. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90 * 86_400)
+  LEAD_ESCALATION_SECONDS = 14_400;
+
+  /** Purchases this many days after an opportunity was won count as its revenue (R-SP2). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_650)
+  ATTRIBUTION_WINDOW_DAYS = 180;
+
+  /** The one price list's currency: products, opportunities and quotes are in it. */
+  @IsString()
+  @IsIn(['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'])
+  SALES_CURRENCY = 'CNY';
+
+  /** Records a hand-over moves per transaction: each slice holds its row locks for one short transaction. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  HANDOVER_SLICE_SIZE = 2_000;
+
   /** The secret access tokens are signed with; a fixed development value outside production. */
   get jwtSecret(): string {
     return this.JWT_SECRET ?? 'development-only-secret-change-me-0123456789';

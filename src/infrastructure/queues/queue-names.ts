@@ -10,6 +10,7 @@ export const QueueName = {
   ServiceSla: 'service-sla',
   WebhookDeliveries: 'webhook-deliveries',
   WebhookRecovery: 'webhook-recovery',
+  Sales: 'sales',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -91,6 +92,19 @@ export interface WebhookRecoveryJob {
   task: 'recover-deliveries' | 'purge-history';
 }
 
+/** A new lead's response deadline passing: remind its owner, later escalate to their manager (each once). */
+export interface LeadOverdueJob {
+  kind: 'lead-overdue';
+  leadId: string;
+  stage: 'reminder' | 'escalation';
+}
+
+/** One hand-over (`POST /admin/reassign`), moved slice by slice; its row in Postgres records the progress. */
+export interface HandOverJob {
+  kind: 'hand-over';
+  reassignmentId: string;
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.EventSubscribers]: EventSubscriberJob;
@@ -100,4 +114,5 @@ export interface JobPayloads {
   [QueueName.ServiceSla]: ServiceSlaJob | SlaRecoveryJob;
   [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
   [QueueName.WebhookRecovery]: WebhookRecoveryJob;
+  [QueueName.Sales]: LeadOverdueJob | HandOverJob;
 }

@@ -149,6 +149,17 @@ export class CustomersRepository {
     return row ?? null;
   }
 
+  /** Customers reached at this phone (as phone or mobile) or e-mail: equality on the contact indexes. */
+  async withContact(phone: string | null, email: string | null, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM customers
+        WHERE deleted_at IS NULL AND (phone = $1 OR mobile = $1 OR lower(email) = $2)
+        ORDER BY created_at, id LIMIT $3`,
+      [phone, email, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** The tier of each of these customers that exists (null before their first valuation). */
   async tiers(ids: string[]): Promise<Map<string, string | null>> {
     const rows: { id: string; tier: string | null }[] = await this.dataSource.query(

@@ -12,7 +12,7 @@ import {
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
-import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
 import { classifySearch, normaliseEmail, normalisePhone } from './contact-normalisation.js';
@@ -49,21 +49,56 @@ export class CustomersService {
     this.assertSensitiveWritable(principal, dto);
     const columns = this.toColumns({ ...dto, ownerId });
 
-    const created = await this.transactions.run(async (tx) => {
-      await this.customFields.assertValid(tx, dto.customFields ?? {}, true);
-      const row = await this.customers.insert(tx, columns);
-      const customer = toCustomerDto(row);
-      await this.audit.record(tx, principal, requestId, {
-        action: 'customer.created',
-        entityType: 'customer',
-        entityId: row.id,
-        after: customer,
-        fields: Object.keys(dto),
-      });
-      await this.outbox.record(tx, CustomersEvents.customerCreated, row.id, { customer: withoutSensitive(customer) });
-      return customer;
-    });
+    const created = await this.transactions.run((tx) => this.insertCustomer(tx, dto, columns, principal, requestId));
     return this.present(principal, created, requestId);
+  }
+
+  /**
+   * Creates the customer inside the caller's transaction (a lead's conversion creates the customer and
+   * its opportunity together): the same rules, audit row and `customer.created` event as `create`. Returns
+   * the customer without presenting it (the caller answers with its own shape).
+   */
+  async createIn(tx: Tx, dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
+    rejectNulls(dto, NOT_NULL);
+    if (dto.ownerId) await this.assertOwnerAssignable(principal, dto.ownerId);
+    this.assertSensitiveWritable(principal, dto);
+    return this.insertCustomer(tx, dto, this.toColumns(dto), principal, requestId);
+  }
+
+  private async insertCustomer(
+    tx: Tx,
+    dto: CreateCustomerDto,
+    columns: Record<string, unknown>,
+    principal: Principal,
+    requestId: string | undefined,
+  ): Promise<CustomerDto> {
+    await this.customFields.assertValid(tx, dto.customFields ?? {}, true);
+    const row = await this.customers.insert(tx, columns);
+    const customer = toCustomerDto(row);
+    await this.audit.record(tx, principal, requestId, {
+      action: 'customer.created',
+      entityType: 'customer',
+      entityId: row.id,
+      after: customer,
+      fields: Object.keys(dto),
+    });
+    await this.outbox.record(tx, CustomersEvents.customerCreated, row.id, { customer: withoutSensitive(customer) });
+    return customer;
+  }
+
+  /** Ids of the customers whose phone, mobile or e-mail is one of these (already normalised), at most `limit`. */
+  withContact(phone: string | null, email: string | null, limit = 5): Promise<string[]> {
+    if (!phone && !email) return Promise.resolve([]);
+    return this.customers.withContact(phone, email, limit);
+  }
+
+  /** The contact normalisers of customers, so that other modules store phones and e-mails as customers do. */
+  normalisePhone(input: string): string | null {
+    return normalisePhone(input, this.config.DEFAULT_PHONE_REGION);
+  }
+
+  normaliseEmail(input: string): string {
+    return normaliseEmail(input);
   }
 
   async get(id: string, principal: Principal, requestId?: string): Promise<CustomerDto> {

@@ -55,6 +55,23 @@ export class UsersRepository {
     return rows.length > 0;
   }
 
+  /** The ids of the users who report directly to the manager. */
+  async teamOf(managerId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM users WHERE manager_id = $1`, [
+      managerId,
+    ]);
+    return rows.map((row) => row.id);
+  }
+
+  /** Of these ids, the active users holding one of `roles`. */
+  async activeWithRoles(ids: string[], roles: Role[], tx: Tx = this.dataSource.manager): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id FROM users WHERE id = ANY($1::uuid[]) AND active AND roles && $2::text[]`,
+      [ids, roles],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Active users holding one of `roles` who have `skill` (when given) and work in `region` (or everywhere). */
   async findQualified(roles: Role[], skill: string | null, region: string | null): Promise<UserRow[]> {
     return this.dataSource.query(

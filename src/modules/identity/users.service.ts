@@ -4,7 +4,7 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { Conflict, NotFound, StaleVersion, Unprocessable } from '../../common/errors/domain-errors.js';
 import { decodeCursor, Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
-import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
 import { AuthService } from './auth.service.js';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { UsersRepository } from './users.repository.js';
@@ -58,6 +58,16 @@ export class UsersService {
 
   isManagedBy(userId: string, managerId: string): Promise<boolean> {
     return this.users.isManagedBy(userId, managerId);
+  }
+
+  /** The ids of the users who report directly to the manager (their team). */
+  teamOf(managerId: string): Promise<string[]> {
+    return this.users.teamOf(managerId);
+  }
+
+  /** Of these ids, the active users holding one of the roles (admins count only when they hold it); in `tx` when given. */
+  activeWithRoles(ids: string[], roles: Role[], tx?: Tx): Promise<string[]> {
+    return this.users.activeWithRoles(ids, roles, tx);
   }
 
   async exists(id: string): Promise<boolean> {

@@ -13,6 +13,10 @@ export const EVENT_FAMILY_SCOPES: readonly { prefix: string; scopes: readonly Sc
   { prefix: 'interaction.', scopes: ['customers:read'] },
   { prefix: 'loyalty.', scopes: ['customers:read'] },
   { prefix: 'service_request.', scopes: ['service-requests:write', 'customers:read'] },
+  { prefix: 'lead.', scopes: ['leads:write', 'sales:read'] },
+  { prefix: 'opportunity.', scopes: ['sales:read'] },
+  { prefix: 'quote.', scopes: ['sales:read'] },
+  { prefix: 'sales.', scopes: ['sales:read'] },
 ];
 
 /**

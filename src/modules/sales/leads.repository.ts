@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import type { AssignmentExplanation } from './lead-assignment.js';
+import { OPEN_LEAD_STATUSES, type LeadStatus } from './lead-lifecycle.js';
+import type { OwnerScope } from './sales-access.js';
+import { ownerScopeSql } from './sales.sql.js';
+
+/** A lead as LEAD_SELECT reads it; timestamps are text in the API's form (api_timestamp). */
+export interface LeadRow {
+  id: string;
+  kind: string;
+  name: string;
+  companyName: string | null;
+  phone: string | null;
+  email: string | null;
+  source: string;
+  campaignId: string | null;
+  region: string | null;
+  industry: string | null;
+  interest: string | null;
+  notes: string | null;
+  status: LeadStatus;
+  disqualifyReason: string | null;
+  ownerId: string | null;
+  assignment: AssignmentExplanation | null;
+  duplicates: { customerIds: string[]; leadIds: string[] };
+  respondBy: string;
+  contactedAt: string | null;
+  customerId: string | null;
+  opportunityId: string | null;
+  convertedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  remindedAt: string | null;
+  escalatedAt: string | null;
+  /** created_at as Postgres prints it, exact to the microsecond, for the keyset cursor. */
+  cursorAt: string;
+}
+
+export interface NewLead {
+  kind: string;
+  name: string;
+  companyName: string | null;
+  phone: string | null;
+  email: string | null;
+  source: string;
+  campaignId: string | null;
+  region: string | null;
+  industry: string | null;
+  interest: string | null;
+  notes: string | null;
+  ownerId: string | null;
+  assignment: AssignmentExplanation | null;
+  duplicates: { customerIds: string[]; leadIds: string[] };
+  respondBy: Date;
+  createdByType: string;
+  createdById: string;
+}
+
+export interface LeadFilters {
+  status?: string;
+  source?: string;
+  ownerId?: string;
+}
+
+export const LEAD_SELECT = `id, kind, name, company_name AS "companyName", phone, email, source, campaign_id AS "campaignId",
+  region, industry, interest, notes, status, disqualify_reason AS "disqualifyReason", owner_id AS "ownerId", assignment,
+  duplicates, api_timestamp(respond_by) AS "respondBy", api_timestamp(contacted_at) AS "contactedAt",
+  customer_id AS "customerId", opportunity_id AS "opportunityId", api_timestamp(converted_at) AS "convertedAt", version,
+  api_timestamp(created_at) AS "createdAt", api_timestamp(updated_at) AS "updatedAt",
+  api_timestamp(reminded_at) AS "remindedAt", api_timestamp(escalated_at) AS "escalatedAt", created_at::text AS "cursorAt"`;
+
+const OPEN = `status IN (${OPEN_LEAD_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+
+@Injectable()
+export class LeadsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(tx: Tx, lead: NewLead): Promise<LeadRow> {
+    const [row] = await tx.query(
+      `INSERT INTO leads (kind, name, company_name, phone, email, source, campaign_id, region, industry, interest, notes,
+                          owner_id, assignment, duplicates, respond_by, created_by_type, created_by_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, $16, $17)
+       RETURNING ${LEAD_SELECT}`,
+      [
+        lead.kind,
+        lead.name,
+        lead.companyName,
+        lead.phone,
+        lead.email,
+        lead.source,
+        lead.campaignId,
+        lead.region,
+        lead.industry,
+        lead.interest,
+        lead.notes,
+        lead.ownerId,
+        lead.assignment === null ? null : JSON.stringify(lead.assignment),
+        JSON.stringify(lead.duplicates),
+        lead.respondBy,
+        lead.createdByType,
+        lead.createdById,
+      ],
+    );
+    return row;
+  }
+
+  async find(id: string, tx: Tx = this.dataSource.manager): Promise<LeadRow | null> {
+    const [row] = await tx.query(`SELECT ${LEAD_SELECT} FROM leads WHERE id = $1`, [id]);
+    return row ?? null;
+  }
+
+  async lock(tx: Tx, id: string): Promise<LeadRow | null> {
+    const [row] = await tx.query(`SELECT ${LEAD_SELECT} FROM leads WHERE id = $1 FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  /** Sets the columns (already SQL values), bumps the version and returns the lead as it is now. */
+  async update(tx: Tx, id: string, columns: Record<string, unknown>): Promise<LeadRow> {
+    const names = Object.keys(columns);
+    const sets = [...names.map((name, i) => `${name} = $${i + 2}`), 'version = version + 1', 'updated_at = now()'];
+    const [rows] = await tx.query(`UPDATE leads SET ${sets.join(', ')} WHERE id = $1 RETURNING ${LEAD_SELECT}`, [
+      id,
+      ...names.map((name) => columns[name]),
+    ]);
+    return rows[0];
+  }
+
+  /** Marks a reminder stage done without counting as a change of the lead (no new version). */
+  async markOverdue(tx: Tx, id: string, stage: 'reminder' | 'escalation'): Promise<LeadRow> {
+    const column = stage === 'reminder' ? 'reminded_at' : 'escalated_at';
+    const [rows] = await tx.query(`UPDATE leads SET ${column} = now() WHERE id = $1 RETURNING ${LEAD_SELECT}`, [id]);
+    return rows[0];
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id), within the caller's book. */
+  list(filters: LeadFilters, scope: OwnerScope, after: KeysetPosition | null, limit: number): Promise<LeadRow[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = [ownerScopeSql(scope, 'owner_id', param)];
+    if (filters.status) where.push(`status = ${param(filters.status)}`);
+    if (filters.source) where.push(`source = ${param(filters.source)}`);
+    if (filters.ownerId) where.push(`owner_id = ${param(filters.ownerId)}`);
+    if (after) where.push(`(created_at, id) < (${param(after.at)}::timestamptz, ${param(after.id)}::uuid)`);
+    return this.dataSource.query(
+      `SELECT ${LEAD_SELECT} FROM leads WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+      params,
+    );
+  }
+
+  /** Open leads reached at this phone or e-mail (already normalised), oldest first. */
+  async openWithContact(phone: string | null, email: string | null, limit = 5): Promise<string[]> {
+    if (!phone && !email) return [];
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM leads WHERE ${OPEN} AND (phone = $1 OR email = $2) ORDER BY created_at, id LIMIT $3`,
+      [phone, email, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Each salesperson's open leads, read inside the assigning transaction (after the rule's lock). */
+  async openLoads(userIds: string[], tx: Tx = this.dataSource.manager): Promise<Map<string, number>> {
+    const rows: { ownerId: string; open: number }[] = await tx.query(
+      `SELECT owner_id AS "ownerId", count(*)::int AS open FROM leads WHERE ${OPEN} AND owner_id = ANY($1::uuid[]) GROUP BY owner_id`,
+      [userIds],
+    );
+    return new Map(rows.map((row) => [row.ownerId, row.open]));
+  }
+}

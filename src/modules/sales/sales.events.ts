@@ -1,0 +1,61 @@
+import { catalogue, eventType, subscriber } from '../../infrastructure/outbox/event-catalogue.js';
+import { CustomersEvents } from '../customers/customers.events.js';
+import type { LeadAssignmentDto, LeadDto } from './dto/lead.dto.js';
+import type { OpportunityDto } from './dto/opportunity.dto.js';
+
+/** Every sales event carries its record as the API shows it, plus the details of the change. */
+export const LeadEvents = {
+  created: eventType<{ lead: LeadDto }>('lead.created', 'lead'),
+  assigned: eventType<{ lead: LeadDto; assignment: LeadAssignmentDto }>('lead.assigned', 'lead'),
+  statusChanged: eventType<{ lead: LeadDto; from: string; to: string; reason: string | null }>(
+    'lead.status_changed',
+    'lead',
+  ),
+  converted: eventType<{ lead: LeadDto; customerId: string; opportunityId: string; customerCreated: boolean }>(
+    'lead.converted',
+    'lead',
+  ),
+  /** The response deadline passed: `stage` is `reminder` (to the owner) or `escalation` (to their manager). */
+  responseOverdue: eventType<{ lead: LeadDto; stage: 'reminder' | 'escalation'; taskId: string }>(
+    'lead.response_overdue',
+    'lead',
+  ),
+  ownerChanged: eventType<{
+    leadId: string;
+    fromUserId: string | null;
+    toUserId: string;
+    reassignmentId: string | null;
+  }>('lead.owner_changed', 'lead'),
+};
+
+export const OpportunityEvents = {
+  created: eventType<{ opportunity: OpportunityDto }>('opportunity.created', 'opportunity'),
+  updated: eventType<{ opportunity: OpportunityDto; changedFields: string[] }>('opportunity.updated', 'opportunity'),
+  stageChanged: eventType<{ opportunity: OpportunityDto; fromStageId: string; toStageId: string }>(
+    'opportunity.stage_changed',
+    'opportunity',
+  ),
+  won: eventType<{ opportunity: OpportunityDto }>('opportunity.won', 'opportunity'),
+  lost: eventType<{ opportunity: OpportunityDto; reason: string }>('opportunity.lost', 'opportunity'),
+  ownerChanged: eventType<{
+    opportunityId: string;
+    fromUserId: string | null;
+    toUserId: string;
+    reassignmentId: string | null;
+  }>('opportunity.owner_changed', 'opportunity'),
+};
+
+export const SalesSubscribers = {
+  /** Schedules a new lead's response reminder (to its owner) and escalation (to their manager) as delayed jobs. */
+  scheduleLeadReminders: subscriber('sales', 'schedule-lead-reminders', [LeadEvents.created]),
+  /** Attributes a purchase to its customer's won opportunity when it falls within the attribution window. */
+  attributePurchase: subscriber('sales', 'attribute-purchase', [CustomersEvents.purchaseRecorded]),
+};
+
+const SALES_EVENTS = [...Object.values(LeadEvents), ...Object.values(OpportunityEvents)];
+
+export const SALES_CATALOGUE = catalogue(
+  'sales',
+  Object.fromEntries(SALES_EVENTS.map((type) => [type.name, type])),
+  SalesSubscribers,
+);

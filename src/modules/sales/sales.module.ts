@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { TasksModule } from '../tasks/tasks.module.js';
+import { AssignmentRulesController } from './assignment-rules.controller.js';
+import { AssignmentRulesRepository } from './assignment-rules.repository.js';
+import { AssignmentRulesService } from './assignment-rules.service.js';
+import { AttributionsRepository } from './attributions.repository.js';
+import { ChangeLeadStatus } from './change-lead-status.js';
+import { ConvertLead } from './convert-lead.js';
+import { CreateLead } from './create-lead.js';
+import { LeadAssigner } from './lead-assigner.js';
+import { RemindOverdueLead } from './lead-overdue.js';
+import { LeadRemindersHandler } from './lead-reminders.handler.js';
+import { LeadsController } from './leads.controller.js';
+import { LeadsRepository } from './leads.repository.js';
+import { LeadsService } from './leads.service.js';
+import { OpportunitiesRepository } from './opportunities.repository.js';
+import { PipelinesRepository } from './pipelines.repository.js';
+import { PurchaseAttributionHandler } from './purchase-attribution.handler.js';
+import { SalesAccess } from './sales-access.js';
+import { SalesProcessor } from './sales.processor.js';
+
+const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead];
+
+/** Sales: leads and their assignment rules, conversion, pipelines and opportunities (R-SP1–SP3). */
+@Module({
+  imports: [CustomersModule, IdentityModule, TasksModule],
+  providers: [
+    LeadsRepository,
+    AssignmentRulesRepository,
+    OpportunitiesRepository,
+    PipelinesRepository,
+    AttributionsRepository,
+    SalesAccess,
+    LeadAssigner,
+    ...USE_CASES,
+    LeadsService,
+    AssignmentRulesService,
+  ],
+  exports: [...USE_CASES, LeadsService, AssignmentRulesService, LeadsRepository, AttributionsRepository],
+})
+export class SalesModule {}
+
+/** The sales endpoints, served by api processes only. */
+@Module({
+  imports: [SalesModule],
+  controllers: [LeadsController, AssignmentRulesController],
+})
+export class SalesHttpModule {}
+
+/** Lead reminders, purchase attribution and hand-overs, in worker processes only. */
+@Module({
+  imports: [SalesModule],
+  providers: [LeadRemindersHandler, PurchaseAttributionHandler, SalesProcessor],
+})
+export class SalesWorkerModule {}
