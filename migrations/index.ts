@@ -9,6 +9,7 @@ import { WebhookDeliveryRecovery1764120000000 } from './1764120000000-webhook-de
 import { HistoryRetention1764130000000 } from './1764130000000-history-retention.js';
 import { ServiceQueueOneWalk1764140000000 } from './1764140000000-service-queue-one-walk.js';
 import { OutboxClaimOrder1764150000000 } from './1764150000000-outbox-claim-order.js';
+import { Complaints1764200000000 } from './1764200000000-complaints.js';
 import { SalesLeadsPipelines1764400000000 } from './1764400000000-sales-leads-pipelines.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
@@ -24,5 +25,6 @@ export const migrations = [
   HistoryRetention1764130000000,
   ServiceQueueOneWalk1764140000000,
   OutboxClaimOrder1764150000000,
+  Complaints1764200000000,
   SalesLeadsPipelines1764400000000,
 ];

@@ -14,6 +14,7 @@ import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { AdminHttpModule } from './modules/admin/admin.module.js';
 import { EVENT_CATALOGUES } from './modules/event-catalogues.js';
+import { ComplaintsHttpModule, ComplaintsWorkerModule } from './modules/complaints/complaints.module.js';
 import { CustomersHttpModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
               CustomersHttpModule,
               LoyaltyHttpModule,
               ServiceRequestsHttpModule,
+              ComplaintsHttpModule,
               TasksHttpModule,
               WebhooksHttpModule,
               AdminHttpModule,
@@ -59,7 +61,13 @@ export class AppModule {
             ]
           : []),
         ...(runsWorkers
-          ? [LoyaltyWorkerModule, ServiceRequestsWorkerModule, WebhooksWorkerModule, SalesWorkerModule]
+          ? [
+              LoyaltyWorkerModule,
+              ServiceRequestsWorkerModule,
+              ComplaintsWorkerModule,
+              WebhooksWorkerModule,
+              SalesWorkerModule,
+            ]
           : []),
       ],
       providers: [

@@ -1,4 +1,5 @@
 import type { EventCatalogue } from '../infrastructure/outbox/event-catalogue.js';
+import { COMPLAINTS_CATALOGUE } from './complaints/complaints.events.js';
 import { CUSTOMERS_CATALOGUE } from './customers/customers.events.js';
 import { IDENTITY_CATALOGUE } from './identity/identity.events.js';
 import { LOYALTY_CATALOGUE } from './loyalty/loyalty.events.js';
@@ -12,6 +13,7 @@ export const EVENT_CATALOGUES: readonly EventCatalogue[] = [
   CUSTOMERS_CATALOGUE,
   LOYALTY_CATALOGUE,
   SERVICE_REQUESTS_CATALOGUE,
+  COMPLAINTS_CATALOGUE,
   WEBHOOKS_CATALOGUE,
   SALES_CATALOGUE,
 ];

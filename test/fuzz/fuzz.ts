@@ -33,6 +33,7 @@ const QUEUES = [
   'tier-recalc',
   'loyalty',
   'service-sla',
+  'complaint-sla',
   'webhook-deliveries',
   'webhook-recovery',
 ];

@@ -46,6 +46,19 @@ export const PROBLEM_TYPES = {
   // sales
   'invalid-lead-transition': { type: '/problems/invalid-lead-transition', title: 'Conflict', status: 409 },
   'opportunity-closed': { type: '/problems/opportunity-closed', title: 'Conflict', status: 409 },
+  // complaints
+  'invalid-complaint-transition': { type: '/problems/invalid-complaint-transition', title: 'Conflict', status: 409 },
+  'complaint-intake-refused': {
+    type: '/problems/complaint-intake-refused',
+    title: 'Unprocessable request',
+    status: 422,
+  },
+  'root-cause-required': { type: '/problems/root-cause-required', title: 'Unprocessable request', status: 422 },
+  'invalid-improvement-action-transition': {
+    type: '/problems/invalid-improvement-action-transition',
+    title: 'Conflict',
+    status: 409,
+  },
   // webhooks
   'replay-range-too-large': { type: '/problems/replay-range-too-large', title: 'Unprocessable request', status: 422 },
   'forbidden-webhook-destination': {

@@ -8,6 +8,7 @@ export const QueueName = {
   TierRecalc: 'tier-recalc',
   Loyalty: 'loyalty',
   ServiceSla: 'service-sla',
+  ComplaintSla: 'complaint-sla',
   WebhookDeliveries: 'webhook-deliveries',
   WebhookRecovery: 'webhook-recovery',
   Sales: 'sales',
@@ -73,6 +74,14 @@ export interface ServiceSlaJob {
   deadline: string;
 }
 
+/** One clock of one complaint reaching its warning point or its deadline; stale when the deadline has moved. */
+export interface ComplaintSlaJob {
+  complaintId: string;
+  clock: 'acknowledgement' | 'resolution';
+  stage: 'warning' | 'breach';
+  deadline: string;
+}
+
 /** The periodic sweep that rebuilds the delayed SLA alarms from Postgres when Redis lost them. */
 export interface SlaRecoveryJob {
   task: 'recover-alarms';
@@ -112,6 +121,7 @@ export interface JobPayloads {
   [QueueName.TierRecalc]: TierRecalcJob;
   [QueueName.Loyalty]: LoyaltyDailyJob;
   [QueueName.ServiceSla]: ServiceSlaJob | SlaRecoveryJob;
+  [QueueName.ComplaintSla]: ComplaintSlaJob | SlaRecoveryJob;
   [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
   [QueueName.WebhookRecovery]: WebhookRecoveryJob;
   [QueueName.Sales]: LeadOverdueJob | HandOverJob;

@@ -173,6 +173,15 @@ export class CustomerRecordsRepository {
     );
   }
 
+  /** Whose purchase it is and of what, or null when there is none with this id. */
+  async purchaseFacts(purchaseId: string): Promise<{ customerId: string; product: string } | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT customer_id AS "customerId", product FROM purchases WHERE id = $1`,
+      [purchaseId],
+    );
+    return row ?? null;
+  }
+
   async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
     const rows = await this.dataSource.query(`SELECT 1 FROM purchases WHERE id = $1 AND customer_id = $2`, [
       purchaseId,
@@ -233,8 +242,13 @@ export class CustomerRecordsRepository {
       interaction: `SELECT 'interaction' AS kind, id::text AS id, occurred_at AS at, channel || ' (' || direction || '): ' || left(summary, 200) AS summary,
           jsonb_build_object('channel', channel, 'direction', direction, 'staffId', staff_id, 'subject', subject, 'commitments', commitments) AS details
         FROM interactions WHERE customer_id = $1 ${keyset('occurred_at', 'id::text')}`,
-      service_request: `SELECT kind, 'entry-' || id::text AS id, occurred_at AS at, summary, details
-        FROM customer_timeline_entries WHERE customer_id = $1 AND kind = 'service_request' ${keyset('occurred_at', `'entry-' || id::text`)}`,
+      ...Object.fromEntries(
+        ENTRY_KINDS.map((entryKind) => [
+          entryKind,
+          `SELECT kind, 'entry-' || id::text AS id, occurred_at AS at, summary, details
+            FROM customer_timeline_entries WHERE customer_id = $1 AND kind = '${entryKind}' ${keyset('occurred_at', `'entry-' || id::text`)}`,
+        ]),
+      ),
       profile: auditBranch('profile', `'customer.created', 'customer.updated'`),
       consent: auditBranch('consent', `'customer.consents_updated'`),
     };
@@ -247,6 +261,9 @@ export class CustomerRecordsRepository {
     );
   }
 }
+
+/** Kinds other modules append to customer_timeline_entries (timelineEntriesInsertSql), each read on its own index range. */
+const ENTRY_KINDS = ['service_request', 'complaint', 'improvement_action'];
 
 function withoutCursor<T>(row: WithCursor<T>): T {
   const { cursorAt: _, ...rest } = row;

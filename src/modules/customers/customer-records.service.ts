@@ -93,6 +93,11 @@ export class CustomerRecordsService {
     return this.records.isRefunded(purchaseId, tx);
   }
 
+  /** Whose purchase it is and of what product (null: no such purchase). */
+  purchaseFacts(purchaseId: string): Promise<{ customerId: string; product: string } | null> {
+    return this.records.purchaseFacts(purchaseId);
+  }
+
   async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
     return this.records.purchaseBelongsTo(purchaseId, customerId);
   }

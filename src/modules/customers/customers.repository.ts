@@ -160,6 +160,19 @@ export class CustomersRepository {
     return rows.map((row) => row.id);
   }
 
+  /** What a complaint keeps of each of these customers that exists: tier, region and owner at intake. */
+  async intakeFacts(
+    ids: string[],
+  ): Promise<Map<string, { tier: string | null; region: string | null; ownerId: string | null }>> {
+    const rows: { id: string; tier: string | null; region: string | null; ownerId: string | null }[] =
+      await this.dataSource.query(
+        `SELECT c.id, ${customerTierSql('c.id')} AS tier, c.region, c.owner_id AS "ownerId"
+           FROM customers c WHERE c.id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+        [ids],
+      );
+    return new Map(rows.map(({ id, ...facts }) => [id, facts]));
+  }
+
   /** The tier of each of these customers that exists (null before their first valuation). */
   async tiers(ids: string[]): Promise<Map<string, string | null>> {
     const rows: { id: string; tier: string | null }[] = await this.dataSource.query(

@@ -228,6 +228,13 @@ export class CustomersService {
     return this.customers.tiers(customerIds);
   }
 
+  /** Each of these customers' tier, region and owner; customers that do not exist (or were deleted) are absent. */
+  intakeFactsOf(
+    customerIds: string[],
+  ): Promise<Map<string, { tier: string | null; region: string | null; ownerId: string | null }>> {
+    return this.customers.intakeFacts(customerIds);
+  }
+
   private async assertOwnerAssignable(principal: Principal, ownerId: string): Promise<void> {
     if (!(await this.users.exists(ownerId)))
       throw new Unprocessable('The owner does not exist.', [{ field: 'ownerId', message: 'no user has this id' }]);

@@ -35,3 +35,8 @@ function isBirthdayOn(birthDate: string, day: string): string {
 export function customersWithBirthdayOnSql(day: string): string {
   return `SELECT id FROM customers WHERE deleted_at IS NULL AND birth_date IS NOT NULL AND ${isBirthdayOn('birth_date', day)}`;
 }
+
+/** SQL: the customer `customerId` (an expression) is owned by the user `ownerId` (an expression): a salesperson's book. */
+export function customerOwnedBySql(customerId: string, ownerId: string): string {
+  return `EXISTS (SELECT 1 FROM customers owned WHERE owned.id = ${customerId} AND owned.owner_id = ${ownerId})`;
+}

@@ -28,6 +28,11 @@ export class ServiceRequestsService {
     return visibleTo(principal, id, await this.requests.find(id));
   }
 
+  /** The request whoever asks (other modules: a complaint's request, the open problems' check); null when there is none. */
+  find(id: string): Promise<ServiceRequestRow | null> {
+    return this.requests.find(id);
+  }
+
   /** Newest first; a technician sees only the requests dispatched to them. */
   async list(query: ListServiceRequestsQuery, principal: Principal): Promise<Page<ServiceRequestRow>> {
     const onlyMine = isTechnicianOnly(principal);

@@ -17,6 +17,8 @@ export const EVENT_FAMILY_SCOPES: readonly { prefix: string; scopes: readonly Sc
   { prefix: 'opportunity.', scopes: ['sales:read'] },
   { prefix: 'quote.', scopes: ['sales:read'] },
   { prefix: 'sales.', scopes: ['sales:read'] },
+  { prefix: 'complaint.', scopes: ['complaints:write', 'customers:read'] },
+  { prefix: 'improvement_action.', scopes: ['complaints:write', 'customers:read'] },
 ];
 
 /**

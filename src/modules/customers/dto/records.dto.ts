@@ -195,7 +195,16 @@ export class ConsentsDto {
   @ApiProperty() marketingOptOut: boolean;
 }
 
-export const TIMELINE_KINDS = ['purchase', 'refund', 'interaction', 'consent', 'profile', 'service_request'];
+export const TIMELINE_KINDS = [
+  'purchase',
+  'refund',
+  'interaction',
+  'consent',
+  'profile',
+  'service_request',
+  'complaint',
+  'improvement_action',
+];
 
 export class TimelineEntryDto {
   @ApiProperty({ enum: TIMELINE_KINDS }) kind: string;
