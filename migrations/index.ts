@@ -11,6 +11,7 @@ import { ServiceQueueOneWalk1764140000000 } from './1764140000000-service-queue-
 import { OutboxClaimOrder1764150000000 } from './1764150000000-outbox-claim-order.js';
 import { Complaints1764200000000 } from './1764200000000-complaints.js';
 import { SalesLeadsPipelines1764400000000 } from './1764400000000-sales-leads-pipelines.js';
+import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-list-quotes.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   OutboxClaimOrder1764150000000,
   Complaints1764200000000,
   SalesLeadsPipelines1764400000000,
+  SalesPriceListQuotes1764400000001,
 ];

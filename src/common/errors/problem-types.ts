@@ -59,6 +59,9 @@ export const PROBLEM_TYPES = {
     title: 'Conflict',
     status: 409,
   },
+  'quote-not-approved': { type: '/problems/quote-not-approved', title: 'Conflict', status: 409 },
+  'quote-not-pending': { type: '/problems/quote-not-pending', title: 'Conflict', status: 409 },
+  'quote-superseded': { type: '/problems/quote-superseded', title: 'Conflict', status: 409 },
   // webhooks
   'replay-range-too-large': { type: '/problems/replay-range-too-large', title: 'Unprocessable request', status: 422 },
   'forbidden-webhook-destination': {

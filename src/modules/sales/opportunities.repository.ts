@@ -125,10 +125,11 @@ export class OpportunitiesRepository {
     );
   }
 
-  /** Ends the last stage entry (the opportunity was won or lost). */
+  /** Ends the last stage entry at the moment the opportunity closed (won or lost). */
   async leaveStage(tx: Tx, id: string): Promise<void> {
     await tx.query(
-      `UPDATE opportunity_stage_history SET left_at = now() WHERE opportunity_id = $1 AND left_at IS NULL`,
+      `UPDATE opportunity_stage_history SET left_at = (SELECT closed_at FROM opportunities WHERE id = $1)
+        WHERE opportunity_id = $1 AND left_at IS NULL`,
       [id],
     );
   }

@@ -2,6 +2,7 @@ import { catalogue, eventType, subscriber } from '../../infrastructure/outbox/ev
 import { CustomersEvents } from '../customers/customers.events.js';
 import type { LeadAssignmentDto, LeadDto } from './dto/lead.dto.js';
 import type { OpportunityDto } from './dto/opportunity.dto.js';
+import type { ProductDto, QuoteDto } from './dto/quote.dto.js';
 
 /** Every sales event carries its record as the API shows it, plus the details of the change. */
 export const LeadEvents = {
@@ -45,6 +46,25 @@ export const OpportunityEvents = {
   }>('opportunity.owner_changed', 'opportunity'),
 };
 
+export const ProductEvents = {
+  created: eventType<{ product: ProductDto }>('product.created', 'product'),
+  updated: eventType<{ product: ProductDto; changedFields: string[] }>('product.updated', 'product'),
+};
+
+export const QuoteEvents = {
+  created: eventType<{ quote: QuoteDto }>('quote.created', 'quote'),
+  /** The discount is beyond the maker's limit: `approver` (a manager, or an administrator) has a task. */
+  approvalRequested: eventType<{ quote: QuoteDto; approver: 'manager' | 'admin'; taskId: string }>(
+    'quote.approval_requested',
+    'quote',
+  ),
+  approved: eventType<{ quote: QuoteDto }>('quote.approved', 'quote'),
+  rejected: eventType<{ quote: QuoteDto; reason: string }>('quote.rejected', 'quote'),
+  sent: eventType<{ quote: QuoteDto }>('quote.sent', 'quote'),
+  /** A revision replaced the quote before it was sent. */
+  superseded: eventType<{ quote: QuoteDto }>('quote.superseded', 'quote'),
+};
+
 export const SalesSubscribers = {
   /** Schedules a new lead's response reminder (to its owner) and escalation (to their manager) as delayed jobs. */
   scheduleLeadReminders: subscriber('sales', 'schedule-lead-reminders', [LeadEvents.created]),
@@ -52,7 +72,12 @@ export const SalesSubscribers = {
   attributePurchase: subscriber('sales', 'attribute-purchase', [CustomersEvents.purchaseRecorded]),
 };
 
-const SALES_EVENTS = [...Object.values(LeadEvents), ...Object.values(OpportunityEvents)];
+const SALES_EVENTS = [
+  ...Object.values(LeadEvents),
+  ...Object.values(OpportunityEvents),
+  ...Object.values(ProductEvents),
+  ...Object.values(QuoteEvents),
+];
 
 export const SALES_CATALOGUE = catalogue(
   'sales',

@@ -2,6 +2,18 @@ import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
+import { OpportunitiesController } from './opportunities.controller.js';
+import { OpportunitiesService } from './opportunities.service.js';
+import { PipelinesController } from './pipelines.controller.js';
+import { PipelinesService } from './pipelines.service.js';
+import { ProductsRepository } from './products.repository.js';
+import { ProductsService } from './products.service.js';
+import { QuotesController } from './quotes.controller.js';
+import { QuotesRepository } from './quotes.repository.js';
+import { QuotesService } from './quotes.service.js';
+import { SalesReportsController } from './reports.controller.js';
+import { ReportsRepository } from './reports.repository.js';
+import { SalesReportsService } from './reports.service.js';
 import { AssignmentRulesController } from './assignment-rules.controller.js';
 import { AssignmentRulesRepository } from './assignment-rules.repository.js';
 import { AssignmentRulesService } from './assignment-rules.service.js';
@@ -23,7 +35,7 @@ import { SalesProcessor } from './sales.processor.js';
 
 const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead];
 
-/** Sales: leads and their assignment rules, conversion, pipelines and opportunities (R-SP1–SP3). */
+/** Sales: leads and their assignment rules, conversion, pipelines and opportunities, the price list and quotes (R-SP1–SP3, SP6). */
 @Module({
   imports: [CustomersModule, IdentityModule, TasksModule],
   providers: [
@@ -32,20 +44,46 @@ const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead]
     OpportunitiesRepository,
     PipelinesRepository,
     AttributionsRepository,
+    ProductsRepository,
+    QuotesRepository,
+    ReportsRepository,
     SalesAccess,
     LeadAssigner,
     ...USE_CASES,
     LeadsService,
     AssignmentRulesService,
+    OpportunitiesService,
+    PipelinesService,
+    ProductsService,
+    QuotesService,
+    SalesReportsService,
   ],
-  exports: [...USE_CASES, LeadsService, AssignmentRulesService, LeadsRepository, AttributionsRepository],
+  exports: [
+    ...USE_CASES,
+    LeadsService,
+    AssignmentRulesService,
+    OpportunitiesService,
+    PipelinesService,
+    ProductsService,
+    QuotesService,
+    SalesReportsService,
+    LeadsRepository,
+    AttributionsRepository,
+  ],
 })
 export class SalesModule {}
 
 /** The sales endpoints, served by api processes only. */
 @Module({
   imports: [SalesModule],
-  controllers: [LeadsController, AssignmentRulesController],
+  controllers: [
+    LeadsController,
+    AssignmentRulesController,
+    OpportunitiesController,
+    PipelinesController,
+    QuotesController,
+    SalesReportsController,
+  ],
 })
 export class SalesHttpModule {}
 

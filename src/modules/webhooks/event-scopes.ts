@@ -16,6 +16,7 @@ export const EVENT_FAMILY_SCOPES: readonly { prefix: string; scopes: readonly Sc
   { prefix: 'lead.', scopes: ['leads:write', 'sales:read'] },
   { prefix: 'opportunity.', scopes: ['sales:read'] },
   { prefix: 'quote.', scopes: ['sales:read'] },
+  { prefix: 'product.', scopes: ['sales:read'] },
   { prefix: 'sales.', scopes: ['sales:read'] },
   { prefix: 'complaint.', scopes: ['complaints:write', 'customers:read'] },
   { prefix: 'improvement_action.', scopes: ['complaints:write', 'customers:read'] },
