@@ -14,7 +14,9 @@ describe('leads and their assignment (R-SP1)', () => {
   let marketing: User;
 
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000' });
+    // A hundred leads under one rule are assigned one after another (the rule's row lock), each holding a
+    // pooled connection while it waits: on a loaded machine that wait can pass the default 5 s.
+    t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000', DATABASE_CONNECT_TIMEOUT_MS: '60000' });
     manager = await createUser(t, ['manager']);
     sales = [];
     for (let i = 0; i < 4; i += 1) sales.push(await createUser(t, ['sales'], { managerId: manager.id }));

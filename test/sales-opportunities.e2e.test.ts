@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { customer, purchase } from './support/factories.js';
-import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, eventHandled, startTestApp, type TestApp } from './support/test-app.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 const money = (amount: string) => ({ amount, currency: 'CNY' });
@@ -343,25 +343,25 @@ describe('opportunities, pipelines and the sales reports (R-SP2, R-SP3)', () => 
       // Two purchases after the win count; one dated before the win and one by the customer whose opportunity is open do not.
       const after1 = await purchase(t, owner.token, wonCustomer, '300.00');
       const after2 = await purchase(t, owner.token, wonCustomer, '150.50');
-      await purchase(t, owner.token, wonCustomer, '999.00', {
+      const beforeWin = await purchase(t, owner.token, wonCustomer, '999.00', {
         purchasedAt: new Date(Date.now() - 86_400_000).toISOString(),
       });
-      await purchase(t, owner.token, lostCustomer, '70.00');
-      await waitFor(
-        async () => {
-          const found = await t.db.query(
-            `SELECT count(*)::int AS n FROM purchase_attributions WHERE purchase_id = ANY($1::uuid[])`,
-            [[after1.id, after2.id]],
-          );
-          return found.rows[0].n === 2;
-        },
-        20_000,
-        'the purchases after the win to be attributed',
+      const notWon = await purchase(t, owner.token, lostCustomer, '70.00');
+      const purchases = [after1.id, after2.id, beforeWin.id, notWon.id];
+      const events = await t.db.query(
+        `SELECT event_id FROM outbox WHERE type = 'purchase.recorded' AND payload->'purchase'->>'id' = ANY($1::text[])`,
+        [purchases],
       );
-      const everyPurchaseHandled = await t.db.query(
-        `SELECT count(*)::int AS n FROM outbox WHERE type = 'purchase.recorded' AND published_at IS NULL`,
+      expect(events.rows).toHaveLength(4);
+      for (const { event_id: eventId } of events.rows) await eventHandled(t, eventId, 30_000);
+      const attributed = await t.db.query(
+        `SELECT purchase_id, opportunity_id FROM purchase_attributions WHERE purchase_id = ANY($1::uuid[]) ORDER BY amount DESC`,
+        [purchases],
       );
-      expect(everyPurchaseHandled.rows[0].n).toBe(0);
+      expect(attributed.rows).toStrictEqual([
+        { purchase_id: after1.id, opportunity_id: opportunities[0] },
+        { purchase_id: after2.id, opportunity_id: opportunities[0] },
+      ]);
 
       const report = await t.http
         .get(`${API}/reports/lead-sources?from=${today()}&to=${today()}`)
