@@ -23,6 +23,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A row of a keyset-paginated list: its time as Postgres prints it, exact to the microsecond. */
+export type WithCursor<T> = T & { cursorAt: string };
+
 /** Keyset position: the sort key and id of the last row of the previous page. */
 export interface KeysetPosition {
   at: string;
@@ -68,4 +71,43 @@ export function toPage<R, T>(
 /** The same page with each item presented (rows to response DTOs). */
 export function mapPage<R, T>(page: Page<R>, map: (row: R) => T): Page<T> {
   return { data: page.data.map(map), nextCursor: page.nextCursor };
+}
+
+/**
+ * A cursor over a list sorted by something other than time (a rank, a key, a price and a name): the
+ * sort values of the last row of the page, each checked against its pattern when read back.
+ */
+export function encodeKeyCursor(values: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values.map(String))).toString('base64url');
+}
+
+export function decodeKeyCursor(cursor: string | undefined, patterns: RegExp[]): string[] | null {
+  if (!cursor) return null;
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(values) &&
+      values.length === patterns.length &&
+      values.every((value, index) => typeof value === 'string' && patterns[index].test(value))
+    )
+      return values as string[];
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+}
+
+/** A page from rows fetched with limit + 1, its cursor the sort values of the last row. */
+export function toKeyPage<R, T>(
+  rows: R[],
+  limit: number,
+  sortValues: (row: R) => (string | number)[],
+  map: (row: R) => T,
+): Page<T> {
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  return {
+    data: pageRows.map(map),
+    nextCursor: hasMore ? encodeKeyCursor(sortValues(pageRows[pageRows.length - 1])) : null,
+  };
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
-import { Page } from '../../common/pagination/cursor.js';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -17,8 +17,8 @@ export class CustomFieldsController {
   @Get()
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [CustomFieldDto] })
-  async list(): Promise<Page<CustomFieldDto>> {
-    return { data: (await this.fields.list()).map(toCustomFieldDto), nextCursor: null };
+  async list(@Query() query: PageQuery): Promise<Page<CustomFieldDto>> {
+    return mapPage(await this.fields.list(query), toCustomFieldDto);
   }
 
   @Post()

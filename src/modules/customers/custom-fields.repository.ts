@@ -25,6 +25,16 @@ export class CustomFieldsRepository {
     return tx.query(`SELECT ${COLUMNS} FROM custom_field_definitions ORDER BY key`);
   }
 
+  /** One page of the definitions in key order (limit + 1 rows: the extra one tells whether more follow). */
+  page(afterKey: string | null, limit: number): Promise<CustomFieldRow[]> {
+    const params: unknown[] = [limit + 1];
+    const keyset = afterKey === null ? '' : `WHERE key > $${params.push(afterKey)}`;
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM custom_field_definitions ${keyset} ORDER BY key LIMIT $1`,
+      params,
+    );
+  }
+
   async insert(tx: Tx, field: Omit<CustomFieldRow, 'id' | 'version' | 'active'>): Promise<CustomFieldRow | null> {
     const [row] = await tx.query(
       `INSERT INTO custom_field_definitions (key, label, type, options, required, max_length) VALUES ($1, $2, $3, $4, $5, $6)

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Conflict, NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { decodeKeyCursor, type Page, type PageQuery, toKeyPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner, Tx } from '../../infrastructure/database/transaction-runner.js';
 import { validateCustomFieldValues } from './custom-field-values.js';
@@ -17,8 +18,15 @@ export class CustomFieldsService {
     private readonly audit: AuditService,
   ) {}
 
-  list(): Promise<CustomFieldRow[]> {
-    return this.fields.list();
+  async list(query: PageQuery): Promise<Page<CustomFieldRow>> {
+    const [afterKey] = decodeKeyCursor(query.cursor, [/^[a-z][a-zA-Z0-9]{0,49}$/]) ?? [];
+    const rows = await this.fields.page(afterKey ?? null, query.limit);
+    return toKeyPage(
+      rows,
+      query.limit,
+      (row) => [row.key],
+      (row) => row,
+    );
   }
 
   async create(dto: CreateCustomFieldDto, by: Principal, requestId?: string): Promise<CustomFieldRow> {

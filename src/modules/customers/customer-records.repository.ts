@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import type { KeysetPosition, WithCursor } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
-/** A row of a keyset-paginated list: its time as Postgres prints it, exact to the microsecond. */
-export type WithCursor<T> = T & { cursorAt: string };
+export type { WithCursor };
 
 export interface PurchaseRow {
   id: string;
@@ -24,6 +23,9 @@ export interface Commitment {
   description: string;
   dueOn?: string;
   status: 'open' | 'kept' | 'broken';
+  /** When it was marked kept or broken, and by whom (a user id; null for an API key). */
+  settledAt?: string;
+  settledBy?: string | null;
 }
 
 export interface InteractionRow {
@@ -157,6 +159,22 @@ export class CustomerRecordsRepository {
       ],
     );
     return withoutCursor(row);
+  }
+
+  async lockInteraction(tx: Tx, customerId: string, id: string): Promise<InteractionRow | null> {
+    const [row] = await tx.query(
+      `SELECT ${INTERACTION_SELECT} FROM interactions WHERE id = $1 AND customer_id = $2 FOR UPDATE`,
+      [id, customerId],
+    );
+    return row ? withoutCursor(row) : null;
+  }
+
+  async replaceCommitments(tx: Tx, id: string, commitments: Commitment[]): Promise<InteractionRow> {
+    const [rows] = await tx.query(
+      `UPDATE interactions SET commitments = $2::jsonb WHERE id = $1 RETURNING ${INTERACTION_SELECT}`,
+      [id, JSON.stringify(commitments)],
+    );
+    return withoutCursor(rows[0]);
   }
 
   async listInteractions(

@@ -30,8 +30,10 @@ import {
 } from './dto/records.dto.js';
 import { CustomersEvents } from './customers.events.js';
 
-// Timeline entries are purchases and interactions (uuid), refunds (refund-uuid) and audit rows (audit-n).
-const TIMELINE_ENTRY_ID = /^(refund-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^audit-\d{1,18}$/i;
+// Timeline entries are purchases and interactions (uuid), refunds (refund-uuid), audit rows (audit-n) and
+// entries other modules append to customer_timeline_entries, such as service requests' (entry-n).
+const TIMELINE_ENTRY_ID =
+  /^(refund-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^(audit|entry)-\d{1,18}$/i;
 
 // A purchase may be entered with a clock a little ahead of ours; beyond this it is a mistake.
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -176,6 +178,46 @@ export class CustomerRecordsService {
         after: interaction,
       });
       await this.outbox.record(tx, CustomersEvents.interactionLogged, customerId, { interaction });
+      return interaction;
+    });
+  }
+
+  /** Marks one commitment of an interaction kept or broken (or open again), with who and when. */
+  async settleCommitment(
+    customerId: string,
+    interactionId: string,
+    index: number,
+    status: 'open' | 'kept' | 'broken',
+    principal: Principal,
+    requestId?: string,
+  ): Promise<InteractionDto> {
+    return this.transactions.run(async (tx) => {
+      if (!(await this.customers.exists(customerId, tx))) throw new NotFound('Customer', customerId);
+      const locked = await this.records.lockInteraction(tx, customerId, interactionId);
+      if (!locked) throw new NotFound('Interaction', interactionId);
+      const commitment = locked.commitments[index];
+      if (!commitment) throw new NotFound('Commitment', `${interactionId}/${index}`);
+      const before = toInteractionDto(locked);
+      const settled =
+        status === 'open'
+          ? { description: commitment.description, dueOn: commitment.dueOn, status }
+          : {
+              ...commitment,
+              status,
+              settledAt: new Date().toISOString(),
+              settledBy: principal.kind === 'user' ? principal.id : null,
+            };
+      const commitments = locked.commitments.map((existing, position) => (position === index ? settled : existing));
+      const interaction = toInteractionDto(await this.records.replaceCommitments(tx, interactionId, commitments));
+      await this.audit.record(tx, principal, requestId, {
+        action: 'interaction.commitment_settled',
+        entityType: 'interaction',
+        entityId: interactionId,
+        before,
+        after: interaction,
+        fields: [`commitments.${index}.status`],
+      });
+      await this.outbox.record(tx, CustomersEvents.commitmentSettled, customerId, { interaction, index, status });
       return interaction;
     });
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,6 +10,7 @@ import {
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
+import { ValidationFailed } from '../../common/errors/domain-errors.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
@@ -28,6 +29,7 @@ import {
   CreatePurchaseDto,
   InteractionDto,
   PurchaseDto,
+  SettleCommitmentDto,
   TimelineEntryDto,
   TimelineQuery,
   UpdateConsentsDto,
@@ -162,6 +164,26 @@ export class CustomersController {
     @RequestId() requestId: string,
   ): Promise<InteractionDto> {
     return this.records.logInteraction(id, dto, principal, requestId);
+  }
+
+  @Put('customers/:id/interactions/:interactionId/commitments/:index')
+  @Allow({ roles: ['manager', 'sales', 'agent', 'technician'], scopes: ['interactions:write'] })
+  @ApiOkResponse({ type: InteractionDto })
+  settleCommitment(
+    @UuidParam() id: string,
+    @UuidParam('interactionId') interactionId: string,
+    @Param(
+      'index',
+      new ParseIntPipe({
+        exceptionFactory: () => new ValidationFailed([{ field: 'index', message: 'index must be a whole number' }]),
+      }),
+    )
+    index: number,
+    @Body() dto: SettleCommitmentDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<InteractionDto> {
+    return this.records.settleCommitment(id, interactionId, index, dto.status, principal, requestId);
   }
 
   @Get('customers/:id/interactions')

@@ -15,6 +15,11 @@ export const CustomersEvents = {
   purchaseRecorded: eventType<{ purchase: PurchaseDto }>('purchase.recorded', 'customer'),
   purchaseRefunded: eventType<{ purchase: PurchaseDto; reason: string | null }>('purchase.refunded', 'customer'),
   interactionLogged: eventType<{ interaction: InteractionDto }>('interaction.logged', 'customer'),
+  /** A commitment made in an interaction was marked kept, broken (or open again); `index` is its position. */
+  commitmentSettled: eventType<{ interaction: InteractionDto; index: number; status: 'open' | 'kept' | 'broken' }>(
+    'interaction.commitment_settled',
+    'customer',
+  ),
 };
 
 export const CUSTOMERS_CATALOGUE = catalogue('customers', CustomersEvents);

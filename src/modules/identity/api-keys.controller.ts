@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { Page } from '../../common/pagination/cursor.js';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Page, PageQuery } from '../../common/pagination/cursor.js';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -26,8 +26,8 @@ export class ApiKeysController {
 
   @Get()
   @ApiOkResponse({ type: [ApiKeyDto] })
-  async list(): Promise<Page<ApiKeyDto>> {
-    return { data: await this.apiKeys.list(), nextCursor: null };
+  list(@Query() query: PageQuery): Promise<Page<ApiKeyDto>> {
+    return this.apiKeys.list(query);
   }
 
   @Delete(':id')

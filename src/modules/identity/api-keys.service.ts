@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, Unauthenticated } from '../../common/errors/domain-errors.js';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../../common/pagination/cursor.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
@@ -40,8 +41,14 @@ export class ApiKeysService {
     return { ...ApiKeyDto.from(row), key };
   }
 
-  async list(): Promise<ApiKeyDto[]> {
-    return (await this.tokens.listApiKeys()).map((row) => ApiKeyDto.from(row));
+  async list(query: PageQuery): Promise<Page<ApiKeyDto>> {
+    const rows = await this.tokens.listApiKeys(decodeCursor(query.cursor), query.limit);
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.cursorAt, id: row.id }),
+      (row) => ApiKeyDto.from(row),
+    );
   }
 
   async revoke(id: string, by: Principal, requestId?: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Scope } from '../../common/auth/principal.js';
+import type { KeysetPosition, WithCursor } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
 export interface RefreshTokenRow {
@@ -95,8 +96,16 @@ export class TokensRepository {
     );
   }
 
-  async listApiKeys(): Promise<ApiKeyRow[]> {
-    return this.dataSource.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at DESC`);
+  /** One page of the keys, newest first (limit + 1 rows: the extra one tells whether more follow). */
+  async listApiKeys(after: KeysetPosition | null, limit: number): Promise<WithCursor<ApiKeyRow>[]> {
+    const params: unknown[] = [limit + 1];
+    const keyset = after
+      ? `WHERE (created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`
+      : '';
+    return this.dataSource.query(
+      `SELECT ${API_KEY_COLUMNS}, created_at::text AS "cursorAt" FROM api_keys ${keyset} ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
   }
 
   async revokeApiKey(tx: Tx, id: string): Promise<ApiKeyRow | null> {

@@ -60,7 +60,9 @@ export class LoyaltyController {
   }
 
   @Post('adjustments')
+  @Idempotent()
   @Allow({ roles: ['manager'] })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key never adjusts twice' })
   @ApiCreatedResponse({ type: LedgerEntryDto })
   async adjust(
     @UuidParam() id: string,

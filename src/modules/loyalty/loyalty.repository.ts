@@ -101,7 +101,10 @@ export class LoyaltyRepository {
     return ledgerEntry(row);
   }
 
-  /** A page of the ledger, newest first, without the entries from `hiddenSources` (source types). */
+  /**
+   * A page of the ledger, newest first, without the entries from `hiddenSources` (source types). Ordered
+   * by the table's bigint id: a bare `id` would be the select list's text id, and '99' sorts after '148'.
+   */
   async ledger(
     customerId: string,
     beforeId: string | null,
@@ -112,10 +115,26 @@ export class LoyaltyRepository {
     if (beforeId) params.push(beforeId);
     const rows = await this.dataSource.query(
       `SELECT ${LEDGER_SELECT} FROM loyalty_ledger
-        WHERE customer_id = $1 AND source_type <> ALL ($3::text[]) ${beforeId ? 'AND id < $4::bigint' : ''} ORDER BY id DESC LIMIT $2`,
+        WHERE customer_id = $1 AND source_type <> ALL ($3::text[]) ${beforeId ? 'AND loyalty_ledger.id < $4::bigint' : ''} ORDER BY loyalty_ledger.id DESC LIMIT $2`,
       params,
     );
     return rows.map(ledgerEntry);
+  }
+
+  /**
+   * The points the daily expiry will have taken by `until` if nothing else changes: the credits older
+   * than `until` minus the expiry months are what the expiry then takes, less every debit (debits use
+   * the oldest points first, as the expiry itself reads them), never more than the balance.
+   */
+  async expiringBy(customerId: string, until: Date, expireMonths: number): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT least(coalesce((SELECT balance FROM loyalty_accounts WHERE customer_id = $1), 0),
+                    greatest(0, coalesce(sum(points) FILTER (WHERE points > 0 AND created_at < $2::timestamptz - make_interval(months => $3)), 0)
+                              + coalesce(sum(points) FILTER (WHERE points < 0), 0))) AS points
+       FROM loyalty_ledger WHERE customer_id = $1`,
+      [customerId, until, expireMonths],
+    );
+    return Number(row.points);
   }
 
   async ledgerSum(customerId: string): Promise<number> {
@@ -126,9 +145,17 @@ export class LoyaltyRepository {
     return Number(row.sum);
   }
 
-  listRewards(includeInactive: boolean): Promise<RewardRow[]> {
+  /** One page of the catalogue, cheapest first (limit + 1 rows); `after` is the last row's [pointsCost, name, id]. */
+  listRewards(includeInactive: boolean, after: string[] | null, limit: number): Promise<RewardRow[]> {
+    const params: unknown[] = [limit + 1];
+    const where = [includeInactive ? 'true' : 'active'];
+    if (after)
+      where.push(
+        `(points_cost, name, id) > ($${params.push(after[0])}::int, $${params.push(after[1])}::text, $${params.push(after[2])}::uuid)`,
+      );
     return this.dataSource.query(
-      `SELECT ${REWARD_SELECT} FROM loyalty_rewards ${includeInactive ? '' : 'WHERE active'} ORDER BY points_cost, name`,
+      `SELECT ${REWARD_SELECT} FROM loyalty_rewards WHERE ${where.join(' AND ')} ORDER BY points_cost, name, id LIMIT $1`,
+      params,
     );
   }
 

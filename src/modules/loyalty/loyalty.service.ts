@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, maySeeSensitiveFields, Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
-import { Page } from '../../common/pagination/cursor.js';
+import { decodeKeyCursor, type Page, type PageQuery, toKeyPage, UUID_PATTERN } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
@@ -18,6 +18,9 @@ import { LoyaltyEvents } from './loyalty.events.js';
 
 /** The ledger source of the yearly birthday reward (loyalty-daily.repository.ts). */
 const BIRTHDAY_SOURCE = 'birthday';
+
+/** "Points expiring soon" on the loyalty summary: what the daily expiry takes within this many days. */
+const EXPIRING_SOON_DAYS = 30;
 
 @Injectable()
 export class LoyaltyService {
@@ -39,10 +42,17 @@ export class LoyaltyService {
     const tier = definitions.find((definition) => definition.name === tierName);
     const next = tier ? definitions.find((definition) => definition.rank === tier.rank - 1) : undefined;
     const value = await this.tiers.value(customerId);
+    const settings = await this.settings.current();
+    const expiringUntil = new Date(Date.now() + EXPIRING_SOON_DAYS * 86_400_000);
     return {
       customerId,
       balance: await this.loyalty.balance(customerId),
-      pointsPerUnit: (await this.settings.current()).pointsPerUnit,
+      pointsPerUnit: settings.pointsPerUnit,
+      expiringSoon: {
+        points: await this.loyalty.expiringBy(customerId, expiringUntil, settings.pointsExpireMonths),
+        withinDays: EXPIRING_SOON_DAYS,
+        until: expiringUntil.toISOString().slice(0, 10),
+      },
       tier: tierName,
       earnMultiplier: tier?.earnMultiplier ?? '1.00',
       benefits: tier?.benefits ?? [],
@@ -111,8 +121,15 @@ export class LoyaltyService {
     });
   }
 
-  listRewards(includeInactive: boolean): Promise<RewardRow[]> {
-    return this.loyalty.listRewards(includeInactive);
+  async listRewards(includeInactive: boolean, query: PageQuery): Promise<Page<RewardRow>> {
+    const after = decodeKeyCursor(query.cursor, [/^\d{1,10}$/, /^[\s\S]{1,500}$/, UUID_PATTERN]);
+    const rows = await this.loyalty.listRewards(includeInactive, after, query.limit);
+    return toKeyPage(
+      rows,
+      query.limit,
+      (row) => [row.pointsCost, row.name, row.id],
+      (row) => row,
+    );
   }
 
   createReward(dto: CreateRewardDto, principal: Principal, requestId?: string): Promise<RewardRow> {

@@ -5,12 +5,12 @@ import { IsBoolean, IsOptional } from 'class-validator';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
-import { Page } from '../../common/pagination/cursor.js';
+import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
 import { CreateRewardDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
 import { toRewardDto } from './loyalty.presenter.js';
 import { LoyaltyService } from './loyalty.service.js';
 
-export class ListRewardsQuery {
+export class ListRewardsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Include rewards no longer offered' })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
@@ -28,10 +28,7 @@ export class RewardsController {
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [RewardDto] })
   async list(@Query() query: ListRewardsQuery): Promise<Page<RewardDto>> {
-    return {
-      data: (await this.loyalty.listRewards(query.includeInactive ?? false)).map(toRewardDto),
-      nextCursor: null,
-    };
+    return mapPage(await this.loyalty.listRewards(query.includeInactive ?? false, query), toRewardDto);
   }
 
   @Post()

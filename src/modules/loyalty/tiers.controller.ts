@@ -6,7 +6,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { NotFound } from '../../common/errors/domain-errors.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
-import { Page } from '../../common/pagination/cursor.js';
+import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
 import {
   RecalculationJobDto,
@@ -31,8 +31,8 @@ export class TiersController {
   @Get('admin/tiers')
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [TierDefinitionDto] })
-  async list(): Promise<Page<TierDefinitionDto>> {
-    return { data: (await this.tiers.definitions()).map(toTierDefinitionDto), nextCursor: null };
+  async list(@Query() query: PageQuery): Promise<Page<TierDefinitionDto>> {
+    return mapPage(await this.tiers.definitionsPage(query), toTierDefinitionDto);
   }
 
   @Put('admin/tiers')
@@ -89,7 +89,7 @@ export class TiersController {
   @Get('customers/:id/tier-history')
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
   @ApiOkResponse({ type: [TierHistoryEntryDto] })
-  async history(@UuidParam() id: string): Promise<Page<TierHistoryEntryDto>> {
-    return { data: (await this.tiers.history(id)).map(toTierHistoryEntryDto), nextCursor: null };
+  async history(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<TierHistoryEntryDto>> {
+    return mapPage(await this.tiers.history(id, query), toTierHistoryEntryDto);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import type { WithCursor } from '../../common/pagination/cursor.js';
 import { outboxInsertSql, type OutboxLane } from '../../infrastructure/outbox/outbox.writer.js';
 import { rfmScoreSql } from './customer-value.js';
 import { LoyaltyEvents } from './loyalty.events.js';
@@ -324,11 +325,26 @@ export class TiersRepository {
     return changed;
   }
 
-  history(customerId: string): Promise<TierHistoryRow[]> {
+  /** One page of a customer's tier changes, newest first (limit + 1 rows: the extra one tells whether more follow). */
+  history(customerId: string, afterId: string | null, limit: number): Promise<WithCursor<TierHistoryRow>[]> {
+    const params: unknown[] = [customerId, limit + 1];
+    // The table's id, not the text `id` of the select list: '99' sorts after '148' as text.
+    const keyset = afterId ? `AND tier_history.id < $${params.push(afterId)}::bigint` : '';
     return this.dataSource.query(
-      `SELECT id::text AS id, old_tier AS "oldTier", new_tier AS "newTier", score, monetary::text AS monetary, frequency, cause, changed_at AS "changedAt"
-       FROM tier_history WHERE customer_id = $1 ORDER BY id DESC LIMIT 200`,
-      [customerId],
+      `SELECT id::text AS id, old_tier AS "oldTier", new_tier AS "newTier", score, monetary::text AS monetary, frequency, cause,
+              changed_at AS "changedAt", changed_at::text AS "cursorAt"
+       FROM tier_history WHERE customer_id = $1 ${keyset} ORDER BY tier_history.id DESC LIMIT $2`,
+      params,
+    );
+  }
+
+  /** The tier rules one page at a time, top tier first. */
+  definitionsPage(afterRank: number | null, limit: number): Promise<TierDefinitionRow[]> {
+    const params: unknown[] = [limit + 1];
+    const keyset = afterRank === null ? '' : `WHERE rank > $${params.push(afterRank)}`;
+    return this.dataSource.query(
+      `SELECT ${TIER_SELECT} FROM tier_definitions ${keyset} ORDER BY rank LIMIT $1`,
+      params,
     );
   }
 

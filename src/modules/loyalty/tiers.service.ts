@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { ValidationFailed } from '../../common/errors/domain-errors.js';
+import {
+  decodeCursor,
+  decodeKeyCursor,
+  type Page,
+  type PageQuery,
+  toKeyPage,
+  toPage,
+} from '../../common/pagination/cursor.js';
 import { nextSteps } from './customer-value.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
@@ -113,9 +121,30 @@ export class TiersService {
     }));
   }
 
-  async history(customerId: string): Promise<TierHistoryRow[]> {
+  async history(customerId: string, query: PageQuery): Promise<Page<TierHistoryRow>> {
     await this.customers.ownerOf(customerId);
-    return this.tiers.history(customerId);
+    const rows = await this.tiers.history(
+      customerId,
+      decodeCursor(query.cursor, /^\d{1,19}$/)?.id ?? null,
+      query.limit,
+    );
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.cursorAt, id: row.id }),
+      ({ cursorAt: _, ...row }) => row,
+    );
+  }
+
+  async definitionsPage(query: PageQuery): Promise<Page<TierDefinitionRow>> {
+    const [afterRank] = decodeKeyCursor(query.cursor, [/^\d{1,9}$/]) ?? [];
+    const rows = await this.tiers.definitionsPage(afterRank === undefined ? null : Number(afterRank), query.limit);
+    return toKeyPage(
+      rows,
+      query.limit,
+      (row) => [row.rank],
+      (row) => row,
+    );
   }
 
   /** One customer, with the thresholds of the last full run. Returns whether the tier changed. */

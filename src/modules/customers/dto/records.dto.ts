@@ -94,6 +94,23 @@ export class CommitmentDto {
   @IsOptional()
   @IsIn(['open', 'kept', 'broken'])
   status?: 'open' | 'kept' | 'broken';
+
+  @ApiPropertyOptional({ description: 'When it was marked kept or broken (read-only)', readOnly: true })
+  settledAt?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Who marked it (a user id; read-only)',
+    readOnly: true,
+  })
+  settledBy?: string | null;
+}
+
+export class SettleCommitmentDto {
+  @ApiProperty({ enum: ['open', 'kept', 'broken'] })
+  @IsIn(['open', 'kept', 'broken'])
+  status: 'open' | 'kept' | 'broken';
 }
 
 export class CreateInteractionDto {

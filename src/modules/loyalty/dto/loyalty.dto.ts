@@ -26,11 +26,19 @@ export class LedgerEntryDto {
   @ApiProperty() createdAt: string;
 }
 
+export class ExpiringPointsDto {
+  @ApiProperty({ description: 'Points that expire by `until` unless spent first' }) points: number;
+  @ApiProperty({ example: 30 }) withinDays: number;
+  @ApiProperty({ example: '2026-12-31', description: 'Last day of the window (UTC)' }) until: string;
+}
+
 export class LoyaltySummaryDto {
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty() balance: number;
   @ApiProperty({ description: 'Points earned per whole currency unit spent, before the tier multiplier' })
   pointsPerUnit: number;
+  @ApiProperty({ type: () => ExpiringPointsDto, description: 'Points the daily expiry takes within the next days' })
+  expiringSoon: ExpiringPointsDto;
   @ApiProperty({ nullable: true, type: String }) tier: string | null;
   @ApiProperty({ example: '1.50' }) earnMultiplier: string;
   @ApiProperty({ type: [String], description: 'Member benefits of the tier (R-L2)' }) benefits: string[];
