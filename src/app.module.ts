@@ -22,6 +22,8 @@ import {
   ServiceRequestsHttpModule,
   ServiceRequestsWorkerModule,
 } from './modules/service-requests/service-requests.module.js';
+import { OutreachHttpModule } from './modules/outreach/outreach.module.js';
+import { SegmentsHttpModule } from './modules/segments/segments-http.module.js';
 import { SalesHttpModule, SalesWorkerModule } from './modules/sales/sales.module.js';
 import { TasksHttpModule } from './modules/tasks/tasks.module.js';
 import { WebhooksHttpModule, WebhooksWorkerModule } from './modules/webhooks/webhooks.module.js';
@@ -55,6 +57,8 @@ export class AppModule {
               ServiceRequestsHttpModule,
               ComplaintsHttpModule,
               TasksHttpModule,
+              OutreachHttpModule,
+              SegmentsHttpModule,
               WebhooksHttpModule,
               AdminHttpModule,
               SalesHttpModule,

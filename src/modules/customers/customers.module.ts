@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
+import { SegmentsModule } from '../segments/segments.module.js';
 import { CustomFieldsController } from './custom-fields.controller.js';
 import { CustomFieldsRepository } from './custom-fields.repository.js';
 import { CustomFieldsService } from './custom-fields.service.js';
@@ -11,7 +12,7 @@ import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
 
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, SegmentsModule],
   providers: [
     CustomersRepository,
     CustomerRecordsRepository,

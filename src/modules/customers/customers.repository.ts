@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { customerInTierSql, customerTierSql } from '../loyalty/loyalty.sql.js';
+import { segmentConditionSql, type SegmentFilter } from '../segments/segment-filter.js';
 import { PROFILE_COLUMNS } from './customer-fields.js';
 
 /** A customer as CUSTOMER_SELECT reads it, in its column order (DATE columns are 'YYYY-MM-DD' text). */
@@ -91,6 +92,8 @@ export interface CustomerFilters {
   lifecycleStage?: string;
   kind?: string;
   level?: string;
+  /** A saved segment's filter (segments module), compiled into the same statement. */
+  segment?: SegmentFilter;
 }
 
 export interface SearchTerms {
@@ -100,7 +103,7 @@ export interface SearchTerms {
   code: string | null;
 }
 
-const FILTER_COLUMNS: Record<Exclude<keyof CustomerFilters, 'tier'>, string> = {
+const FILTER_COLUMNS: Record<Exclude<keyof CustomerFilters, 'tier' | 'segment'>, string> = {
   ownerId: 'owner_id',
   region: 'region',
   industry: 'industry',
@@ -227,6 +230,7 @@ export function customerListQuery(
   }
   // Walks the newest-first index and probes each customer's value row: no tier index to keep up on customers.
   if (filters.tier !== undefined) where.push(customerInTierSql('customers.id', param(filters.tier)));
+  if (filters.segment) where.push(`(${segmentConditionSql(filters.segment, 'customers', param)})`);
   if (search) {
     const normalised = search.text.replace(/\s+/g, '').toLowerCase();
     // One or two characters match exactly on their gram; longer queries are rechecked as substrings,

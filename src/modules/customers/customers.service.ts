@@ -20,6 +20,7 @@ import { CustomFieldsService } from './custom-fields.service.js';
 import { CustomerAccess } from './customer-access.js';
 import { PROFILE_COLUMNS, ProfileField, SENSITIVE_FIELDS } from './customer-fields.js';
 import { toCustomerDto } from './customer.presenter.js';
+import { SegmentsService } from '../segments/segments.service.js';
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
@@ -39,6 +40,7 @@ export class CustomersService {
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly segments: SegmentsService,
   ) {}
 
   async create(dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
@@ -108,9 +110,11 @@ export class CustomersService {
   }
 
   async list(query: ListCustomersQuery, principal: Principal, requestId?: string): Promise<Page<CustomerDto>> {
-    const { limit, cursor, q, ...filters } = query;
+    const { limit, cursor, q, segmentId, ...filters } = query;
+    // A segment's filter comes from its owner, the segments module; it is compiled into this query.
+    const segment = segmentId === undefined ? undefined : await this.segments.filterOf(segmentId);
     const search = q === undefined ? null : classifySearch(q, this.config.DEFAULT_PHONE_REGION);
-    const rows = await this.customers.list(filters, search, decodeCursor(cursor), limit);
+    const rows = await this.customers.list({ ...filters, segment }, search, decodeCursor(cursor), limit);
     const page = toPage(rows, limit, (row) => ({ at: row.cursorAt, id: row.id }), toCustomerDto);
     const shown = page.data.map((customer) => this.access.present(principal, customer));
     const revealed = shown.filter((entry) => entry.revealed.length);

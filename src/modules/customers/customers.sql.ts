@@ -40,3 +40,52 @@ export function customersWithBirthdayOnSql(day: string): string {
 export function customerOwnedBySql(customerId: string, ownerId: string): string {
   return `EXISTS (SELECT 1 FROM customers owned WHERE owned.id = ${customerId} AND owned.owner_id = ${ownerId})`;
 }
+
+/**
+ * SQL: what outreach needs to reach the customers (not deleted) that `condition` selects — a SQL
+ * condition over the customer row, alias `c`. One row per customer: `customer_id`, `name`, `gender`,
+ * the addresses `email`, `mobile`, `phone` (mobile, else landline), `wechat` (custom field
+ * `wechatOpenId`), `owner_id`, `marketing_opt_out`, `time_zone` (custom field `timeZone`, unchecked), and
+ * `consents` (jsonb: consent channel → opted in; a channel never asked is absent).
+ */
+export function customerContactsSql(condition: string): string {
+  return `SELECT c.id AS customer_id, c.name, c.gender, c.email, c.mobile, coalesce(c.mobile, c.phone) AS phone,
+            c.custom_fields ->> 'wechatOpenId' AS wechat, c.owner_id, c.marketing_opt_out, c.custom_fields ->> 'timeZone' AS time_zone,
+            (SELECT coalesce(jsonb_object_agg(cc.channel, cc.opted_in), '{}'::jsonb)
+               FROM customer_consents cc WHERE cc.customer_id = c.id) AS consents
+          FROM customers c WHERE c.deleted_at IS NULL AND (${condition})`;
+}
+
+/** SQL: the ids (`id`) of the customers, not deleted, that `condition` (over the customer row, alias `c`) selects. */
+export function customerIdsWhereSql(condition: string): string {
+  return `SELECT c.id FROM customers c WHERE c.deleted_at IS NULL AND (${condition})`;
+}
+
+/**
+ * SQL over one customer's purchases (not refunded), through `purchases_customer_idx`, for segment
+ * filters: `count` and `sum` (of the amount) since `since` (a timestamptz expression, or null for all
+ * time), `last` (the newest purchase's time), `product` (a purchase of the product `since` names).
+ */
+export function customerPurchasesSql(
+  customerId: string,
+  measure: 'count' | 'sum' | 'last' | 'product',
+  argument: string | null = null,
+): string {
+  const from = `FROM purchases p WHERE p.customer_id = ${customerId} AND p.refunded_at IS NULL`;
+  const since = argument ? ` AND p.purchased_at >= ${argument}` : '';
+  switch (measure) {
+    case 'count':
+      return `(SELECT count(*) ${from}${since})`;
+    case 'sum':
+      return `(SELECT coalesce(sum(p.amount), 0) ${from}${since})`;
+    case 'last':
+      return `(SELECT max(p.purchased_at) ${from})`;
+    case 'product':
+      return `EXISTS (SELECT 1 ${from} AND p.product = ${argument})`;
+  }
+}
+
+/** SQL: whether the customer has opted in on the consent channel (an SQL expression). */
+export function customerConsentedSql(customerId: string, channel: string): string {
+  return `EXISTS (SELECT 1 FROM customer_consents cc WHERE cc.customer_id = ${customerId} AND cc.channel = ${channel} AND cc.opted_in)`;
+}

@@ -13,3 +13,8 @@ export function customerTierSql(customerId: string): string {
 export function customerInTierSql(customerId: string, tier: string): string {
   return `EXISTS (SELECT 1 FROM customer_values v WHERE v.customer_id = ${customerId} AND v.tier = ${tier})`;
 }
+
+/** SQL: the customer's points balance (0 without an account), by the account's primary key. */
+export function customerPointsBalanceSql(customerId: string): string {
+  return `coalesce((SELECT a.balance FROM loyalty_accounts a WHERE a.customer_id = ${customerId}), 0)`;
+}

@@ -200,6 +200,10 @@ export class ListCustomersQuery extends PageQuery {
   @IsIn(['individual', 'organization'])
   kind?: string;
   @ApiPropertyOptional({ enum: CUSTOMER_LEVELS }) @IsOptional() @IsIn(CUSTOMER_LEVELS) level?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Members of a saved segment (/segments)' })
+  @IsOptional()
+  @IsUUID()
+  segmentId?: string;
 }
 
 export class CustomerDto {

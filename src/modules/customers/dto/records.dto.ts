@@ -221,6 +221,7 @@ export const TIMELINE_KINDS = [
   'service_request',
   'complaint',
   'improvement_action',
+  'message',
 ];
 
 export class TimelineEntryDto {

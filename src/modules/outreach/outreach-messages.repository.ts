@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isTimeZone } from '../../common/time/zoned-time.js';
+import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { customerContactsSql, timelineEntriesInsertSql } from '../customers/customers.sql.js';
+import { customerPointsBalanceSql, customerTierSql } from '../loyalty/loyalty.sql.js';
+import type { ContactDecision, MessageChannel, PastMessage, Purpose, Recipient } from './contact-gate.js';
+import { customerHasOpenProblemSql } from './open-problems.js';
+
+export const MESSAGE_STATUSES = [
+  'suppressed',
+  'pending',
+  'deferred',
+  'queued',
+  'sent',
+  'delivered',
+  'failed',
+  'opened',
+  'clicked',
+  'responded',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface MessageRow {
+  id: string;
+  customerId: string;
+  ruleId: string | null;
+  campaignId: string | null;
+  purpose: Purpose;
+  channel: MessageChannel | null;
+  address: string | null;
+  subject: string;
+  body: string;
+  contentKey: string;
+  decision: ContactDecision['decision'];
+  reason: string | null;
+  status: MessageStatus;
+  sendAt: Date;
+  providerMessageId: string | null;
+  taskId: string | null;
+  attempts: number;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  cursorAt: string;
+}
+
+export interface MessageEventRow {
+  status: string;
+  detail: string | null;
+  occurredAt: Date;
+}
+
+/** A recipient's contact row (customers' contacts fragment) with what templates greet them by. */
+export interface ContactRow {
+  customerId: string;
+  name: string;
+  gender: string | null;
+  email: string | null;
+  mobile: string | null;
+  phone: string | null;
+  wechat: string | null;
+  ownerId: string | null;
+  marketingOptOut: boolean;
+  timeZone: string | null;
+  consents: Record<string, boolean>;
+  hasOpenProblem: boolean;
+  tier: string | null;
+  points: number;
+}
+
+export interface NewMessage {
+  customerId: string;
+  ruleId?: string | null;
+  campaignId?: string | null;
+  dedupeKey?: string | null;
+  purpose: Purpose;
+  subject: string;
+  body: string;
+  contentKey: string;
+  /** What the timeline entry says the message is about (the rule's or campaign's name). */
+  title: string;
+}
+
+export const MESSAGE_SELECT = `id, customer_id AS "customerId", rule_id AS "ruleId", campaign_id AS "campaignId", purpose,
+  channel, address, subject, body, content_key AS "contentKey", decision, reason, status, send_at AS "sendAt",
+  provider_message_id AS "providerMessageId", task_id AS "taskId", attempts, error, created_at AS "createdAt",
+  updated_at AS "updatedAt", created_at::text AS "cursorAt"`;
+
+/** Status as the decision leaves it. */
+export function initialStatus(decision: ContactDecision['decision']): MessageStatus {
+  return decision === 'send' ? 'pending' : decision === 'defer' ? 'deferred' : 'suppressed';
+}
+
+/** Messages, their status history and the reads the contact gate needs. */
+@Injectable()
+export class OutreachMessagesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The customer's contact row, or null when there is no such customer (deleted ones included). */
+  async contact(customerId: string, tx: Tx = this.dataSource.manager): Promise<ContactRow | null> {
+    const [row] = await tx.query(
+      `SELECT r.customer_id AS "customerId", r.name, r.gender, r.email, r.mobile, r.phone, r.wechat, r.owner_id AS "ownerId",
+              r.marketing_opt_out AS "marketingOptOut", r.time_zone AS "timeZone", r.consents,
+              ${customerHasOpenProblemSql('r.customer_id')} AS "hasOpenProblem",
+              ${customerTierSql('r.customer_id')} AS tier, ${customerPointsBalanceSql('r.customer_id')}::float8 AS points
+         FROM (${customerContactsSql('c.id = $1')}) r`,
+      [customerId],
+    );
+    return row ?? null;
+  }
+
+  /** The messages that count for caps and duplicates (not suppressed, not failed) since `since`. */
+  async recent(customerId: string, since: Date, tx: Tx = this.dataSource.manager): Promise<PastMessage[]> {
+    const rows: { purpose: Purpose; contentKey: string; sendAt: Date }[] = await tx.query(
+      `SELECT purpose, content_key AS "contentKey", send_at AS "sendAt" FROM outreach_messages
+        WHERE customer_id = $1 AND decision <> 'suppress' AND status <> 'failed' AND send_at > $2`,
+      [customerId, since],
+    );
+    return rows;
+  }
+
+  /** Serialises decisions for one customer, so two messages decided at once cannot both slip under a cap. */
+  async lockCustomer(tx: Tx, customerId: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('outreach:' || $1, 0))`, [customerId]);
+  }
+
+  /**
+   * Stores the message with the gate's decision, its first status and a timeline entry, in one
+   * statement; null when a message with the same dedupe key exists (the rule already fired for this source).
+   */
+  async insert(tx: Tx, message: NewMessage, decision: ContactDecision): Promise<MessageRow | null> {
+    const status = initialStatus(decision.decision);
+    const [row] = await tx.query(
+      `WITH m AS (
+         INSERT INTO outreach_messages (customer_id, rule_id, campaign_id, dedupe_key, purpose, channel, address, subject,
+                                        body, content_key, decision, reason, status, send_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING *),
+       e AS (INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, reason FROM m),
+       t AS (${timelineEntriesInsertSql({
+         from: 'm',
+         kind: 'message',
+         customerId: 'm.customer_id',
+         summary: `$15 || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status || coalesce(' (' || m.reason || ')', '')`,
+         details: `jsonb_build_object('messageId', m.id, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
+       })})
+       SELECT ${MESSAGE_SELECT} FROM m`,
+      [
+        message.customerId,
+        message.ruleId ?? null,
+        message.campaignId ?? null,
+        message.dedupeKey ?? null,
+        message.purpose,
+        decision.channel,
+        decision.address,
+        message.subject,
+        message.body,
+        message.contentKey,
+        decision.decision,
+        decision.reason,
+        status,
+        decision.sendAt,
+        message.title,
+      ],
+    );
+    return row ?? null;
+  }
+
+  async findById(id: string, tx: Tx = this.dataSource.manager): Promise<MessageRow | null> {
+    const [row] = await tx.query(`SELECT ${MESSAGE_SELECT} FROM outreach_messages WHERE id = $1`, [id]);
+    return row ?? null;
+  }
+
+  async lock(tx: Tx, id: string): Promise<MessageRow | null> {
+    const [row] = await tx.query(`SELECT ${MESSAGE_SELECT} FROM outreach_messages WHERE id = $1 FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  async history(id: string): Promise<MessageEventRow[]> {
+    return this.dataSource.query(
+      `SELECT status, detail, occurred_at AS "occurredAt" FROM outreach_message_events WHERE message_id = $1 ORDER BY id`,
+      [id],
+    );
+  }
+
+  /**
+   * Moves the message to `status` with a history row. With `reportId` (a provider's delivery report)
+   * the change is applied once: a report already recorded changes nothing and answers false.
+   */
+  async setStatus(
+    tx: Tx,
+    id: string,
+    status: MessageStatus,
+    change: { detail?: string | null; reportId?: string | null; columns?: Record<string, unknown> } = {},
+  ): Promise<boolean> {
+    if (change.reportId) {
+      const inserted = await tx.query(
+        `INSERT INTO outreach_message_events (message_id, status, detail, report_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (message_id, report_id) WHERE report_id IS NOT NULL DO NOTHING RETURNING id`,
+        [id, status, change.detail ?? null, change.reportId],
+      );
+      if (inserted.length === 0) return false;
+    } else {
+      await tx.query(`INSERT INTO outreach_message_events (message_id, status, detail) VALUES ($1, $2, $3)`, [
+        id,
+        status,
+        change.detail ?? null,
+      ]);
+    }
+    const columns = change.columns ?? {};
+    const names = Object.keys(columns);
+    await tx.query(
+      `UPDATE outreach_messages SET status = $2, updated_at = now()${names.map((name, i) => `, ${name} = $${i + 3}`).join('')} WHERE id = $1`,
+      [id, status, ...names.map((name) => columns[name])],
+    );
+    return true;
+  }
+
+  async list(
+    filters: { customerId?: string; ruleId?: string; campaignId?: string; status?: string },
+    after: KeysetPosition | null,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    const params: unknown[] = [];
+    const where = ['true'];
+    const add = (column: string, value: string | undefined) => {
+      if (value !== undefined) where.push(`${column} = $${params.push(value)}`);
+    };
+    add('customer_id', filters.customerId);
+    add('rule_id', filters.ruleId);
+    add('campaign_id', filters.campaignId);
+    add('status', filters.status);
+    if (after)
+      where.push(`(created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`);
+    return this.dataSource.query(
+      `SELECT ${MESSAGE_SELECT} FROM outreach_messages WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
+  }
+}
+
+/** The gate's view of a recipient, from their contact row and recent messages. */
+export function toRecipient(contact: ContactRow, recent: PastMessage[]): Recipient {
+  return {
+    consents: contact.consents,
+    marketingOptOut: contact.marketingOptOut,
+    addresses: { email: contact.email, sms: contact.mobile, wechat: contact.wechat, phone: contact.phone },
+    timeZone: contact.timeZone && isTimeZone(contact.timeZone) ? contact.timeZone : null,
+    hasOpenProblem: contact.hasOpenProblem,
+    recent,
+  };
+}

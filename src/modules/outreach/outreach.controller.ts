@@ -1,0 +1,116 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { PageQuery, type Page } from '../../common/pagination/cursor.js';
+import {
+  CreateRuleDto,
+  DeliveryReportDto,
+  ListMessagesQuery,
+  ListRunsQuery,
+  MessageDto,
+  PreviewDto,
+  PreviewResultDto,
+  RuleDto,
+  RunDto,
+  UpdateRuleDto,
+} from './dto/outreach.dto.js';
+import { toRuleDto } from './outreach.presenter.js';
+import { OutreachMessagesService } from './outreach-messages.service.js';
+import { OutreachRulesService } from './outreach-rules.service.js';
+
+const MARKETING = ['marketing'] as const;
+const MESSAGE_READERS = ['marketing', 'manager', 'agent'] as const;
+
+@ApiTags('outreach')
+@ApiBearerAuth()
+@Controller('outreach')
+export class OutreachController {
+  constructor(
+    private readonly rules: OutreachRulesService,
+    private readonly messages: OutreachMessagesService,
+  ) {}
+
+  @Post('rules')
+  @Allow({ roles: [...MARKETING] })
+  @ApiCreatedResponse({ type: RuleDto })
+  createRule(
+    @Body() dto: CreateRuleDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<RuleDto> {
+    return this.rules.create(dto, principal, requestId);
+  }
+
+  @Get('rules')
+  @Allow({ roles: [...MARKETING] })
+  @ApiOkResponse({ description: 'Newest first' })
+  listRules(@Query() query: PageQuery): Promise<Page<RuleDto>> {
+    return this.rules.list(query);
+  }
+
+  @Get('rules/:id')
+  @Allow({ roles: [...MARKETING] })
+  @ApiOkResponse({ type: RuleDto })
+  async getRule(@UuidParam() id: string): Promise<RuleDto> {
+    return toRuleDto(await this.rules.get(id));
+  }
+
+  @Patch('rules/:id')
+  @Allow({ roles: [...MARKETING] })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you saw; a stale one fails with 412' })
+  @ApiOkResponse({ type: RuleDto })
+  updateRule(
+    @UuidParam() id: string,
+    @Body() dto: UpdateRuleDto,
+    @IfMatchVersion() ifMatch: number | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string,
+  ): Promise<RuleDto> {
+    return this.rules.update(id, dto, ifMatch, principal, requestId);
+  }
+
+  @Get('runs')
+  @Allow({ roles: [...MARKETING] })
+  @ApiOkResponse({ description: 'Runs of the daily scans (birthday, dormant, VIP care calls), newest first' })
+  runs(@Query() query: ListRunsQuery): Promise<Page<RunDto>> {
+    return this.rules.runs(query);
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @Allow({ roles: [...MARKETING] })
+  @ApiOkResponse({
+    type: PreviewResultDto,
+    description: 'What the rule would send the customer now, and why; writes nothing',
+  })
+  preview(@Body() dto: PreviewDto): Promise<PreviewResultDto> {
+    return this.messages.preview(dto);
+  }
+
+  @Get('messages')
+  @Allow({ roles: [...MESSAGE_READERS] })
+  @ApiOkResponse({ description: 'Newest first, with the decision and the suppression reason' })
+  listMessages(@Query() query: ListMessagesQuery): Promise<Page<MessageDto>> {
+    return this.messages.list(query);
+  }
+
+  @Get('messages/:id')
+  @Allow({ roles: [...MESSAGE_READERS] })
+  @ApiOkResponse({ type: MessageDto, description: 'With its status history' })
+  getMessage(@UuidParam() id: string): Promise<MessageDto> {
+    return this.messages.get(id);
+  }
+
+  @Post('messages/:id/status')
+  @HttpCode(200)
+  @Allow({ roles: [], scopes: ['outreach:report'] })
+  @ApiOkResponse({
+    type: MessageDto,
+    description: "A provider's delivery report; the same reportId twice changes nothing",
+  })
+  report(@UuidParam() id: string, @Body() dto: DeliveryReportDto): Promise<MessageDto> {
+    return this.messages.report(id, dto);
+  }
+}
