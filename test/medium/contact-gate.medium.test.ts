@@ -116,7 +116,7 @@ describe('the contact gate and its SQL twin', () => {
   );
 
   it.each(
-    requests.map((request) => [
+    requests.map((request): [string, ContactRequest] => [
       `${request.purpose} via ${request.channels.join('>')} at ${request.now.toISOString()}`,
       request,
     ]),
