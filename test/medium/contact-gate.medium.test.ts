@@ -107,7 +107,7 @@ describe('the contact gate and its SQL twin', () => {
     }
     await db.query(`UPDATE outreach_messages SET status = 'suppressed' WHERE decision = 'suppress'`);
   }, 60_000);
-  afterAll(() => database?.close());
+  afterAll(() => database?.close(), 60_000);
 
   const requests: ContactRequest[] = PURPOSES.flatMap((purpose) =>
     ([['email', 'sms'], ['wechat', 'phone'], ['sms'], ['phone', 'email']] as MessageChannel[][]).flatMap((channels) =>
