@@ -1,10 +1,12 @@
+import { customerHasOpenProblemSql as complaintsOpenProblemSql } from '../complaints/open-problems.sql.js';
 import { customerHasOverdueServiceRequestSql } from '../service-requests/service-requests.sql.js';
 
 /**
- * SQL: whether the customer has an open problem, which suppresses promotions (R-P5). Until the
- * complaints module's open-problems read model exists, an overdue or breached service request is
- * the open problem; when it lands, its fragment joins here and nothing else changes.
+ * SQL: whether the customer has an open problem, which suppresses promotions (R-P5): an open complaint
+ * or an overdue service request in the complaints module's open-problems read model, or a service
+ * request past its deadline that the read model has not heard of yet (its breach alarm is still on its
+ * way), read from the service-requests module's own fragment.
  */
 export function customerHasOpenProblemSql(customerId: string): string {
-  return customerHasOverdueServiceRequestSql(customerId);
+  return `(${complaintsOpenProblemSql(customerId)} OR ${customerHasOverdueServiceRequestSql(customerId)})`;
 }
