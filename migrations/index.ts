@@ -13,6 +13,7 @@ import { Complaints1764200000000 } from './1764200000000-complaints.js';
 import { Outreach1764300000000 } from './1764300000000-outreach.js';
 import { SalesLeadsPipelines1764400000000 } from './1764400000000-sales-leads-pipelines.js';
 import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-list-quotes.js';
+import { CoordinationKeys1764600000000 } from './1764600000000-coordination-keys.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Outreach1764300000000,
   SalesLeadsPipelines1764400000000,
   SalesPriceListQuotes1764400000001,
+  CoordinationKeys1764600000000,
 ];

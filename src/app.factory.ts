@@ -17,8 +17,15 @@ export const API_PREFIX = 'api/v1';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 export const QUEUES_DASHBOARD_PATH = `/${API_PREFIX}/admin/queues/ui`;
 
-/** Builds the Nest application for the configured role; the caller listens (or tests inject). */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+/**
+ * Builds the Nest application for the configured role; the caller listens (or tests inject). With
+ * `shutdownHooks` (the default) SIGINT/SIGTERM close it; the embedded mode turns them off and closes
+ * the application itself, before the embedded PostgreSQL it runs on.
+ */
+export async function createApp(
+  config: AppConfig,
+  { shutdownHooks = true }: { shutdownHooks?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const logger = createRootLogger(config);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -49,7 +56,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger: new NestPinoLogger(logger),
   });
-  app.enableShutdownHooks();
+  if (shutdownHooks) app.enableShutdownHooks();
   // Nesting and array lengths are bounded while the text is scanned, before JSON.parse and before
   // class-transformer walks the body (which overflowed the stack on 1,500 nested arrays).
   app.useBodyParser(

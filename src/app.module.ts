@@ -6,12 +6,12 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js'
 import { RequestValidationPipe } from './common/errors/validation.js';
 import { AppConfig } from './infrastructure/config/app-config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
+import { CoordinationModule } from './infrastructure/coordination/coordination.module.js';
 import { DatabaseModule } from './infrastructure/database/database.module.js';
 import { MaintenanceModule } from './infrastructure/maintenance/maintenance.module.js';
 import { ObservabilityModule } from './infrastructure/observability.module.js';
 import { OutboxModule } from './infrastructure/outbox/outbox.module.js';
 import { QueuesModule } from './infrastructure/queues/queues.module.js';
-import { RedisModule } from './infrastructure/redis/redis.module.js';
 import { AdminHttpModule } from './modules/admin/admin.module.js';
 import { EVENT_CATALOGUES } from './modules/event-catalogues.js';
 import { ComplaintsHttpModule, ComplaintsWorkerModule } from './modules/complaints/complaints.module.js';
@@ -42,7 +42,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        RedisModule,
+        CoordinationModule.forConfig(config),
         QueuesModule,
         AuditModule,
         OutboxModule.forRole(runsWorkers, EVENT_CATALOGUES),

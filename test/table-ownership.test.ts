@@ -59,6 +59,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   outbox: 'platform',
   audit_log: 'platform',
   idempotency_keys: 'platform',
+  coordination_keys: 'platform',
 };
 
 /**

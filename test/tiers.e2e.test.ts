@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createUser, queueOf, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { customer, purchase } from './support/factories.js';
 import { rfmScore } from '../src/modules/loyalty/customer-value.js';
-import { Queue } from 'bullmq';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { TiersService } from '../src/modules/loyalty/tiers.service.js';
 
@@ -215,36 +214,29 @@ describe('customer value and tiers', () => {
     await t.db.query(`
       INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
       SELECT 'customer.tier_changed', 'customer', gen_random_uuid()::text, '{"cause":"backlog"}', 'bulk' FROM generate_series(1, 30000)`);
-    const queue = new Queue(QueueName.DomainEvents, {
-      connection: { url: t.config.REDIS_URL },
-      prefix: t.config.QUEUE_PREFIX,
-    });
-    try {
-      const bulkPublished = async () =>
-        (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NOT NULL`))
-          .rows[0].n;
-      await waitFor(async () => (await bulkPublished()) >= 2000, 10_000, 'the relay draining the bulk backlog');
-      const started = Date.now();
-      await buy(customer, '100.00');
-      await waitFor(
-        async () =>
-          (await t.db.query(`SELECT 1 FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer]))
-            .rowCount === 1,
-        10_000,
-        'points for the purchase',
-      );
-      const latency = Date.now() - started;
-      const waiting = (await queue.getPrioritizedCount()) + (await queue.getWaitingCount());
-      const unpublished = (
-        await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NULL`)
-      ).rows[0].n;
-      // the backlog was still draining when the purchase earned its points
-      expect(waiting + unpublished > 0).toBe(true);
-      // purchase → points took ${latency} ms behind the backlog
-      expect(latency).toBeLessThan(3_000);
-    } finally {
-      await queue.close();
-    }
+    const queue = queueOf(t, QueueName.DomainEvents);
+    const bulkPublished = async () =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NOT NULL`))
+        .rows[0].n;
+    await waitFor(async () => (await bulkPublished()) >= 2000, 10_000, 'the relay draining the bulk backlog');
+    const started = Date.now();
+    await buy(customer, '100.00');
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT 1 FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn'`, [customer]))
+          .rowCount === 1,
+      10_000,
+      'points for the purchase',
+    );
+    const latency = Date.now() - started;
+    const waiting = (await queue.getPrioritizedCount()) + (await queue.getWaitingCount());
+    const unpublished = (
+      await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE lane = 'bulk' AND published_at IS NULL`)
+    ).rows[0].n;
+    // the backlog was still draining when the purchase earned its points
+    expect(waiting + unpublished > 0).toBe(true);
+    // purchase → points took ${latency} ms behind the backlog
+    expect(latency).toBeLessThan(3_000);
   }, 180_000);
 
   it('validates tier rules', async () => {

@@ -36,6 +36,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     NODE_ENV: 'test',
     DATABASE_URL: server.toString(),
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // `postgres`: the queues on BullMQ's Postgres backend in the file's own database, no Redis (the embedded mode's layout).
+    QUEUE_BACKEND: process.env.TEST_QUEUE_BACKEND ?? 'redis',
     QUEUE_PREFIX: `crm-test-${suffix}`,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,

@@ -16,6 +16,7 @@ import {
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type NodeEnv = 'development' | 'test' | 'production';
+export type QueueBackend = 'redis' | 'postgres';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined
@@ -98,6 +99,28 @@ export class AppConfig {
 
   @IsString()
   QUEUE_PREFIX = 'crm';
+
+  /**
+   * Where the queues (and the log-in attempt counts and queue markers) live: `redis` (REDIS_URL), or
+   * `postgres` — BullMQ's Postgres backend in the application's own database, no Redis at all. The
+   * embedded mode sets it; it can also be set beside an installed Postgres.
+   */
+  @IsIn(['redis', 'postgres'])
+  QUEUE_BACKEND: QueueBackend = 'redis';
+
+  /**
+   * `true` starts the embedded PostgreSQL (and QUEUE_BACKEND=postgres) whatever is installed; `false`
+   * never does; unset: only when neither DATABASE_URL nor REDIS_URL is set and nothing answers on the
+   * default local ports (never when NODE_ENV=production). Read by `main.ts`, see embedded-mode.ts.
+   */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  CRM_EMBEDDED?: boolean;
+
+  /** The embedded PostgreSQL's data directory, kept between runs. */
+  @IsString()
+  CRM_DATA_DIR = './.crm-data';
 
   @IsEmail()
   ADMIN_EMAIL = 'admin@example.com';
@@ -357,7 +380,7 @@ function isHostOrCidr(entry: string): boolean {
 
 /** Builds the configuration from an environment, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = [...Object.keys(new AppConfig()), 'JWT_SECRET'];
+  const known = [...Object.keys(new AppConfig()), 'JWT_SECRET', 'CRM_EMBEDDED'];
   const raw = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
   );

@@ -1,9 +1,8 @@
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../../common/auth/access.decorator.js';
-import { REDIS } from '../redis/redis.module.js';
+import { CoordinationStore } from '../coordination/coordination-store.js';
 
 type CheckResult = { status: 'up' } | { status: 'down'; error: string };
 
@@ -13,7 +12,7 @@ type CheckResult = { status: 'up' } | { status: 'down'; error: string };
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly store: CoordinationStore,
   ) {}
 
   /** The process is running; says nothing about its dependencies. */
@@ -22,16 +21,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to serve: Postgres and Redis answer within a second. */
+  /** Ready to serve: Postgres and Redis (`queues` instead when the queues run on Postgres) answer within a second. */
   @Get('ready')
   @HttpCode(200)
   async ready(): Promise<{ status: 'ok'; checks: Record<string, CheckResult> }> {
-    const [database, redis] = await Promise.all([
+    const [database, store] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1')),
-      check(() => this.redis.ping()),
+      check(() => this.store.ping()),
     ]);
-    const checks = { database, redis };
-    if (database.status === 'down' || redis.status === 'down')
+    const checks = { database, [this.store.healthCheckName]: store };
+    if (database.status === 'down' || store.status === 'down')
       throw new ServiceUnavailableException({ message: `not ready: ${JSON.stringify(checks)}` });
     return { status: 'ok', checks };
   }

@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_JOB_OPTIONS, DomainEventJob, QueueName } from '../queues/queue-names.js';
-import { failFastRedisOptions } from '../redis/redis-options.js';
+import { isPostgresQueueConnection, queueConnection } from '../queues/queue-connection.js';
 import type { OutboxLane } from './outbox.writer.js';
 
 interface OutboxRow {
@@ -53,10 +53,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.connection = new Redis(failFastRedisOptions(this.config.REDIS_URL));
-    this.connection.on('error', () => undefined); // the relay logs failed publishes itself
+    const connection = queueConnection(this.config);
+    if (!isPostgresQueueConnection(connection)) {
+      this.connection = new Redis(connection);
+      this.connection.on('error', () => undefined); // the relay logs failed publishes itself
+    }
     this.queue = new Queue<DomainEventJob>(QueueName.DomainEvents, {
-      connection: this.connection,
+      connection: (this.connection ?? connection) as ConnectionOptions,
       prefix: this.config.QUEUE_PREFIX,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });

@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { CoordinationStore } from '../../infrastructure/coordination/coordination-store.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { DomainEventJob, QueueName, ServiceSlaJob } from '../../infrastructure/queues/queue-names.js';
-import { REDIS } from '../../infrastructure/redis/redis.module.js';
 import { alarmJobId, pendingAlarms } from './sla-clock.js';
 import { ClockedRequestRow, ServiceRequestRow, ServiceRequestsRepository } from './service-requests.repository.js';
 import { SlaPolicy, targetsIn } from './service-priority.js';
@@ -36,7 +35,7 @@ export class SlaClockHandler implements OnModuleInit {
     private readonly policies: SlaPoliciesRepository,
     private readonly config: AppConfig,
     @InjectQueue(QueueName.ServiceSla) private readonly queue: Queue<ServiceSlaJob>,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly store: CoordinationStore,
   ) {}
 
   onModuleInit(): void {
@@ -52,7 +51,7 @@ export class SlaClockHandler implements OnModuleInit {
   /** Rebuilds every running clock's alarms when Redis has lost them; returns how many requests were rescheduled (0 when nothing was lost). */
   async recoverAlarms(): Promise<number> {
     // SET NX: the marker missing means this Redis has not seen a rebuild since it lost (or never had) its data.
-    if ((await this.redis.set(ALARMS_INTACT_KEY, new Date().toISOString(), 'NX')) !== 'OK') return 0;
+    if (!(await this.store.setMarkerIfAbsent(ALARMS_INTACT_KEY, new Date().toISOString()))) return 0;
     try {
       const policies = await this.policies.list();
       let rescheduled = 0;
@@ -69,7 +68,7 @@ export class SlaClockHandler implements OnModuleInit {
       return rescheduled;
     } catch (error) {
       // Half a rebuild must not pass for a whole one: the next sweep starts again.
-      await this.redis.del(ALARMS_INTACT_KEY).catch(() => undefined);
+      await this.store.deleteMarker(ALARMS_INTACT_KEY).catch(() => undefined);
       throw error;
     }
   }
