@@ -193,7 +193,7 @@ describe('customer value and tiers', () => {
     // 5 (recent) + 2 (two purchases) + 2 (1,600 spent) = 9: 中, one point short of 高.
     const summary = await tierOf(customer);
     expect(summary.tier).toBe('中');
-    expect(summary.nextTier).toStrictEqual({ name: '高', scoreGap: 1, toReach: { spend: 400, purchases: 2 } });
+    expect(summary.nextTier).toStrictEqual({ name: '高', scoreGap: 1, toReach: { spend: '400.00', purchases: 2 } });
 
     const list = await t.http
       .get(`${API}/loyalty/upsell`)

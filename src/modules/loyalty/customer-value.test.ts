@@ -47,7 +47,7 @@ describe('rfmScoreSql', () => {
 describe('nextSteps', () => {
   it('names the spending and purchases to the next bands', () =>
     expect(nextSteps({ daysSinceLastPurchase: 3, frequency: 3, monetary: 1500.5 })).toStrictEqual({
-      spend: 499.5,
+      spend: '499.50',
       purchases: 1,
     }));
   it('has nothing to add at the top bands', () =>

@@ -35,11 +35,13 @@ export function rfmScoreSql(daysSinceLast: string, frequency: string, monetary: 
 }
 
 /** What would raise a customer's score by a point or more: spending to the next monetary band, purchases to the next frequency band. */
-export function nextSteps(stats: PurchaseStats): { spend: number | null; purchases: number | null } {
+export function nextSteps(stats: PurchaseStats): { spend: string | null; purchases: number | null } {
   const nextMonetary = RFM_BANDS.monetary.find((amount) => stats.monetary < amount);
   const nextFrequency = RFM_BANDS.frequency.find((count) => stats.frequency < count);
+  // Money is a decimal string like every other amount of the API, computed in whole cents.
+  const cents = nextMonetary === undefined ? null : Math.round(nextMonetary * 100) - Math.round(stats.monetary * 100);
   return {
-    spend: nextMonetary === undefined ? null : Math.round((nextMonetary - stats.monetary) * 100) / 100,
+    spend: cents === null ? null : `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
     purchases: nextFrequency === undefined ? null : nextFrequency - stats.frequency,
   };
 }

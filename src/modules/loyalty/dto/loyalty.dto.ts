@@ -49,7 +49,7 @@ export class LoyaltySummaryDto {
   })
   value: { score: number; monetary: string; frequency: number } | null;
   @ApiProperty({ nullable: true, type: Object, description: 'The next tier up and what would reach it (R-V4)' })
-  nextTier: { name: string; scoreGap: number; toReach: { spend: number | null; purchases: number | null } } | null;
+  nextTier: { name: string; scoreGap: number; toReach: { spend: string | null; purchases: number | null } } | null;
 }
 
 export class RedeemRewardDto {

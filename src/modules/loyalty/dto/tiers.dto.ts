@@ -123,10 +123,12 @@ export class RecalculationJobDto {
 export class NextStepsDto {
   @ApiProperty({
     nullable: true,
-    type: Number,
-    description: 'Spending (currency units) that reaches the next monetary band',
+    type: String,
+    pattern: '^\\d{1,12}\\.\\d{2}$',
+    example: '499.50',
+    description: 'Spending that reaches the next monetary band: a decimal string in the default currency, as all money',
   })
-  spend: number | null;
+  spend: string | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Purchases that reach the next frequency band' })
   purchases: number | null;
 }
