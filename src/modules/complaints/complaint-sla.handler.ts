@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { CoordinationStore } from '../../infrastructure/coordination/coordination-store.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { ComplaintSlaJob, QueueName } from '../../infrastructure/queues/queue-names.js';
-import { REDIS } from '../../infrastructure/redis/redis.module.js';
 import { complaintAlarmJobId, pendingComplaintAlarms, targetFor, type ComplaintTarget } from './complaint-clock.js';
 import { ComplaintTargetsRepository } from './complaint-targets.repository.js';
 import { ComplaintsSubscribers } from './complaints.events.js';
@@ -32,7 +31,7 @@ export class ComplaintSlaHandler implements OnModuleInit {
     private readonly targets: ComplaintTargetsRepository,
     private readonly config: AppConfig,
     @InjectQueue(QueueName.ComplaintSla) private readonly queue: Queue<ComplaintSlaJob>,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly store: CoordinationStore,
   ) {}
 
   onModuleInit(): void {
@@ -44,7 +43,7 @@ export class ComplaintSlaHandler implements OnModuleInit {
 
   /** Rebuilds every running clock's alarms when Redis has lost them; returns how many complaints were rescheduled. */
   async recoverAlarms(): Promise<number> {
-    if ((await this.redis.set(ALARMS_INTACT_KEY, new Date().toISOString(), 'NX')) !== 'OK') return 0;
+    if (!(await this.store.setMarkerIfAbsent(ALARMS_INTACT_KEY, new Date().toISOString()))) return 0;
     try {
       let rescheduled = 0;
       for (let after: string | null = null; ;) {
@@ -58,7 +57,7 @@ export class ComplaintSlaHandler implements OnModuleInit {
       if (rescheduled) this.logger.warn({ rescheduled }, 'Redis had lost the complaint alarms: rescheduled them');
       return rescheduled;
     } catch (error) {
-      await this.redis.del(ALARMS_INTACT_KEY).catch(() => undefined);
+      await this.store.deleteMarker(ALARMS_INTACT_KEY).catch(() => undefined);
       throw error;
     }
   }
