@@ -10,6 +10,7 @@ import { HistoryRetention1764130000000 } from './1764130000000-history-retention
 import { ServiceQueueOneWalk1764140000000 } from './1764140000000-service-queue-one-walk.js';
 import { OutboxClaimOrder1764150000000 } from './1764150000000-outbox-claim-order.js';
 import { Complaints1764200000000 } from './1764200000000-complaints.js';
+import { ImprovementActions1764200000001 } from './1764200000001-improvement-actions.js';
 import { Outreach1764300000000 } from './1764300000000-outreach.js';
 import { SalesLeadsPipelines1764400000000 } from './1764400000000-sales-leads-pipelines.js';
 import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-list-quotes.js';
@@ -29,6 +30,7 @@ export const migrations = [
   ServiceQueueOneWalk1764140000000,
   OutboxClaimOrder1764150000000,
   Complaints1764200000000,
+  ImprovementActions1764200000001,
   Outreach1764300000000,
   SalesLeadsPipelines1764400000000,
   SalesPriceListQuotes1764400000001,

@@ -12,6 +12,7 @@ const SCHEDULES: Partial<Record<QueueName, string[]>> = {
   [QueueName.TierRecalc]: ['nightly-tier-recalculation'],
   [QueueName.WebhookRecovery]: ['purge-webhook-history', 'recover-webhook-deliveries'],
   [QueueName.ServiceSla]: ['recover-sla-alarms'],
+  [QueueName.ComplaintSla]: ['recover-complaint-alarms'],
 };
 
 /**

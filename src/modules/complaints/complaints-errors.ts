@@ -20,3 +20,10 @@ export class RootCauseRequired extends DomainError {
     super('root-cause-required', detail, errors);
   }
 }
+
+/** The improvement action's status does not allow the step (complete one never started, verify an open one). */
+export class InvalidImprovementActionTransition extends DomainError {
+  constructor(detail: string) {
+    super('invalid-improvement-action-transition', detail);
+  }
+}

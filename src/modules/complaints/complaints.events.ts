@@ -1,6 +1,7 @@
 import { catalogue, eventType, subscriber, type EventType } from '../../infrastructure/outbox/event-catalogue.js';
 import { ServiceRequestEvents } from '../service-requests/service-requests.events.js';
 import type { ComplaintDto } from './dto/complaint.dto.js';
+import { ImprovementActionEvents } from './improvement-actions.events.js';
 
 /**
  * Every complaint event carries the complaint as the API shows it, plus the details of its change
@@ -62,4 +63,8 @@ export const ComplaintsSubscribers = {
   ]),
 };
 
-export const COMPLAINTS_CATALOGUE = catalogue('complaints', ComplaintEvents, ComplaintsSubscribers);
+export const COMPLAINTS_CATALOGUE = catalogue(
+  'complaints',
+  { ...ComplaintEvents, ...ImprovementActionEvents },
+  ComplaintsSubscribers,
+);

@@ -22,8 +22,22 @@ import { OpenProblemsService } from './open-problems.service.js';
 import { OverdueServiceRequestsHandler } from './overdue-service-requests.handler.js';
 import { RecordComplaintSatisfaction } from './record-complaint-satisfaction.js';
 import { TransitionComplaint } from './transition-complaint.js';
+import { ComplaintReportController } from './complaint-report.controller.js';
+import { ComplaintReportRepository } from './complaint-report.repository.js';
+import { ComplaintReportService } from './complaint-report.service.js';
+import { CompleteImprovementAction } from './complete-improvement-action.js';
+import { ImprovementActionsController } from './improvement-actions.controller.js';
+import { ImprovementActionsRepository } from './improvement-actions.repository.js';
+import { ImprovementActionsService } from './improvement-actions.service.js';
 
-const USE_CASES = [FileComplaint, TransitionComplaint, AssignComplaint, EscalateComplaint, RecordComplaintSatisfaction];
+const USE_CASES = [
+  FileComplaint,
+  TransitionComplaint,
+  AssignComplaint,
+  EscalateComplaint,
+  RecordComplaintSatisfaction,
+  CompleteImprovementAction,
+];
 
 /** Complaints (R-P1…P5): intake, lifecycle, targets and escalation, taxonomies, and the customers' open problems. */
 @Module({
@@ -33,7 +47,11 @@ const USE_CASES = [FileComplaint, TransitionComplaint, AssignComplaint, Escalate
     ComplaintTaxonomyRepository,
     ComplaintTargetsRepository,
     OpenProblemsRepository,
+    ComplaintReportRepository,
+    ImprovementActionsRepository,
     ComplaintsService,
+    ComplaintReportService,
+    ImprovementActionsService,
     ComplaintTransitions,
     ...USE_CASES,
     ComplaintAdminService,
@@ -43,6 +61,8 @@ const USE_CASES = [FileComplaint, TransitionComplaint, AssignComplaint, Escalate
     ...USE_CASES,
     ComplaintsService,
     ComplaintAdminService,
+    ComplaintReportService,
+    ImprovementActionsService,
     OpenProblemsService,
     ComplaintsRepository,
     ComplaintTargetsRepository,
@@ -54,7 +74,13 @@ export class ComplaintsModule {}
 /** The complaint endpoints, served by api processes only. */
 @Module({
   imports: [ComplaintsModule, CustomersModule],
-  controllers: [ComplaintsController, ComplaintAdminController, OpenProblemsController],
+  controllers: [
+    ComplaintsController,
+    ComplaintAdminController,
+    OpenProblemsController,
+    ComplaintReportController,
+    ImprovementActionsController,
+  ],
 })
 export class ComplaintsHttpModule {}
 

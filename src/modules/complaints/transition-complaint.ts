@@ -5,6 +5,7 @@ import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { complaintDeadlines, targetFor } from './complaint-clock.js';
 import { ComplaintTargetsRepository } from './complaint-targets.repository.js';
 import { ComplaintTaxonomyRepository } from './complaint-taxonomy.repository.js';
+import { ImprovementActionsRepository } from './improvement-actions.repository.js';
 import { ComplaintStep, ComplaintTransitions } from './complaint-transitions.js';
 import { RootCauseRequired } from './complaints-errors.js';
 import type { ComplaintRow } from './complaints.repository.js';
@@ -32,6 +33,7 @@ export class TransitionComplaint {
     private readonly transitions: ComplaintTransitions,
     private readonly targets: ComplaintTargetsRepository,
     private readonly taxonomy: ComplaintTaxonomyRepository,
+    private readonly actions: ImprovementActionsRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -93,6 +95,8 @@ export class TransitionComplaint {
       throw new RootCauseRequired(`A complaint is resolved with a root cause: ${problem}.`, [
         { field: 'rootCause', message: problem },
       ]);
+    // A complaint of a root cause that an open improvement action is fixing is one that action answers (R-P4).
+    await this.actions.linkToOpenActions(tx, current.id, command.rootCause);
     const now = new Date();
     const worked = this.config.businessCalendar.minutesBetween(new Date(current.slaStartedAt), now);
     return {
