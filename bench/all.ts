@@ -6,6 +6,8 @@
  * http: bench/run.ts (reads, search, purchases against a bare node:http + pg baseline);
  * service: bench/service-queue.ts (the service request queue against raw BullMQ);
  * webhooks: bench/webhooks.ts (deliveries per second, commit → receipt latency);
+ * complaints: bench/complaints.ts (complaint intake against a bare insert + commit, the Pareto report
+ * over a year of complaints against its aggregate as one raw statement);
  * tiers: bench/tiers.ts (full tier recalculation against the aggregate floor), seeding
  * crm_bench_tiers with 1,000,000 customers and 10,000,000 purchases first when it does not exist.
  * Each prints its own table; run one alone with `npm run bench:<name> -- --help` for its options.
@@ -18,7 +20,7 @@ import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const BENCHES = ['http', 'service', 'webhooks', 'tiers'] as const;
+const BENCHES = ['http', 'service', 'webhooks', 'tiers', 'complaints'] as const;
 type Bench = (typeof BENCHES)[number];
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const TIERS_DATABASE = `${SERVER}/crm_bench_tiers`;
@@ -30,7 +32,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench -- [--only http,service,webhooks,tiers]');
+  console.log('npm run bench -- [--only http,service,webhooks,tiers,complaints]');
   process.exit(0);
 }
 const selected = args.only.split(',').map((name) => name.trim()) as Bench[];
@@ -66,6 +68,7 @@ for (const bench of selected) {
   if (bench === 'http') run('bench/run.js');
   if (bench === 'service') run('bench/service-queue.js');
   if (bench === 'webhooks') run('bench/webhooks.js');
+  if (bench === 'complaints') run('bench/complaints.js');
   if (bench === 'tiers') {
     if (!(await databaseExists(TIERS_DATABASE))) {
       run('scripts/seed.js', [

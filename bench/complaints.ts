@@ -1,0 +1,253 @@
+/**
+ * Benchmark: complaint intake and the complaint report, each beside a bare baseline in the same run.
+ *
+ *   npm run bench:complaints -- [--intake 20000] [--concurrency 16] [--complaints 1000000] [--runs 30] [--database-url URL]
+ *   (or COMPLAINTS_BENCH_INTAKE / COMPLAINTS_BENCH_ROWS to scale it down)
+ *
+ * 1. Intake: --intake complaints filed through FileComplaint in process (customer facts, targets and
+ *    categories read, deadlines in business hours, then the complaint with its event, timeline entry,
+ *    audit row and open problem in one statement), --concurrency in flight; beside the same number of
+ *    bare one-row INSERT + COMMIT transactions into a table of its own on a pg pool of the same size.
+ *    Target: at least 0.5× the bare rate.
+ * 2. Report: --complaints complaints received over the last year (written set-based), then
+ *    GET /reports/complaints?groupBy=rootCause's service (ComplaintReportService.build: the Pareto
+ *    table with its figures, the weekly trend, the labels) --runs times, beside the Pareto table's
+ *    aggregate as one raw SQL statement run as often. Targets: ≤ 1.5× the raw statement, p95 < 300 ms.
+ * Uses its own database (crm_bench_complaints, recreated) and Redis prefix; prints a table and writes
+ * bench/results/complaints.json.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { AppModule } from '../src/app.module.js';
+import type { Principal } from '../src/common/auth/principal.js';
+import { loadConfig } from '../src/infrastructure/config/app-config.js';
+import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/database/prepare-database.js';
+import { figuresSql } from '../src/modules/complaints/complaint-report.repository.js';
+import { ComplaintReportService } from '../src/modules/complaints/complaint-report.service.js';
+import { FileComplaint } from '../src/modules/complaints/file-complaint.js';
+import { percentile, runConcurrently } from './support.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+
+const { values: args } = parseArgs({
+  options: {
+    intake: { type: 'string', default: process.env.COMPLAINTS_BENCH_INTAKE ?? '20000' },
+    concurrency: { type: 'string', default: '16' },
+    complaints: { type: 'string', default: process.env.COMPLAINTS_BENCH_ROWS ?? '1000000' },
+    customers: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '30' },
+    'database-url': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    'npm run bench:complaints -- [--intake 20000] [--concurrency 16] [--complaints 1000000] [--customers 20000] [--runs 30] [--database-url URL]',
+  );
+  process.exit(0);
+}
+const INTAKE = Number(args.intake);
+const CONCURRENCY = Number(args.concurrency);
+const COMPLAINTS = Number(args.complaints);
+const CUSTOMERS = Number(args.customers);
+const RUNS = Number(args.runs);
+
+const server = new URL(
+  args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+);
+server.pathname = '/crm_bench_complaints';
+const databaseUrl = server.toString();
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  QUEUE_PREFIX: `bench-complaints-${randomBytes(3).toString('hex')}`,
+  LOG_LEVEL: 'warn',
+  PROCESS_ROLE: 'api',
+  DATABASE_POOL_SIZE: '20',
+});
+
+async function prepareDatabase(db: pg.Client): Promise<void> {
+  await db.query(
+    `INSERT INTO customers (kind, name, region) SELECT 'individual', '投诉客户' || n, (ARRAY['上海', '北京', '广州', '深圳', '杭州'])[1 + n % 5]
+       FROM generate_series(1, $1) n`,
+    [CUSTOMERS],
+  );
+  await db.query(
+    `CREATE UNLOGGED TABLE IF NOT EXISTS bench_bare_rows (id bigserial PRIMARY KEY, customer_id uuid, subject text, created_at timestamptz DEFAULT now())`,
+  );
+  // Set-based as the seed is: what matters is the report over a year of complaints, not how they came in.
+  await db.query(
+    `WITH causes AS (SELECT array_agg(code ORDER BY code) AS codes FROM complaint_root_causes WHERE parent_code IS NOT NULL),
+          people AS (SELECT array_agg(id ORDER BY id) AS ids FROM customers)
+     INSERT INTO complaints (customer_id, channel, category, severity, subject, product, region, status, received_at, sla_started_at,
+                             acknowledge_by, resolve_by, acknowledged_at, acknowledge_due, acknowledge_minutes, root_cause, resolved_at,
+                             resolution_minutes, escalation_level, satisfaction_score, created_by_type)
+     SELECT people.ids[1 + (n * 7919) % array_length(people.ids, 1)],
+            (ARRAY['hotline', 'feedback_platform', 'email', 'social_media', 'in_person', 'web', 'api'])[1 + n % 7],
+            (ARRAY['product_quality', 'delivery', 'installation', 'staff_attitude', 'billing', 'after_sales', 'other'])[1 + (n / 7) % 7],
+            (ARRAY['critical', 'high', 'normal', 'low'])[1 + n % 4], '投诉', '净水器 X' || (n % 9),
+            (ARRAY['上海', '北京', '广州', '深圳', '杭州'])[1 + n % 5],
+            CASE WHEN n % 10 = 0 THEN 'investigating' ELSE 'closed' END,
+            at, at, at + interval '2 hours', at + interval '1 day',
+            at + make_interval(mins => ack), at + interval '2 hours', ack,
+            -- a skewed distribution of causes, as a Pareto chart expects
+            CASE WHEN n % 10 = 0 THEN NULL ELSE causes.codes[1 + floor(array_length(causes.codes, 1) * power(random(), 2))::int] END,
+            CASE WHEN n % 10 = 0 THEN NULL ELSE at + make_interval(mins => ack * 6) END,
+            CASE WHEN n % 10 = 0 THEN NULL ELSE ack * 6 END,
+            CASE WHEN ack > 120 THEN 1 ELSE 0 END,
+            CASE WHEN n % 3 = 0 THEN 1 + n % 5 END,
+            'user'
+       FROM generate_series(1, $1) n, causes, people,
+            LATERAL (SELECT now() - random() * interval '364 days' AS at, floor(random() * 180)::int AS ack) sample`,
+    [COMPLAINTS],
+  );
+  await db.query('VACUUM ANALYZE complaints');
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: new URL('/postgres', server).toString() });
+  await admin.connect();
+  await admin.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'crm_bench_complaints' AND pid <> pg_backend_pid()`,
+  );
+  await admin.query(`DROP DATABASE IF EXISTS crm_bench_complaints`);
+  await admin.end();
+  await ensureDatabaseExists(databaseUrl);
+  await runMigrations(config);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const seeding = Date.now();
+  await prepareDatabase(db);
+  console.log(
+    `seeded ${COMPLAINTS.toLocaleString('en')} complaints and ${CUSTOMERS.toLocaleString('en')} customers in ${((Date.now() - seeding) / 1000).toFixed(0)} s`,
+  );
+  const customerIds: string[] = (await db.query(`SELECT id FROM customers ORDER BY id`)).rows.map((row) => row.id);
+
+  const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: false });
+  const bare = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_SIZE });
+  try {
+    const principal: Principal = { kind: 'api_key', id: 'bench', scopes: ['complaints:write'], name: 'bench' };
+    const fileComplaint = app.get(FileComplaint);
+    const appIntake = await timed(INTAKE, async (index) => {
+      await fileComplaint.execute(
+        {
+          customerId: customerIds[index % customerIds.length],
+          category: 'product_quality',
+          severity: 'normal',
+          subject: '出水有异味',
+          channel: 'feedback_platform',
+        } as never,
+        principal,
+        `bench-${index}`,
+      );
+    });
+    const bareIntake = await timed(INTAKE, async (index) => {
+      const client = await bare.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`INSERT INTO bench_bare_rows (customer_id, subject) VALUES ($1, $2)`, [
+          customerIds[index % customerIds.length],
+          '出水有异味',
+        ]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    });
+
+    const reports = app.get(ComplaintReportService);
+    const today = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
+    const raw = () => bare.query(figuresSql('rootCause'), [from, today, config.SERVICE_TIME_ZONE]);
+    const report = () => reports.build({ from, to: today, groupBy: 'rootCause' });
+    await raw();
+    await report(); // warm both
+    const appLatency: number[] = [];
+    const rawLatency: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      // Interleaved, so a burst of load on the shared machine hits both alike.
+      rawLatency.push(await latencyOf(raw));
+      appLatency.push(await latencyOf(report));
+    }
+    const [appSorted, rawSorted] = [appLatency, rawLatency].map((values) => [...values].sort((a, b) => a - b));
+    const results = {
+      date: new Date().toISOString(),
+      loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
+      intake: {
+        complaints: INTAKE,
+        concurrency: CONCURRENCY,
+        appPerSecond: Math.round(INTAKE / appIntake),
+        barePerSecond: Math.round(INTAKE / bareIntake),
+        ratio: Number((bareIntake / appIntake).toFixed(2)),
+        target: '≥ 0.5× the bare insert + commit',
+      },
+      report: {
+        complaints: COMPLAINTS,
+        runs: RUNS,
+        appP50Ms: round(percentile(appSorted, 0.5)),
+        appP95Ms: round(percentile(appSorted, 0.95)),
+        rawP50Ms: round(percentile(rawSorted, 0.5)),
+        rawP95Ms: round(percentile(rawSorted, 0.95)),
+        ratio: Number((percentile(appSorted, 0.5) / percentile(rawSorted, 0.5)).toFixed(2)),
+        target: '≤ 1.5× the raw statement, p95 < 300 ms',
+      },
+    };
+    console.table({
+      intake: {
+        app: `${results.intake.appPerSecond}/s`,
+        baseline: `${results.intake.barePerSecond}/s`,
+        ratio: results.intake.ratio,
+        target: '≥ 0.5',
+        met: results.intake.ratio >= 0.5,
+      },
+      'report p50': {
+        app: `${results.report.appP50Ms} ms`,
+        baseline: `${results.report.rawP50Ms} ms`,
+        ratio: results.report.ratio,
+        target: '≤ 1.5',
+        met: results.report.ratio <= 1.5,
+      },
+      'report p95': {
+        app: `${results.report.appP95Ms} ms`,
+        baseline: `${results.report.rawP95Ms} ms`,
+        ratio: Number((results.report.appP95Ms / results.report.rawP95Ms).toFixed(2)),
+        target: '< 300 ms',
+        met: results.report.appP95Ms < 300,
+      },
+    });
+    console.log(`load average ${results.loadAverage.join(' ')}`);
+    mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+    writeFileSync(path.join(root, 'bench/results/complaints.json'), `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await app.close();
+    await bare.end();
+    await db.end();
+  }
+}
+
+/** Seconds to run `count` tasks, `CONCURRENCY` in flight. */
+async function timed(count: number, task: (index: number) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await runConcurrently(count, CONCURRENCY, (index) => task(index));
+  return (performance.now() - started) / 1000;
+}
+
+async function latencyOf(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+await main();
