@@ -90,7 +90,7 @@ async function prepareDatabase(db: pg.Client): Promise<void> {
      INSERT INTO complaints (customer_id, channel, category, severity, subject, product, region, status, received_at, sla_started_at,
                              acknowledge_by, resolve_by, acknowledged_at, acknowledge_due, acknowledge_minutes, root_cause, resolved_at,
                              resolution_minutes, escalation_level, satisfaction_score, created_by_type)
-     SELECT people.ids[1 + (n * 7919) % array_length(people.ids, 1)],
+     SELECT people.ids[1 + ((n::bigint * 7919) % array_length(people.ids, 1))::int],
             (ARRAY['hotline', 'feedback_platform', 'email', 'social_media', 'in_person', 'web', 'api'])[1 + n % 7],
             (ARRAY['product_quality', 'delivery', 'installation', 'staff_attitude', 'billing', 'after_sales', 'other'])[1 + (n / 7) % 7],
             (ARRAY['critical', 'high', 'normal', 'low'])[1 + n % 4], '投诉', '净水器 X' || (n % 9),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
+import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { customer } from './support/factories.js';
+import { WebhookPartners } from './support/webhook-receiver.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -24,19 +25,23 @@ const expectNear = (actual: number | null, expected: number, tolerance = 1) => {
 
 describe('the complaint report and improvement actions', () => {
   let t: TestApp;
+  const partners = new WebhookPartners(() => t);
   let manager: User;
   let agent: User;
   let marketing: User;
   let sales: User;
 
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000' });
+    t = await startTestApp({ LOGIN_MAX_ATTEMPTS_PER_MINUTE: '1000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     manager = await createUser(t, ['manager']);
     agent = await createUser(t, ['agent'], { managerId: manager.id });
     marketing = await createUser(t, ['marketing']);
     sales = await createUser(t, ['sales']);
   }, 240_000);
-  afterAll(() => t.close(), 240_000);
+  afterAll(async () => {
+    await partners.closeAll();
+    await t.close();
+  }, 240_000);
 
   const file = async (customerId: string, body: Record<string, unknown>) => {
     const response = await t.http
@@ -216,6 +221,41 @@ describe('the complaint report and improvement actions', () => {
         .expect(400);
     }, 120_000);
   });
+
+  it('delivers every complaint event to a partner’s endpoint, signed', async () => {
+    const key = await createApiKey(t, ['complaints:write', 'webhooks:manage']);
+    const receiver = await partners.receiver();
+    await partners.subscribe(receiver, ['complaint.*', 'improvement_action.reported_back'], key);
+    const customerId = (await customer(t, sales.token)).id;
+    const filed = await t.http
+      .post(`${API}/complaints`)
+      .set(bearer(key))
+      .send({ customerId, category: 'delivery', severity: 'high', subject: '送货延误' })
+      .expect(201);
+    const id = filed.body.id as string;
+    await resolve(id, LATE);
+    await act(id, 'close').expect(200);
+    const expected = [
+      'complaint.received',
+      'complaint.acknowledged',
+      'complaint.investigation_started',
+      'complaint.resolved',
+      'complaint.closed',
+    ];
+    const types = await waitFor(
+      async () => {
+        const ours = receiver.received
+          .filter((webhook) => (webhook.payload.data.complaint as { id?: string } | undefined)?.id === id)
+          .map((webhook) => webhook.payload.type);
+        return ours.length >= expected.length ? ours : null;
+      },
+      30_000,
+      'the complaint events to reach the partner',
+    );
+    // the receiver counts only requests whose Standard Webhooks signature verified
+    expect([...types].sort()).toStrictEqual([...expected].sort());
+    expect(receiver.rejected).toStrictEqual([]);
+  }, 120_000);
 
   describe('improvement actions', () => {
     const createAction = async (rootCause: string, complaintIds: string[], owner = agent) =>
