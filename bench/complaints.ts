@@ -144,7 +144,7 @@ async function main(): Promise<void> {
           severity: 'normal',
           subject: '出水有异味',
           channel: 'feedback_platform',
-        } as never,
+        },
         principal,
         `bench-${index}`,
       );
