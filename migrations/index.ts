@@ -15,6 +15,7 @@ import { Outreach1764300000000 } from './1764300000000-outreach.js';
 import { SalesLeadsPipelines1764400000000 } from './1764400000000-sales-leads-pipelines.js';
 import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-list-quotes.js';
 import { CoordinationKeys1764600000000 } from './1764600000000-coordination-keys.js';
+import { SalesHandOver1764400000002 } from './1764400000002-sales-hand-over.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   SalesLeadsPipelines1764400000000,
   SalesPriceListQuotes1764400000001,
   CoordinationKeys1764600000000,
+  SalesHandOver1764400000002,
 ];

@@ -54,6 +54,8 @@ export const TABLE_OWNERS: Record<string, string> = {
   improvement_actions: 'complaints',
   improvement_action_complaints: 'complaints',
   improvement_action_report_backs: 'complaints',
+  reassignments: 'sales',
+  ownership_history: 'sales',
   webhook_endpoints: 'webhooks',
   webhook_events: 'webhooks',
   webhook_deliveries: 'webhooks',

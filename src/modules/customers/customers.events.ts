@@ -20,6 +20,13 @@ export const CustomersEvents = {
     'interaction.commitment_settled',
     'customer',
   ),
+  /** A hand-over (`POST /admin/reassign`) moved the customer to another salesperson. */
+  customerOwnerChanged: eventType<{
+    customerId: string;
+    fromUserId: string;
+    toUserId: string;
+    reassignmentId: string;
+  }>('customer.owner_changed', 'customer'),
 };
 
 export const CUSTOMERS_CATALOGUE = catalogue('customers', CustomersEvents);

@@ -4,7 +4,10 @@ import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { customerInTierSql, customerTierSql } from '../loyalty/loyalty.sql.js';
 import { segmentConditionSql, type SegmentFilter } from '../segments/segment-filter.js';
+import { auditRowsInsertSql } from '../../common/audit/audit.service.js';
+import { outboxInsertSql } from '../../infrastructure/outbox/outbox.writer.js';
 import { PROFILE_COLUMNS } from './customer-fields.js';
+import { CustomersEvents } from './customers.events.js';
 
 /** A customer as CUSTOMER_SELECT reads it, in its column order (DATE columns are 'YYYY-MM-DD' text). */
 export interface CustomerRow {
@@ -174,6 +177,52 @@ export class CustomersRepository {
         [ids],
       );
     return new Map(rows.map(({ id, ...facts }) => [id, facts]));
+  }
+
+  /**
+   * Moves up to `limit` of one salesperson's customers to another in one statement, with a
+   * `customer.owner_changed` event (bulk lane) and an audit row each: one slice of a hand-over, whose
+   * row locks last only as long as this statement's transaction. Returns the ids moved.
+   */
+  async handOverSlice(
+    tx: Tx,
+    slice: {
+      fromUserId: string;
+      toUserId: string;
+      limit: number;
+      reassignmentId: string;
+      actorId: string | null;
+      requestId: string | null;
+    },
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `WITH moved AS (
+         UPDATE customers SET owner_id = $2, version = version + 1, updated_at = now()
+          WHERE id IN (SELECT id FROM customers WHERE owner_id = $1 AND deleted_at IS NULL LIMIT $3 FOR UPDATE)
+         RETURNING id
+       ), events AS (
+         ${outboxInsertSql(CustomersEvents.customerOwnerChanged, {
+           from: 'moved',
+           aggregateId: 'id',
+           payload: { customerId: 'id', fromUserId: '$1::text', toUserId: '$2::text', reassignmentId: '$4::text' },
+           lane: 'bulk',
+         })}
+       ), audit AS (
+         ${auditRowsInsertSql({
+           from: 'moved',
+           actorType: `'user'`,
+           actorId: '$5::text',
+           action: `'customer.owner_changed'`,
+           entityType: `'customer'`,
+           entityId: 'id::text',
+           after: `jsonb_build_object('ownerId', $2::text, 'previousOwnerId', $1::text, 'reassignmentId', $4::text)`,
+           requestId: '$6::text',
+         })}
+       )
+       SELECT id FROM moved`,
+      [slice.fromUserId, slice.toUserId, slice.limit, slice.reassignmentId, slice.actorId, slice.requestId],
+    );
+    return rows.map((row) => row.id);
   }
 
   /** The tier of each of these customers that exists (null before their first valuation). */

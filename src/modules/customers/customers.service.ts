@@ -94,6 +94,25 @@ export class CustomersService {
     return this.customers.withContact(phone, email, limit);
   }
 
+  /**
+   * One slice of a hand-over (the sales module's `POST /admin/reassign`): moves up to `limit` of a
+   * salesperson's customers to another inside the caller's transaction — owner, version, event and
+   * audit row per customer, in one statement. Returns the ids moved (none: the book is empty).
+   */
+  handOverSlice(
+    tx: Tx,
+    slice: {
+      fromUserId: string;
+      toUserId: string;
+      limit: number;
+      reassignmentId: string;
+      actorId: string | null;
+      requestId: string | null;
+    },
+  ): Promise<string[]> {
+    return this.customers.handOverSlice(tx, slice);
+  }
+
   /** The contact normalisers of customers, so that other modules store phones and e-mails as customers do. */
   normalisePhone(input: string): string | null {
     return normalisePhone(input, this.config.DEFAULT_PHONE_REGION);

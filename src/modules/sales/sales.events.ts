@@ -61,11 +61,38 @@ export const QuoteEvents = {
   approved: eventType<{ quote: QuoteDto }>('quote.approved', 'quote'),
   rejected: eventType<{ quote: QuoteDto; reason: string }>('quote.rejected', 'quote'),
   sent: eventType<{ quote: QuoteDto }>('quote.sent', 'quote'),
+  ownerChanged: eventType<{
+    quoteId: string;
+    fromUserId: string | null;
+    toUserId: string;
+    reassignmentId: string | null;
+  }>('quote.owner_changed', 'quote'),
   /** A revision replaced the quote before it was sent. */
   superseded: eventType<{ quote: QuoteDto }>('quote.superseded', 'quote'),
 };
 
+/** A hand-over as events and `GET /admin/reassign/{id}` show it. */
+export interface ReassignmentView {
+  id: string;
+  fromUserId: string;
+  toUserId: string;
+  include: string[];
+  status: string;
+  moved: Record<string, number>;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export const HandOverEvents = {
+  /** Starts the hand-over's job (internal: the outbox makes sure the job is queued once the request committed). */
+  requested: eventType<{ reassignmentId: string }>('sales.hand_over_requested', 'reassignment', { internal: true }),
+  /** The whole book moved: one event per hand-over, beside each record's `*.owner_changed`. */
+  bookReassigned: eventType<{ reassignment: ReassignmentView }>('sales.book_reassigned', 'reassignment'),
+};
+
 export const SalesSubscribers = {
+  /** Queues the hand-over's job (job id per hand-over: queued once). */
+  startHandOver: subscriber('sales', 'start-hand-over', [HandOverEvents.requested]),
   /** Schedules a new lead's response reminder (to its owner) and escalation (to their manager) as delayed jobs. */
   scheduleLeadReminders: subscriber('sales', 'schedule-lead-reminders', [LeadEvents.created]),
   /** Attributes a purchase to its customer's won opportunity when it falls within the attribution window. */
@@ -77,6 +104,7 @@ const SALES_EVENTS = [
   ...Object.values(OpportunityEvents),
   ...Object.values(ProductEvents),
   ...Object.values(QuoteEvents),
+  ...Object.values(HandOverEvents),
 ];
 
 export const SALES_CATALOGUE = catalogue(

@@ -14,6 +14,9 @@ import { QuotesService } from './quotes.service.js';
 import { SalesReportsController } from './reports.controller.js';
 import { ReportsRepository } from './reports.repository.js';
 import { SalesReportsService } from './reports.service.js';
+import { HandOverController } from './hand-over.controller.js';
+import { HandOverRepository } from './hand-over.repository.js';
+import { HandOverBook, HandOverStarter, RequestHandOver } from './hand-over.js';
 import { AssignmentRulesController } from './assignment-rules.controller.js';
 import { AssignmentRulesRepository } from './assignment-rules.repository.js';
 import { AssignmentRulesService } from './assignment-rules.service.js';
@@ -33,7 +36,7 @@ import { PurchaseAttributionHandler } from './purchase-attribution.handler.js';
 import { SalesAccess } from './sales-access.js';
 import { SalesProcessor } from './sales.processor.js';
 
-const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead];
+const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead, RequestHandOver, HandOverBook];
 
 /** Sales: leads and their assignment rules, conversion, pipelines and opportunities, the price list and quotes (R-SP1–SP3, SP6). */
 @Module({
@@ -47,6 +50,7 @@ const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead]
     ProductsRepository,
     QuotesRepository,
     ReportsRepository,
+    HandOverRepository,
     SalesAccess,
     LeadAssigner,
     ...USE_CASES,
@@ -83,6 +87,7 @@ export class SalesModule {}
     PipelinesController,
     QuotesController,
     SalesReportsController,
+    HandOverController,
   ],
 })
 export class SalesHttpModule {}
@@ -90,6 +95,6 @@ export class SalesHttpModule {}
 /** Lead reminders, purchase attribution and hand-overs, in worker processes only. */
 @Module({
   imports: [SalesModule],
-  providers: [LeadRemindersHandler, PurchaseAttributionHandler, SalesProcessor],
+  providers: [LeadRemindersHandler, PurchaseAttributionHandler, HandOverStarter, SalesProcessor],
 })
 export class SalesWorkerModule {}
