@@ -35,6 +35,6 @@ export const migrations = [
   Outreach1764300000000,
   SalesLeadsPipelines1764400000000,
   SalesPriceListQuotes1764400000001,
-  CoordinationKeys1764600000000,
   SalesHandOver1764400000002,
+  CoordinationKeys1764600000000,
 ];
