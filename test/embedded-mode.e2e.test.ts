@@ -139,12 +139,13 @@ describe('embedded mode: npm start with nothing installed', () => {
       async () => {
         const body = (await t.http.get(`${API}/service-requests/${late.id}`).set(bearer(t.adminToken)).expect(200))
           .body;
-        return body.escalationLevel >= 1 && body.responseBreachedAt ? body : null;
+        // Both clocks are past due; their alarms are separate jobs, so wait for both breaches.
+        return body.responseBreachedAt && body.resolutionBreachedAt ? body : null;
       },
       30_000,
-      'the breach to escalate',
+      'both breaches',
     );
-    expect(escalated.resolutionBreachedAt).toBeTruthy();
+    expect(escalated.escalationLevel).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('delivers a webhook to a receiver that fails twice, on the third attempt', async () => {
