@@ -22,14 +22,13 @@ async function main(): Promise<void> {
     const started = Date.now();
     embedded = await startEmbeddedPostgres(config.CRM_DATA_DIR);
     config = configOrExit({ ...process.env, DATABASE_URL: embedded.url, QUEUE_BACKEND: 'postgres' });
-    // Plain lines, not JSON: the first thing a person trying it reads.
-    console.log(
+    say(
       `Embedded mode (${mode.reason}): PostgreSQL ${embedded.version} on 127.0.0.1:${embedded.port}, ` +
         `queues in it too (no Redis); data in ${embedded.dataDir}` +
         `${embedded.created ? ' (created now)' : ' (kept between runs)'}; started in ${Date.now() - started} ms`,
     );
   } else {
-    console.log(
+    say(
       `Server mode: PostgreSQL ${redactedUrl(config.DATABASE_URL)}, ` +
         (config.QUEUE_BACKEND === 'redis' ? `Redis ${redactedUrl(config.REDIS_URL)}` : 'queues in PostgreSQL'),
     );
@@ -69,11 +68,11 @@ async function main(): Promise<void> {
     const url = `http://localhost:${port}`;
     if (config.PROCESS_ROLE === 'worker') {
       log.info(`worker running; health and metrics at ${url}/health/ready and ${url}/metrics`);
-      console.log(`Worker health: ${url}/health/ready`);
+      say(`Worker health: ${url}/health/ready`);
     } else {
       log.info(`CRM ${config.PROCESS_ROLE} listening on ${url}/api/v1 — API docs at ${url}/docs`);
-      console.log(`API:  ${url}/api/v1`);
-      console.log(`Docs: ${url}/docs`);
+      say(`API:  ${url}/api/v1`);
+      say(`Docs: ${url}/docs`);
     }
   } catch (error) {
     await embedded?.stop();
@@ -103,3 +102,11 @@ main().catch((error) => {
   log.fatal({ err: error }, 'start-up failed');
   process.exit(1);
 });
+
+/**
+ * A plain line on stdout for the person who started the server (the mode, where the data lives, the
+ * URLs): issue 18 asks for these outside the JSON log records, which the logger writes beside them.
+ */
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
