@@ -22,7 +22,7 @@ import {
   ServiceRequestsHttpModule,
   ServiceRequestsWorkerModule,
 } from './modules/service-requests/service-requests.module.js';
-import { OutreachHttpModule } from './modules/outreach/outreach.module.js';
+import { OutreachHttpModule, OutreachWorkerModule } from './modules/outreach/outreach.module.js';
 import { SegmentsHttpModule } from './modules/segments/segments-http.module.js';
 import { SalesHttpModule, SalesWorkerModule } from './modules/sales/sales.module.js';
 import { TasksHttpModule } from './modules/tasks/tasks.module.js';
@@ -69,6 +69,7 @@ export class AppModule {
               LoyaltyWorkerModule,
               ServiceRequestsWorkerModule,
               ComplaintsWorkerModule,
+              OutreachWorkerModule,
               WebhooksWorkerModule,
               SalesWorkerModule,
             ]

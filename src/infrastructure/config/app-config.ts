@@ -302,6 +302,70 @@ export class AppConfig {
   @IsString()
   SERVICE_TIME_ZONE = 'Asia/Shanghai';
 
+  /** Where outreach e-mail goes (nodemailer): smtp://user:pass@host:port, smtps:// for TLS. */
+  @IsString()
+  SMTP_URL = 'smtp://127.0.0.1:2525';
+
+  @IsString()
+  SMTP_FROM = 'CRM <care@example.com>';
+
+  /** The SMS provider's HTTP API (POST {base}/messages); empty: SMS messages fail as not configured. */
+  @IsString()
+  SMS_PROVIDER_URL = '';
+
+  /** The WeChat (official account) provider's HTTP API, same interface as SMS. */
+  @IsString()
+  WECHAT_PROVIDER_URL = '';
+
+  /** Bearer token for the providers' APIs. */
+  @IsString()
+  MESSAGE_PROVIDER_TOKEN = '';
+
+  /** Where providers post delivery reports (this API's base URL); empty: none is asked for. */
+  @IsString()
+  OUTREACH_CALLBACK_BASE_URL = '';
+
+  /** Messages sent per second per channel (BullMQ's limiter over all workers); 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  OUTREACH_EMAIL_PER_SECOND = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  OUTREACH_SMS_PER_SECOND = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  OUTREACH_WECHAT_PER_SECOND = 20;
+
+  /** Messages one worker process sends at the same time, per channel. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  OUTREACH_SEND_CONCURRENCY = 20;
+
+  /** How often the dispatcher looks for messages that are due (deferred ones, campaign batches). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  OUTREACH_DISPATCH_INTERVAL_MS = 1_000;
+
+  /** When the daily care scans (birthdays, dormant customers, VIP calls) run: cron, in OUTREACH_TIME_ZONE. */
+  @IsString()
+  OUTREACH_DAILY_CRON = '30 0 * * *';
+
+  /** The zone whose date the daily scans are for, and the customers' default (quiet hours). */
+  @IsString()
+  OUTREACH_TIME_ZONE = 'Asia/Shanghai';
+
   /** A new lead must be contacted within this many seconds; then its owner is reminded (R-SP1, seed 002). */
   @Transform(toInt)
   @IsInt()

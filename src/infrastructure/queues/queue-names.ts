@@ -12,6 +12,10 @@ export const QueueName = {
   WebhookDeliveries: 'webhook-deliveries',
   WebhookRecovery: 'webhook-recovery',
   Sales: 'sales',
+  OutreachTriggers: 'outreach-triggers',
+  OutreachEmail: 'outreach-email',
+  OutreachSms: 'outreach-sms',
+  OutreachWechat: 'outreach-wechat',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -114,6 +118,19 @@ export interface HandOverJob {
   reassignmentId: string;
 }
 
+/**
+ * A care rule firing for one source (a purchase, a resolved request, a tier change), delayed by the
+ * rule's days; job id `rule.<rule id>.<source id>`, so a redelivered event schedules nothing twice.
+ * Or the daily scan of the date-based rules (`day`: the date it is for, which makes reruns harmless).
+ */
+export type OutreachTriggerJob =
+  { task: 'fire-rule'; ruleId: string; customerId: string; sourceId: string } | { task: 'daily-scan'; day?: string };
+
+/** Send one outreach message (job id = the message id); the row holds the channel, address and text. */
+export interface OutreachSendJob {
+  messageId: string;
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.EventSubscribers]: EventSubscriberJob;
@@ -125,4 +142,8 @@ export interface JobPayloads {
   [QueueName.WebhookDeliveries]: WebhookDeliveryJob;
   [QueueName.WebhookRecovery]: WebhookRecoveryJob;
   [QueueName.Sales]: LeadOverdueJob | HandOverJob;
+  [QueueName.OutreachTriggers]: OutreachTriggerJob;
+  [QueueName.OutreachEmail]: OutreachSendJob;
+  [QueueName.OutreachSms]: OutreachSendJob;
+  [QueueName.OutreachWechat]: OutreachSendJob;
 }

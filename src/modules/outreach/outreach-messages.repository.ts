@@ -169,6 +169,68 @@ export class OutreachMessagesRepository {
     return row ?? null;
   }
 
+  /** Due messages, oldest first, locked for this transaction; rows other dispatchers hold are skipped. */
+  async claimDue(
+    tx: Tx,
+    limit: number,
+  ): Promise<
+    {
+      id: string;
+      customerId: string;
+      channel: MessageChannel;
+      purpose: Purpose;
+      subject: string;
+      body: string;
+      ownerId: string | null;
+    }[]
+  > {
+    return tx.query(
+      `WITH due AS (
+         SELECT id, customer_id, channel, purpose, subject, body FROM outreach_messages
+          WHERE status IN ('pending', 'deferred') AND send_at <= now()
+          ORDER BY send_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       SELECT due.id, due.customer_id AS "customerId", due.channel, due.purpose, due.subject, due.body,
+              owner.owner_id AS "ownerId"
+         FROM due LEFT JOIN LATERAL (
+           SELECT r.owner_id FROM (${customerContactsSql('c.id = due.customer_id')}) r WHERE due.channel = 'phone') owner ON true`,
+      [limit],
+    );
+  }
+
+  /**
+   * Marks the messages queued; answers each one's send job id, `<message id>.<queued event id>`: one
+   * job per dispatch, so a message dispatched again (its first transaction rolled back after its job
+   * was added) gets a job of its own instead of the finished one's id, which BullMQ would ignore.
+   */
+  async markQueued(tx: Tx, ids: string[]): Promise<{ id: string; jobId: string }[]> {
+    if (!ids.length) return [];
+    return tx.query(
+      `WITH moved AS (UPDATE outreach_messages SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) RETURNING id)
+       INSERT INTO outreach_message_events (message_id, status) SELECT id, 'queued' FROM moved
+       RETURNING message_id AS id, message_id::text || '.' || id::text AS "jobId"`,
+      [ids],
+    );
+  }
+
+  /**
+   * Messages queued longer than `olderThanMs` ago, with the job id of their latest dispatch: re-adding
+   * that job is a no-op while it exists, and recreates it when the queue lost it (Redis lost its data).
+   */
+  async staleQueued(
+    olderThanMs: number,
+    limit: number,
+  ): Promise<{ id: string; channel: MessageChannel; jobId: string }[]> {
+    return this.dataSource.query(
+      `SELECT m.id, m.channel, m.id::text || '.' || q.id::text AS "jobId"
+         FROM outreach_messages m
+         CROSS JOIN LATERAL (SELECT e.id FROM outreach_message_events e
+                              WHERE e.message_id = m.id AND e.status = 'queued' ORDER BY e.id DESC LIMIT 1) q
+        WHERE m.status = 'queued' AND m.updated_at < now() - make_interval(secs => $1::float8 / 1000)
+        ORDER BY m.updated_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+  }
+
   async findById(id: string, tx: Tx = this.dataSource.manager): Promise<MessageRow | null> {
     const [row] = await tx.query(`SELECT ${MESSAGE_SELECT} FROM outreach_messages WHERE id = $1`, [id]);
     return row ?? null;

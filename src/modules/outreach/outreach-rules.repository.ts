@@ -128,6 +128,11 @@ export class OutreachRulesRepository {
     );
   }
 
+  async findRun(id: string): Promise<RunRow | null> {
+    const [row] = await this.dataSource.query(`SELECT ${RUN_SELECT} FROM outreach_runs WHERE id = $1`, [id]);
+    return row ?? null;
+  }
+
   async listRuns(ruleId: string | undefined, after: KeysetPosition | null, limit: number): Promise<RunRow[]> {
     const params: unknown[] = [];
     const where = ['true'];

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../common/audit/audit.service.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { NotFound, StaleVersion, ValidationFailed } from '../../common/errors/domain-errors.js';
+import { NotFound, StaleVersion, Unprocessable, ValidationFailed } from '../../common/errors/domain-errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination/cursor.js';
 import { rejectNulls } from '../../common/validation/validators.js';
+import { localDate } from '../../common/time/zoned-time.js';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import type { CreateRuleDto, ListRunsQuery, RuleDto, RunDto, UpdateRuleDto } from './dto/outreach.dto.js';
+import { CareScans } from './care-scans.js';
 import { checkTemplate } from './message-template.js';
 import { toRuleDto, toRunDto } from './outreach.presenter.js';
 import { OutreachRulesRepository, RULE_COLUMNS, type RuleRow } from './outreach-rules.repository.js';
@@ -17,6 +20,8 @@ export class OutreachRulesService {
     private readonly rules: OutreachRulesRepository,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly scans: CareScans,
+    private readonly config: AppConfig,
   ) {}
 
   async create(dto: CreateRuleDto, principal: Principal, requestId: string): Promise<RuleDto> {
@@ -75,6 +80,18 @@ export class OutreachRulesService {
   async list(query: { cursor?: string; limit: number }): Promise<Page<RuleDto>> {
     const rows = await this.rules.list(decodeCursor(query.cursor), query.limit);
     return toPage(rows, query.limit, (row) => ({ at: row.cursorAt, id: row.id }), toRuleDto);
+  }
+
+  /** Runs a date-based rule's scan now (for `day`, default today): what the daily job does, on demand. */
+  async runScan(id: string, day: string | undefined): Promise<RunDto> {
+    const rule = await this.get(id);
+    if (!['birthday', 'dormant', 'vip_care_call'].includes(rule.trigger))
+      throw new Unprocessable(
+        `Only date-based rules (birthday, dormant, vip_care_call) are scanned; this one is ${rule.trigger}.`,
+      );
+    if (!rule.active) throw new Unprocessable('The rule is not active.');
+    const runId = await this.scans.run(rule, day ?? localDate(new Date(), this.config.OUTREACH_TIME_ZONE));
+    return toRunDto((await this.rules.findRun(runId))!);
   }
 
   async runs(query: ListRunsQuery): Promise<Page<RunDto>> {

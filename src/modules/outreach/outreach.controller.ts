@@ -14,6 +14,7 @@ import {
   PreviewResultDto,
   RuleDto,
   RunDto,
+  RunScanDto,
   UpdateRuleDto,
 } from './dto/outreach.dto.js';
 import { toRuleDto } from './outreach.presenter.js';
@@ -69,6 +70,17 @@ export class OutreachController {
     @RequestId() requestId: string,
   ): Promise<RuleDto> {
     return this.rules.update(id, dto, ifMatch, principal, requestId);
+  }
+
+  @Post('rules/:id/run')
+  @HttpCode(200)
+  @Allow({ roles: [...MARKETING] })
+  @ApiOkResponse({
+    type: RunDto,
+    description: "Runs a date-based rule's daily scan now; a rerun for the same day creates nothing twice",
+  })
+  run(@UuidParam() id: string, @Body() dto: RunScanDto): Promise<RunDto> {
+    return this.rules.runScan(id, dto.day);
   }
 
   @Get('runs')

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { LoyaltyModule } from '../loyalty/loyalty.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
+import { CareScans } from './care-scans.js';
+import { CareScansRepository } from './care-scans.repository.js';
+import { CareTriggersHandler } from './care-triggers.handler.js';
+import { OutreachDispatcher } from './outreach-dispatcher.js';
+import { OutreachSendWorkers } from './outreach-send.workers.js';
+import { OutreachTriggersProcessor } from './outreach-triggers.processor.js';
+import { SendMessage } from './send-message.js';
 import { ContactGate } from './contact-gate.service.js';
 import { CreateOutreachMessage } from './create-outreach-message.js';
 import { OutreachController } from './outreach.controller.js';
@@ -10,16 +18,28 @@ import { OutreachRulesService } from './outreach-rules.service.js';
 
 /** Care outreach (R-O1…O5): rules, the contact gate every message passes, messages and their delivery. */
 @Module({
-  imports: [TasksModule],
+  imports: [TasksModule, LoyaltyModule],
   providers: [
     OutreachMessagesRepository,
+    CareScansRepository,
+    CareScans,
+    SendMessage,
     OutreachRulesRepository,
     ContactGate,
     CreateOutreachMessage,
     OutreachRulesService,
     OutreachMessagesService,
   ],
-  exports: [ContactGate, CreateOutreachMessage, OutreachRulesService, OutreachMessagesService],
+  exports: [
+    ContactGate,
+    CreateOutreachMessage,
+    CareScans,
+    SendMessage,
+    OutreachMessagesRepository,
+    OutreachRulesRepository,
+    OutreachRulesService,
+    OutreachMessagesService,
+  ],
 })
 export class OutreachModule {}
 
@@ -29,3 +49,10 @@ export class OutreachModule {}
   controllers: [OutreachController],
 })
 export class OutreachHttpModule {}
+
+/** Care triggers, daily scans, the dispatcher and the channel senders, in worker processes only. */
+@Module({
+  imports: [OutreachModule, TasksModule, LoyaltyModule],
+  providers: [CareTriggersHandler, OutreachTriggersProcessor, OutreachDispatcher, OutreachSendWorkers],
+})
+export class OutreachWorkerModule {}

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -17,6 +16,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageQuery } from '../../../common/pagination/cursor.js';
+import { IsCalendarDate } from '../../../common/validation/validators.js';
 import { GATE_REASONS, MESSAGE_CHANNELS, PURPOSES } from '../contact-gate.js';
 import { MESSAGE_STATUSES } from '../outreach-messages.repository.js';
 import { RULE_TRIGGERS } from '../outreach-rules.repository.js';
@@ -229,9 +229,11 @@ export class RunDto {
 }
 
 export class RunScanDto {
-  @ApiPropertyOptional({ example: '2026-12-01', description: 'The day to scan for (default: today)' })
+  @ApiPropertyOptional({
+    example: '2026-12-01',
+    description: 'The day to scan for (default: today in OUTREACH_TIME_ZONE)',
+  })
   @IsOptional()
-  @Type(() => String)
-  @IsString()
+  @IsCalendarDate()
   day?: string;
 }

@@ -1,0 +1,61 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
+import { type OutreachTriggerJob, QueueName } from '../../infrastructure/queues/queue-names.js';
+import { TiersService } from '../loyalty/tiers.service.js';
+import { OutreachSubscribers } from './outreach.events.js';
+import { OutreachRulesRepository, type RuleTrigger } from './outreach-rules.repository.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Event-triggered care rules: each matching active rule schedules a delayed job (its `delayDays`)
+ * with the job id `rule.<rule>.<source>`, so a redelivered event schedules nothing twice; the job
+ * creates the message with the dedupe key `<rule>:<source>`, so nothing is sent twice even after the
+ * job is gone from Redis.
+ */
+@Injectable()
+export class CareTriggersHandler implements OnModuleInit {
+  constructor(
+    private readonly handlers: DomainEventHandlers,
+    private readonly rules: OutreachRulesRepository,
+    private readonly tiers: TiersService,
+    @InjectQueue(QueueName.OutreachTriggers) private readonly queue: Queue<OutreachTriggerJob>,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.subscribe(OutreachSubscribers.followUpPurchase, ({ payload }) =>
+      this.schedule('purchase_follow_up', payload.purchase.customerId, payload.purchase.id),
+    );
+    this.handlers.subscribe(OutreachSubscribers.checkSatisfaction, ({ payload }) =>
+      this.schedule('service_satisfaction', payload.serviceRequest.customerId, payload.serviceRequest.id),
+    );
+    this.handlers.subscribe(OutreachSubscribers.congratulateTierUpgrade, async ({ eventId, payload }) => {
+      if (await this.isUpgrade(payload.oldTier, payload.newTier))
+        await this.schedule('tier_upgrade', payload.customerId, eventId);
+    });
+  }
+
+  private async schedule(trigger: RuleTrigger, customerId: string, sourceId: string): Promise<void> {
+    const rules = await this.rules.activeWithTrigger(trigger);
+    if (!rules.length) return;
+    await this.queue.addBulk(
+      rules.map((rule) => ({
+        name: 'fire-rule',
+        data: { task: 'fire-rule' as const, ruleId: rule.id, customerId, sourceId },
+        opts: { jobId: `rule.${rule.id}.${sourceId}`, delay: rule.delayDays * DAY_MS },
+      })),
+    );
+  }
+
+  /** Rank 1 is the top tier: a smaller rank than before (or a first tier) is a move up. */
+  private async isUpgrade(oldTier: string | null, newTier: string): Promise<boolean> {
+    const ranks = new Map((await this.tiers.definitions()).map((tier) => [tier.name, tier.rank]));
+    const after = ranks.get(newTier);
+    if (after === undefined) return false;
+    if (oldTier === null) return true;
+    const before = ranks.get(oldTier);
+    return before === undefined || after < before;
+  }
+}

@@ -1,0 +1,133 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { type OutreachSendJob, QueueName } from '../../infrastructure/queues/queue-names.js';
+import { TasksService } from '../tasks/tasks.service.js';
+import type { MessageChannel } from './contact-gate.js';
+import { OutreachMessagesRepository } from './outreach-messages.repository.js';
+
+const BATCH_SIZE = 1_000;
+/** A message queued this long without being sent has its job re-added (a no-op while the job exists). */
+const STALE_QUEUED_MS = 10 * 60_000;
+const STALE_SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Moves due messages (decided `send`, or deferred past their quiet hours) onto their channel's send
+ * queue, in batches, the way the outbox relay moves events: claimed with FOR UPDATE SKIP LOCKED (any
+ * number of workers share the work), marked `queued` in the transaction that adds the jobs (job id =
+ * message id and dispatch), so a Redis outage only delays them. The jobs are added before the
+ * transaction commits; the send worker reads its message under a row lock (SendMessage), which waits
+ * for that commit — so a fast worker never finds the message still `pending`. A call becomes a task for
+ * the customer's salesperson (or the agents' pool) instead. Once a minute, messages queued for more
+ * than ten minutes get their job re-added (same id: nothing happens unless the queue lost it).
+ */
+@Injectable()
+export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutreachDispatcher.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly queues: Record<Exclude<MessageChannel, 'phone'>, Queue<OutreachSendJob>>;
+
+  constructor(
+    private readonly messages: OutreachMessagesRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly tasks: TasksService,
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.OutreachEmail) email: Queue<OutreachSendJob>,
+    @InjectQueue(QueueName.OutreachSms) sms: Queue<OutreachSendJob>,
+    @InjectQueue(QueueName.OutreachWechat) wechat: Queue<OutreachSendJob>,
+  ) {
+    this.queues = { email, sms, wechat };
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Dispatches one batch of due messages; returns how many. */
+  async dispatchBatch(): Promise<number> {
+    return this.transactions.run(async (tx) => {
+      const due = await this.messages.claimDue(tx, BATCH_SIZE);
+      if (!due.length) return 0;
+      const calls = due.filter((message) => message.channel === 'phone');
+      for (const call of calls) {
+        const taskId = await this.tasks.create(tx, {
+          kind: 'outreach.call',
+          title: call.subject || `Care call (${call.purpose})`,
+          detail: call.body || undefined,
+          assigneeId: call.ownerId,
+          assigneeRole: call.ownerId ? undefined : 'agent',
+          customerId: call.customerId,
+          subjectType: 'outreach_message',
+          subjectId: call.id,
+        });
+        await this.messages.setStatus(tx, call.id, 'sent', {
+          detail: 'call task created',
+          columns: { task_id: taskId },
+        });
+      }
+      const sends = due.filter((message) => message.channel !== 'phone');
+      const jobIds = new Map(
+        (
+          await this.messages.markQueued(
+            tx,
+            sends.map((message) => message.id),
+          )
+        ).map((queued) => [queued.id, queued.jobId]),
+      );
+      await this.addJobs(sends.map((message) => ({ ...message, jobId: jobIds.get(message.id)! })));
+      return due.length;
+    });
+  }
+
+  /**
+   * Re-adds the send jobs of messages queued for long (at most one batch): a no-op for jobs the queue
+   * still holds (same job id), a new job where the queue lost it. Returns how many were looked at.
+   */
+  async requeueStale(): Promise<number> {
+    const stale = await this.messages.staleQueued(STALE_QUEUED_MS, BATCH_SIZE);
+    await this.addJobs(stale);
+    return stale.length;
+  }
+
+  private async addJobs(messages: { id: string; channel: MessageChannel; jobId: string }[]): Promise<void> {
+    for (const channel of ['email', 'sms', 'wechat'] as const) {
+      const jobs = messages.filter((message) => message.channel === channel);
+      if (jobs.length)
+        await this.queues[channel].addBulk(
+          jobs.map((message) => ({ name: 'send', data: { messageId: message.id }, opts: { jobId: message.jobId } })),
+        );
+    }
+  }
+
+  private async run(): Promise<void> {
+    let nextSweep = Date.now() + STALE_SWEEP_EVERY_MS;
+    while (this.running) {
+      let dispatched = 0;
+      try {
+        dispatched = await this.dispatchBatch();
+        if (Date.now() >= nextSweep) {
+          nextSweep = Date.now() + STALE_SWEEP_EVERY_MS;
+          await this.requeueStale();
+        }
+      } catch (error) {
+        this.logger.warn({ err: error }, 'outreach dispatch failed; the messages wait for the next round');
+      }
+      if (dispatched < BATCH_SIZE) await this.pause();
+    }
+  }
+
+  private async pause(): Promise<void> {
+    const until = Date.now() + this.config.OUTREACH_DISPATCH_INTERVAL_MS;
+    while (this.running && Date.now() < until) await sleep(Math.min(100, until - Date.now()));
+  }
+}

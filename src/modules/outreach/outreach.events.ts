@@ -1,0 +1,18 @@
+import { catalogue, subscriber } from '../../infrastructure/outbox/event-catalogue.js';
+import { CustomersEvents } from '../customers/customers.events.js';
+import { LoyaltyEvents } from '../loyalty/loyalty.events.js';
+import { ServiceRequestEvents } from '../service-requests/service-requests.events.js';
+
+/** Outreach publishes no events yet; it schedules care from other modules' events (R-O1). */
+export const OutreachEvents = {};
+
+export const OutreachSubscribers = {
+  /** Care rules `purchase_follow_up`: a message N days after the purchase. */
+  followUpPurchase: subscriber('outreach', 'follow-up-purchase', [CustomersEvents.purchaseRecorded]),
+  /** Care rules `service_satisfaction`: a satisfaction check N days after the request is resolved. */
+  checkSatisfaction: subscriber('outreach', 'check-satisfaction', [ServiceRequestEvents.resolved]),
+  /** Care rules `tier_upgrade`: congratulations when the customer moves up a tier. */
+  congratulateTierUpgrade: subscriber('outreach', 'congratulate-tier-upgrade', [LoyaltyEvents.tierChanged]),
+};
+
+export const OUTREACH_CATALOGUE = catalogue('outreach', OutreachEvents, OutreachSubscribers);
