@@ -16,6 +16,7 @@ import { SalesLeadsPipelines1764400000000 } from './1764400000000-sales-leads-pi
 import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-list-quotes.js';
 import { CoordinationKeys1764600000000 } from './1764600000000-coordination-keys.js';
 import { SalesHandOver1764400000002 } from './1764400000002-sales-hand-over.js';
+import { Campaigns1764700000000 } from './1764700000000-campaigns.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   SalesPriceListQuotes1764400000001,
   SalesHandOver1764400000002,
   CoordinationKeys1764600000000,
+  Campaigns1764700000000,
 ];

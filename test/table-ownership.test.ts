@@ -51,6 +51,8 @@ export const TABLE_OWNERS: Record<string, string> = {
   outreach_messages: 'outreach',
   outreach_message_events: 'outreach',
   outreach_runs: 'outreach',
+  campaigns: 'outreach',
+  campaign_recipients: 'outreach',
   improvement_actions: 'complaints',
   improvement_action_complaints: 'complaints',
   improvement_action_report_backs: 'complaints',

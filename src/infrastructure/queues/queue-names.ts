@@ -122,9 +122,12 @@ export interface HandOverJob {
  * A care rule firing for one source (a purchase, a resolved request, a tier change), delayed by the
  * rule's days; job id `rule.<rule id>.<source id>`, so a redelivered event schedules nothing twice.
  * Or the daily scan of the date-based rules (`day`: the date it is for, which makes reruns harmless).
+ * Or a campaign's launch (job id `campaign.<id>.v<version>`), delayed until its schedule.
  */
 export type OutreachTriggerJob =
-  { task: 'fire-rule'; ruleId: string; customerId: string; sourceId: string } | { task: 'daily-scan'; day?: string };
+  | { task: 'fire-rule'; ruleId: string; customerId: string; sourceId: string }
+  | { task: 'daily-scan'; day?: string }
+  | { task: 'launch-campaign'; campaignId: string };
 
 /** Send one outreach message (job id = the message id); the row holds the channel, address and text. */
 export interface OutreachSendJob {

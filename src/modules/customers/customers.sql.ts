@@ -85,6 +85,16 @@ export function customerPurchasesSql(
   }
 }
 
+/**
+ * SQL: a FROM item (for a LATERAL join) with one row — `purchases` (count) and `revenue` (sum of the
+ * amount) — of the customer's purchases, not refunded, made after `from` and no later than `to`
+ * (timestamptz expressions), through `purchases_customer_idx`: campaigns attribute these to a message.
+ */
+export function customerPurchasesBetweenSql(customerId: string, from: string, to: string): string {
+  return `(SELECT count(*)::int AS purchases, coalesce(sum(p.amount), 0) AS revenue FROM purchases p
+            WHERE p.customer_id = ${customerId} AND p.refunded_at IS NULL AND p.purchased_at > ${from} AND p.purchased_at <= ${to})`;
+}
+
 /** SQL: whether the customer has opted in on the consent channel (an SQL expression). */
 export function customerConsentedSql(customerId: string, channel: string): string {
   return `EXISTS (SELECT 1 FROM customer_consents cc WHERE cc.customer_id = ${customerId} AND cc.channel = ${channel} AND cc.opted_in)`;

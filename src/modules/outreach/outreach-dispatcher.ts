@@ -4,7 +4,9 @@ import type { Queue } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
-import { type OutreachSendJob, QueueName } from '../../infrastructure/queues/queue-names.js';
+import { type OutreachSendJob, type OutreachTriggerJob, QueueName } from '../../infrastructure/queues/queue-names.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { launchJobId } from './campaigns.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import type { MessageChannel } from './contact-gate.js';
 import { OutreachMessagesRepository } from './outreach-messages.repository.js';
@@ -39,6 +41,8 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
     @InjectQueue(QueueName.OutreachEmail) email: Queue<OutreachSendJob>,
     @InjectQueue(QueueName.OutreachSms) sms: Queue<OutreachSendJob>,
     @InjectQueue(QueueName.OutreachWechat) wechat: Queue<OutreachSendJob>,
+    @InjectQueue(QueueName.OutreachTriggers) private readonly triggers: Queue<OutreachTriggerJob>,
+    private readonly campaigns: CampaignsRepository,
   ) {
     this.queues = { email, sms, wechat };
   }
@@ -96,7 +100,17 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
   async requeueStale(): Promise<number> {
     const stale = await this.messages.staleQueued(STALE_QUEUED_MS, BATCH_SIZE);
     await this.addJobs(stale);
-    return stale.length;
+    // Campaigns whose launch is a minute overdue: their launch job again (a no-op while it exists).
+    const launches = await this.campaigns.overdueScheduled(60_000);
+    if (launches.length)
+      await this.triggers.addBulk(
+        launches.map((campaign) => ({
+          name: 'launch-campaign',
+          data: { task: 'launch-campaign' as const, campaignId: campaign.id },
+          opts: { jobId: launchJobId(campaign.id, campaign.version) },
+        })),
+      );
+    return stale.length + launches.length;
   }
 
   private async addJobs(messages: { id: string; channel: MessageChannel; jobId: string }[]): Promise<void> {

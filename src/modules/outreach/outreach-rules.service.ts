@@ -100,7 +100,7 @@ export class OutreachRulesService {
   }
 }
 
-function validateTemplates(dto: { subject?: string; body?: string }): void {
+export function validateTemplates(dto: { subject?: string; body?: string }): void {
   for (const field of ['subject', 'body'] as const) {
     const source = dto[field];
     if (source === undefined) continue;

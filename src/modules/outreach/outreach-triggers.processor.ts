@@ -7,9 +7,10 @@ import { registerJobSchedulers } from '../../infrastructure/queues/job-scheduler
 import { type OutreachTriggerJob, QueueName } from '../../infrastructure/queues/queue-names.js';
 import { CareScans } from './care-scans.js';
 import { CreateOutreachMessage } from './create-outreach-message.js';
+import { LaunchCampaign } from './launch-campaign.js';
 import { OutreachRulesRepository } from './outreach-rules.repository.js';
 
-/** Fires event-triggered care rules when their delay is up, and runs the daily scans (one owner across workers). */
+/** Fires event-triggered care rules when their delay is up, launches campaigns, and runs the daily scans (one owner across workers). */
 @Processor(QueueName.OutreachTriggers, { concurrency: 8 })
 export class OutreachTriggersProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutreachTriggersProcessor.name);
@@ -18,6 +19,7 @@ export class OutreachTriggersProcessor extends WorkerHost implements OnApplicati
     private readonly rules: OutreachRulesRepository,
     private readonly createMessage: CreateOutreachMessage,
     private readonly scans: CareScans,
+    private readonly launchCampaign: LaunchCampaign,
     private readonly config: AppConfig,
     @InjectQueue(QueueName.OutreachTriggers) private readonly queue: Queue<OutreachTriggerJob>,
   ) {
@@ -42,6 +44,7 @@ export class OutreachTriggersProcessor extends WorkerHost implements OnApplicati
   async process(job: Job<OutreachTriggerJob>): Promise<string> {
     const data = job.data;
     if (data.task === 'daily-scan') return `runs ${(await this.scans.runAll(data.day)).length}`;
+    if (data.task === 'launch-campaign') return this.launchCampaign.execute(data.campaignId);
     const rule = await this.rules.findById(data.ruleId);
     if (!rule?.active) return 'rule inactive';
     try {

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import { LoyaltyModule } from '../loyalty/loyalty.module.js';
+import { SegmentsModule } from '../segments/segments.module.js';
+import { CampaignsController } from './campaigns.controller.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { CampaignsService } from './campaigns.service.js';
+import { LaunchCampaign } from './launch-campaign.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { CareScans } from './care-scans.js';
 import { CareScansRepository } from './care-scans.repository.js';
@@ -18,9 +23,12 @@ import { OutreachRulesService } from './outreach-rules.service.js';
 
 /** Care outreach (R-O1…O5): rules, the contact gate every message passes, messages and their delivery. */
 @Module({
-  imports: [TasksModule, LoyaltyModule],
+  imports: [TasksModule, LoyaltyModule, SegmentsModule],
   providers: [
     OutreachMessagesRepository,
+    CampaignsRepository,
+    CampaignsService,
+    LaunchCampaign,
     CareScansRepository,
     CareScans,
     SendMessage,
@@ -31,6 +39,9 @@ import { OutreachRulesService } from './outreach-rules.service.js';
     OutreachMessagesService,
   ],
   exports: [
+    CampaignsRepository,
+    CampaignsService,
+    LaunchCampaign,
     ContactGate,
     CreateOutreachMessage,
     CareScans,
@@ -46,7 +57,7 @@ export class OutreachModule {}
 /** The outreach endpoints, served by api processes only. */
 @Module({
   imports: [OutreachModule],
-  controllers: [OutreachController],
+  controllers: [OutreachController, CampaignsController],
 })
 export class OutreachHttpModule {}
 

@@ -4,19 +4,21 @@ import type { MessageSender } from './channels/message-sender.js';
 import { renderMessage } from './contact-gate.service.js';
 import { OutreachMessagesRepository } from './outreach-messages.repository.js';
 import { OutreachRulesRepository } from './outreach-rules.repository.js';
+import { CampaignsRepository } from './campaigns.repository.js';
 
 export type SendOutcome = 'sent' | 'not queued' | 'gone';
 
 /**
  * Hands one queued message to its channel and records the outcome. Idempotent: a message that is no
  * longer `queued` (sent by an earlier run of the job, or failed) is left alone. Messages decided
- * set-based (daily scans, campaigns) are rendered here, from their rule's template, when they go.
+ * set-based (daily scans, campaigns) are rendered here, from their rule's or campaign's template, when they go.
  */
 @Injectable()
 export class SendMessage {
   constructor(
     private readonly messages: OutreachMessagesRepository,
     private readonly rules: OutreachRulesRepository,
+    private readonly campaigns: CampaignsRepository,
     private readonly transactions: TransactionRunner,
   ) {}
 
@@ -30,9 +32,13 @@ export class SendMessage {
       return 'not queued';
     let { subject, body } = message;
     if (!body) {
-      const rule = message.ruleId ? await this.rules.findById(message.ruleId) : null;
+      const template = message.ruleId
+        ? await this.rules.findById(message.ruleId)
+        : message.campaignId
+          ? await this.campaigns.findById(message.campaignId)
+          : null;
       const contact = await this.messages.contact(message.customerId);
-      if (rule && contact) ({ subject, body } = renderMessage(rule, contact, message.channel));
+      if (template && contact) ({ subject, body } = renderMessage(template, contact, message.channel));
     }
     const { providerMessageId } = await sender.send({
       id: message.id,

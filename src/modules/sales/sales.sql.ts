@@ -6,3 +6,8 @@ export function ownerScopeSql(scope: OwnerScope, column: string, param: (value: 
   const owners = `${column} = ANY(${param(scope.owners)}::uuid[])`;
   return scope.unowned ? `(${owners} OR ${column} IS NULL)` : owners;
 }
+
+/** SQL: how many leads name the campaign (`campaignId`, an expression) as where they came from (R-O4). */
+export function leadsFromCampaignSql(campaignId: string): string {
+  return `(SELECT count(*)::int FROM leads l WHERE l.campaign_id = ${campaignId}::text)`;
+}

@@ -1,0 +1,280 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import {
+  customerContactsSql,
+  customerPurchasesBetweenSql,
+  timelineEntriesInsertSql,
+} from '../customers/customers.sql.js';
+import { leadsFromCampaignSql } from '../sales/sales.sql.js';
+import type { MessageChannel, Purpose } from './contact-gate.js';
+import { contactDecisionSql } from './contact-gate.sql.js';
+
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'launched', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export interface CampaignRow {
+  id: string;
+  name: string;
+  segmentId: string;
+  purpose: Purpose;
+  channels: MessageChannel[];
+  subject: string;
+  body: string;
+  scheduledAt: Date | null;
+  budget: string | null;
+  cost: string;
+  attributionDays: number;
+  controlPercent: number;
+  status: CampaignStatus;
+  launchedAt: Date | null;
+  audience: number | null;
+  heldOut: number | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  cursorAt: string;
+}
+
+export interface CampaignStatsRow {
+  audience: number;
+  heldOut: number;
+  suppressed: Record<string, number>;
+  waiting: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  opened: number;
+  clicked: number;
+  responded: number;
+  leads: number;
+  purchasers: number;
+  purchases: number;
+  revenue: string;
+  controlPurchasers: number;
+  controlPurchases: number;
+  controlRevenue: string;
+}
+
+const CAMPAIGN_SELECT = `id, name, segment_id AS "segmentId", purpose, channels, subject, body, scheduled_at AS "scheduledAt",
+  budget::text AS budget, cost::text AS cost, attribution_days AS "attributionDays", control_percent AS "controlPercent",
+  status, launched_at AS "launchedAt", audience, held_out AS "heldOut", version, created_at AS "createdAt",
+  updated_at AS "updatedAt", created_at::text AS "cursorAt"`;
+
+export const CAMPAIGN_COLUMNS = {
+  name: 'name',
+  segmentId: 'segment_id',
+  purpose: 'purpose',
+  channels: 'channels',
+  subject: 'subject',
+  body: 'body',
+  scheduledAt: 'scheduled_at',
+  budget: 'budget',
+  cost: 'cost',
+  attributionDays: 'attribution_days',
+  controlPercent: 'control_percent',
+} as const;
+
+/** Columns only the launch writes. */
+const LAUNCH_COLUMNS = {
+  status: 'status',
+  launchedAt: 'launched_at',
+  audience: 'audience',
+  heldOut: 'held_out',
+} as const;
+
+/** A message has reached a stage when its status is that stage or a later one (statuses only move forward). */
+const REACHED = {
+  sent: `('sent', 'delivered', 'opened', 'clicked', 'responded')`,
+  delivered: `('delivered', 'opened', 'clicked', 'responded')`,
+  opened: `('opened', 'clicked', 'responded')`,
+  clicked: `('clicked', 'responded')`,
+};
+
+@Injectable()
+export class CampaignsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(
+    tx: Tx,
+    values: Partial<Record<keyof typeof CAMPAIGN_COLUMNS, unknown>>,
+    createdBy: string | null,
+  ): Promise<CampaignRow> {
+    const names = Object.keys(values) as (keyof typeof CAMPAIGN_COLUMNS)[];
+    const params = [...names.map((name) => values[name]), createdBy];
+    const [row] = await tx.query(
+      `INSERT INTO campaigns (${names.map((name) => CAMPAIGN_COLUMNS[name]).join(', ')}, created_by)
+       VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${CAMPAIGN_SELECT}`,
+      params,
+    );
+    return row;
+  }
+
+  async update(
+    tx: Tx,
+    id: string,
+    values: Partial<Record<keyof typeof CAMPAIGN_COLUMNS | keyof typeof LAUNCH_COLUMNS, unknown>>,
+  ): Promise<CampaignRow> {
+    const params: unknown[] = [id];
+    const sets = ['version = version + 1', 'updated_at = now()'];
+    const columns: Record<string, string> = { ...CAMPAIGN_COLUMNS, ...LAUNCH_COLUMNS };
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      const column = columns[name];
+      sets.push(`${column} = $${params.push(value)}`);
+    }
+    const [rows] = await tx.query(
+      `UPDATE campaigns SET ${sets.join(', ')} WHERE id = $1 RETURNING ${CAMPAIGN_SELECT}`,
+      params,
+    );
+    return rows[0];
+  }
+
+  async findById(id: string, tx: Tx = this.dataSource.manager): Promise<CampaignRow | null> {
+    const [row] = await tx.query(`SELECT ${CAMPAIGN_SELECT} FROM campaigns WHERE id = $1`, [id]);
+    return row ?? null;
+  }
+
+  async lock(tx: Tx, id: string): Promise<CampaignRow | null> {
+    const [row] = await tx.query(`SELECT ${CAMPAIGN_SELECT} FROM campaigns WHERE id = $1 FOR UPDATE`, [id]);
+    return row ?? null;
+  }
+
+  async list(after: KeysetPosition | null, limit: number): Promise<CampaignRow[]> {
+    const params: unknown[] = [];
+    const where = after
+      ? `WHERE (created_at, id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)`
+      : '';
+    return this.dataSource.query(
+      `SELECT ${CAMPAIGN_SELECT} FROM campaigns ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
+  }
+
+  /** Scheduled campaigns whose time came more than `graceMs` ago: their launch job may have been lost. */
+  async overdueScheduled(graceMs: number): Promise<{ id: string; version: number }[]> {
+    return this.dataSource.query(
+      `SELECT id, version FROM campaigns
+        WHERE status = 'scheduled' AND coalesce(scheduled_at, updated_at) < now() - make_interval(secs => $1::float8 / 1000)
+        ORDER BY scheduled_at LIMIT 100`,
+      [graceMs],
+    );
+  }
+
+  /**
+   * The launch, one statement (R-O3): the segment's customers (`segmentCondition`, over the customer
+   * row `c`, with its parameters) selected set-based; a control group of exactly floor(n × percent /
+   * 100) of them held out, chosen by a hash of customer and campaign (stable, and not the segment's
+   * order); the rest decided by the contact gate's SQL twin — consent and opt-out, open problems,
+   * duplicates and caps are anti-joins over the audience, not a loop — and stored as outreach
+   * messages (suppressed ones with their reason) with their first status and a timeline entry; every
+   * member stored as a recipient. The dedupe key `campaign:<id>:<customer>` and the recipients' key
+   * make a rerun of the job create nothing twice. Contents are rendered when each message is sent.
+   */
+  async launch(
+    tx: Tx,
+    campaign: CampaignRow,
+    segmentCondition: string,
+    segmentParams: unknown[],
+    contentKey: string,
+    now: Date,
+  ): Promise<{ audience: number; heldOut: number; messages: number }> {
+    const params = [...segmentParams];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const id = param(campaign.id);
+    const audience =
+      campaign.controlPercent > 0
+        ? `SELECT r.*, row_number() OVER (ORDER BY hashtextextended(r.customer_id::text || ${id}::text, 0), r.customer_id)
+                         <= floor(count(*) OVER () * ${param(campaign.controlPercent)}::int / 100.0) AS control
+             FROM (${customerContactsSql(segmentCondition)}) r`
+        : `SELECT r.*, false AS control FROM (${customerContactsSql(segmentCondition)}) r`;
+    const purpose = `${param(campaign.purpose)}::text`;
+    const [row] = await tx.query(
+      `WITH a AS MATERIALIZED (${audience}),
+       d AS (${contactDecisionSql({
+         recipients: 'SELECT * FROM a WHERE NOT a.control',
+         purpose,
+         channels: `${param(campaign.channels)}::text[]`,
+         contentKey: `${param(contentKey)}::text`,
+         now: `${param(now)}::timestamptz`,
+       })}),
+       m AS (
+         INSERT INTO outreach_messages (customer_id, campaign_id, dedupe_key, purpose, channel, address, subject, content_key,
+                                        decision, reason, status, send_at)
+         SELECT d.customer_id, ${id}::uuid, 'campaign:' || ${id}::text || ':' || d.customer_id, ${purpose}, d.channel, d.address,
+                ${param(campaign.subject)}::text, ${param(contentKey)}::text, d.decision, d.reason,
+                CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END, d.send_at
+           FROM d
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING id, customer_id, purpose, channel, status, reason),
+       e AS (INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, reason FROM m),
+       t AS (${timelineEntriesInsertSql({
+         from: 'm',
+         kind: 'message',
+         customerId: 'm.customer_id',
+         summary: `${param(campaign.name)}::text || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status || coalesce(' (' || m.reason || ')', '')`,
+         details: `jsonb_build_object('messageId', m.id, 'campaignId', ${id}::uuid, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
+       })}),
+       r AS (
+         INSERT INTO campaign_recipients (campaign_id, customer_id, control, message_id)
+         SELECT ${id}::uuid, a.customer_id, a.control, m.id FROM a LEFT JOIN m ON m.customer_id = a.customer_id
+         ON CONFLICT DO NOTHING
+         RETURNING control)
+       SELECT (SELECT count(*) FILTER (WHERE NOT control) FROM r)::int AS audience,
+              (SELECT count(*) FILTER (WHERE control) FROM r)::int AS "heldOut",
+              (SELECT count(*) FROM m)::int AS messages`,
+      params,
+    );
+    return row;
+  }
+
+  /**
+   * The campaign's return (R-O4), over the recipients stored at launch. A purchase is attributed to a
+   * messaged recipient when it was made within `attribution_days` after the message reached them (its
+   * delivery report, else when it was sent); to a member of the control group within the same window
+   * after the launch. Leads count those that name the campaign.
+   */
+  async stats(campaign: CampaignRow): Promise<CampaignStatsRow> {
+    const window = `make_interval(days => k.attribution_days)`;
+    const [row] = await this.dataSource.query(
+      `WITH k AS (SELECT id, attribution_days, launched_at FROM campaigns WHERE id = $1),
+       rc AS (
+         SELECT rc.control, m.decision, m.reason, m.status
+           FROM campaign_recipients rc LEFT JOIN outreach_messages m ON m.id = rc.message_id
+          WHERE rc.campaign_id = $1),
+       bought AS (
+         SELECT x.control, p.purchases, p.revenue
+           FROM (SELECT c.customer_id, c.control, CASE WHEN c.control THEN k.launched_at ELSE reached.at END AS anchor
+                   FROM campaign_recipients c CROSS JOIN k
+                   LEFT JOIN LATERAL (
+                     SELECT coalesce(min(e.occurred_at) FILTER (WHERE e.status = 'delivered'),
+                                     min(e.occurred_at) FILTER (WHERE e.status = 'sent')) AS at
+                       FROM outreach_message_events e WHERE e.message_id = c.message_id) reached ON c.message_id IS NOT NULL
+                  WHERE c.campaign_id = $1) x
+           CROSS JOIN k
+           CROSS JOIN LATERAL ${customerPurchasesBetweenSql('x.customer_id', 'x.anchor', `x.anchor + ${window}`)} p
+          WHERE x.anchor IS NOT NULL)
+       SELECT (SELECT count(*) FILTER (WHERE NOT control) FROM rc)::int AS audience,
+              (SELECT count(*) FILTER (WHERE control) FROM rc)::int AS "heldOut",
+              (SELECT coalesce(jsonb_object_agg(reason, n), '{}'::jsonb)
+                 FROM (SELECT reason, count(*)::int AS n FROM rc WHERE decision = 'suppress' GROUP BY reason) s) AS suppressed,
+              (SELECT count(*) FROM rc WHERE status IN ('pending', 'deferred', 'queued'))::int AS waiting,
+              (SELECT count(*) FROM rc WHERE status IN ${REACHED.sent})::int AS sent,
+              (SELECT count(*) FROM rc WHERE status IN ${REACHED.delivered})::int AS delivered,
+              (SELECT count(*) FROM rc WHERE status = 'failed')::int AS failed,
+              (SELECT count(*) FROM rc WHERE status IN ${REACHED.opened})::int AS opened,
+              (SELECT count(*) FROM rc WHERE status IN ${REACHED.clicked})::int AS clicked,
+              (SELECT count(*) FROM rc WHERE status = 'responded')::int AS responded,
+              ${leadsFromCampaignSql('$1')} AS leads,
+              (SELECT count(*) FILTER (WHERE purchases > 0) FROM bought WHERE NOT control)::int AS purchasers,
+              (SELECT coalesce(sum(purchases), 0) FROM bought WHERE NOT control)::int AS purchases,
+              (SELECT coalesce(sum(revenue), 0) FROM bought WHERE NOT control)::numeric(16, 2)::text AS revenue,
+              (SELECT count(*) FILTER (WHERE purchases > 0) FROM bought WHERE control)::int AS "controlPurchasers",
+              (SELECT coalesce(sum(purchases), 0) FROM bought WHERE control)::int AS "controlPurchases",
+              (SELECT coalesce(sum(revenue), 0) FROM bought WHERE control)::numeric(16, 2)::text AS "controlRevenue"`,
+      [campaign.id],
+    );
+    return row;
+  }
+}
