@@ -17,6 +17,8 @@ import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-l
 import { CoordinationKeys1764600000000 } from './1764600000000-coordination-keys.js';
 import { SalesHandOver1764400000002 } from './1764400000002-sales-hand-over.js';
 import { Campaigns1764700000000 } from './1764700000000-campaigns.js';
+import { FieldSales1764800000000 } from './1764800000000-field-sales.js';
+import { Notifications1764800000001 } from './1764800000001-notifications.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -39,4 +41,6 @@ export const migrations = [
   SalesHandOver1764400000002,
   CoordinationKeys1764600000000,
   Campaigns1764700000000,
+  FieldSales1764800000000,
+  Notifications1764800000001,
 ];

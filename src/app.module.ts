@@ -25,6 +25,8 @@ import {
 import { OutreachHttpModule, OutreachWorkerModule } from './modules/outreach/outreach.module.js';
 import { SegmentsHttpModule } from './modules/segments/segments-http.module.js';
 import { SalesHttpModule, SalesWorkerModule } from './modules/sales/sales.module.js';
+import { FieldSalesHttpModule, FieldSalesWorkerModule } from './modules/sales/field-sales/field-sales.module.js';
+import { NotificationsHttpModule } from './modules/notifications/notifications.module.js';
 import { TasksHttpModule } from './modules/tasks/tasks.module.js';
 import { WebhooksHttpModule, WebhooksWorkerModule } from './modules/webhooks/webhooks.module.js';
 
@@ -62,6 +64,8 @@ export class AppModule {
               WebhooksHttpModule,
               AdminHttpModule,
               SalesHttpModule,
+              FieldSalesHttpModule,
+              NotificationsHttpModule,
             ]
           : []),
         ...(runsWorkers
@@ -72,6 +76,7 @@ export class AppModule {
               OutreachWorkerModule,
               WebhooksWorkerModule,
               SalesWorkerModule,
+              FieldSalesWorkerModule,
             ]
           : []),
       ],

@@ -13,6 +13,7 @@ const SCHEDULES: Partial<Record<QueueName, string[]>> = {
   [QueueName.WebhookRecovery]: ['purge-webhook-history', 'recover-webhook-deliveries'],
   [QueueName.ServiceSla]: ['recover-sla-alarms'],
   [QueueName.ComplaintSla]: ['recover-complaint-alarms'],
+  [QueueName.FieldSales]: ['work-plan-escalation', 'work-plan-reminder'],
 };
 
 /**

@@ -46,6 +46,8 @@ export const PROBLEM_TYPES = {
   // sales
   'invalid-lead-transition': { type: '/problems/invalid-lead-transition', title: 'Conflict', status: 409 },
   'opportunity-closed': { type: '/problems/opportunity-closed', title: 'Conflict', status: 409 },
+  'invalid-work-plan-transition': { type: '/problems/invalid-work-plan-transition', title: 'Conflict', status: 409 },
+  'invalid-visit-transition': { type: '/problems/invalid-visit-transition', title: 'Conflict', status: 409 },
   // complaints
   'invalid-complaint-transition': { type: '/problems/invalid-complaint-transition', title: 'Conflict', status: 409 },
   'complaint-intake-refused': {

@@ -8,6 +8,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -392,6 +393,22 @@ export class AppConfig {
   @IsIn(['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP'])
   SALES_CURRENCY = 'CNY';
 
+  /** The time zone of sales weeks (Monday to Sunday), reminder times and visit days. */
+  @IsString()
+  SALES_TIME_ZONE = 'Asia/Shanghai';
+
+  /** When salespeople without a submitted plan for next week are reminded (cron, in SALES_TIME_ZONE): Friday 15:00. */
+  @IsString()
+  WORK_PLAN_REMINDER_CRON = '0 15 * * 5';
+
+  /** When managers hear of this week's plans still not submitted (cron, in SALES_TIME_ZONE): Monday 09:00. */
+  @IsString()
+  WORK_PLAN_ESCALATION_CRON = '0 9 * * 1';
+
+  /** The working day free time windows are read in (`GET /sales/nearby`), `HH:MM-HH:MM`. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/)
+  SALES_WORKDAY = '08:30-17:30';
+
   /** Records a hand-over moves per transaction: each slice holds its row locks for one short transaction. */
   @Transform(toInt)
   @IsInt()
@@ -470,6 +487,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     } catch {
       problems.push(`${url}=${JSON.stringify(config[url])}: not a valid URL`);
     }
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.SALES_TIME_ZONE });
+  } catch {
+    problems.push(`SALES_TIME_ZONE=${JSON.stringify(config.SALES_TIME_ZONE)}: not an IANA time zone`);
   }
   try {
     BusinessCalendar.parse(config.SERVICE_BUSINESS_HOURS, config.SERVICE_TIME_ZONE);

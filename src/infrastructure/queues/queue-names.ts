@@ -16,6 +16,7 @@ export const QueueName = {
   OutreachEmail: 'outreach-email',
   OutreachSms: 'outreach-sms',
   OutreachWechat: 'outreach-wechat',
+  FieldSales: 'field-sales',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -134,6 +135,11 @@ export interface OutreachSendJob {
   messageId: string;
 }
 
+/** The Friday reminder (next week's plan missing) or the Monday escalation (this week's), for every salesperson concerned. */
+export interface WorkPlanReminderJob {
+  stage: 'reminder' | 'escalation';
+}
+
 export interface JobPayloads {
   [QueueName.DomainEvents]: DomainEventJob;
   [QueueName.EventSubscribers]: EventSubscriberJob;
@@ -149,4 +155,5 @@ export interface JobPayloads {
   [QueueName.OutreachEmail]: OutreachSendJob;
   [QueueName.OutreachSms]: OutreachSendJob;
   [QueueName.OutreachWechat]: OutreachSendJob;
+  [QueueName.FieldSales]: WorkPlanReminderJob;
 }

@@ -281,7 +281,7 @@ export class CustomerRecordsRepository {
 }
 
 /** Kinds other modules append to customer_timeline_entries (timelineEntriesInsertSql), each read on its own index range. */
-const ENTRY_KINDS = ['service_request', 'complaint', 'improvement_action', 'message'];
+const ENTRY_KINDS = ['service_request', 'complaint', 'improvement_action', 'message', 'visit'];
 
 function withoutCursor<T>(row: WithCursor<T>): T {
   const { cursorAt: _, ...rest } = row;

@@ -3,6 +3,7 @@ import { CustomersEvents } from '../customers/customers.events.js';
 import type { LeadAssignmentDto, LeadDto } from './dto/lead.dto.js';
 import type { OpportunityDto } from './dto/opportunity.dto.js';
 import type { ProductDto, QuoteDto } from './dto/quote.dto.js';
+import { FIELD_SALES_EVENTS } from './field-sales/field-sales.events.js';
 
 /** Every sales event carries its record as the API shows it, plus the details of the change. */
 export const LeadEvents = {
@@ -105,6 +106,7 @@ const SALES_EVENTS = [
   ...Object.values(ProductEvents),
   ...Object.values(QuoteEvents),
   ...Object.values(HandOverEvents),
+  ...FIELD_SALES_EVENTS,
 ];
 
 export const SALES_CATALOGUE = catalogue(

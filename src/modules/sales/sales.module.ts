@@ -73,6 +73,7 @@ const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead,
     SalesReportsService,
     LeadsRepository,
     AttributionsRepository,
+    SalesAccess,
   ],
 })
 export class SalesModule {}

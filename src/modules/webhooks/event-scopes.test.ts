@@ -16,5 +16,7 @@ describe('event scopes', () => {
   it("asks nothing more for the owner's own endpoint events, and leaves * to the fan-out", () => {
     expect(scopesNeededFor('webhook_endpoint.disabled')).toStrictEqual([]);
     expect(scopesNeededFor('*')).toStrictEqual([]);
+    expect(scopesNeededFor('work_plan.changed')).toStrictEqual(['sales:read']);
+    expect(scopesNeededFor('visit.*')).toStrictEqual(['sales:read']);
   });
 });

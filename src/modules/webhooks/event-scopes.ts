@@ -18,6 +18,8 @@ export const EVENT_FAMILY_SCOPES: readonly { prefix: string; scopes: readonly Sc
   { prefix: 'quote.', scopes: ['sales:read'] },
   { prefix: 'product.', scopes: ['sales:read'] },
   { prefix: 'sales.', scopes: ['sales:read'] },
+  { prefix: 'work_plan.', scopes: ['sales:read'] },
+  { prefix: 'visit.', scopes: ['sales:read'] },
   { prefix: 'complaint.', scopes: ['complaints:write', 'customers:read'] },
   { prefix: 'improvement_action.', scopes: ['complaints:write', 'customers:read'] },
 ];

@@ -222,6 +222,7 @@ export const TIMELINE_KINDS = [
   'complaint',
   'improvement_action',
   'message',
+  'visit',
 ];
 
 export class TimelineEntryDto {
