@@ -157,7 +157,7 @@ describe('field sales: work plans, visits, trips, nearby (R-SP4, R-SP5)', () => 
       expect(about).toStrictEqual(['work_plan.approved', 'work_plan.changes_requested']);
     });
 
-    it('refuses a bad plan with 422 and writes nothing', async () => {
+    it('refuses a bad plan with 400 or 422 and writes nothing', async () => {
       const before = [await count('work_plans'), await count('work_plan_entries')];
       const bad = [
         [{ weekStart: addDays(nextWeek, 1), entries: [] }, 'weekStart'],

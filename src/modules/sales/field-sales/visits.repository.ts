@@ -19,6 +19,8 @@ export interface NearbyRow {
   startsAt: string | null;
   endsAt: string | null;
   at: string | null;
+  /** The day's timed entries of their approved plan. */
+  busy: { startsAt: string; endsAt: string }[];
 }
 
 /** A visit's facts for plan versus actual, check-in day and time read in the sales time zone. */
@@ -197,8 +199,14 @@ export const NEARBY_SQL = `
   ),
   nearest AS (
     SELECT DISTINCT ON (owner_id) * FROM stops WHERE meters <= $4::float8 ORDER BY owner_id, meters, source DESC
-  )
+  ),
+  chosen AS (SELECT * FROM nearest ORDER BY meters, owner_id LIMIT $5)
   SELECT owner_id AS "salespersonId", round(meters::numeric, 1)::float8 AS "distanceMeters", source, id AS "entryId",
          customer_id AS "customerId", place_address AS "placeAddress", lat, lng, to_char(starts_at, 'HH24:MI') AS "startsAt",
-         to_char(ends_at, 'HH24:MI') AS "endsAt", api_timestamp(at) AS at
-    FROM nearest ORDER BY meters, owner_id LIMIT $5`;
+         to_char(ends_at, 'HH24:MI') AS "endsAt", api_timestamp(at) AS at,
+         -- the day's timed entries of their approved plan (work_plan_entries_owner_day_idx), for the free windows
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('startsAt', to_char(w.starts_at, 'HH24:MI'), 'endsAt', to_char(w.ends_at, 'HH24:MI'))
+                                    ORDER BY w.starts_at), '[]'::jsonb)
+            FROM work_plan_entries w JOIN work_plans wp ON wp.id = w.work_plan_id AND wp.status = 'approved'
+           WHERE w.owner_id = chosen.owner_id AND w.day = $3::date AND w.starts_at IS NOT NULL AND w.ends_at IS NOT NULL) AS busy
+    FROM chosen ORDER BY meters, owner_id`;
