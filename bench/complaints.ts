@@ -9,10 +9,12 @@
  *    audit row and open problem in one statement), --concurrency in flight; beside the same number of
  *    bare one-row INSERT + COMMIT transactions into a table of its own on a pg pool of the same size.
  *    Target: at least 0.5× the bare rate.
- * 2. Report: --complaints complaints received over the last year (written set-based), then
- *    GET /reports/complaints?groupBy=rootCause's service (ComplaintReportService.build: the Pareto
- *    table with its figures, the weekly trend, the labels) --runs times, beside the Pareto table's
- *    aggregate as one raw SQL statement run as often. Targets: ≤ 1.5× the raw statement, p95 < 300 ms.
+ * 2. Report: --complaints complaints received over the last year (written set-based), the rollup
+ *    brought up to date (timed: the catch-up cost of a year), ten complaints more so that today is
+ *    read from the complaints as under continuous intake, then GET /reports/complaints?groupBy=rootCause's
+ *    service (ComplaintReportService.build: the Pareto table with its figures, the weekly trend, the
+ *    labels) --runs times, beside the Pareto table's aggregate as one raw SQL statement over the
+ *    complaints run as often. Targets: ≤ 1.5× the raw statement, p95 < 300 ms.
  * Uses its own database (crm_bench_complaints, recreated) and Redis prefix; prints a table and writes
  * bench/results/complaints.json.
  */
@@ -32,6 +34,7 @@ import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/datab
 import { figuresSql } from '../src/modules/complaints/complaint-report.repository.js';
 import { ComplaintReportService } from '../src/modules/complaints/complaint-report.service.js';
 import { FileComplaint } from '../src/modules/complaints/file-complaint.js';
+import { RollUpComplaintReport } from '../src/modules/complaints/roll-up-complaint-report.js';
 import { percentile, runConcurrently } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -163,6 +166,31 @@ async function main(): Promise<void> {
       }
     });
 
+    // The rollup catching up on the whole year (the seed went in set-based, logged by the insert trigger),
+    // then a few complaints more, so today is changed since the rollup as under continuous intake and the
+    // report sums today from the complaints themselves, as it would in production.
+    const rollUp = app.get(RollUpComplaintReport);
+    const rollingUp = performance.now();
+    let daysRolledUp = 0;
+    for (let days = -1; days !== 0; daysRolledUp += days) days = await rollUp.execute(3_600_000);
+    const rollUpSeconds = (performance.now() - rollingUp) / 1000;
+    console.log(
+      `rolled up ${daysRolledUp} days of ${COMPLAINTS.toLocaleString('en')} complaints in ${rollUpSeconds.toFixed(1)} s`,
+    );
+    await timed(10, async (index) => {
+      await fileComplaint.execute(
+        {
+          customerId: customerIds[index],
+          category: 'delivery',
+          severity: 'normal',
+          subject: '配送延误',
+          channel: 'hotline',
+        },
+        principal,
+        `bench-stale-${index}`,
+      );
+    });
+
     const reports = app.get(ComplaintReportService);
     const today = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
@@ -191,6 +219,8 @@ async function main(): Promise<void> {
       },
       report: {
         complaints: COMPLAINTS,
+        rollUpSeconds: Number(rollUpSeconds.toFixed(1)),
+        daysRolledUp,
         runs: RUNS,
         appP50Ms: round(percentile(appSorted, 0.5)),
         appP95Ms: round(percentile(appSorted, 0.95)),

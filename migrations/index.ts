@@ -19,6 +19,7 @@ import { SalesHandOver1764400000002 } from './1764400000002-sales-hand-over.js';
 import { Campaigns1764700000000 } from './1764700000000-campaigns.js';
 import { FieldSales1764800000000 } from './1764800000000-field-sales.js';
 import { Notifications1764800000001 } from './1764800000001-notifications.js';
+import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   Campaigns1764700000000,
   FieldSales1764800000000,
   Notifications1764800000001,
+  ComplaintReportRollups1765000000000,
 ];

@@ -14,6 +14,7 @@ const SCHEDULES: Partial<Record<QueueName, string[]>> = {
   [QueueName.ServiceSla]: ['recover-sla-alarms'],
   [QueueName.ComplaintSla]: ['recover-complaint-alarms'],
   [QueueName.FieldSales]: ['work-plan-escalation', 'work-plan-reminder'],
+  [QueueName.ComplaintReport]: ['roll-up-complaint-report'],
 };
 
 /**

@@ -34,6 +34,7 @@ const QUEUES = [
   'loyalty',
   'service-sla',
   'complaint-sla',
+  'complaint-report',
   'webhook-deliveries',
   'webhook-recovery',
 ];

@@ -88,6 +88,13 @@ export class AppConfig {
   @Max(3_600_000)
   SLA_SWEEP_INTERVAL_MS = 60_000;
 
+  /** How often the complaint report's rollup takes in the complaints changed since its last run (the report is current either way; the rollup keeps it fast). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  COMPLAINT_REPORT_ROLLUP_INTERVAL_MS = 15_000;
+
   /** The whole request — headers and body — must arrive within this time, or the connection is closed (408). */
   @Transform(toInt)
   @IsInt()

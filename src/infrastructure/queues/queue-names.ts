@@ -9,6 +9,7 @@ export const QueueName = {
   Loyalty: 'loyalty',
   ServiceSla: 'service-sla',
   ComplaintSla: 'complaint-sla',
+  ComplaintReport: 'complaint-report',
   WebhookDeliveries: 'webhook-deliveries',
   WebhookRecovery: 'webhook-recovery',
   Sales: 'sales',
@@ -90,6 +91,11 @@ export interface ComplaintSlaJob {
 /** The periodic sweep that rebuilds the delayed SLA alarms from Postgres when Redis lost them. */
 export interface SlaRecoveryJob {
   task: 'recover-alarms';
+}
+
+/** The complaint report's rollup taking in the complaints changed since it last ran. */
+export interface ComplaintReportJob {
+  task: 'roll-up';
 }
 
 /**

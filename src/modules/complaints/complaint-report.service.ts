@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ValidationFailed } from '../../common/errors/domain-errors.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import type { ComplaintFiguresDto, ComplaintReportDto, ComplaintReportQuery } from './dto/complaint-report.dto.js';
-import { ComplaintReportRepository, type ReportFiguresRow, type ReportGroup } from './complaint-report.repository.js';
+import { ComplaintReportReader } from './complaint-report-reader.js';
+import type { ReportFiguresRow, ReportGroup } from './complaint-report.repository.js';
 import { ComplaintTaxonomyRepository } from './complaint-taxonomy.repository.js';
 
 const MAX_PERIOD_DAYS = 366;
@@ -17,7 +18,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class ComplaintReportService {
   constructor(
-    private readonly report: ComplaintReportRepository,
+    private readonly report: ComplaintReportReader,
     private readonly taxonomy: ComplaintTaxonomyRepository,
     private readonly config: AppConfig,
   ) {}
@@ -29,9 +30,8 @@ export class ComplaintReportService {
     if (days >= MAX_PERIOD_DAYS)
       throw new ValidationFailed([{ field: 'to', message: `the period is at most ${MAX_PERIOD_DAYS} days` }]);
     const timeZone = this.config.SERVICE_TIME_ZONE;
-    const [rows, weekly, labelOf] = await Promise.all([
-      this.report.figures(groupBy, from, to, timeZone),
-      this.report.weekly(groupBy, from, to, timeZone),
+    const [{ rows, weekly }, labelOf] = await Promise.all([
+      this.report.read(groupBy, from, to, timeZone),
       this.labels(groupBy),
     ]);
     const totalRow = rows.find((row) => row.total);

@@ -25,6 +25,10 @@ import { TransitionComplaint } from './transition-complaint.js';
 import { ComplaintReportController } from './complaint-report.controller.js';
 import { ComplaintReportRepository } from './complaint-report.repository.js';
 import { ComplaintReportService } from './complaint-report.service.js';
+import { ComplaintReportProcessor } from './complaint-report.processor.js';
+import { ComplaintReportReader } from './complaint-report-reader.js';
+import { ComplaintReportRollupsRepository } from './complaint-report-rollups.repository.js';
+import { RollUpComplaintReport } from './roll-up-complaint-report.js';
 import { CompleteImprovementAction } from './complete-improvement-action.js';
 import { ImprovementActionsController } from './improvement-actions.controller.js';
 import { ImprovementActionsRepository } from './improvement-actions.repository.js';
@@ -48,7 +52,10 @@ const USE_CASES = [
     ComplaintTargetsRepository,
     OpenProblemsRepository,
     ComplaintReportRepository,
+    ComplaintReportRollupsRepository,
     ImprovementActionsRepository,
+    ComplaintReportReader,
+    RollUpComplaintReport,
     ComplaintsService,
     ComplaintReportService,
     ImprovementActionsService,
@@ -62,6 +69,7 @@ const USE_CASES = [
     ComplaintsService,
     ComplaintAdminService,
     ComplaintReportService,
+    RollUpComplaintReport,
     ImprovementActionsService,
     OpenProblemsService,
     ComplaintsRepository,
@@ -87,6 +95,6 @@ export class ComplaintsHttpModule {}
 /** Complaint alarms and the overdue service requests of the open problems, in worker processes only. */
 @Module({
   imports: [ComplaintsModule, ServiceRequestsModule],
-  providers: [ComplaintSlaHandler, ComplaintSlaProcessor, OverdueServiceRequestsHandler],
+  providers: [ComplaintSlaHandler, ComplaintSlaProcessor, ComplaintReportProcessor, OverdueServiceRequestsHandler],
 })
 export class ComplaintsWorkerModule {}

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import type { ComplaintFacts, FigureTotals } from './complaint-report-figures.js';
+import type { ReportGroup } from './complaint-report.repository.js';
+
+/** One block of the rollup: the figures of one group of one grouping over 2^level days from `blockStart`. */
+export interface RollupRow {
+  dimension: ReportGroup;
+  level: number;
+  blockStart: string;
+  key: string | null;
+  totals: FigureTotals;
+}
+
+/** A rollup row (aliased `r`) with its figures as one object, as FigureTotals has them. */
+const ROLLUP_SELECT = `r.dimension, r.level, to_char(r.block_start, 'YYYY-MM-DD') AS "blockStart", r.key,
+  json_build_object(
+    'count', r.count, 'acknowledged', r.acknowledged, 'acknowledgedOnTime', r.acknowledged_on_time,
+    'acknowledgedTimed', r.acknowledged_timed, 'resolved', r.resolved, 'resolvedOnTime', r.resolved_on_time,
+    'resolvedTimed', r.resolved_timed, 'escalated', r.escalated, 'satisfactionSum', r.satisfaction_sum,
+    'satisfactionCount', r.satisfaction_count, 'acknowledgeMinutes', r.acknowledge_minutes, 'resolveMinutes', r.resolve_minutes
+  ) AS totals`;
+
+/** The local day `$tz` of a timestamp column, as text. */
+const localDay = (column: string, tz: string) => `to_char((${column} AT TIME ZONE ${tz})::date, 'YYYY-MM-DD')`;
+
+/**
+ * The complaint report's rollup tables and its change log (migration 1765000000000): blocks of days
+ * summed per grouping and group, and the complaints changed since their day was last rolled up.
+ */
+@Injectable()
+export class ComplaintReportRollupsRepository {
+  /** The time zone the rolled-up days are in; null before the first rollup. */
+  async timeZone(tx: Tx): Promise<string | null> {
+    const [row] = await tx.query(`SELECT time_zone AS "timeZone" FROM complaint_report_rollup_state`);
+    return row?.timeZone ?? null;
+  }
+
+  /** Serialises rollup runs across workers for the transaction. */
+  async lockForRollup(tx: Tx): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('complaint-report-rollup'))`);
+  }
+
+  /** Starts over in `timeZone`: no blocks, and every day that has complaints logged as changed. */
+  async restart(tx: Tx, timeZone: string): Promise<void> {
+    await tx.query(`DELETE FROM complaint_report_rollups`);
+    await tx.query(`DELETE FROM complaint_report_changes`);
+    await tx.query(
+      `INSERT INTO complaint_report_changes (received_at)
+       SELECT min(received_at) FROM complaints GROUP BY (received_at AT TIME ZONE $1)::date`,
+      [timeZone],
+    );
+    await tx.query(`UPDATE complaint_report_rollup_state SET time_zone = $1`, [timeZone]);
+  }
+
+  /**
+   * Takes the oldest `limit` days with logged changes off the log. Only changes this transaction can
+   * see are deleted; one committed later stays for the next run.
+   */
+  async claimStaleDays(tx: Tx, timeZone: string, limit: number): Promise<string[]> {
+    const rows: { day: string }[] = await tx.query(
+      `SELECT DISTINCT ${localDay('received_at', '$1')} AS day FROM complaint_report_changes ORDER BY 1 LIMIT $2`,
+      [timeZone, limit],
+    );
+    const days = rows.map((row) => row.day);
+    if (days.length)
+      await tx.query(
+        `DELETE FROM complaint_report_changes WHERE (received_at AT TIME ZONE $1)::date = ANY($2::date[])`,
+        [timeZone, days],
+      );
+    return days;
+  }
+
+  /** The days of the period with changes not rolled up yet. */
+  async staleDays(tx: Tx, timeZone: string, from: string, to: string): Promise<string[]> {
+    const rows: { day: string }[] = await tx.query(
+      `SELECT DISTINCT ${localDay('received_at', '$1')} AS day FROM complaint_report_changes
+        WHERE received_at >= ($2::date)::timestamp AT TIME ZONE $1 AND received_at < ($3::date + 1)::timestamp AT TIME ZONE $1`,
+      [timeZone, from, to],
+    );
+    return rows.map((row) => row.day);
+  }
+
+  /** Every complaint received on the days, as the report sees it. */
+  async facts(tx: Tx, timeZone: string, days: string[]): Promise<ComplaintFacts[]> {
+    if (!days.length) return [];
+    return tx.query(
+      `SELECT ${localDay('c.received_at', '$1')} AS day, root_cause AS "rootCause", category, product, region, channel,
+              acknowledge_minutes AS "acknowledgeMinutes", acknowledged_at <= acknowledge_due AS "acknowledgedOnTime",
+              resolution_minutes AS "resolveMinutes", resolved_at <= resolve_by AS "resolvedOnTime",
+              escalation_level > 0 AS escalated, satisfaction_score AS satisfaction
+         FROM unnest($2::date[]) AS d(day)
+         JOIN complaints c ON c.received_at >= d.day::timestamp AT TIME ZONE $1 AND c.received_at < (d.day + 1)::timestamp AT TIME ZONE $1`,
+      [timeZone, days],
+    );
+  }
+
+  /** The blocks of `level` starting on the days, of every grouping or of one. */
+  async blocks(tx: Tx, level: number, starts: string[], dimension?: ReportGroup): Promise<RollupRow[]> {
+    if (!starts.length) return [];
+    return tx.query(
+      `SELECT ${ROLLUP_SELECT} FROM complaint_report_rollups r
+        WHERE r.level = $1 AND r.block_start = ANY($2::date[]) AND ($3::text IS NULL OR r.dimension = $3)`,
+      [level, starts, dimension ?? null],
+    );
+  }
+
+  /** The blocks of one grouping that make up a period (blocksCovering). */
+  async covering(tx: Tx, dimension: ReportGroup, blocks: { level: number; start: string }[]): Promise<RollupRow[]> {
+    return tx.query(
+      `SELECT ${ROLLUP_SELECT} FROM complaint_report_rollups r
+         JOIN unnest($2::smallint[], $3::date[]) AS b(level, start) ON r.level = b.level AND r.block_start = b.start
+        WHERE r.dimension = $1`,
+      [dimension, blocks.map((block) => block.level), blocks.map((block) => block.start)],
+    );
+  }
+
+  /** Each group's complaints per rolled-up day of the period (the weekly trend). */
+  async dailyCounts(
+    tx: Tx,
+    dimension: ReportGroup,
+    from: string,
+    to: string,
+  ): Promise<{ key: string | null; day: string; count: number }[]> {
+    return tx.query(
+      `SELECT key, to_char(block_start, 'YYYY-MM-DD') AS day, count FROM complaint_report_rollups
+        WHERE dimension = $1 AND level = 0 AND block_start BETWEEN $2::date AND $3::date`,
+      [dimension, from, to],
+    );
+  }
+
+  /** Replaces the blocks of `level` starting on `starts` with `rows`. */
+  async replaceBlocks(tx: Tx, level: number, starts: string[], rows: RollupRow[]): Promise<void> {
+    await tx.query(`DELETE FROM complaint_report_rollups WHERE level = $1 AND block_start = ANY($2::date[])`, [
+      level,
+      starts,
+    ]);
+    if (!rows.length) return;
+    await tx.query(
+      `INSERT INTO complaint_report_rollups (dimension, level, block_start, key, count, acknowledged, acknowledged_on_time,
+              acknowledged_timed, resolved, resolved_on_time, resolved_timed, escalated, satisfaction_sum, satisfaction_count,
+              acknowledge_minutes, resolve_minutes)
+       SELECT r.dimension, r.level, r."blockStart", r.key, t.count, t.acknowledged, t."acknowledgedOnTime", t."acknowledgedTimed",
+              t.resolved, t."resolvedOnTime", t."resolvedTimed", t.escalated, t."satisfactionSum", t."satisfactionCount",
+              t."acknowledgeMinutes", t."resolveMinutes"
+         FROM jsonb_to_recordset($1::jsonb) AS r(dimension text, level smallint, "blockStart" date, key text, totals jsonb),
+              jsonb_to_record(r.totals) AS t(count int, acknowledged int, "acknowledgedOnTime" int, "acknowledgedTimed" int,
+                resolved int, "resolvedOnTime" int, "resolvedTimed" int, escalated int, "satisfactionSum" bigint,
+                "satisfactionCount" int, "acknowledgeMinutes" jsonb, "resolveMinutes" jsonb)`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
