@@ -108,8 +108,10 @@ async function prepareDatabase(db: pg.Client): Promise<void> {
             CASE WHEN ack > 120 THEN 1 ELSE 0 END,
             CASE WHEN n % 3 = 0 THEN 1 + n % 5 END,
             'user'
-       FROM generate_series(1, $1) n, causes, people,
-            LATERAL (SELECT now() - random() * interval '364 days' AS at, floor(random() * 180)::int AS ack) sample`,
+       -- random() in a plain select list is drawn per row (in a LATERAL that names no outer column it was drawn once,
+       -- which put every complaint of the earlier runs at one instant)
+       FROM (SELECT n, now() - random() * interval '364 days' AS at, floor(random() * 180)::int AS ack
+               FROM generate_series(1, $1) n) sample, causes, people`,
     [COMPLAINTS],
   );
   await db.query('VACUUM ANALYZE complaints');

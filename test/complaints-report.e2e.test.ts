@@ -257,6 +257,57 @@ describe('the complaint report and improvement actions', () => {
     expect(receiver.rejected).toStrictEqual([]);
   }, 120_000);
 
+  it('delivers an improvement action’s events, its report-backs among them, to a partner’s endpoint, signed', async () => {
+    const receiver = await partners.receiver();
+    // a key that may not read complaints may not hear of their improvement actions either
+    await t.http
+      .post(`${API}/webhooks`)
+      .set(bearer(await createApiKey(t, ['webhooks:manage'])))
+      .send({ url: receiver.url, eventTypes: ['improvement_action.*'] })
+      .expect(422);
+    const key = await createApiKey(t, ['complaints:write', 'webhooks:manage']);
+    await partners.subscribe(receiver, ['improvement_action.*'], key);
+    const customerId = (await customer(t, sales.token)).id;
+    const complaint = await file(customerId, { category: 'installation' });
+    await resolve(complaint.id, 'manufacturing.assembly_defect');
+    const action = (
+      await t.http
+        .post(`${API}/improvement-actions`)
+        .set(bearer(manager.token))
+        .send({
+          rootCause: 'manufacturing.assembly_defect',
+          title: '装配线加检',
+          ownerId: agent.id,
+          dueOn: '2027-03-31',
+          complaintIds: [complaint.id],
+        })
+        .expect(201)
+    ).body as { id: string };
+    const step = (name: string, body: Record<string, unknown> = {}) =>
+      t.http.post(`${API}/improvement-actions/${action.id}/${name}`).set(bearer(agent.token)).send(body).expect(200);
+    await step('start');
+    await step('complete', { changeSummary: '装配线增加一道扭矩检验' });
+    await step('verify', { note: '四周内无同类投诉' });
+    const expected = [
+      'improvement_action.created',
+      'improvement_action.started',
+      'improvement_action.completed',
+      'improvement_action.reported_back',
+      'improvement_action.verified',
+    ];
+    const ours = () => receiver.received.filter((webhook) => JSON.stringify(webhook.payload.data).includes(action.id));
+    const types = await waitFor(
+      async () => (ours().length >= expected.length ? ours().map((webhook) => webhook.payload.type) : null),
+      30_000,
+      'the improvement action events to reach the partner',
+    );
+    expect([...types].sort()).toStrictEqual([...expected].sort());
+    const reportBack = ours().find((webhook) => webhook.payload.type === 'improvement_action.reported_back');
+    expect(reportBack?.payload.data).toMatchObject({ actionId: action.id, customerId, complaintIds: [complaint.id] });
+    // the receiver counts only requests whose Standard Webhooks signature verified
+    expect(receiver.rejected).toStrictEqual([]);
+  }, 120_000);
+
   describe('improvement actions', () => {
     const createAction = async (rootCause: string, complaintIds: string[], owner = agent) =>
       (
