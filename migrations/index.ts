@@ -17,6 +17,7 @@ import { SalesPriceListQuotes1764400000001 } from './1764400000001-sales-price-l
 import { CoordinationKeys1764600000000 } from './1764600000000-coordination-keys.js';
 import { SalesHandOver1764400000002 } from './1764400000002-sales-hand-over.js';
 import { Campaigns1764700000000 } from './1764700000000-campaigns.js';
+import { Feedback1764700000001 } from './1764700000001-feedback.js';
 import { FieldSales1764800000000 } from './1764800000000-field-sales.js';
 import { Notifications1764800000001 } from './1764800000001-notifications.js';
 import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
@@ -42,6 +43,7 @@ export const migrations = [
   SalesHandOver1764400000002,
   CoordinationKeys1764600000000,
   Campaigns1764700000000,
+  Feedback1764700000001,
   FieldSales1764800000000,
   Notifications1764800000001,
   ComplaintReportRollups1765000000000,

@@ -22,6 +22,7 @@ import {
   ServiceRequestsHttpModule,
   ServiceRequestsWorkerModule,
 } from './modules/service-requests/service-requests.module.js';
+import { FeedbackHttpModule } from './modules/feedback/feedback.module.js';
 import { OutreachHttpModule, OutreachWorkerModule } from './modules/outreach/outreach.module.js';
 import { SegmentsHttpModule } from './modules/segments/segments-http.module.js';
 import { SalesHttpModule, SalesWorkerModule } from './modules/sales/sales.module.js';
@@ -60,6 +61,7 @@ export class AppModule {
               ComplaintsHttpModule,
               TasksHttpModule,
               OutreachHttpModule,
+              FeedbackHttpModule,
               SegmentsHttpModule,
               WebhooksHttpModule,
               AdminHttpModule,

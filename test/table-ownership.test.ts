@@ -56,6 +56,8 @@ export const TABLE_OWNERS: Record<string, string> = {
   outreach_runs: 'outreach',
   campaigns: 'outreach',
   campaign_recipients: 'outreach',
+  surveys: 'feedback',
+  feedback_entries: 'feedback',
   improvement_actions: 'complaints',
   improvement_action_complaints: 'complaints',
   improvement_action_report_backs: 'complaints',
