@@ -34,9 +34,9 @@ describe('the complaint report’s rollup', () => {
     database = await copyOfTemplateDatabase();
     const db = database.dataSource;
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, SERVICE_TIME_ZONE: TIME_ZONE });
-    const rollups = new ComplaintReportRollupsRepository();
+    const rollups = new ComplaintReportRollupsRepository(db);
     direct = new ComplaintReportRepository(db);
-    reader = new ComplaintReportReader(db, rollups, direct);
+    reader = new ComplaintReportReader(rollups, direct);
     rollUp = new RollUpComplaintReport(rollups, new TransactionRunner(db), config);
     await db.query(
       `INSERT INTO customers (kind, name, region) SELECT 'individual', '客户' || n, '上海' FROM generate_series(1, 50) n`,

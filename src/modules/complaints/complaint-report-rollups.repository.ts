@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import type { ComplaintFacts, FigureTotals } from './complaint-report-figures.js';
 import type { ReportGroup } from './complaint-report.repository.js';
@@ -13,6 +14,15 @@ export interface RollupRow {
 }
 
 /** A rollup row (aliased `r`) with its figures as one object, as FigureTotals has them. */
+/** What the report reads in one snapshot (reportSnapshot). */
+export interface ReportSnapshot {
+  timeZone: string | null;
+  stale: string[];
+  rows: (RollupRow & { sign: 1 | -1 })[];
+  weekly: { key: string | null; weekStart: string; count: number }[];
+  facts: ComplaintFacts[];
+}
+
 const ROLLUP_SELECT = `r.dimension, r.level, to_char(r.block_start, 'YYYY-MM-DD') AS "blockStart", r.key,
   json_build_object(
     'count', r.count, 'acknowledged', r.acknowledged, 'acknowledgedOnTime', r.acknowledged_on_time,
@@ -24,12 +34,23 @@ const ROLLUP_SELECT = `r.dimension, r.level, to_char(r.block_start, 'YYYY-MM-DD'
 /** The local day `$tz` of a timestamp column, as text. */
 const localDay = (column: string, tz: string) => `to_char((${column} AT TIME ZONE ${tz})::date, 'YYYY-MM-DD')`;
 
+/** The complaints received on the days `d(day)` as the report sees them (ComplaintFacts), joined by factsJoin. */
+const FACTS_SELECT = `SELECT to_char(d.day, 'YYYY-MM-DD') AS day, c.root_cause AS "rootCause", c.category, c.product, c.region, c.channel,
+       c.acknowledge_minutes AS "acknowledgeMinutes", c.acknowledged_at <= c.acknowledge_due AS "acknowledgedOnTime",
+       c.resolution_minutes AS "resolveMinutes", c.resolved_at <= c.resolve_by AS "resolvedOnTime",
+       c.escalation_level > 0 AS escalated, c.satisfaction_score AS satisfaction`;
+/** The join of FACTS_SELECT, the day's bounds in the time zone parameter `tz` (`$1`, `$2`…). */
+const factsJoin = (tz: string) =>
+  `JOIN complaints c ON c.received_at >= d.day::timestamp AT TIME ZONE ${tz} AND c.received_at < (d.day + 1)::timestamp AT TIME ZONE ${tz}`;
+
 /**
  * The complaint report's rollup tables and its change log (migration 1765000000000): blocks of days
  * summed per grouping and group, and the complaints changed since their day was last rolled up.
  */
 @Injectable()
 export class ComplaintReportRollupsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
   /** The time zone the rolled-up days are in; null before the first rollup. */
   async timeZone(tx: Tx): Promise<string | null> {
     const [row] = await tx.query(`SELECT time_zone AS "timeZone" FROM complaint_report_rollup_state`);
@@ -71,62 +92,61 @@ export class ComplaintReportRollupsRepository {
     return days;
   }
 
-  /** The days of the period with changes not rolled up yet. */
-  async staleDays(tx: Tx, timeZone: string, from: string, to: string): Promise<string[]> {
-    const rows: { day: string }[] = await tx.query(
-      `SELECT DISTINCT ${localDay('received_at', '$1')} AS day FROM complaint_report_changes
-        WHERE received_at >= ($2::date)::timestamp AT TIME ZONE $1 AND received_at < ($3::date + 1)::timestamp AT TIME ZONE $1`,
-      [timeZone, from, to],
-    );
-    return rows.map((row) => row.day);
-  }
-
   /** Every complaint received on the days, as the report sees it. */
   async facts(tx: Tx, timeZone: string, days: string[]): Promise<ComplaintFacts[]> {
     if (!days.length) return [];
-    return tx.query(
-      `SELECT ${localDay('c.received_at', '$1')} AS day, root_cause AS "rootCause", category, product, region, channel,
-              acknowledge_minutes AS "acknowledgeMinutes", acknowledged_at <= acknowledge_due AS "acknowledgedOnTime",
-              resolution_minutes AS "resolveMinutes", resolved_at <= resolve_by AS "resolvedOnTime",
-              escalation_level > 0 AS escalated, satisfaction_score AS satisfaction
-         FROM unnest($2::date[]) AS d(day)
-         JOIN complaints c ON c.received_at >= d.day::timestamp AT TIME ZONE $1 AND c.received_at < (d.day + 1)::timestamp AT TIME ZONE $1`,
-      [timeZone, days],
-    );
+    return tx.query(`${FACTS_SELECT} FROM unnest($2::date[]) AS d(day) ${factsJoin('$1')}`, [timeZone, days]);
   }
 
-  /** The blocks of `level` starting on the days, of every grouping or of one. */
-  async blocks(tx: Tx, level: number, starts: string[], dimension?: ReportGroup): Promise<RollupRow[]> {
+  /** The blocks of `level` starting on the days, of every grouping. */
+  async blocks(tx: Tx, level: number, starts: string[]): Promise<RollupRow[]> {
     if (!starts.length) return [];
     return tx.query(
       `SELECT ${ROLLUP_SELECT} FROM complaint_report_rollups r
-        WHERE r.level = $1 AND r.block_start = ANY($2::date[]) AND ($3::text IS NULL OR r.dimension = $3)`,
-      [level, starts, dimension ?? null],
+        WHERE r.level = $1 AND r.block_start = ANY($2::date[])`,
+      [level, starts],
     );
   }
 
-  /** The blocks of one grouping that make up a period (blocksCovering). */
-  async covering(tx: Tx, dimension: ReportGroup, blocks: { level: number; start: string }[]): Promise<RollupRow[]> {
-    return tx.query(
-      `SELECT ${ROLLUP_SELECT} FROM complaint_report_rollups r
-         JOIN unnest($2::smallint[], $3::date[]) AS b(level, start) ON r.level = b.level AND r.block_start = b.start
-        WHERE r.dimension = $1`,
-      [dimension, blocks.map((block) => block.level), blocks.map((block) => block.start)],
-    );
-  }
-
-  /** Each group's complaints per rolled-up day of the period (the weekly trend). */
-  async dailyCounts(
-    tx: Tx,
+  /**
+   * Everything the report reads, in one statement and so one snapshot: the rollup's time zone, the
+   * period's days changed since they were rolled up, the blocks covering the period (`sign` 1) and the
+   * stale days' own rows (`sign` -1, to be taken out), those days' complaints, and each group's weekly
+   * counts from the rolled-up days that are not stale.
+   */
+  async reportSnapshot(
     dimension: ReportGroup,
+    timeZone: string,
     from: string,
     to: string,
-  ): Promise<{ key: string | null; day: string; count: number }[]> {
-    return tx.query(
-      `SELECT key, to_char(block_start, 'YYYY-MM-DD') AS day, count FROM complaint_report_rollups
-        WHERE dimension = $1 AND level = 0 AND block_start BETWEEN $2::date AND $3::date`,
-      [dimension, from, to],
+    blocks: { level: number; start: string }[],
+  ): Promise<ReportSnapshot> {
+    const [row] = await this.dataSource.query(
+      `WITH stale AS (
+         SELECT DISTINCT (received_at AT TIME ZONE $2)::date AS day FROM complaint_report_changes
+          WHERE received_at >= ($3::date)::timestamp AT TIME ZONE $2 AND received_at < ($4::date + 1)::timestamp AT TIME ZONE $2
+       ), rows AS (
+         SELECT ${ROLLUP_SELECT}, 1 AS sign FROM complaint_report_rollups r
+           JOIN unnest($5::smallint[], $6::date[]) AS b(level, start) ON r.level = b.level AND r.block_start = b.start
+          WHERE r.dimension = $1
+         UNION ALL
+         SELECT ${ROLLUP_SELECT}, -1 AS sign FROM complaint_report_rollups r JOIN stale ON r.block_start = stale.day
+          WHERE r.dimension = $1 AND r.level = 0
+       ), weekly AS (
+         SELECT r.key, to_char(date_trunc('week', r.block_start), 'YYYY-MM-DD') AS "weekStart", sum(r.count)::int AS count
+           FROM complaint_report_rollups r
+          WHERE r.dimension = $1 AND r.level = 0 AND r.block_start BETWEEN $3::date AND $4::date
+            AND r.block_start NOT IN (SELECT day FROM stale)
+          GROUP BY 1, 2
+       )
+       SELECT (SELECT time_zone FROM complaint_report_rollup_state) AS "timeZone",
+              (SELECT coalesce(json_agg(to_char(day, 'YYYY-MM-DD')), '[]') FROM stale) AS stale,
+              (SELECT coalesce(json_agg(rows), '[]') FROM rows) AS rows,
+              (SELECT coalesce(json_agg(weekly), '[]') FROM weekly) AS weekly,
+              (SELECT coalesce(json_agg(facts), '[]') FROM (${FACTS_SELECT} FROM stale d(day) ${factsJoin('$2')}) facts) AS facts`,
+      [dimension, timeZone, from, to, blocks.map((block) => block.level), blocks.map((block) => block.start)],
     );
+    return row;
   }
 
   /** Replaces the blocks of `level` starting on `starts` with `rows`. */
