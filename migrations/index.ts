@@ -20,6 +20,7 @@ import { Campaigns1764700000000 } from './1764700000000-campaigns.js';
 import { Feedback1764700000001 } from './1764700000001-feedback.js';
 import { FieldSales1764800000000 } from './1764800000000-field-sales.js';
 import { Notifications1764800000001 } from './1764800000001-notifications.js';
+import { AttributionRefunds1764800000002 } from './1764800000002-attribution-refunds.js';
 import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
@@ -46,5 +47,6 @@ export const migrations = [
   Feedback1764700000001,
   FieldSales1764800000000,
   Notifications1764800000001,
+  AttributionRefunds1764800000002,
   ComplaintReportRollups1765000000000,
 ];

@@ -386,6 +386,33 @@ describe('opportunities, pipelines and the sales reports (R-SP2, R-SP3)', () => 
         attributedPurchases: 2,
         attributedAmount: money('450.50'),
       });
+      // A refund takes the purchase out of the revenue; the attribution stays, marked refunded.
+      await t.http
+        .post(`${API}/purchases/${after1.id}/refund`)
+        .set(bearer(owner.token))
+        .send({ reason: '质量问题' })
+        .expect(200);
+      const refunded = await t.db.query(
+        `SELECT event_id FROM outbox WHERE type = 'purchase.refunded' AND payload->'purchase'->>'id' = $1`,
+        [after1.id],
+      );
+      await eventHandled(t, refunded.rows[0].event_id, 30_000);
+      const marked = await t.db.query(
+        `SELECT refunded_at IS NOT NULL AS refunded FROM purchase_attributions WHERE purchase_id = $1`,
+        [after1.id],
+      );
+      expect(marked.rows).toStrictEqual([{ refunded: true }]);
+      const afterRefund = await t.http
+        .get(`${API}/reports/lead-sources?from=${today()}&to=${today()}`)
+        .set(bearer(marketer.token))
+        .expect(200);
+      expect(
+        afterRefund.body.data.find((entry: { campaignId: string }) => entry.campaignId === campaign),
+      ).toMatchObject({
+        won: 1,
+        attributedPurchases: 1,
+        attributedAmount: money('150.50'),
+      });
       await t.http
         .get(`${API}/reports/lead-sources?from=${today()}&to=${today()}`)
         .set(bearer(seller.token))

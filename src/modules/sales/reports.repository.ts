@@ -108,7 +108,7 @@ export class ReportsRepository {
          FROM leads l
          LEFT JOIN opportunities o ON o.id = l.opportunity_id
          LEFT JOIN LATERAL (
-           SELECT count(*) AS purchases, sum(pa.amount) AS amount FROM purchase_attributions pa WHERE pa.opportunity_id = o.id
+           SELECT count(*) AS purchases, sum(pa.amount) AS amount FROM purchase_attributions pa WHERE pa.opportunity_id = o.id AND pa.refunded_at IS NULL
          ) a ON o.status = 'won'
         WHERE l.created_at >= $1::date AND l.created_at < $2::date + 1
         GROUP BY l.source, l.campaign_id

@@ -98,6 +98,8 @@ export const SalesSubscribers = {
   scheduleLeadReminders: subscriber('sales', 'schedule-lead-reminders', [LeadEvents.created]),
   /** Attributes a purchase to its customer's won opportunity when it falls within the attribution window. */
   attributePurchase: subscriber('sales', 'attribute-purchase', [CustomersEvents.purchaseRecorded]),
+  /** Marks a refunded purchase's attribution refunded: no longer its opportunity's revenue in the lead-source report. */
+  refundAttributedPurchase: subscriber('sales', 'refund-attributed-purchase', [CustomersEvents.purchaseRefunded]),
 };
 
 const SALES_EVENTS = [
