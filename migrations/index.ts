@@ -22,6 +22,7 @@ import { FieldSales1764800000000 } from './1764800000000-field-sales.js';
 import { Notifications1764800000001 } from './1764800000001-notifications.js';
 import { AttributionRefunds1764800000002 } from './1764800000002-attribution-refunds.js';
 import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
+import { ComplaintReportWeeklyCounts1765000000001 } from './1765000000001-complaint-report-weekly-counts.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   Notifications1764800000001,
   AttributionRefunds1764800000002,
   ComplaintReportRollups1765000000000,
+  ComplaintReportWeeklyCounts1765000000001,
 ];
