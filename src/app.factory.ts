@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { completeOpenApiDocument } from './infrastructure/http/openapi-completion.js';
 import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -101,20 +102,22 @@ export async function createApp(
   });
 
   if (config.PROCESS_ROLE !== 'worker') {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('CRM API')
-        .setDescription(
-          'Shared customer database, loyalty, service, sales and outreach. Errors are RFC 9457 problem details.',
-        )
-        .setVersion('1')
-        .addBearerAuth({
-          type: 'http',
-          scheme: 'bearer',
-          description: 'A user access token from /auth/login, or a partner API key (crm_…)',
-        })
-        .build(),
+    const document = completeOpenApiDocument(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('CRM API')
+          .setDescription(
+            'Shared customer database, loyalty, service, sales and outreach. Errors are RFC 9457 problem details.',
+          )
+          .setVersion('1')
+          .addBearerAuth({
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A user access token from /auth/login, or a partner API key (crm_…)',
+          })
+          .build(),
+      ),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
     await mountQueuesDashboard(app, config, QUEUES_DASHBOARD_PATH);

@@ -1,3 +1,4 @@
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
@@ -36,7 +37,7 @@ export class AdminController {
   ) {}
 
   @Get('queues')
-  @ApiOkResponse({ type: [QueueStateDto] })
+  @ApiPageResponse(QueueStateDto)
   async listQueues(): Promise<Page<QueueStateDto>> {
     return { data: await this.queues.states(), nextCursor: null };
   }
@@ -118,7 +119,7 @@ export class AdminController {
   }
 
   @Get('config')
-  @ApiOkResponse({ type: [ConfigEntryDto], description: 'Every setting in force; secrets masked' })
+  @ApiPageResponse(ConfigEntryDto, 'Every setting in force; secrets masked')
   configuration(): Page<ConfigEntryDto> {
     return { data: configReadout(this.config), nextCursor: null };
   }

@@ -1,3 +1,4 @@
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -78,7 +79,7 @@ export class TiersController {
 
   @Get('loyalty/upsell')
   @Allow({ roles: ['manager', 'sales'] })
-  @ApiOkResponse({ type: [UpsellCandidateDto] })
+  @ApiPageResponse(UpsellCandidateDto)
   async upsell(
     @Query() query: UpsellQuery,
     @CurrentPrincipal() principal: Principal,

@@ -32,6 +32,30 @@ export class ExpiringPointsDto {
   @ApiProperty({ example: '2026-12-31', description: 'Last day of the window (UTC)' }) until: string;
 }
 
+export class CustomerValueDto {
+  @ApiProperty({ description: 'RFM score, 0–15' }) score: number;
+  @ApiProperty({ example: '12800.00', description: 'Spending in the window, a decimal string' }) monetary: string;
+  @ApiProperty({ description: 'Purchases in the window' }) frequency: number;
+}
+
+export class TierStepsDto {
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1200.00',
+    description: 'More spending that would reach the tier, a decimal string; null when spending alone cannot',
+  })
+  spend: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'More purchases that would reach it; null when not' })
+  purchases: number | null;
+}
+
+export class NextTierDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Score points still missing' }) scoreGap: number;
+  @ApiProperty({ type: () => TierStepsDto }) toReach: TierStepsDto;
+}
+
 export class LoyaltySummaryDto {
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty() balance: number;
@@ -44,12 +68,16 @@ export class LoyaltySummaryDto {
   @ApiProperty({ type: [String], description: 'Member benefits of the tier (R-L2)' }) benefits: string[];
   @ApiProperty({
     nullable: true,
-    type: Object,
+    type: () => CustomerValueDto,
     description: 'Value from the last recalculation: RFM score (0–15), spending and purchases in the window',
   })
-  value: { score: number; monetary: string; frequency: number } | null;
-  @ApiProperty({ nullable: true, type: Object, description: 'The next tier up and what would reach it (R-V4)' })
-  nextTier: { name: string; scoreGap: number; toReach: { spend: string | null; purchases: number | null } } | null;
+  value: CustomerValueDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: () => NextTierDto,
+    description: 'The next tier up and what would reach it (R-V4)',
+  })
+  nextTier: NextTierDto | null;
 }
 
 export class RedeemRewardDto {

@@ -1,0 +1,146 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { PROBLEM_TYPES } from '../../common/errors/problem-types.js';
+
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: { name: string; in: string; schema?: Record<string, unknown> }[];
+  requestBody?: unknown;
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: Record<string, unknown> }> }>;
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+const PROBLEM = { $ref: '#/components/schemas/Problem' };
+
+/**
+ * What the decorators leave out of the OpenAPI document, filled in from what every route shares, so
+ * a client generated from `/docs-json` knows the errors and pages it will get (issue 18):
+ * - the RFC 9457 problem schema, and on every operation the problem responses it can answer (400 and
+ *   503 anywhere; 401/403 behind a token; 404 with a path id; 412 with If-Match; 409 with
+ *   Idempotency-Key or If-Match; 422 with a body), each with its titles from the problem registry;
+ * - a summary where a route has none, from its controller and handler names;
+ * - the `{data, nextCursor}` page wherever a route pages with `limit` and `cursor` but was declared as a
+ *   bare array;
+ * - `limit` as the integer it is (the decorator's `allOf: [Object]` dropped);
+ * - the `x-request-id` header on every response.
+ */
+export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+  document.components ??= {};
+  document.components.schemas ??= {};
+  document.components.schemas.Problem = PROBLEM_SCHEMA;
+  document.components.headers = { ...document.components.headers, RequestId: REQUEST_ID_HEADER };
+  for (const path of Object.keys(document.paths)) {
+    const item = document.paths[path] as Record<string, Operation | undefined>;
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (operation) completeOperation(path, method, operation);
+    }
+  }
+  return document;
+}
+
+function completeOperation(path: string, method: string, operation: Operation): void {
+  operation.summary ??= summaryOf(operation.operationId, method, path);
+  const parameters = operation.parameters ?? [];
+  const limit = parameters.find((parameter) => parameter.name === 'limit' && parameter.in === 'query');
+  if (limit?.schema) {
+    delete limit.schema.allOf;
+    limit.schema.type = 'integer';
+  }
+  const paged = limit && parameters.some((parameter) => parameter.name === 'cursor' && parameter.in === 'query');
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (!status.startsWith('2')) continue;
+    const json = response.content?.['application/json'];
+    if (paged && json?.schema?.type === 'array')
+      json.schema = {
+        type: 'object',
+        required: ['data', 'nextCursor'],
+        properties: {
+          data: json.schema,
+          nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as `cursor` for the next page; null on the last',
+          },
+        },
+      };
+  }
+  const headerNames = new Set(parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase()));
+  const problems: Record<string, string> = { '400': 'The request is malformed or a value is invalid' };
+  if (operation.security?.length) {
+    problems['401'] = 'No valid token or API key';
+    problems['403'] = 'The role or scope may not do this';
+  }
+  if (path.includes('{')) problems['404'] = 'Not found, or not visible to the caller';
+  if (headerNames.has('if-match')) {
+    problems['409'] = 'Refused in the current state';
+    problems['412'] = 'The If-Match version is stale';
+  }
+  if (headerNames.has('idempotency-key')) problems['409'] ??= 'A request with this Idempotency-Key is in progress';
+  if (operation.requestBody || method === 'post') problems['422'] = 'Well-formed but refused; `errors` lists why';
+  problems['503'] = 'A dependency (Postgres, Redis) is unavailable; retry after Retry-After';
+  for (const [status, description] of Object.entries(problems))
+    operation.responses[status] ??= {
+      description: `${description} (${titlesOf(Number(status))})`,
+      content: { 'application/problem+json': { schema: PROBLEM } },
+    };
+  for (const response of Object.values(operation.responses))
+    (response as { headers?: Record<string, unknown> }).headers = {
+      'x-request-id': { $ref: '#/components/headers/RequestId' },
+      ...(response as { headers?: Record<string, unknown> }).headers,
+    };
+}
+
+/** "ComplaintsController_markIneffective" → "Complaints: mark ineffective"; without an id, the method and path. */
+function summaryOf(operationId: string | undefined, method: string, path: string): string {
+  const match = operationId?.match(/^(.*?)Controller_(.+)$/);
+  if (!match) return `${method.toUpperCase()} ${path}`;
+  const words = (name: string) =>
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .trim();
+  const subject = words(match[1]);
+  return `${subject.charAt(0).toUpperCase()}${subject.slice(1)}: ${words(match[2])}`;
+}
+
+/** The problem titles the registry has for a status, e.g. "Conflict, Precondition failed". */
+function titlesOf(status: number): string {
+  return [
+    ...new Set(
+      Object.values(PROBLEM_TYPES)
+        .filter((p) => p.status === status)
+        .map((p) => p.title),
+    ),
+  ].join(', ');
+}
+
+const REQUEST_ID_HEADER = {
+  description: 'The id of this request, as logged; every problem carries it too',
+  schema: { type: 'string' },
+};
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status', 'detail', 'instance'],
+  properties: {
+    type: { type: 'string', example: '/problems/validation', enum: Object.values(PROBLEM_TYPES).map((p) => p.type) },
+    title: { type: 'string', example: 'Validation failed' },
+    status: { type: 'integer', example: 400 },
+    detail: { type: 'string' },
+    instance: { type: 'string', description: 'The request path' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'Every field that was refused, and why',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
