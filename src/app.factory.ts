@@ -6,7 +6,9 @@ import { completeOpenApiDocument } from './infrastructure/http/openapi-completio
 import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import multipart from '@fastify/multipart';
 import { AppModule } from './app.module.js';
+import { IMPORT_MAX_BYTES } from './modules/customers/imports/customer-imports.service.js';
 import { boundedJsonParser } from './common/http/bounded-json.js';
 import { answerClientError, answerFrameworkError } from './common/errors/edge-errors.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
@@ -67,6 +69,11 @@ export async function createApp(
   );
 
   const fastify = app.getHttpAdapter().getInstance();
+  // multipart/form-data, for CSV imports only: parsed lazily by the route (request.parts()), its file
+  // streamed to the database, so the JSON body limit does not apply and nothing is buffered whole.
+  await app.register(multipart, {
+    limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, fieldSize: 64 * 1024 },
+  });
   const metrics = app.get(MetricsService);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);

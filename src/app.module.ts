@@ -15,7 +15,7 @@ import { QueuesModule } from './infrastructure/queues/queues.module.js';
 import { AdminHttpModule } from './modules/admin/admin.module.js';
 import { EVENT_CATALOGUES } from './modules/event-catalogues.js';
 import { ComplaintsHttpModule, ComplaintsWorkerModule } from './modules/complaints/complaints.module.js';
-import { CustomersHttpModule } from './modules/customers/customers.module.js';
+import { CustomersHttpModule, CustomersWorkerModule } from './modules/customers/customers.module.js';
 import { IdentityHttpModule, IdentityModule } from './modules/identity/identity.module.js';
 import { LoyaltyHttpModule, LoyaltyWorkerModule } from './modules/loyalty/loyalty.module.js';
 import {
@@ -72,6 +72,7 @@ export class AppModule {
           : []),
         ...(runsWorkers
           ? [
+              CustomersWorkerModule,
               LoyaltyWorkerModule,
               ServiceRequestsWorkerModule,
               ComplaintsWorkerModule,

@@ -15,6 +15,7 @@ const SCHEDULES: Partial<Record<QueueName, string[]>> = {
   [QueueName.ComplaintSla]: ['recover-complaint-alarms'],
   [QueueName.FieldSales]: ['work-plan-escalation', 'work-plan-reminder'],
   [QueueName.ComplaintReport]: ['roll-up-complaint-report'],
+  [QueueName.CustomerImports]: ['recover-customer-imports'],
 };
 
 /**
@@ -188,6 +189,62 @@ describe('after Redis loses its data', () => {
     expect(rows[0].escalation_level).toBe(1);
     const tasks = await t.db.query(`SELECT kind FROM tasks WHERE subject_id = $1`, [request.id]);
     expect(tasks.rows.map((row) => row.kind)).toStrictEqual(['sla.response_breached']);
+  }, 90_000);
+});
+
+describe('an import whose job Redis lost', () => {
+  let redis: DisposableRedis;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    redis = new DisposableRedis(await freePort());
+    await redis.start();
+    t = await startTestApp({
+      REDIS_URL: redis.url,
+      SLA_SWEEP_INTERVAL_MS: '300',
+      SCHEDULE_REASSERT_INTERVAL_MS: '300',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+  }, 60_000);
+
+  it('is queued again from its row in Postgres, and its customers and their events come through', async () => {
+    // Stored as the upload stores it, but its job never reached Redis (or was lost with Redis's data).
+    const file = Buffer.from('姓名,手机\n失而复得甲,13800000001\n失而复得乙,13800000002\n');
+    const { rows } = await t.db.query(
+      `INSERT INTO customer_imports (file_name, file_bytes, file_sha256, encoding, options, columns, actor_type)
+       VALUES ('lost.csv', $1, '', 'utf-8', '{"onMatch": "skip", "dryRun": false, "mapping": {}, "ownerId": null}',
+               '[{"header": "姓名", "target": "name"}, {"header": "手机", "target": "mobile"}]', 'system') RETURNING id`,
+      [file.length],
+    );
+    await t.db.query(`INSERT INTO customer_import_chunks (import_id, seq, data) VALUES ($1, 0, $2)`, [
+      rows[0].id,
+      file,
+    ]);
+    redis.flushAll();
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT status FROM customer_imports WHERE id = $1`, [rows[0].id])).rows[0].status ===
+        'completed',
+      30_000,
+      'the sweep to run the import',
+    );
+    const created = await t.db.query(`SELECT id FROM customers WHERE name LIKE '失而复得%'`);
+    expect(created.rowCount).toBe(2);
+    // The outbox relays their events (the relay reads Postgres, not Redis).
+    await waitFor(
+      async () =>
+        (
+          await t.db.query(
+            `SELECT count(*)::int AS n FROM outbox WHERE type = 'customer.created' AND published_at IS NOT NULL AND aggregate_id = ANY($1)`,
+            [created.rows.map((row) => row.id)],
+          )
+        ).rows[0].n === 2,
+      30_000,
+      'the events relayed',
+    );
   }, 90_000);
 });
 

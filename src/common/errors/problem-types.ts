@@ -38,6 +38,9 @@ export const PROBLEM_TYPES = {
   'job-active': { type: '/problems/job-active', title: 'Conflict', status: 409 },
   // customers
   'already-refunded': { type: '/problems/already-refunded', title: 'Conflict', status: 409 },
+  'import-file-too-large': { type: '/problems/import-file-too-large', title: 'Content too large', status: 413 },
+  'import-not-multipart': { type: '/problems/import-not-multipart', title: 'Unsupported media type', status: 415 },
+  'unreadable-import-file': { type: '/problems/unreadable-import-file', title: 'Unprocessable request', status: 422 },
   // loyalty
   'insufficient-points': { type: '/problems/insufficient-points', title: 'Insufficient points', status: 422 },
   'out-of-stock': { type: '/problems/out-of-stock', title: 'Conflict', status: 409 },

@@ -18,6 +18,7 @@ export const QueueName = {
   OutreachSms: 'outreach-sms',
   OutreachWechat: 'outreach-wechat',
   FieldSales: 'field-sales',
+  CustomerImports: 'customer-imports',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -57,6 +58,9 @@ export interface EventSubscriberJob<P = Record<string, unknown>> extends DomainE
 export function subscriberJobId(eventId: string, subscriber: string): string {
   return `${eventId}.${subscriber}`;
 }
+
+/** A CSV import of customers to run (or resume), or the sweep that re-queues unfinished imports. */
+export type CustomerImportJob = { kind: 'import'; importId: string } | { kind: 'recover' };
 
 /** Housekeeping run on a schedule by whichever worker takes the job. */
 export interface MaintenanceJob {

@@ -1,10 +1,10 @@
-import { type CountryCode, isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
+import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js';
 
-/** A phone number in E.164 form (+8613812345678), or null when it is not a valid number. */
+/** A phone number in E.164 form (+8613812345678), or null when it is not a valid number. Parsed once (an import reads millions). */
 export function normalisePhone(input: string, defaultRegion: string): string | null {
   try {
-    if (!isValidPhoneNumber(input, defaultRegion as CountryCode)) return null;
-    return parsePhoneNumberWithError(input, defaultRegion as CountryCode).number;
+    const phone = parsePhoneNumberWithError(input, defaultRegion as CountryCode);
+    return phone.isValid() ? phone.number : null;
   } catch {
     return null;
   }

@@ -18,6 +18,11 @@ export class CustomFieldsService {
     private readonly audit: AuditService,
   ) {}
 
+  /** Every definition (the import reads custom field values against them). */
+  definitions(): Promise<CustomFieldRow[]> {
+    return this.fields.list();
+  }
+
   async list(query: PageQuery): Promise<Page<CustomFieldRow>> {
     const [afterKey] = decodeKeyCursor(query.cursor, [/^[a-z][a-zA-Z0-9]{0,49}$/]) ?? [];
     const rows = await this.fields.page(afterKey ?? null, query.limit);

@@ -10,6 +10,11 @@ import { CustomerRecordsService } from './customer-records.service.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
+import { CustomerImportWriter } from './imports/customer-import-writer.js';
+import { CustomerImportProcessor } from './imports/customer-import.processor.js';
+import { CustomerImportsController } from './imports/customer-imports.controller.js';
+import { CustomerImportsRepository } from './imports/customer-imports.repository.js';
+import { CustomerImportsService } from './imports/customer-imports.service.js';
 
 @Module({
   imports: [IdentityModule, SegmentsModule],
@@ -21,11 +26,28 @@ import { CustomersService } from './customers.service.js';
     CustomerRecordsService,
     CustomFieldsService,
     CustomerAccess,
+    CustomerImportsRepository,
+    CustomerImportsService,
+    CustomerImportWriter,
   ],
-  exports: [CustomersService, CustomerRecordsService, CustomFieldsService],
+  exports: [
+    CustomersService,
+    CustomerRecordsService,
+    CustomFieldsService,
+    CustomerImportsRepository,
+    CustomerImportsService,
+    CustomerImportWriter,
+  ],
 })
 export class CustomersModule {}
 
 /** The customer endpoints, served by api processes only. */
-@Module({ imports: [CustomersModule], controllers: [CustomersController, CustomFieldsController] })
+@Module({
+  imports: [CustomersModule],
+  controllers: [CustomerImportsController, CustomersController, CustomFieldsController],
+})
 export class CustomersHttpModule {}
+
+/** CSV imports, run by worker processes only. */
+@Module({ imports: [CustomersModule], providers: [CustomerImportProcessor] })
+export class CustomersWorkerModule {}
