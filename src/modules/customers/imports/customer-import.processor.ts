@@ -63,8 +63,9 @@ export class CustomerImportProcessor extends WorkerHost implements OnApplication
   @OnWorkerEvent('failed')
   async onFailed(job: Job<CustomerImportJob> | undefined, error: Error): Promise<void> {
     const data = job?.data;
-    if (!job || data?.kind !== 'import' || error instanceof TakenOver) return;
-    if (job.attemptsMade < (job.opts.attempts ?? 1) && !(error instanceof UnrecoverableError)) return;
+    // Only a file that cannot be read fails the import (run() marks it). Anything else — attempts used
+    // up on a busy database, a job that stalled — leaves it unfinished: the sweep retries its job.
+    if (!job || data?.kind !== 'import' || !(error instanceof UnreadableFile)) return;
     await this.imports
       .finish(data.importId, 'failed', error.message.slice(0, 1000))
       .catch((failure: unknown) =>
@@ -75,8 +76,12 @@ export class CustomerImportProcessor extends WorkerHost implements OnApplication
   /** Queues again every unfinished import (the job id makes it a no-op for those whose job still exists). */
   async recover(): Promise<number> {
     const unfinished = await this.imports.unfinished();
-    for (const importId of unfinished)
-      await this.queue.add('import', { kind: 'import', importId }, { jobId: importJobId(importId) });
+    for (const importId of unfinished) {
+      const existing = await this.queue.getJob(importJobId(importId));
+      if (existing && (await existing.isFailed())) await existing.retry();
+      else if (!existing)
+        await this.queue.add('import', { kind: 'import', importId }, { jobId: importJobId(importId) });
+    }
     return unfinished.length;
   }
 
@@ -127,6 +132,8 @@ export class CustomerImportProcessor extends WorkerHost implements OnApplication
         if (index === 1) continue; // the header row, mapped when the file was uploaded
         if (index - 1 <= done) continue; // committed by an earlier run
         batch.push(readRow(line, record, mapping, context));
+        // Reading rows is CPU work: let BullMQ renew the job's lock now and then, or a loaded machine stalls it.
+        if (batch.length % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
         if (batch.length >= IMPORT_BATCH_ROWS) await commit();
       }
       if (batch.length) await commit();
@@ -139,7 +146,7 @@ export class CustomerImportProcessor extends WorkerHost implements OnApplication
           'failed',
           `line ${(error as { lines?: number }).lines ?? '?'}: ${error.message}`,
         );
-        throw new UnrecoverableError(error.message);
+        throw new UnreadableFile(error.message);
       }
       throw error;
     }
@@ -156,6 +163,9 @@ export class CustomerImportProcessor extends WorkerHost implements OnApplication
     }
   }
 }
+
+/** The file is malformed: the import has been marked failed. */
+class UnreadableFile extends UnrecoverableError {}
 
 /** Another run of the import is ahead of this one: this run ends, the import carries on. */
 class TakenOver extends UnrecoverableError {}

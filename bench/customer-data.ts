@@ -1,0 +1,127 @@
+/**
+ * Customer CSV import benchmark (issue 17): rows per second of a whole import — decode, parse,
+ * normalise, validate as the API does, match, insert with events and audit rows, progress — beside
+ * the bare floor measured in the same run on the same file: a server-side `COPY` of the same rows
+ * into a bare table of text columns.
+ *
+ *   npm run bench:customer-data -- [--rows 1000000]      (or BENCH_IMPORT_ROWS)
+ *
+ * Runs on a database of its own (created, migrated, dropped), with PROCESS_ROLE=api and a queue
+ * prefix of its own: the import is run in this process, not by a worker. Prints the load average
+ * beside the figures: the machine is shared.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { AppModule } from '../src/app.module.js';
+import { AppConfig, loadConfig } from '../src/infrastructure/config/app-config.js';
+import { ensureDatabaseExists, runMigrations } from '../src/infrastructure/database/prepare-database.js';
+import { CustomFieldsService } from '../src/modules/customers/custom-fields.service.js';
+import { CustomerImportWriter } from '../src/modules/customers/imports/customer-import-writer.js';
+import { CustomerImportProcessor } from '../src/modules/customers/imports/customer-import.processor.js';
+import { CustomerImportsRepository } from '../src/modules/customers/imports/customer-imports.repository.js';
+import { CustomerImportsService } from '../src/modules/customers/imports/customer-imports.service.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: process.env.BENCH_IMPORT_ROWS ?? '1000000' },
+    server: { type: 'string', default: process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432' },
+  },
+});
+const ROWS = Number(args.rows);
+const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000));
+
+function csvFile(dir: string): string {
+  const file = path.join(dir, 'customers.csv');
+  const lines = ['姓名,手机,电子邮件,出生年月日,住址'];
+  for (let n = 0; n < ROWS; n += 1)
+    lines.push(
+      `客户${n},138${String(n).padStart(8, '0')},c${n}@example.cn,${1950 + (n % 50)}年${1 + (n % 12)}月${1 + (n % 28)}日,浙江省永康市${n}号`,
+    );
+  writeFileSync(file, '\ufeff' + lines.join('\r\n'));
+  chmodSync(dir, 0o755);
+  chmodSync(file, 0o644);
+  return file;
+}
+
+async function main(): Promise<void> {
+  const suffix = randomBytes(4).toString('hex');
+  const databaseUrl = `${args.server}/crm_bench_import_${suffix}`;
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    PROCESS_ROLE: 'api',
+    QUEUE_PREFIX: `crm-bench-import-${suffix}`,
+    LOG_LEVEL: 'error',
+  });
+  await ensureDatabaseExists(databaseUrl);
+  await runMigrations(config);
+  const dir = mkdtempSync(path.join(tmpdir(), 'crm-import-bench-'));
+  const file = csvFile(dir);
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: false });
+  try {
+    console.log(
+      `customer CSV import, ${ROWS.toLocaleString('en')} rows; load average ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}`,
+    );
+    // The floor: the same file, COPY'd by the server into a bare table of text columns.
+    await db.query(`CREATE TABLE bare_import (name text, mobile text, email text, birth text, address text)`);
+    let started = performance.now();
+    await db.query(`COPY bare_import FROM '${file}' WITH (FORMAT csv, HEADER true)`);
+    const copyMs = performance.now() - started;
+    console.log(
+      `  COPY into a bare table        ${rate(ROWS, copyMs).toLocaleString('en')} rows/s  (${(copyMs / 1000).toFixed(1)} s)`,
+    );
+
+    const service = app.get(CustomerImportsService);
+    const processor = new CustomerImportProcessor(
+      null as never, // the queue is only for the recovery sweep, not used here
+      app.get(CustomerImportsRepository),
+      app.get(CustomerImportWriter),
+      app.get(CustomFieldsService),
+      app.get(AppConfig),
+    );
+    started = performance.now();
+    const stream = createReadStream(file);
+    const created = await service.start(
+      { filename: 'customers.csv', stream, truncated: () => false },
+      { onMatch: 'skip', dryRun: false, mapping: {}, ownerId: null },
+      {
+        kind: 'user',
+        id: '00000000-0000-4000-8000-000000000000',
+        roles: ['admin'],
+        email: 'bench@local',
+        name: 'bench',
+      },
+    );
+    const uploadMs = performance.now() - started;
+    started = performance.now();
+    await processor.run(created.id, () => Promise.resolve());
+    const importMs = performance.now() - started;
+    const outcome = await service.get(created.id);
+    console.log(
+      `  import (upload ${(uploadMs / 1000).toFixed(1)} s, then run)  ${rate(ROWS, importMs).toLocaleString('en')} rows/s  (${(importMs / 1000).toFixed(1)} s)` +
+        `  = ${(copyMs / importMs).toFixed(3)}× COPY  [created ${outcome.counts.created.toLocaleString('en')}, rejected ${outcome.counts.rejected}]`,
+    );
+    console.log(
+      `  load average after            ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}`,
+    );
+  } finally {
+    await app.close();
+    await db.end();
+    rmSync(dir, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: `${args.server}/postgres` });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "crm_bench_import_${suffix}" WITH (FORCE)`).finally(() => admin.end());
+  }
+}
+
+await main();
