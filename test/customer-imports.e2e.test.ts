@@ -277,8 +277,10 @@ describe('customer CSV imports', () => {
         `bulk${n}@example.cn`,
       ]);
     }
-    const started = await upload(Buffer.from(csv(rows))).expect(202);
-    const done = await finished(started.body.id, manager.token, 1_500_000);
+    // An API key, not a user's access token: the token would expire (15 minutes) on a slow machine.
+    const key = await createApiKey(t, ['customers:write']);
+    const started = await upload(Buffer.from(csv(rows)), {}, key).expect(202);
+    const done = await finished(started.body.id, key, 1_500_000);
     expect(done).toMatchObject({ status: 'completed', counts: { rows: 50_000, created: 47_500, rejected: 2_500 } });
     const { rows: counted } = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE name LIKE '批量%'`);
     expect(counted[0].n).toBe(47_500);

@@ -17,3 +17,22 @@ describe('zodiacOf', () => {
     it(`${date} is ${animal}: ${why}`, () => expect(zodiacOf(date)).toBe(animal));
   }
 });
+
+describe('zodiacOf against the full lunar conversion', () => {
+  it('agrees on every day of 1949, 1984, 2024 and 2033', async () => {
+    const { default: lunar } = await import('lunar-javascript');
+    for (const year of [1949, 1984, 2024, 2033]) {
+      for (
+        let day = new Date(Date.UTC(year, 0, 1));
+        day.getUTCFullYear() === year;
+        day.setUTCDate(day.getUTCDate() + 1)
+      ) {
+        const date = day.toISOString().slice(0, 10);
+        const expected = lunar.Solar.fromYmd(year, day.getUTCMonth() + 1, day.getUTCDate())
+          .getLunar()
+          .getYearShengXiao();
+        expect([date, zodiacOf(date)]).toStrictEqual([date, expected]);
+      }
+    }
+  });
+});

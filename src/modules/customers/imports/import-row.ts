@@ -1,7 +1,6 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import type { FieldError } from '../../../common/errors/domain-errors.js';
-import { fieldsWithLoneSurrogates, fieldsWithNul, flattenValidationErrors } from '../../../common/errors/validation.js';
+import { fieldsWithLoneSurrogates, fieldsWithNul } from '../../../common/errors/validation.js';
+import { compileValidator } from '../../../common/validation/compiled-validator.js';
 import { normaliseEmail, normalisePhone } from '../contact-normalisation.js';
 import { validateCustomFieldValues } from '../custom-field-values.js';
 import { PROFILE_COLUMNS } from '../customer-fields.js';
@@ -56,6 +55,9 @@ export const TEMPLATE_HEADERS: Record<string, ImportTarget> = {
 
 /** A profile field, `code` (match only), `customFields.<key>`, or null: read and ignored. */
 export type ImportTarget = string | null;
+
+/** The API's create validation, built once: a row that passes never reaches class-validator (about 0.5 ms a row). */
+const validateCreate = compileValidator(CreateCustomerDto);
 
 const PROFILE_FIELDS = new Set<string>(Object.keys(PROFILE_COLUMNS));
 const CUSTOM_FIELD = /^customFields\.[a-z][a-zA-Z0-9]{0,49}$/;
@@ -218,10 +220,9 @@ export function readRow(
   for (const field of [...fieldsWithNul(customer), ...fieldsWithLoneSurrogates(customer)])
     reasons.push({ field, message: `${field} has characters that cannot be stored` });
   const typed = typedCustomFields(customFields, context.customFields, reasons);
-  const dto = plainToInstance(CreateCustomerDto, { ...customer, customFields: typed });
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  const errors = validateCreate({ ...customer, customFields: typed });
   const reported = new Set(reasons.map((reason) => reason.field));
-  for (const error of flattenValidationErrors(errors)) if (!reported.has(error.field)) reasons.push(error);
+  for (const error of errors) if (!reported.has(error.field)) reasons.push(error);
   reasons.push(...validateCustomFieldValues(typed, context.customFields, true));
   if (reasons.length) return { line, values, reasons };
   return { line, customer, customFields: typed, code };
