@@ -22,6 +22,7 @@ import { FieldSales1764800000000 } from './1764800000000-field-sales.js';
 import { Notifications1764800000001 } from './1764800000001-notifications.js';
 import { AttributionRefunds1764800000002 } from './1764800000002-attribution-refunds.js';
 import { CustomerImports1764900000000 } from './1764900000000-customer-imports.js';
+import { CustomerMerges1764900000001 } from './1764900000001-customer-merges.js';
 import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
 import { ComplaintReportWeeklyCounts1765000000001 } from './1765000000001-complaint-report-weekly-counts.js';
 
@@ -51,6 +52,7 @@ export const migrations = [
   Notifications1764800000001,
   AttributionRefunds1764800000002,
   CustomerImports1764900000000,
+  CustomerMerges1764900000001,
   ComplaintReportRollups1765000000000,
   ComplaintReportWeeklyCounts1765000000001,
 ];

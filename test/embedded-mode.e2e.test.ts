@@ -161,6 +161,36 @@ describe('embedded mode: npm start with nothing installed', () => {
     expect(flaky.attemptsFor(delivered.webhookId)).toBe(3);
   }, 120_000);
 
+  it('runs a customer CSV import on the Postgres queue backend, and merges the duplicate it made', async () => {
+    const file = Buffer.from(
+      '\ufeff姓名,手机,出生年月日\r\n嵌入导入甲,13600136001,1985年3月2日\r\n嵌入导入乙,bad,\r\n',
+    );
+    const started = await t.http
+      .post(`${API}/customers/imports`)
+      .set(bearer(t.adminToken))
+      .attach('file', file, { filename: 'embedded.csv', contentType: 'text/csv' })
+      .expect(202);
+    const done = await waitFor(
+      async () => {
+        const body = (await t.http.get(`${API}/customers/imports/${started.body.id}`).set(bearer(t.adminToken))).body;
+        return body.status === 'completed' ? body : null;
+      },
+      60_000,
+      'the import to complete',
+    );
+    expect(done.counts).toMatchObject({ created: 1, rejected: 1 });
+    const twin = await customer(t, t.adminToken, { name: '嵌入导入甲', mobile: '13600136001' });
+    const candidates = await t.http.get(`${API}/customers/${twin.id}/duplicates`).set(bearer(t.adminToken)).expect(200);
+    expect(candidates.body.data).toHaveLength(1);
+    expect(candidates.body.data[0].score).toBe(80);
+    await t.http
+      .post(`${API}/customers/${twin.id}/merge`)
+      .set(bearer(t.adminToken))
+      .send({ duplicateId: candidates.body.data[0].candidateId })
+      .expect(200);
+    await t.http.get(`${API}/customers/${candidates.body.data[0].candidateId}`).set(bearer(t.adminToken)).expect(308);
+  }, 120_000);
+
   it('serves the queue admin endpoints and the dashboard from the Postgres backend', async () => {
     const queues = (await t.http.get(`${API}/admin/queues`).set(bearer(t.adminToken)).expect(200)).body.data;
     // the housekeeping schedules, registered at start-up, wait as delayed jobs

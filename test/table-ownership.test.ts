@@ -20,6 +20,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   customer_imports: 'customers',
   customer_import_chunks: 'customers',
   customer_import_rejections: 'customers',
+  customer_merges: 'customers',
   loyalty_accounts: 'loyalty',
   loyalty_ledger: 'loyalty',
   loyalty_redemptions: 'loyalty',

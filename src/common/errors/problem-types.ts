@@ -40,6 +40,8 @@ export const PROBLEM_TYPES = {
   'already-refunded': { type: '/problems/already-refunded', title: 'Conflict', status: 409 },
   'import-file-too-large': { type: '/problems/import-file-too-large', title: 'Content too large', status: 413 },
   'import-not-multipart': { type: '/problems/import-not-multipart', title: 'Unsupported media type', status: 415 },
+  'customer-merged': { type: '/problems/customer-merged', title: 'Permanent redirect', status: 308 },
+  'merge-not-undoable': { type: '/problems/merge-not-undoable', title: 'Conflict', status: 409 },
   'unreadable-import-file': { type: '/problems/unreadable-import-file', title: 'Unprocessable request', status: 422 },
   // loyalty
   'insufficient-points': { type: '/problems/insufficient-points', title: 'Insufficient points', status: 422 },

@@ -33,6 +33,7 @@ import { CompleteImprovementAction } from './complete-improvement-action.js';
 import { ImprovementActionsController } from './improvement-actions.controller.js';
 import { ImprovementActionsRepository } from './improvement-actions.repository.js';
 import { ImprovementActionsService } from './improvement-actions.service.js';
+import { ComplaintsMergeStep } from './complaints-merge.step.js';
 
 const USE_CASES = [
   FileComplaint,
@@ -47,6 +48,7 @@ const USE_CASES = [
 @Module({
   imports: [CustomersModule, IdentityModule, ServiceRequestsModule, TasksModule],
   providers: [
+    ComplaintsMergeStep,
     ComplaintsRepository,
     ComplaintTaxonomyRepository,
     ComplaintTargetsRepository,

@@ -26,3 +26,18 @@ export class PurchaseAlreadyRefunded extends DomainError {
     super('already-refunded', `Purchase ${purchaseId} was already refunded.`);
   }
 }
+
+/** The customer was merged into another: its id resolves there (308 with Location). */
+export class CustomerMergedInto extends DomainError {
+  constructor(customerId: string, survivorId: string, path: string) {
+    super('customer-merged', `Customer ${customerId} was merged into customer ${survivorId}.`, undefined, {
+      location: path,
+    });
+  }
+}
+
+export class MergeNotUndoable extends DomainError {
+  constructor(detail: string) {
+    super('merge-not-undoable', detail);
+  }
+}

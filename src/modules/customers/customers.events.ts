@@ -27,6 +27,21 @@ export const CustomersEvents = {
     toUserId: string;
     reassignmentId: string;
   }>('customer.owner_changed', 'customer'),
+  /**
+   * Two customers were one person: everything of the duplicate now belongs to the survivor, and the
+   * duplicate's id resolves to it. `moved`: rows moved per module and table. No personal data.
+   */
+  customerMerged: eventType<{
+    mergeId: string;
+    survivorId: string;
+    duplicateId: string;
+    moved: Record<string, Record<string, number>>;
+  }>('customer.merged', 'customer'),
+  /** A merge was undone: the duplicate is a customer of its own again, with what it had. */
+  customerMergeUndone: eventType<{ mergeId: string; survivorId: string; duplicateId: string }>(
+    'customer.merge_undone',
+    'customer',
+  ),
 };
 
 export const CUSTOMERS_CATALOGUE = catalogue('customers', CustomersEvents);

@@ -10,6 +10,12 @@ import { CustomerRecordsService } from './customer-records.service.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
+import { CustomerDuplicatesRepository } from './merge/customer-duplicates.repository.js';
+import { CustomerMergesController } from './merge/customer-merges.controller.js';
+import { CustomerMergesRepository } from './merge/customer-merges.repository.js';
+import { CustomerMergesService } from './merge/customer-merges.service.js';
+import { MergeCustomers } from './merge/merge-customers.js';
+import { UndoCustomerMerge } from './merge/undo-customer-merge.js';
 import { CustomerImportWriter } from './imports/customer-import-writer.js';
 import { CustomerImportProcessor } from './imports/customer-import.processor.js';
 import { CustomerImportsController } from './imports/customer-imports.controller.js';
@@ -29,6 +35,11 @@ import { CustomerImportsService } from './imports/customer-imports.service.js';
     CustomerImportsRepository,
     CustomerImportsService,
     CustomerImportWriter,
+    CustomerDuplicatesRepository,
+    CustomerMergesRepository,
+    CustomerMergesService,
+    MergeCustomers,
+    UndoCustomerMerge,
   ],
   exports: [
     CustomersService,
@@ -37,6 +48,7 @@ import { CustomerImportsService } from './imports/customer-imports.service.js';
     CustomerImportsRepository,
     CustomerImportsService,
     CustomerImportWriter,
+    CustomerMergesService,
   ],
 })
 export class CustomersModule {}
@@ -44,7 +56,7 @@ export class CustomersModule {}
 /** The customer endpoints, served by api processes only. */
 @Module({
   imports: [CustomersModule],
-  controllers: [CustomerImportsController, CustomersController, CustomFieldsController],
+  controllers: [CustomerImportsController, CustomerMergesController, CustomersController, CustomFieldsController],
 })
 export class CustomersHttpModule {}
 

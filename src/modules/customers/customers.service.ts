@@ -24,6 +24,8 @@ import { SegmentsService } from '../segments/segments.service.js';
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
+import { CustomerMergedInto } from './customers-errors.js';
+import { CustomerMergesRepository } from './merge/customer-merges.repository.js';
 import { CustomersEvents } from './customers.events.js';
 
 // Fields a customer always has: null may not clear them.
@@ -41,6 +43,7 @@ export class CustomersService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly segments: SegmentsService,
+    private readonly merges: CustomerMergesRepository,
   ) {}
 
   async create(dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
@@ -124,7 +127,12 @@ export class CustomersService {
 
   async get(id: string, principal: Principal, requestId?: string): Promise<CustomerDto> {
     const row = await this.customers.findById(id);
-    if (!row) throw new NotFound('Customer', id);
+    if (!row) {
+      // A merged customer's id keeps working: it points at the customer it was merged into.
+      const survivorId = await this.merges.survivorOf(id);
+      if (survivorId) throw new CustomerMergedInto(id, survivorId, `/api/v1/customers/${survivorId}`);
+      throw new NotFound('Customer', id);
+    }
     return this.present(principal, toCustomerDto(row), requestId);
   }
 

@@ -3,6 +3,7 @@ import { CustomersModule } from '../customers/customers.module.js';
 import { LoyaltyController } from './loyalty.controller.js';
 import { LoyaltyDailyProcessor } from './loyalty-daily.processor.js';
 import { LoyaltyDailyRepository } from './loyalty-daily.repository.js';
+import { LoyaltyMergeStep } from './loyalty-merge.step.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { LoyaltySettingsController } from './loyalty-settings.controller.js';
 import { LoyaltySettingsRepository } from './loyalty-settings.repository.js';
@@ -21,6 +22,7 @@ import { TiersService } from './tiers.service.js';
 @Module({
   imports: [CustomersModule],
   providers: [
+    LoyaltyMergeStep,
     LoyaltyRepository,
     PointsLedger,
     LoyaltyService,

@@ -20,11 +20,13 @@ import { OutreachMessagesRepository } from './outreach-messages.repository.js';
 import { OutreachMessagesService } from './outreach-messages.service.js';
 import { OutreachRulesRepository } from './outreach-rules.repository.js';
 import { OutreachRulesService } from './outreach-rules.service.js';
+import { OutreachMergeStep } from './outreach-merge.step.js';
 
 /** Care outreach (R-O1…O5): rules, the contact gate every message passes, messages and their delivery. */
 @Module({
   imports: [TasksModule, LoyaltyModule, SegmentsModule],
   providers: [
+    OutreachMergeStep,
     OutreachMessagesRepository,
     CampaignsRepository,
     CampaignsService,

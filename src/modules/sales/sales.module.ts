@@ -35,6 +35,7 @@ import { PipelinesRepository } from './pipelines.repository.js';
 import { PurchaseAttributionHandler } from './purchase-attribution.handler.js';
 import { SalesAccess } from './sales-access.js';
 import { SalesProcessor } from './sales.processor.js';
+import { SalesMergeStep } from './sales-merge.step.js';
 
 const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead, RequestHandOver, HandOverBook];
 
@@ -42,6 +43,7 @@ const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead,
 @Module({
   imports: [CustomersModule, IdentityModule, TasksModule],
   providers: [
+    SalesMergeStep,
     LeadsRepository,
     AssignmentRulesRepository,
     OpportunitiesRepository,

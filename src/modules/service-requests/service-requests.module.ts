@@ -19,6 +19,7 @@ import { SlaProcessor } from './sla.processor.js';
 import { TakeNextServiceRequest } from './take-next-service-request.js';
 import { TransitionServiceRequest } from './transition-service-request.js';
 import { UpdateServiceRequest } from './update-service-request.js';
+import { ServiceRequestsMergeStep } from './service-requests-merge.step.js';
 
 const USE_CASES = [
   FileServiceRequest,
@@ -33,6 +34,7 @@ const USE_CASES = [
 @Module({
   imports: [CustomersModule, IdentityModule, TasksModule],
   providers: [
+    ServiceRequestsMergeStep,
     ServiceRequestsRepository,
     SlaPoliciesRepository,
     ServiceRequestTransitions,

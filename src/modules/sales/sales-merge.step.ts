@@ -1,0 +1,58 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { CustomerMergeSteps, updatedRows } from '../../common/customer-data/customer-merge-steps.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+
+interface SalesUndo {
+  leads: string[];
+  opportunities: string[];
+  quotes: string[];
+  /** purchase_attributions are keyed by purchase. */
+  attributions: string[];
+}
+
+/** The sales module's part of a customer merge: converted leads, opportunities, quotes and purchase attributions move. */
+@Injectable()
+export class SalesMergeStep implements OnModuleInit {
+  constructor(private readonly steps: CustomerMergeSteps) {}
+
+  onModuleInit(): void {
+    this.steps.register({
+      module: 'sales',
+      moveToSurvivor: async (tx, { survivorId, duplicateId }) => {
+        const ids = async (sql: string) =>
+          updatedRows<{ id: string }>(await tx.query(sql, [survivorId, duplicateId])).map((row) => row.id);
+        const undo: SalesUndo = {
+          leads: await ids(`UPDATE leads SET customer_id = $1 WHERE customer_id = $2 RETURNING id`),
+          opportunities: await ids(`UPDATE opportunities SET customer_id = $1 WHERE customer_id = $2 RETURNING id`),
+          quotes: await ids(`UPDATE quotes SET customer_id = $1 WHERE customer_id = $2 RETURNING id`),
+          attributions: await ids(
+            `UPDATE purchase_attributions SET customer_id = $1 WHERE customer_id = $2 RETURNING purchase_id AS id`,
+          ),
+        };
+        return {
+          counts: {
+            leads: undo.leads.length,
+            opportunities: undo.opportunities.length,
+            quotes: undo.quotes.length,
+            purchase_attributions: undo.attributions.length,
+          },
+          undo,
+        };
+      },
+      moveBack: (tx, { duplicateId }, undo) => moveBack(tx, duplicateId, undo as SalesUndo),
+    });
+  }
+}
+
+async function moveBack(tx: Tx, duplicateId: string, undo: SalesUndo): Promise<void> {
+  await tx.query(`UPDATE leads SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo.leads, duplicateId]);
+  await tx.query(`UPDATE opportunities SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [
+    undo.opportunities,
+    duplicateId,
+  ]);
+  await tx.query(`UPDATE quotes SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo.quotes, duplicateId]);
+  await tx.query(`UPDATE purchase_attributions SET customer_id = $2 WHERE purchase_id = ANY($1::uuid[])`, [
+    undo.attributions,
+    duplicateId,
+  ]);
+}
