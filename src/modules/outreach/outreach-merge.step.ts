@@ -1,9 +1,17 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { CustomerMergeSteps, updatedRows } from '../../common/customer-data/customer-merge-steps.js';
 
+interface OutreachUndo {
+  messages: string[];
+  /** Campaigns whose recipient row moved (one per campaign and customer). */
+  campaigns: string[];
+}
+
 /**
  * The outreach module's part of a customer merge: the duplicate's messages move, so the survivor's
- * contact caps and 30-day duplicate-content rule count what either record was sent.
+ * contact caps and 30-day duplicate-content rule count what either record was sent, and so do its
+ * campaign memberships — except in a campaign both were in, where the duplicate's row stays (the
+ * audience was counted with both).
  */
 @Injectable()
 export class OutreachMergeStep implements OnModuleInit {
@@ -13,16 +21,37 @@ export class OutreachMergeStep implements OnModuleInit {
     this.steps.register({
       module: 'outreach',
       moveToSurvivor: async (tx, { survivorId, duplicateId }) => {
-        const rows = updatedRows<{ id: string }>(
+        const messages = updatedRows<{ id: string }>(
           await tx.query(`UPDATE outreach_messages SET customer_id = $1 WHERE customer_id = $2 RETURNING id`, [
             survivorId,
             duplicateId,
           ]),
         );
-        return { counts: { outreach_messages: rows.length }, undo: rows.map((row) => row.id) };
+        const campaigns = updatedRows<{ id: string }>(
+          await tx.query(
+            `UPDATE campaign_recipients r SET customer_id = $1
+             WHERE r.customer_id = $2 AND NOT EXISTS (
+               SELECT 1 FROM campaign_recipients o WHERE o.campaign_id = r.campaign_id AND o.customer_id = $1)
+             RETURNING campaign_id AS id`,
+            [survivorId, duplicateId],
+          ),
+        );
+        const undo: OutreachUndo = {
+          messages: messages.map((row) => row.id),
+          campaigns: campaigns.map((row) => row.id),
+        };
+        return { counts: { outreach_messages: messages.length, campaign_recipients: campaigns.length }, undo };
       },
-      moveBack: async (tx, { duplicateId }, undo) => {
-        await tx.query(`UPDATE outreach_messages SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo, duplicateId]);
+      moveBack: async (tx, { survivorId, duplicateId }, moved) => {
+        const undo = moved as OutreachUndo;
+        await tx.query(`UPDATE outreach_messages SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [
+          undo.messages,
+          duplicateId,
+        ]);
+        await tx.query(
+          `UPDATE campaign_recipients SET customer_id = $2 WHERE customer_id = $3 AND campaign_id = ANY($1::uuid[])`,
+          [undo.campaigns, duplicateId, survivorId],
+        );
       },
     });
   }
