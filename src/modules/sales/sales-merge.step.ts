@@ -8,6 +8,7 @@ interface SalesUndo {
   quotes: string[];
   /** purchase_attributions are keyed by purchase. */
   attributions: string[];
+  workPlanEntries: string[];
 }
 
 /** The sales module's part of a customer merge: converted leads, opportunities, quotes and purchase attributions move. */
@@ -28,6 +29,9 @@ export class SalesMergeStep implements OnModuleInit {
           attributions: await ids(
             `UPDATE purchase_attributions SET customer_id = $1 WHERE customer_id = $2 RETURNING purchase_id AS id`,
           ),
+          workPlanEntries: await ids(
+            `UPDATE work_plan_entries SET customer_id = $1 WHERE customer_id = $2 RETURNING id`,
+          ),
         };
         return {
           counts: {
@@ -35,16 +39,42 @@ export class SalesMergeStep implements OnModuleInit {
             opportunities: undo.opportunities.length,
             quotes: undo.quotes.length,
             purchase_attributions: undo.attributions.length,
+            work_plan_entries: undo.workPlanEntries.length,
           },
           undo,
         };
       },
+      exportRows: async (tx, customerId) => ({
+        leads: await tx.query(`SELECT * FROM leads WHERE customer_id = $1 ORDER BY created_at`, [customerId]),
+        opportunities: await tx.query(`SELECT * FROM opportunities WHERE customer_id = $1 ORDER BY created_at`, [
+          customerId,
+        ]),
+        quotes: await tx.query(`SELECT * FROM quotes WHERE customer_id = $1 ORDER BY created_at`, [customerId]),
+        quote_lines: await tx.query(
+          `SELECT l.* FROM quote_lines l JOIN quotes q ON q.id = l.quote_id WHERE q.customer_id = $1`,
+          [customerId],
+        ),
+        purchase_attributions: await tx.query(`SELECT * FROM purchase_attributions WHERE customer_id = $1`, [
+          customerId,
+        ]),
+        work_plan_entries: await tx.query(`SELECT * FROM work_plan_entries WHERE customer_id = $1 ORDER BY id`, [
+          customerId,
+        ]),
+        ownership_history: await tx.query(
+          `SELECT * FROM ownership_history WHERE entity_type = 'customer' AND entity_id = $1 ORDER BY id`,
+          [customerId],
+        ),
+      }),
       moveBack: (tx, { duplicateId }, undo) => moveBack(tx, duplicateId, undo as SalesUndo),
     });
   }
 }
 
 async function moveBack(tx: Tx, duplicateId: string, undo: SalesUndo): Promise<void> {
+  await tx.query(`UPDATE work_plan_entries SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [
+    undo.workPlanEntries,
+    duplicateId,
+  ]);
   await tx.query(`UPDATE leads SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo.leads, duplicateId]);
   await tx.query(`UPDATE opportunities SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [
     undo.opportunities,

@@ -26,7 +26,16 @@ export const MERGE_UNDO_DAYS = 30;
  * Every module that owns customer-linked rows. A merge refuses to run in a process where one of them
  * has not registered its step (it would leave that module's rows with the duplicate).
  */
-export const MERGE_MODULES = ['customers', 'loyalty', 'service-requests', 'complaints', 'sales', 'outreach', 'tasks'];
+export const MERGE_MODULES = [
+  'customers',
+  'loyalty',
+  'service-requests',
+  'complaints',
+  'sales',
+  'outreach',
+  'feedback',
+  'tasks',
+];
 
 /** Profile fields a merge may take from either customer; the owner stays the survivor's. */
 export const MERGEABLE_FIELDS = Object.keys(PROFILE_COLUMNS).filter((field) => field !== 'ownerId');
@@ -65,6 +74,7 @@ export class MergeCustomers implements OnModuleInit {
     this.steps.register({
       module: 'customers',
       moveToSurvivor: (tx, pair) => this.merges.moveOwnRows(tx, pair.survivorId, pair.duplicateId),
+      exportRows: (tx, customerId) => this.merges.exportOwnRows(tx, customerId),
       moveBack: (tx, pair, undo) => this.merges.moveOwnRowsBack(tx, pair.survivorId, pair.duplicateId, undo),
     });
   }
