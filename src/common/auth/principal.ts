@@ -5,6 +5,7 @@ export const SCOPES = [
   'customers:read',
   'customers:write',
   'customers:sensitive',
+  'customers:export',
   'purchases:write',
   'interactions:write',
   'service-requests:write',

@@ -28,6 +28,12 @@ export interface CustomerMergeStep {
   moveToSurvivor(tx: Tx, pair: CustomerMergePair): Promise<MovedRows>;
   /** Moves back what `moveToSurvivor` moved (an undo); throws a domain error when it no longer can. */
   moveBack(tx: Tx, pair: CustomerMergePair, undo: unknown): Promise<void>;
+  /**
+   * Everything this module holds about the customer, table by table, as stored (a personal-data export,
+   * PIPL art. 45 / GDPR art. 15 and 20). Runs inside the export's transaction, so all modules answer
+   * from one snapshot.
+   */
+  exportRows(tx: Tx, customerId: string): Promise<Record<string, unknown[]>>;
 }
 
 /**

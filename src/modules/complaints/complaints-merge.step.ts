@@ -50,6 +50,16 @@ export class ComplaintsMergeStep implements OnModuleInit {
           undo,
         };
       },
+      exportRows: async (tx, customerId) => ({
+        complaints: await tx.query(`SELECT * FROM complaints WHERE customer_id = $1 ORDER BY created_at`, [customerId]),
+        customer_open_problems: await tx.query(`SELECT * FROM customer_open_problems WHERE customer_id = $1`, [
+          customerId,
+        ]),
+        improvement_action_report_backs: await tx.query(
+          `SELECT * FROM improvement_action_report_backs WHERE customer_id = $1`,
+          [customerId],
+        ),
+      }),
       moveBack: (tx, pair, undo) => moveBack(tx, pair.survivorId, pair.duplicateId, undo as ComplaintsUndo),
     });
   }

@@ -16,6 +16,8 @@ import { CustomerMergesRepository } from './merge/customer-merges.repository.js'
 import { CustomerMergesService } from './merge/customer-merges.service.js';
 import { MergeCustomers } from './merge/merge-customers.js';
 import { UndoCustomerMerge } from './merge/undo-customer-merge.js';
+import { ExportCustomerData } from './personal-data/export-customer-data.js';
+import { PersonalDataController } from './personal-data/personal-data.controller.js';
 import { CustomerImportWriter } from './imports/customer-import-writer.js';
 import { CustomerImportProcessor } from './imports/customer-import.processor.js';
 import { CustomerImportsController } from './imports/customer-imports.controller.js';
@@ -40,6 +42,7 @@ import { CustomerImportsService } from './imports/customer-imports.service.js';
     CustomerMergesService,
     MergeCustomers,
     UndoCustomerMerge,
+    ExportCustomerData,
   ],
   exports: [
     CustomersService,
@@ -49,6 +52,7 @@ import { CustomerImportsService } from './imports/customer-imports.service.js';
     CustomerImportsService,
     CustomerImportWriter,
     CustomerMergesService,
+    ExportCustomerData,
   ],
 })
 export class CustomersModule {}
@@ -56,7 +60,13 @@ export class CustomersModule {}
 /** The customer endpoints, served by api processes only. */
 @Module({
   imports: [CustomersModule],
-  controllers: [CustomerImportsController, CustomerMergesController, CustomersController, CustomFieldsController],
+  controllers: [
+    CustomerImportsController,
+    CustomerMergesController,
+    PersonalDataController,
+    CustomersController,
+    CustomFieldsController,
+  ],
 })
 export class CustomersHttpModule {}
 

@@ -29,6 +29,16 @@ export class LoyaltyMergeStep implements OnModuleInit {
     this.steps.register({
       module: 'loyalty',
       moveToSurvivor: (tx, pair) => this.moveToSurvivor(tx, pair),
+      exportRows: async (tx, customerId) => ({
+        loyalty_accounts: await tx.query(`SELECT * FROM loyalty_accounts WHERE customer_id = $1`, [customerId]),
+        loyalty_ledger: await tx.query(`SELECT * FROM loyalty_ledger WHERE customer_id = $1 ORDER BY id`, [customerId]),
+        loyalty_redemptions: await tx.query(
+          `SELECT * FROM loyalty_redemptions WHERE customer_id = $1 ORDER BY created_at`,
+          [customerId],
+        ),
+        tier_history: await tx.query(`SELECT * FROM tier_history WHERE customer_id = $1 ORDER BY id`, [customerId]),
+        customer_values: await tx.query(`SELECT * FROM customer_values WHERE customer_id = $1`, [customerId]),
+      }),
       moveBack: (tx, pair, undo) => this.moveBack(tx, pair, undo as LoyaltyUndo),
     });
   }

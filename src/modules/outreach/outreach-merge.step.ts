@@ -42,6 +42,18 @@ export class OutreachMergeStep implements OnModuleInit {
         };
         return { counts: { outreach_messages: messages.length, campaign_recipients: campaigns.length }, undo };
       },
+      exportRows: async (tx, customerId) => ({
+        outreach_messages: await tx.query(
+          `SELECT * FROM outreach_messages WHERE customer_id = $1 ORDER BY created_at`,
+          [customerId],
+        ),
+        outreach_message_events: await tx.query(
+          `SELECT e.* FROM outreach_message_events e JOIN outreach_messages m ON m.id = e.message_id
+           WHERE m.customer_id = $1 ORDER BY e.id`,
+          [customerId],
+        ),
+        campaign_recipients: await tx.query(`SELECT * FROM campaign_recipients WHERE customer_id = $1`, [customerId]),
+      }),
       moveBack: async (tx, { survivorId, duplicateId }, moved) => {
         const undo = moved as OutreachUndo;
         await tx.query(`UPDATE outreach_messages SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [

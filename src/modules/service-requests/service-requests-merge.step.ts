@@ -18,6 +18,11 @@ export class ServiceRequestsMergeStep implements OnModuleInit {
         );
         return { counts: { service_requests: rows.length }, undo: rows.map((row) => row.id) };
       },
+      exportRows: async (tx, customerId) => ({
+        service_requests: await tx.query(`SELECT * FROM service_requests WHERE customer_id = $1 ORDER BY created_at`, [
+          customerId,
+        ]),
+      }),
       moveBack: async (tx, { duplicateId }, undo) => {
         await tx.query(`UPDATE service_requests SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo, duplicateId]);
       },

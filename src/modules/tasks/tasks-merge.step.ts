@@ -18,6 +18,9 @@ export class TasksMergeStep implements OnModuleInit {
         );
         return { counts: { tasks: rows.length }, undo: rows.map((row) => row.id) };
       },
+      exportRows: async (tx, customerId) => ({
+        tasks: await tx.query(`SELECT * FROM tasks WHERE customer_id = $1 ORDER BY created_at`, [customerId]),
+      }),
       moveBack: async (tx, { duplicateId }, undo) => {
         await tx.query(`UPDATE tasks SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo, duplicateId]);
       },

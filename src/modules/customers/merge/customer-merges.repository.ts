@@ -196,6 +196,25 @@ export class CustomerMergesRepository {
     };
   }
 
+  /** The customers module's rows about a customer, for a personal-data export (search grams left out). */
+  async exportOwnRows(tx: Tx, customerId: string): Promise<Record<string, unknown[]>> {
+    const one = (sql: string) => tx.query<unknown[]>(sql, [customerId]);
+    return {
+      customers: await one(`SELECT to_jsonb(c) - 'search_grams' AS row FROM customers c WHERE id = $1`).then((rows) =>
+        (rows as { row: unknown }[]).map((r) => r.row),
+      ),
+      purchases: await one(`SELECT * FROM purchases WHERE customer_id = $1 ORDER BY purchased_at`),
+      interactions: await one(`SELECT * FROM interactions WHERE customer_id = $1 ORDER BY occurred_at`),
+      customer_consents: await one(`SELECT * FROM customer_consents WHERE customer_id = $1 ORDER BY channel`),
+      customer_timeline_entries: await one(
+        `SELECT * FROM customer_timeline_entries WHERE customer_id = $1 ORDER BY occurred_at, id`,
+      ),
+      customer_merges: await one(
+        `SELECT * FROM customer_merges WHERE survivor_id = $1 OR duplicate_id = $1 ORDER BY merged_at`,
+      ),
+    };
+  }
+
   async moveOwnRowsBack(tx: Tx, survivorId: string, duplicateId: string, undo: unknown): Promise<void> {
     const moved = undo as { purchases: string[]; interactions: string[]; timeline: string[]; consents: ConsentUndo };
     await tx.query(`UPDATE purchases SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [moved.purchases, duplicateId]);

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { customer, purchase, serviceRequest } from './support/factories.js';
+import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
+
+type User = Awaited<ReturnType<typeof createUser>>;
+
+describe('personal-data export', () => {
+  let t: TestApp;
+  let manager: User;
+  let sales: User;
+  let agent: User;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    manager = await createUser(t, ['manager']);
+    sales = await createUser(t, ['sales'], { managerId: manager.id });
+    agent = await createUser(t, ['agent']);
+  });
+  afterAll(() => t.close());
+
+  it('exports every row of every table linked to the customer, module by module, and audits it without the values', async () => {
+    const made = await customer(t, sales.token, {
+      name: '导出客户',
+      mobile: '13500000077',
+      email: 'export@example.cn',
+    });
+    await purchase(t, sales.token, made.id, '200.00');
+    await serviceRequest(t, agent.token, made.id);
+    await t.http
+      .post(`${API}/customers/${made.id}/interactions`)
+      .set(bearer(agent.token))
+      .send({ channel: 'phone', direction: 'inbound', summary: '咨询' })
+      .expect(201);
+    await t.http
+      .put(`${API}/customers/${made.id}/consents`)
+      .set(bearer(sales.token))
+      .send({ channels: [{ channel: 'sms', optedIn: true }] })
+      .expect(200);
+    await waitFor(
+      async () =>
+        (await t.db.query(`SELECT count(*)::int AS n FROM loyalty_ledger WHERE customer_id = $1`, [made.id])).rows[0]
+          .n >= 1,
+      30_000,
+      'the purchase points',
+    );
+
+    const exported = await t.http
+      .get(`${API}/customers/${made.id}/export`)
+      .set(bearer(await createApiKey(t, ['customers:export'])))
+      .expect(200);
+    expect(exported.body.customerId).toBe(made.id);
+    expect(Object.keys(exported.body.modules).sort()).toStrictEqual(
+      ['complaints', 'customers', 'feedback', 'loyalty', 'outreach', 'sales', 'service-requests', 'tasks'].sort(),
+    );
+    const tablesExported = new Map<string, unknown[]>();
+    for (const tables of Object.values<Record<string, unknown[]>>(exported.body.modules))
+      for (const [table, rows] of Object.entries(tables)) tablesExported.set(table, rows);
+    expect(tablesExported.get('customers')).toMatchObject([
+      { id: made.id, name: '导出客户', mobile: '+8613500000077' },
+    ]);
+    // from the catalogue: every table with a customer_id column is in the export, with every row
+    const { rows: linked } = await t.db.query(
+      `SELECT table_name AS name FROM information_schema.columns
+       WHERE table_schema = 'public' AND column_name = 'customer_id' ORDER BY table_name`,
+    );
+    expect(linked.length).toBeGreaterThan(15);
+    for (const { name } of linked) {
+      const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM ${name} WHERE customer_id = $1`, [made.id]);
+      expect([name, tablesExported.get(name)?.length]).toStrictEqual([name, rows[0].n]);
+    }
+    for (const table of ['purchases', 'interactions', 'service_requests', 'loyalty_ledger', 'customer_consents'])
+      expect([table, tablesExported.get(table)!.length > 0]).toStrictEqual([table, true]);
+    // audited: who and which tables, never the values
+    const { rows: audit } = await t.db.query(
+      `SELECT actor_type, fields, before, after FROM audit_log WHERE action = 'customer.exported' AND entity_id = $1`,
+      [made.id],
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_type: 'api_key', before: null, after: null });
+    expect(audit[0].fields).toContain('customers.purchases');
+    expect(JSON.stringify(audit[0])).not.toMatch(/导出客户|13500000077|export@example/);
+  }, 60_000);
+
+  it('answers 400 for a bad id, 404 for no customer, 308 for a merged one', async () => {
+    const admin = t.adminToken;
+    await t.http.get(`${API}/customers/not-a-uuid/export`).set(bearer(admin)).expect(400);
+    await t.http.get(`${API}/customers/00000000-0000-4000-8000-000000000000/export`).set(bearer(admin)).expect(404);
+    const survivor = await customer(t, admin, { name: '导出甲' });
+    const duplicate = await customer(t, admin, { name: '导出甲' });
+    await t.http
+      .post(`${API}/customers/${survivor.id}/merge`)
+      .set(bearer(admin))
+      .send({ duplicateId: duplicate.id })
+      .expect(200);
+    const moved = await t.http.get(`${API}/customers/${duplicate.id}/export`).set(bearer(admin)).expect(308);
+    expect(moved.headers.location).toBe(`/api/v1/customers/${survivor.id}/export`);
+  });
+
+  it('lets administrators and customers:export keys export; no one else', async () => {
+    const made = await customer(t, sales.token, { name: '导出权限' });
+    const path = `${API}/customers/${made.id}/export`;
+    for (const token of [manager.token, sales.token, agent.token])
+      await t.http.get(path).set(bearer(token)).expect(403);
+    await t.http
+      .get(path)
+      .set(bearer(await createApiKey(t, ['customers:read', 'customers:write'])))
+      .expect(403);
+    await t.http.get(path).expect(401);
+    await t.http.get(path).set(bearer(t.adminToken)).expect(200);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'customer.exported' AND entity_id = $1`,
+      [made.id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+});
