@@ -13,6 +13,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { ValidationFailed } from '../../common/errors/domain-errors.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
 import { CustomerRecordsService } from './customer-records.service.js';
 import { CustomersService } from './customers.service.js';
@@ -135,6 +136,7 @@ export class CustomersController {
 
   @Get('customers/:id/purchases')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  @ApiPageResponse(PurchaseDto)
   listPurchases(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<PurchaseDto>> {
     return this.records.listPurchases(id, query);
   }
@@ -188,6 +190,7 @@ export class CustomersController {
 
   @Get('customers/:id/interactions')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
+  @ApiPageResponse(InteractionDto)
   listInteractions(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<InteractionDto>> {
     return this.records.listInteractions(id, query);
   }

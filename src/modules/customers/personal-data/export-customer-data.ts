@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal.js';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { CustomerMergeSteps } from '../../../common/customer-data/customer-merge-steps.js';
@@ -9,10 +10,14 @@ import { CustomerMergedInto } from '../customers-errors.js';
 import { CustomerMergesRepository } from '../merge/customer-merges.repository.js';
 import { MERGE_MODULES } from '../merge/merge-customers.js';
 
-export interface CustomerDataExport {
-  customerId: string;
-  exportedAt: string;
-  /** Module → table → the rows it holds about the customer, as stored. */
+export class CustomerDataExport {
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty({ example: '2026-12-01T23:00:00.000Z' }) exportedAt: string;
+  @ApiProperty({
+    description: 'Module → table → the rows it holds about the customer, as stored',
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } },
+  })
   modules: Record<string, Record<string, unknown[]>>;
 }
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../../common/http/request-context.js';
-import { type CustomerDataExport, ExportCustomerData } from './export-customer-data.js';
+import { CustomerDataExport, ExportCustomerData } from './export-customer-data.js';
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -13,7 +13,10 @@ export class PersonalDataController {
 
   @Get('customers/:id/export')
   @Allow({ roles: [], scopes: ['customers:export'] })
-  @ApiOkResponse({ description: 'Everything held about the customer: module → table → rows, as stored' })
+  @ApiOkResponse({
+    type: CustomerDataExport,
+    description: 'Everything held about the customer: module → table → rows, as stored',
+  })
   export(
     @UuidParam() id: string,
     @CurrentPrincipal() principal: Principal,
