@@ -9,6 +9,8 @@
  * complaints: bench/complaints.ts (complaint intake against a bare insert + commit, the Pareto report
  * over a year of complaints against its aggregate as one raw statement);
  * field-sales: bench/field-sales.ts (GET /sales/nearby over a year of visits against the same indexed SQL run raw);
+ * outreach: bench/outreach.ts (a campaign launch's gated audience selection against the raw selection, the
+ * birthday and dormant scans against their raw audiences, the send pipeline against bare provider POSTs);
  * tiers: bench/tiers.ts (full tier recalculation against the aggregate floor), seeding
  * crm_bench_tiers with 1,000,000 customers and 10,000,000 purchases first when it does not exist.
  * Each prints its own table; run one alone with `npm run bench:<name> -- --help` for its options.
@@ -21,7 +23,7 @@ import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const BENCHES = ['http', 'service', 'webhooks', 'tiers', 'complaints', 'field-sales'] as const;
+const BENCHES = ['http', 'service', 'webhooks', 'tiers', 'complaints', 'field-sales', 'outreach'] as const;
 type Bench = (typeof BENCHES)[number];
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const TIERS_DATABASE = `${SERVER}/crm_bench_tiers`;
@@ -33,7 +35,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench -- [--only http,service,webhooks,tiers,complaints,field-sales]');
+  console.log('npm run bench -- [--only http,service,webhooks,tiers,complaints,field-sales,outreach]');
   process.exit(0);
 }
 const selected = args.only.split(',').map((name) => name.trim()) as Bench[];
@@ -71,6 +73,7 @@ for (const bench of selected) {
   if (bench === 'webhooks') run('bench/webhooks.js');
   if (bench === 'complaints') run('bench/complaints.js');
   if (bench === 'field-sales') run('bench/field-sales.js');
+  if (bench === 'outreach') run('bench/outreach.js');
   if (bench === 'tiers') {
     if (!(await databaseExists(TIERS_DATABASE))) {
       run('scripts/seed.js', [
