@@ -250,9 +250,57 @@ describe('outreach: care rules and sending', () => {
       .expect(400);
   });
 
+  it("tells complainants about a completed improvement action through the gate (issue 13's report-back)", async () => {
+    const complainant = await reachableCustomer(t, { consents: { sms: true } });
+    const owner = await createUser(t, ['manager']);
+    const complaintOf = async (customerId: string) => {
+      const filed = await t.http
+        .post(`${API}/complaints`)
+        .set(bearer(t.adminToken))
+        .send({ customerId, category: 'product_quality', severity: 'normal', subject: '滤芯漏水' });
+      expect({ status: filed.status, body: filed.body }).toMatchObject({ status: 201 });
+      return filed.body.id as string;
+    };
+    const complaints = [await complaintOf(complainant.id), await complaintOf(optedOut.id)];
+    const action = await t.http.post(`${API}/improvement-actions`).set(bearer(t.adminToken)).send({
+      rootCause: 'manufacturing.assembly_defect',
+      title: '滤芯装配加检',
+      ownerId: owner.id,
+      dueOn: '2099-12-31',
+    });
+    expect({ status: action.status, body: action.body }).toMatchObject({ status: 201 });
+    const step = async (path: string, body: Record<string, unknown> = {}) => {
+      const answer = await t.http
+        .post(`${API}/improvement-actions/${action.body.id}/${path}`)
+        .set(bearer(t.adminToken))
+        .send(body);
+      expect({ path, status: answer.status, body: answer.body }).toMatchObject({ status: 200 });
+    };
+    await step('complaints', { complaintIds: complaints });
+    await step('start');
+    await step('complete', { changeSummary: '装配线增加一道密封检验' });
+
+    // A service message: it goes by SMS to the complainant (an open complaint does not hold it back)…
+    const sent = await messageIn(complainant.id, 'sent');
+    const request = provider.accepted.find((each) => each.reference === sent.id)!;
+    expect(request).toMatchObject({
+      to: complainant.mobile,
+      text: '李女士，感谢您的反馈。针对“滤芯装配加检”，我们已完成改进：装配线增加一道密封检验',
+    });
+    const detail = await t.http.get(`${API}/outreach/messages/${sent.id}`).set(bearer(marketing)).expect(200);
+    expect(detail.body).toMatchObject({ purpose: 'service', channel: 'sms', decision: 'send', reason: null });
+    // …and is suppressed, with its reason, for the customer who withdrew every consent.
+    const withdrawn = await waitFor(
+      async () => (await messagesOf(optedOut.id)).find((message) => message.reason === 'no-consent' && !message.ruleId),
+      60_000,
+      'the suppressed report-back',
+    );
+    expect(withdrawn.status).toBe('suppressed');
+  });
+
   it('reaches no customer who opted out, over everything the SMTP server and the provider received', async () => {
     const decided = await messagesOf(optedOut.id);
-    expect(decided.length).toBeGreaterThanOrEqual(3); // the purchase, the service request and the birthday each decided once
+    expect(decided.length).toBeGreaterThanOrEqual(4); // the purchase, the service request, the birthday and the report-back each decided once
     expect(decided.every((message) => message.status === 'suppressed')).toBe(true);
     expect(smtp.mails.length).toBeGreaterThan(0);
     expect(smtp.mails.filter((mail) => mail.to.includes(optedOut.email.toLowerCase()))).toStrictEqual([]);

@@ -51,8 +51,9 @@ export function renderMessage(
   template: { subject: string; body: string },
   contact: ContactRow,
   channel: string | null,
+  variables: Record<string, string> = {},
 ): { subject: string; body: string } {
-  const context = templateContext(contact);
+  const context = { ...variables, ...templateContext(contact) };
   return {
     subject: renderText(template.subject, context),
     body: channel === 'email' ? renderHtml(template.body, context) : renderText(template.body, context),

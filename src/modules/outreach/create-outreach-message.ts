@@ -33,12 +33,18 @@ export class CreateOutreachMessage {
     campaignId?: string;
     dedupeKey: string;
     now?: Date;
+    /** Values the template may use besides the customer's (escaped in e-mail like them). */
+    variables?: Record<string, string>;
   }): Promise<MessageRow | null> {
     const { customerId, template } = command;
     return this.transactions.run(async (tx) => {
       // Decisions for one customer take turns, so two at once cannot both slip under a cap.
       await this.messages.lockCustomer(tx, customerId);
-      const key = contentKey(template.subject, template.body);
+      // Filled-in values are part of the content: two report-backs of different actions are not duplicates.
+      const key = contentKey(
+        template.subject,
+        command.variables ? `${template.body}\u0000${JSON.stringify(command.variables)}` : template.body,
+      );
       const { contact, decision } = await this.gate.decide(
         customerId,
         { purpose: template.purpose, channels: template.channels, contentKey: key, now: command.now ?? new Date() },
@@ -47,7 +53,7 @@ export class CreateOutreachMessage {
       const rendered =
         decision.decision === 'suppress'
           ? { subject: '', body: '' }
-          : renderMessage(template, contact, decision.channel);
+          : renderMessage(template, contact, decision.channel, command.variables);
       return this.messages.insert(
         tx,
         {

@@ -1,4 +1,5 @@
 import { catalogue, subscriber } from '../../infrastructure/outbox/event-catalogue.js';
+import { ImprovementActionEvents } from '../complaints/improvement-actions.events.js';
 import { CustomersEvents } from '../customers/customers.events.js';
 import { LoyaltyEvents } from '../loyalty/loyalty.events.js';
 import { ServiceRequestEvents } from '../service-requests/service-requests.events.js';
@@ -13,6 +14,8 @@ export const OutreachSubscribers = {
   checkSatisfaction: subscriber('outreach', 'check-satisfaction', [ServiceRequestEvents.resolved]),
   /** Care rules `tier_upgrade`: congratulations when the customer moves up a tier. */
   congratulateTierUpgrade: subscriber('outreach', 'congratulate-tier-upgrade', [LoyaltyEvents.tierChanged]),
+  /** R-P4 through R-O2: the complaints module's report-back to a complainant goes out through the contact gate. */
+  reportBackImprovement: subscriber('outreach', 'report-back-improvement', [ImprovementActionEvents.reportedBack]),
 };
 
 export const OUTREACH_CATALOGUE = catalogue('outreach', OutreachEvents, OutreachSubscribers);

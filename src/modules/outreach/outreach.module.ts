@@ -12,6 +12,7 @@ import { CareTriggersHandler } from './care-triggers.handler.js';
 import { OutreachDispatcher } from './outreach-dispatcher.js';
 import { OutreachSendWorkers } from './outreach-send.workers.js';
 import { OutreachTriggersProcessor } from './outreach-triggers.processor.js';
+import { ReportBackHandler } from './report-back.handler.js';
 import { SendMessage } from './send-message.js';
 import { ContactGate } from './contact-gate.service.js';
 import { CreateOutreachMessage } from './create-outreach-message.js';
@@ -66,6 +67,12 @@ export class OutreachHttpModule {}
 /** Care triggers, daily scans, the dispatcher and the channel senders, in worker processes only. */
 @Module({
   imports: [OutreachModule, TasksModule, LoyaltyModule],
-  providers: [CareTriggersHandler, OutreachTriggersProcessor, OutreachDispatcher, OutreachSendWorkers],
+  providers: [
+    CareTriggersHandler,
+    ReportBackHandler,
+    OutreachTriggersProcessor,
+    OutreachDispatcher,
+    OutreachSendWorkers,
+  ],
 })
 export class OutreachWorkerModule {}
