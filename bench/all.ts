@@ -8,6 +8,8 @@
  * webhooks: bench/webhooks.ts (deliveries per second, commit → receipt latency);
  * complaints: bench/complaints.ts (complaint intake against a bare insert + commit, the Pareto report
  * over a year of complaints against its aggregate as one raw statement);
+ * sales: bench/sales.ts (lead creation against a bare insert + commit, the pipeline report over 1M opportunities
+ * against its raw aggregate, a 100,000-customer hand-over with the longest pause of concurrent purchase writes);
  * field-sales: bench/field-sales.ts (GET /sales/nearby over a year of visits against the same indexed SQL run raw);
  * outreach: bench/outreach.ts (a campaign launch's gated audience selection against the raw selection, the
  * birthday and dormant scans against their raw audiences, the send pipeline against bare provider POSTs);
@@ -23,7 +25,7 @@ import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const BENCHES = ['http', 'service', 'webhooks', 'tiers', 'complaints', 'field-sales', 'outreach'] as const;
+const BENCHES = ['http', 'service', 'webhooks', 'tiers', 'complaints', 'field-sales', 'outreach', 'sales'] as const;
 type Bench = (typeof BENCHES)[number];
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const TIERS_DATABASE = `${SERVER}/crm_bench_tiers`;
@@ -35,7 +37,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench -- [--only http,service,webhooks,tiers,complaints,field-sales,outreach]');
+  console.log('npm run bench -- [--only http,service,webhooks,tiers,complaints,field-sales,outreach,sales]');
   process.exit(0);
 }
 const selected = args.only.split(',').map((name) => name.trim()) as Bench[];
@@ -74,6 +76,7 @@ for (const bench of selected) {
   if (bench === 'complaints') run('bench/complaints.js');
   if (bench === 'field-sales') run('bench/field-sales.js');
   if (bench === 'outreach') run('bench/outreach.js');
+  if (bench === 'sales') run('bench/sales.js');
   if (bench === 'tiers') {
     if (!(await databaseExists(TIERS_DATABASE))) {
       run('scripts/seed.js', [
