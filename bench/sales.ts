@@ -65,7 +65,9 @@ const OPPORTUNITIES = Number(args.opportunities);
 const RUNS = Number(args.runs);
 const BOOK = Number(args.book);
 
-const server = new URL(args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const server = new URL(
+  args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+);
 server.pathname = '/crm_bench_sales';
 const databaseUrl = server.toString();
 const config = loadConfig({
@@ -76,19 +78,29 @@ const config = loadConfig({
   PROCESS_ROLE: 'api',
   DATABASE_POOL_SIZE: String(CONCURRENCY + 4),
 });
-const ADMIN: Principal = { kind: 'user', id: '00000000-0000-4000-8000-000000000001', roles: ['admin'], email: 'bench@local', name: 'bench' };
+const ADMIN: Principal = {
+  kind: 'user',
+  id: '00000000-0000-4000-8000-000000000001',
+  roles: ['admin'],
+  email: 'bench@local',
+  name: 'bench',
+};
 
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: new URL('/postgres', server).toString() });
   await admin.connect();
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'crm_bench_sales' AND pid <> pg_backend_pid()`);
+  await admin.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'crm_bench_sales' AND pid <> pg_backend_pid()`,
+  );
   await admin.query(`DROP DATABASE IF EXISTS crm_bench_sales`);
   await admin.end();
   await ensureDatabaseExists(databaseUrl);
   await runMigrations(config);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  await db.query(`CREATE UNLOGGED TABLE bench_bare_rows (id bigserial PRIMARY KEY, name text, created_at timestamptz DEFAULT now())`);
+  await db.query(
+    `CREATE UNLOGGED TABLE bench_bare_rows (id bigserial PRIMARY KEY, name text, created_at timestamptz DEFAULT now())`,
+  );
 
   const app = await NestFactory.createApplicationContext(AppModule.forConfig(config), { logger: false });
   const bare = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
@@ -97,17 +109,33 @@ async function main(): Promise<void> {
     const sellers = [];
     for (let i = 0; i < 4; i += 1)
       sellers.push(
-        await users.create({ email: `seller${i}@bench.local`, name: `销售 ${i}`, password: 'bench-password-1', roles: ['sales'] }, null),
+        await users.create(
+          { email: `seller${i}@bench.local`, name: `销售 ${i}`, password: 'bench-password-1', roles: ['sales'] },
+          null,
+        ),
       );
     await app
       .get(AssignmentRulesService)
-      .create({ name: '华东', regions: ['华东'], strategy: 'round_robin', salespeople: sellers.map((s) => s.id) }, ADMIN, 'bench');
+      .create(
+        { name: '华东', regions: ['华东'], strategy: 'round_robin', salespeople: sellers.map((s) => s.id) },
+        ADMIN,
+        'bench',
+      );
 
     // 1. Lead creation with assignment.
     const createLead = app.get(CreateLead);
     const appLeads = await timed(LEADS, (i) =>
       createLead
-        .execute({ name: `展会客户 ${i}`, phone: `1380000${String(i).padStart(4, '0')}`, source: 'trade_show', region: '华东' }, ADMIN, `bench-${i}`)
+        .execute(
+          {
+            name: `展会客户 ${i}`,
+            phone: `1380000${String(i).padStart(4, '0')}`,
+            source: 'trade_show',
+            region: '华东',
+          },
+          ADMIN,
+          `bench-${i}`,
+        )
         .then(() => undefined),
     );
     const bareLeads = await timed(LEADS, async (i) => {
@@ -120,8 +148,12 @@ async function main(): Promise<void> {
         client.release();
       }
     });
-    const assigned = (await db.query(`SELECT owner_id, count(*)::int AS n FROM leads GROUP BY owner_id ORDER BY n`)).rows.map((r) => r.n);
-    console.log(`leads: ${Math.round(LEADS / appLeads)}/s vs bare ${Math.round(LEADS / bareLeads)}/s, assigned ${assigned.join('/')}`);
+    const assigned = (
+      await db.query(`SELECT owner_id, count(*)::int AS n FROM leads GROUP BY owner_id ORDER BY n`)
+    ).rows.map((r) => r.n);
+    console.log(
+      `leads: ${Math.round(LEADS / appLeads)}/s vs bare ${Math.round(LEADS / bareLeads)}/s, assigned ${assigned.join('/')}`,
+    );
 
     // 2. The pipeline report over OPPORTUNITIES open opportunities.
     const seeding = Date.now();
@@ -135,7 +167,9 @@ async function main(): Promise<void> {
       [OPPORTUNITIES],
     );
     await db.query('VACUUM ANALYZE opportunities');
-    console.log(`seeded ${OPPORTUNITIES.toLocaleString('en')} opportunities in ${((Date.now() - seeding) / 1000).toFixed(0)} s`);
+    console.log(
+      `seeded ${OPPORTUNITIES.toLocaleString('en')} opportunities in ${((Date.now() - seeding) / 1000).toFixed(0)} s`,
+    );
     const pipelineId = (await db.query(`SELECT id FROM pipelines WHERE is_default`)).rows[0].id;
     const reports = app.get(SalesReportsService);
     const rawSql = `SELECT stage_id, owner_id, count(*)::int, coalesce(sum(amount), 0)::text, coalesce(round(sum(amount * probability) / 100, 2), 0)::text
@@ -159,7 +193,9 @@ async function main(): Promise<void> {
       [BOOK, from.id],
     );
     await db.query('VACUUM ANALYZE customers');
-    const book: string[] = (await db.query(`SELECT id FROM customers WHERE owner_id = $1`, [from.id])).rows.map((r) => r.id);
+    const book: string[] = (await db.query(`SELECT id FROM customers WHERE owner_id = $1`, [from.id])).rows.map(
+      (r) => r.id,
+    );
     const records = app.get(CustomerRecordsService);
     const purchaseLatencies: { at: number; ms: number }[] = [];
     let writing = true;
@@ -178,14 +214,21 @@ async function main(): Promise<void> {
     });
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // the writers' steady state first
     const handOverStart = performance.now();
-    const requested = await app.get(RequestHandOver).execute({ fromUserId: from.id, toUserId: to.id, include: ['customers'] }, ADMIN, 'bench');
-    const job = { data: { kind: 'hand-over', reassignmentId: requested.id }, updateProgress: () => Promise.resolve() } as unknown as Job<HandOverJob>;
+    const requested = await app
+      .get(RequestHandOver)
+      .execute({ fromUserId: from.id, toUserId: to.id, include: ['customers'] }, ADMIN, 'bench');
+    const job = {
+      data: { kind: 'hand-over', reassignmentId: requested.id },
+      updateProgress: () => Promise.resolve(),
+    } as unknown as Job<HandOverJob>;
     await app.get(HandOverBook).execute(job);
     const handOverEnd = performance.now();
     writing = false;
     await Promise.all(writers);
     const before = purchaseLatencies.filter((entry) => entry.at < handOverStart).map((entry) => entry.ms);
-    const during = purchaseLatencies.filter((entry) => entry.at >= handOverStart && entry.at < handOverEnd).map((entry) => entry.ms);
+    const during = purchaseLatencies
+      .filter((entry) => entry.at >= handOverStart && entry.at < handOverEnd)
+      .map((entry) => entry.ms);
     const moved = (await db.query(`SELECT count(*)::int AS n FROM customers WHERE owner_id = $1`, [to.id])).rows[0].n;
 
     const results = {
@@ -218,7 +261,12 @@ async function main(): Promise<void> {
         purchasesDuring: during.length,
         longestPurchaseBeforeMs: round(Math.max(0, ...before)),
         longestPurchaseDuringMs: round(Math.max(0, ...during)),
-        p95PurchaseDuringMs: round(percentile([...during].sort((a, b) => a - b), 0.95)),
+        p95PurchaseDuringMs: round(
+          percentile(
+            [...during].sort((a, b) => a - b),
+            0.95,
+          ),
+        ),
         target: 'no write blocked for more than a second',
       },
     };
@@ -247,7 +295,9 @@ async function main(): Promise<void> {
       'hand-over longest purchase write': {
         app: `${results.handOver.longestPurchaseDuringMs} ms (during, ${results.handOver.seconds} s for ${moved.toLocaleString('en')} customers)`,
         baseline: `${results.handOver.longestPurchaseBeforeMs} ms (before)`,
-        ratio: Number((results.handOver.longestPurchaseDuringMs / Math.max(1, results.handOver.longestPurchaseBeforeMs)).toFixed(2)),
+        ratio: Number(
+          (results.handOver.longestPurchaseDuringMs / Math.max(1, results.handOver.longestPurchaseBeforeMs)).toFixed(2),
+        ),
         target: '< 1000 ms',
         met: results.handOver.longestPurchaseDuringMs < 1000,
       },
