@@ -13,6 +13,8 @@
  * field-sales: bench/field-sales.ts (GET /sales/nearby over a year of visits against the same indexed SQL run raw);
  * outreach: bench/outreach.ts (a campaign launch's gated audience selection against the raw selection, the
  * birthday and dormant scans against their raw audiences, the send pipeline against bare provider POSTs);
+ * customer-data: bench/customer-data.ts (the CSV import against COPY, the duplicate scan against a bare
+ * self-join);
  * tiers: bench/tiers.ts (full tier recalculation against the aggregate floor), seeding
  * crm_bench_tiers with 1,000,000 customers and 10,000,000 purchases first when it does not exist.
  * Each prints its own table; run one alone with `npm run bench:<name> -- --help` for its options.
@@ -25,7 +27,17 @@ import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const BENCHES = ['http', 'service', 'webhooks', 'tiers', 'complaints', 'field-sales', 'outreach', 'sales'] as const;
+const BENCHES = [
+  'http',
+  'service',
+  'webhooks',
+  'tiers',
+  'complaints',
+  'field-sales',
+  'outreach',
+  'sales',
+  'customer-data',
+] as const;
 type Bench = (typeof BENCHES)[number];
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const TIERS_DATABASE = `${SERVER}/crm_bench_tiers`;
@@ -37,7 +49,9 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run bench -- [--only http,service,webhooks,tiers,complaints,field-sales,outreach,sales]');
+  console.log(
+    'npm run bench -- [--only http,service,webhooks,tiers,complaints,field-sales,outreach,sales,customer-data]',
+  );
   process.exit(0);
 }
 const selected = args.only.split(',').map((name) => name.trim()) as Bench[];
@@ -77,6 +91,7 @@ for (const bench of selected) {
   if (bench === 'field-sales') run('bench/field-sales.js');
   if (bench === 'outreach') run('bench/outreach.js');
   if (bench === 'sales') run('bench/sales.js');
+  if (bench === 'customer-data') run('bench/customer-data.js');
   if (bench === 'tiers') {
     if (!(await databaseExists(TIERS_DATABASE))) {
       run('scripts/seed.js', [

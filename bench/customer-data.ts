@@ -1,10 +1,14 @@
 /**
- * Customer CSV import benchmark (issue 17): rows per second of a whole import — decode, parse,
- * normalise, validate as the API does, match, insert with events and audit rows, progress — beside
- * the bare floor measured in the same run on the same file: a server-side `COPY` of the same rows
- * into a bare table of text columns.
+ * Customer data benchmarks (issue 17), each beside a bare floor measured in the same run:
+ * - the CSV import: rows per second of a whole import — decode, parse, normalise, validate as the API
+ *   does, match, insert with events and audit rows, progress — against a server-side `COPY` of the
+ *   same rows into a bare table of text columns (target ≥ 0.25×);
+ * - the duplicate scan (`GET /customers/duplicates` without a limit) over `--scan-customers`
+ *   customers, a tenth of them entered twice (same mobile, the name with a space), against a bare
+ *   self-join of the customers table on its mobile column (target < 60 s for 1,000,000).
  *
- *   npm run bench:customer-data -- [--rows 1000000]      (or BENCH_IMPORT_ROWS)
+ *   npm run bench:customer-data -- [--rows 1000000] [--scan-customers 1000000]
+ *   (or BENCH_IMPORT_ROWS, BENCH_SCAN_CUSTOMERS)
  *
  * Runs on a database of its own (created, migrated, dropped), with PROCESS_ROLE=api and a queue
  * prefix of its own: the import is run in this process, not by a worker. Prints the load average
@@ -26,10 +30,12 @@ import { CustomerImportWriter } from '../src/modules/customers/imports/customer-
 import { CustomerImportProcessor } from '../src/modules/customers/imports/customer-import.processor.js';
 import { CustomerImportsRepository } from '../src/modules/customers/imports/customer-imports.repository.js';
 import { CustomerImportsService } from '../src/modules/customers/imports/customer-imports.service.js';
+import { CustomerDuplicatesRepository } from '../src/modules/customers/merge/customer-duplicates.repository.js';
 
 const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: process.env.BENCH_IMPORT_ROWS ?? '1000000' },
+    'scan-customers': { type: 'string', default: process.env.BENCH_SCAN_CUSTOMERS ?? '1000000' },
     server: { type: 'string', default: process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432' },
   },
 });
@@ -47,6 +53,47 @@ function csvFile(dir: string): string {
   chmodSync(dir, 0o755);
   chmodSync(file, 0o644);
   return file;
+}
+
+/**
+ * Seeds the scan's customers by SQL (generate_series: the import is measured above), then times the
+ * duplicate scan against the bare self-join on mobile, both reading every customer.
+ */
+async function duplicateScan(db: pg.Pool, duplicates: CustomerDuplicatesRepository): Promise<void> {
+  const customers = Number(args['scan-customers']);
+  const twins = Math.floor(customers / 10);
+  await db.query(`TRUNCATE customers CASCADE`);
+  let started = performance.now();
+  await db.query(
+    `INSERT INTO customers (kind, name, mobile, email)
+     SELECT 'individual', '客户' || n, '+86139' || lpad(n::text, 8, '0'), 'c' || n || '@example.cn'
+     FROM generate_series(1, $1) AS n`,
+    [customers - twins],
+  );
+  await db.query(
+    `INSERT INTO customers (kind, name, mobile)
+     SELECT 'individual', '客户 ' || n, '+86139' || lpad(n::text, 8, '0') FROM generate_series(1, $1) AS n`,
+    [twins],
+  );
+  await db.query(`ANALYZE customers`);
+  console.log(
+    `duplicate scan over ${customers.toLocaleString('en')} customers (${twins.toLocaleString('en')} entered twice); seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  started = performance.now();
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM customers a JOIN customers b ON a.mobile = b.mobile AND a.id < b.id
+     WHERE a.deleted_at IS NULL AND b.deleted_at IS NULL`,
+  );
+  const bareMs = performance.now() - started;
+  console.log(
+    `  bare self-join on mobile      ${(bareMs / 1000).toFixed(1)} s  (${rows[0].n.toLocaleString('en')} pairs)`,
+  );
+  started = performance.now();
+  const pairs = await duplicates.pairs(null, 100_000_000);
+  const scanMs = performance.now() - started;
+  console.log(
+    `  duplicate scan (every pair, scored evidence)  ${(scanMs / 1000).toFixed(1)} s = ${(scanMs / bareMs).toFixed(2)}× the self-join  [${pairs.length.toLocaleString('en')} pairs; target < 60 s]`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -109,6 +156,7 @@ async function main(): Promise<void> {
       `  import (upload ${(uploadMs / 1000).toFixed(1)} s, then run)  ${rate(ROWS, importMs).toLocaleString('en')} rows/s  (${(importMs / 1000).toFixed(1)} s)` +
         `  = ${(copyMs / importMs).toFixed(3)}× COPY  [created ${outcome.counts.created.toLocaleString('en')}, rejected ${outcome.counts.rejected}]`,
     );
+    await duplicateScan(db, app.get(CustomerDuplicatesRepository));
     console.log(
       `  load average after            ${loadavg()
         .map((n) => n.toFixed(1))
