@@ -127,7 +127,11 @@ const PROBLEM_SCHEMA = {
   description: 'RFC 9457 problem details',
   required: ['type', 'title', 'status', 'detail', 'instance'],
   properties: {
-    type: { type: 'string', example: '/problems/validation', enum: Object.values(PROBLEM_TYPES).map((p) => p.type) },
+    type: {
+      type: 'string',
+      example: PROBLEM_TYPES.validation.type,
+      enum: Object.values(PROBLEM_TYPES).map((p) => p.type),
+    },
     title: { type: 'string', example: 'Validation failed' },
     status: { type: 'integer', example: 400 },
     detail: { type: 'string' },
