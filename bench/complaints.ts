@@ -35,7 +35,7 @@ import { figuresSql } from '../src/modules/complaints/complaint-report.repositor
 import { ComplaintReportService } from '../src/modules/complaints/complaint-report.service.js';
 import { FileComplaint } from '../src/modules/complaints/file-complaint.js';
 import { RollUpComplaintReport } from '../src/modules/complaints/roll-up-complaint-report.js';
-import { percentile, runConcurrently } from './support.js';
+import { latencyOf, percentile, roundTenth, secondsToRun } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -226,10 +226,10 @@ async function main(): Promise<void> {
         rollUpSeconds: Number(rollUpSeconds.toFixed(1)),
         daysRolledUp,
         runs: RUNS,
-        appP50Ms: round(percentile(appSorted, 0.5)),
-        appP95Ms: round(percentile(appSorted, 0.95)),
-        rawP50Ms: round(percentile(rawSorted, 0.5)),
-        rawP95Ms: round(percentile(rawSorted, 0.95)),
+        appP50Ms: roundTenth(percentile(appSorted, 0.5)),
+        appP95Ms: roundTenth(percentile(appSorted, 0.95)),
+        rawP50Ms: roundTenth(percentile(rawSorted, 0.5)),
+        rawP95Ms: roundTenth(percentile(rawSorted, 0.95)),
         ratio: Number((percentile(appSorted, 0.5) / percentile(rawSorted, 0.5)).toFixed(2)),
         target: '≤ 1.5× the raw statement, p95 < 300 ms',
       },
@@ -268,20 +268,8 @@ async function main(): Promise<void> {
 }
 
 /** Seconds to run `count` tasks, `CONCURRENCY` in flight. */
-async function timed(count: number, task: (index: number) => Promise<void>): Promise<number> {
-  const started = performance.now();
-  await runConcurrently(count, CONCURRENCY, (index) => task(index));
-  return (performance.now() - started) / 1000;
-}
-
-async function latencyOf(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return performance.now() - started;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
+function timed(count: number, task: (index: number) => Promise<void>): Promise<number> {
+  return secondsToRun(count, CONCURRENCY, task);
 }
 
 await main();

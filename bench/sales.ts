@@ -37,7 +37,7 @@ import { AssignmentRulesService } from '../src/modules/sales/assignment-rules.se
 import { CreateLead } from '../src/modules/sales/create-lead.js';
 import { HandOverBook, RequestHandOver } from '../src/modules/sales/hand-over.js';
 import { SalesReportsService } from '../src/modules/sales/reports.service.js';
-import { percentile, runConcurrently } from './support.js';
+import { latencyOf, percentile, roundTenth, secondsToRun } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     );
     const pipelineId = (await db.query(`SELECT id FROM pipelines WHERE is_default`)).rows[0].id;
     const reports = app.get(SalesReportsService);
-    const rawSql = `SELECT stage_id, owner_id, count(*)::int, coalesce(sum(amount), 0)::text, coalesce(round(sum(amount * probability) / 100, 2), 0)::text
+    const rawSql = `SELECT stage_id, owner_id, count(*)::int, coalesce(sum(amount), 0)::text, coalesce(roundTenth(sum(amount * probability) / 100, 2), 0)::text
                       FROM opportunities WHERE status = 'open' AND pipeline_id = $1 GROUP BY GROUPING SETS ((stage_id), (owner_id, stage_id), (owner_id), ())`;
     const report = () => reports.pipeline({ pipelineId }, ADMIN);
     const raw = () => bare.query(rawSql, [pipelineId]);
@@ -245,10 +245,10 @@ async function main(): Promise<void> {
       pipelineReport: {
         opportunities: OPPORTUNITIES,
         runs: RUNS,
-        appP50Ms: round(percentile(appSorted, 0.5)),
-        appP95Ms: round(percentile(appSorted, 0.95)),
-        rawP50Ms: round(percentile(rawSorted, 0.5)),
-        rawP95Ms: round(percentile(rawSorted, 0.95)),
+        appP50Ms: roundTenth(percentile(appSorted, 0.5)),
+        appP95Ms: roundTenth(percentile(appSorted, 0.95)),
+        rawP50Ms: roundTenth(percentile(rawSorted, 0.5)),
+        rawP95Ms: roundTenth(percentile(rawSorted, 0.95)),
         ratio: Number((percentile(appSorted, 0.5) / percentile(rawSorted, 0.5)).toFixed(2)),
         target: '≤ 1.5× the raw aggregate, p95 < 300 ms',
       },
@@ -256,12 +256,12 @@ async function main(): Promise<void> {
         customers: BOOK,
         moved,
         sliceSize: config.HANDOVER_SLICE_SIZE,
-        seconds: round((handOverEnd - handOverStart) / 1000),
+        seconds: roundTenth((handOverEnd - handOverStart) / 1000),
         purchasesWritten: written,
         purchasesDuring: during.length,
-        longestPurchaseBeforeMs: round(Math.max(0, ...before)),
-        longestPurchaseDuringMs: round(Math.max(0, ...during)),
-        p95PurchaseDuringMs: round(
+        longestPurchaseBeforeMs: roundTenth(Math.max(0, ...before)),
+        longestPurchaseDuringMs: roundTenth(Math.max(0, ...during)),
+        p95PurchaseDuringMs: roundTenth(
           percentile(
             [...during].sort((a, b) => a - b),
             0.95,
@@ -313,20 +313,8 @@ async function main(): Promise<void> {
 }
 
 /** Seconds to run `count` tasks, `CONCURRENCY` in flight. */
-async function timed(count: number, task: (index: number) => Promise<void>): Promise<number> {
-  const started = performance.now();
-  await runConcurrently(count, CONCURRENCY, (index) => task(index));
-  return (performance.now() - started) / 1000;
-}
-
-async function latencyOf(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return performance.now() - started;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
+function timed(count: number, task: (index: number) => Promise<void>): Promise<number> {
+  return secondsToRun(count, CONCURRENCY, task);
 }
 
 await main();

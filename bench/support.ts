@@ -44,3 +44,26 @@ export async function runConcurrently(
     }),
   );
 }
+
+/** Seconds to run `count` tasks with `concurrency` in flight. */
+export async function secondsToRun(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<number> {
+  const started = performance.now();
+  await runConcurrently(count, concurrency, (index) => task(index));
+  return (performance.now() - started) / 1000;
+}
+
+/** Milliseconds one piece of work took. */
+export async function latencyOf(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/** To a tenth, as the result files show milliseconds. */
+export function roundTenth(value: number): number {
+  return Math.round(value * 10) / 10;
+}
