@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../common/ids.js';
 import { DataSource } from 'typeorm';
 import { auditRowsInsertSql } from '../../common/audit/audit.service.js';
 import { MicroBatch } from '../../common/micro-batch.js';
@@ -177,7 +177,7 @@ export class ComplaintsRepository {
    * statement. The complaints filed in the same moment share one prepared statement and one commit.
    */
   insert(complaint: NewComplaint, requestId: string | null): Promise<ComplaintRow> {
-    return this.filings.call({ complaint: { ...complaint, id: randomUUID() }, requestId });
+    return this.filings.call({ complaint: { ...complaint, id: timeOrderedId() }, requestId });
   }
 
   private readonly filings = new MicroBatch(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../common/ids.js';
 import { MicroBatch } from '../../common/micro-batch.js';
 import { queryPrepared } from '../../infrastructure/database/prepared-statement.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
@@ -175,7 +175,7 @@ export class ServiceRequestsRepository {
    * the same moment share one prepared statement and one commit.
    */
   insert(request: NewServiceRequest, requestId: string | null): Promise<ServiceRequestRow> {
-    return this.filings.call({ request: { ...request, id: randomUUID() }, requestId });
+    return this.filings.call({ request: { ...request, id: timeOrderedId() }, requestId });
   }
 
   private readonly filings = new MicroBatch(
