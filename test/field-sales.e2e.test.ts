@@ -473,6 +473,15 @@ describe('field sales: work plans, visits, trips, nearby (R-SP4, R-SP5)', () => 
       expect(wide.body.data[2].distanceKm).toBeCloseTo(greatCircleMeters(YONGKANG, HANGZHOU) / 1000, 3);
       const tight = await nearby(`lat=${YONGKANG.lat}&lng=${YONGKANG.lng}&date=${nextTuesday}&radiusKm=1`).expect(200);
       expect(tight.body.data).toStrictEqual([]);
+      // A manager sees their own team's days; the agent above (the complaint desk) everyone's.
+      const teamOnly = (token: string) =>
+        nearby(`lat=${YONGKANG.lat}&lng=${YONGKANG.lng}&date=${nextTuesday}&radiusKm=200`, token).expect(200);
+      expect((await teamOnly(manager.token)).body.data.map((row: Body) => row.salespersonId)).toStrictEqual([
+        near.id,
+        jinhuaSeller.id,
+        far.id,
+      ]);
+      expect((await teamOnly(otherManager.token)).body.data).toStrictEqual([]);
     });
 
     it("answers by today's check-ins and by a customer's known place", async () => {
@@ -508,7 +517,14 @@ describe('field sales: work plans, visits, trips, nearby (R-SP4, R-SP5)', () => 
            FROM generate_series(1, 20000) i`,
       );
       await t.db.query(`ANALYZE work_plan_entries`);
-      const plan = await t.db.query(`EXPLAIN ${NEARBY_SQL}`, [YONGKANG.lat, YONGKANG.lng, '2020-01-05', 30_000, 20]);
+      const plan = await t.db.query(`EXPLAIN ${NEARBY_SQL}`, [
+        YONGKANG.lat,
+        YONGKANG.lng,
+        '2020-01-05',
+        30_000,
+        20,
+        null,
+      ]);
       const text = plan.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       expect(text).toContain('work_plan_entries_place_gist');
       expect(text).toContain('work_plan_entries_check_in_gist');
@@ -578,7 +594,8 @@ describe('field sales: work plans, visits, trips, nearby (R-SP4, R-SP5)', () => 
         actorId: agent.id,
         details: { visit: { id: response.body.id }, changes: [{ change: 'added' }] },
       });
-      // A week without a plan gets an approved one holding the visit.
+      // A week without a plan gets a draft holding the visit, which the owner goes on planning; the
+      // dispatched visit is in their trip and in nearby already.
       const later = addDays(nextTuesday, 28);
       await t.http
         .post(`${API}/sales/dispatch`)
@@ -590,14 +607,28 @@ describe('field sales: work plans, visits, trips, nearby (R-SP4, R-SP5)', () => 
         .set(bearer(far.token))
         .expect(200);
       expect(plans.body.data).toMatchObject([
-        { status: 'approved', entries: [expect.objectContaining({ purpose: '巡检' })] },
+        { status: 'draft', entries: [expect.objectContaining({ purpose: '巡检' })] },
       ]);
+      const laterTrip = await t.http
+        .get(`${API}/sales/trips?salespersonId=${far.id}&date=${later}`)
+        .set(bearer(far.token))
+        .expect(200);
+      expect(laterTrip.body.stops.map((stop: Body) => stop.purpose)).toStrictEqual(['巡检']);
+      const nearHangzhou = await nearby(`lat=${HANGZHOU.lat}&lng=${HANGZHOU.lng}&date=${later}&radiusKm=5`).expect(200);
+      expect(nearHangzhou.body.data.map((row: Body) => row.salespersonId)).toStrictEqual([far.id]);
+      await t.http
+        .post(`${API}/work-plans/${plans.body.data[0].id}/visits`)
+        .set(bearer(far.token))
+        .set('if-match', String(plans.body.data[0].version))
+        .send(visit(hangzhouCustomer, addDays(later, 1), HANGZHOU))
+        .expect(201);
 
       const refuse = (token: string, body: Body, status: number) =>
         t.http.post(`${API}/sales/dispatch`).set(bearer(token)).send(body).expect(status);
       const good = { salespersonId: near.id, customerId: shop, date: nextTuesday, purpose: '再访' };
       const entries = await count('work_plan_entries');
       await refuse(seller.token, good, 403);
+      await refuse(otherManager.token, good, 403); // not their team
       await refuse(agent.token, { ...good, salespersonId: agent.id }, 422);
       await refuse(agent.token, { ...good, customerId: randomUUID() }, 422);
       await refuse(agent.token, { ...good, customerId: (await customer(t)).id }, 422); // no known place

@@ -14,7 +14,7 @@ import { toEntryDto } from './work-plan.presenter.js';
 export interface NearbySalesperson {
   salespersonId: string;
   distanceKm: number;
-  /** The stop of their day that is near: a planned visit of their approved plan, or a check-in. */
+  /** The stop of their day that is near: a visit of their approved plan or dispatched to them, or a check-in. */
   nearestStop: {
     source: 'planned_visit' | 'check_in';
     visitId: string;
@@ -43,10 +43,17 @@ export class FieldSalesService {
     private readonly config: AppConfig,
   ) {}
 
-  async nearby(query: NearbyQuery): Promise<{ point: { lat: number; lng: number }; data: NearbySalesperson[] }> {
-    const point = await this.pointOf(query);
+  /** Near the point: everyone's salespeople for an agent (the complaint desk) or an administrator, a manager's team for a manager. */
+  async nearby(
+    query: NearbyQuery,
+    principal: Principal,
+  ): Promise<{ point: { lat: number; lng: number }; data: NearbySalesperson[] }> {
+    const [point, scope] = await Promise.all([
+      this.pointOf(query),
+      hasRole(principal, 'agent') ? null : this.access.scopeOf(principal),
+    ]);
     // One statement: the nearest stops and each salesperson's timed entries of the day.
-    const rows = await this.visits.nearby(point, query.date, query.radiusKm * 1000, query.limit);
+    const rows = await this.visits.nearby(point, query.date, query.radiusKm * 1000, query.limit, scope?.owners ?? null);
     const [from, to] = this.config.SALES_WORKDAY.split('-');
     return {
       point,

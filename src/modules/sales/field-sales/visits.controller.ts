@@ -92,9 +92,15 @@ export class FieldSalesController {
 
   @Get('nearby')
   @Allow({ roles: ['manager', 'agent'] })
-  @ApiOkResponse({ description: 'Salespeople whose day passes within the radius, nearest first' })
-  nearby(@Query() query: NearbyQuery): Promise<{ point: { lat: number; lng: number }; data: NearbySalesperson[] }> {
-    return this.fieldSales.nearby(query);
+  @ApiOkResponse({
+    description:
+      'Salespeople whose day passes within the radius, nearest first (a manager’s team; everyone for an agent)',
+  })
+  nearby(
+    @Query() query: NearbyQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ point: { lat: number; lng: number }; data: NearbySalesperson[] }> {
+    return this.fieldSales.nearby(query, principal);
   }
 
   @Post('dispatch')

@@ -133,21 +133,29 @@ export class VisitsRepository {
 
   /**
    * The salespeople whose day passes within `radiusMeters` of the point, nearest first, each with their
-   * nearest stop: the approved plans' visits of the day and the day's check-ins. Each half is one walk of
+   * nearest stop: the visits of the day that are approved or dispatched, and the day's check-ins; only
+   * `owners`' when given (a manager's team). Each half is one walk of
    * its GiST index over (day, ll_to_earth(…)) — `earth_box` is the radius's bounding cube, the index's
    * `@>` filter — and earth_distance then keeps the points truly within the radius (the box's corners
    * are not). Cost grows with the visits of that day inside the box, not with the table.
    */
-  nearby(point: { lat: number; lng: number }, day: string, radiusMeters: number, limit: number): Promise<NearbyRow[]> {
-    return this.dataSource.query(NEARBY_SQL, [point.lat, point.lng, day, radiusMeters, limit]);
+  nearby(
+    point: { lat: number; lng: number },
+    day: string,
+    radiusMeters: number,
+    limit: number,
+    owners: string[] | null,
+  ): Promise<NearbyRow[]> {
+    return this.dataSource.query(NEARBY_SQL, [point.lat, point.lng, day, radiusMeters, limit, owners]);
   }
 
-  /** The entries of the owners' approved plans on the day, in order: for their free time windows and trips. */
+  /** The owners' entries of the day that are approved or dispatched, in order: for their free time windows and trips. */
   dayEntries(ownerIds: string[], day: string): Promise<EntryRow[]> {
     return this.dataSource.query(
       `SELECT ${ENTRY_SELECT} FROM work_plan_entries e
         WHERE owner_id = ANY($1::uuid[]) AND day = $2
-          AND (work_plan_id IS NULL OR EXISTS (SELECT 1 FROM work_plans p WHERE p.id = e.work_plan_id AND p.status = 'approved'))
+          AND (work_plan_id IS NULL OR dispatched_by IS NOT NULL
+               OR EXISTS (SELECT 1 FROM work_plans p WHERE p.id = e.work_plan_id AND p.status = 'approved'))
         ORDER BY owner_id, planned DESC, position, id`,
       [ownerIds, day],
     );
@@ -184,18 +192,24 @@ export class VisitsRepository {
   }
 }
 
-/** Also shown with EXPLAIN by the test that proves both GiST indexes are used. */
+/**
+ * Also shown with EXPLAIN by the test that proves both GiST indexes are used. A visit dispatched into a plan
+ * counts whatever the plan's review status: someone sent the salesperson there. $6: the owners to consider
+ * (null: everyone's).
+ */
 export const NEARBY_SQL = `
   WITH stops AS (
     SELECT e.owner_id, e.id, e.customer_id, e.place_address, e.lat, e.lng, e.starts_at, e.ends_at, NULL::timestamptz AS at,
            'planned_visit' AS source, earth_distance(ll_to_earth($1::float8, $2::float8), ll_to_earth(e.lat, e.lng)) AS meters
-      FROM work_plan_entries e JOIN work_plans p ON p.id = e.work_plan_id AND p.status = 'approved'
+      FROM work_plan_entries e JOIN work_plans p ON p.id = e.work_plan_id AND (p.status = 'approved' OR e.dispatched_by IS NOT NULL)
      WHERE e.kind = 'visit' AND e.day = $3::date AND earth_box(ll_to_earth($1::float8, $2::float8), $4::float8) @> ll_to_earth(e.lat, e.lng)
+       AND ($6::uuid[] IS NULL OR e.owner_id = ANY($6::uuid[]))
     UNION ALL
     SELECT e.owner_id, e.id, e.customer_id, e.place_address, e.check_in_lat, e.check_in_lng, e.starts_at, e.ends_at,
            e.checked_in_at, 'check_in', earth_distance(ll_to_earth($1::float8, $2::float8), ll_to_earth(e.check_in_lat, e.check_in_lng))
       FROM work_plan_entries e
      WHERE e.checked_in_at IS NOT NULL AND e.day = $3::date AND earth_box(ll_to_earth($1::float8, $2::float8), $4::float8) @> ll_to_earth(e.check_in_lat, e.check_in_lng)
+       AND ($6::uuid[] IS NULL OR e.owner_id = ANY($6::uuid[]))
   ),
   nearest AS (
     SELECT DISTINCT ON (owner_id) * FROM stops WHERE meters <= $4::float8 ORDER BY owner_id, meters, source DESC
@@ -204,9 +218,9 @@ export const NEARBY_SQL = `
   SELECT owner_id AS "salespersonId", round(meters::numeric, 1)::float8 AS "distanceMeters", source, id AS "entryId",
          customer_id AS "customerId", place_address AS "placeAddress", lat, lng, to_char(starts_at, 'HH24:MI') AS "startsAt",
          to_char(ends_at, 'HH24:MI') AS "endsAt", api_timestamp(at) AS at,
-         -- the day's timed entries of their approved plan (work_plan_entries_owner_day_idx), for the free windows
+         -- the day's timed entries, approved or dispatched (work_plan_entries_owner_day_idx), for the free windows
          (SELECT coalesce(jsonb_agg(jsonb_build_object('startsAt', to_char(w.starts_at, 'HH24:MI'), 'endsAt', to_char(w.ends_at, 'HH24:MI'))
                                     ORDER BY w.starts_at), '[]'::jsonb)
-            FROM work_plan_entries w JOIN work_plans wp ON wp.id = w.work_plan_id AND wp.status = 'approved'
+            FROM work_plan_entries w JOIN work_plans wp ON wp.id = w.work_plan_id AND (wp.status = 'approved' OR w.dispatched_by IS NOT NULL)
            WHERE w.owner_id = chosen.owner_id AND w.day = $3::date AND w.starts_at IS NOT NULL AND w.ends_at IS NOT NULL) AS busy
     FROM chosen ORDER BY meters, owner_id`;

@@ -173,14 +173,18 @@ export class WorkPlansService {
 
   /**
    * Puts a visit into the salesperson's plan for the day (a complaint desk or a manager dispatching
-   * it): at `position` in the day's order, else last. A week without a plan gets an approved one holding
-   * the visit. The salesperson's notice carries the customer's latest purchases (what was shipped).
+   * it): at `position` in the day's order, else last. A week without a plan gets a draft holding the visit,
+   * which the owner goes on planning; a dispatched visit is in their trip and in `nearby` whatever its plan's
+   * review status. A manager dispatches to their team, an agent to anyone. The salesperson's notice carries
+   * the customer's latest purchases (what was shipped).
    */
   async dispatch(dto: DispatchDto, principal: Principal, requestId: string): Promise<WorkPlanEntryDto> {
     if (!(await this.users.activeWithRoles([dto.salespersonId], [...LEAD_OWNER_ROLES])).length)
       throw new Unprocessable('The salesperson is not an active salesperson or manager.', [
         { field: 'salespersonId', message: 'not an active salesperson or manager' },
       ]);
+    if (!hasRole(principal, 'agent') && !(await this.access.inBook(principal, dto.salespersonId)))
+      throw new Forbidden('A manager dispatches visits to their own team; the complaint desk (agents) to anyone.');
     await this.assertCustomersExist([dto.customerId], () => 'customerId');
     if (dto.relatedId && !dto.relatedType)
       throw new ValidationFailed([{ field: 'relatedType', message: 'say what relatedId is' }]);
@@ -212,7 +216,8 @@ export class WorkPlansService {
         (await this.plans.insert(tx, {
           ownerId: dto.salespersonId,
           weekStart,
-          status: 'approved',
+          // the owner still plans the rest of their week; the dispatched visit counts in their trip already
+          status: 'draft',
           createdBy: principal.id,
         })) ??
         (await this.plans.lockOfWeek(tx, dto.salespersonId, weekStart));
