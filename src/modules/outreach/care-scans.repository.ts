@@ -33,36 +33,40 @@ export class CareScansRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async scan(rule: RuleRow, target: ScanTarget): Promise<{ matched: number; created: number }> {
-    const params: unknown[] = [target.day, rule.purpose, rule.channels, target.contentKey, target.now, rule.id];
+    // $1–$4 the gate's inputs, $5 the rule; the day only where the audience names it (an unused
+    // parameter has no type, and Postgres refuses the statement).
+    const params: unknown[] = [rule.purpose, rule.channels, target.contentKey, target.now, rule.id];
     const param = (value: unknown) => `$${params.push(value)}`;
     let audience: string;
     let dedupe: string;
     switch (target.audience) {
-      case 'birthday':
-        audience = `c.id IN (${customersWithBirthdayOnSql('$1::date')})`;
-        dedupe = `$6 || ':' || d.customer_id || ':' || $1`;
+      case 'birthday': {
+        const day = `${param(target.day)}::date`;
+        audience = `c.id IN (${customersWithBirthdayOnSql(day)})`;
+        dedupe = `$5 || ':' || d.customer_id || ':' || ${day}::text`;
         break;
+      }
       case 'dormant':
-        audience = `${customerPurchasesSql('c.id', 'last')} <= $1::date - make_interval(days => ${param(rule.delayDays)}::int)`;
-        dedupe = `$6 || ':' || d.customer_id || ':' || ${customerPurchasesSql('d.customer_id', 'last')}::text`;
+        audience = `${customerPurchasesSql('c.id', 'last')} <= ${param(target.day)}::date - make_interval(days => ${param(rule.delayDays)}::int)`;
+        dedupe = `$5 || ':' || d.customer_id || ':' || ${customerPurchasesSql('d.customer_id', 'last')}::text`;
         break;
       case 'vip':
         audience = customerInTierSql('c.id', `${param(target.topTier)}::text`);
-        dedupe = `$6 || ':' || d.customer_id || ':p' || ${param(target.period)}::text`;
+        dedupe = `$5 || ':' || d.customer_id || ':p' || ${param(target.period)}::text`;
         break;
     }
     const [row] = await this.dataSource.query(
       `WITH d AS (${contactDecisionSql({
         recipients: customerContactsSql(audience),
-        purpose: '$2::text',
-        channels: '$3::text[]',
-        contentKey: '$4::text',
-        now: '$5::timestamptz',
+        purpose: '$1::text',
+        channels: '$2::text[]',
+        contentKey: '$3::text',
+        now: '$4::timestamptz',
       })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, rule_id, dedupe_key, purpose, channel, address, subject, content_key,
                                         decision, reason, status, send_at)
-         SELECT d.customer_id, $6::uuid, ${dedupe}, $2::text, d.channel, d.address, ${param(rule.subject)}::text, $4::text,
+         SELECT d.customer_id, $5::uuid, ${dedupe}, $1::text, d.channel, d.address, ${param(rule.subject)}::text, $3::text,
                 d.decision, d.reason,
                 CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END, d.send_at
            FROM d

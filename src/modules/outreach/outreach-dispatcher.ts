@@ -10,6 +10,7 @@ import { launchJobId } from './campaigns.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import type { MessageChannel } from './contact-gate.js';
 import { OutreachMessagesRepository } from './outreach-messages.repository.js';
+import { StoredMessageRenderer } from './stored-message-renderer.js';
 
 const BATCH_SIZE = 1_000;
 /** A message queued this long without being sent has its job re-added (a no-op while the job exists). */
@@ -43,6 +44,7 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
     @InjectQueue(QueueName.OutreachWechat) wechat: Queue<OutreachSendJob>,
     @InjectQueue(QueueName.OutreachTriggers) private readonly triggers: Queue<OutreachTriggerJob>,
     private readonly campaigns: CampaignsRepository,
+    private readonly renderer: StoredMessageRenderer,
   ) {
     this.queues = { email, sms, wechat };
   }
@@ -64,10 +66,11 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
       if (!due.length) return 0;
       const calls = due.filter((message) => message.channel === 'phone');
       for (const call of calls) {
+        const { subject, body } = await this.renderer.render(call, tx);
         const taskId = await this.tasks.create(tx, {
           kind: 'outreach.call',
-          title: call.subject || `Care call (${call.purpose})`,
-          detail: call.body || undefined,
+          title: subject || `Care call (${call.purpose})`,
+          detail: body || undefined,
           assigneeId: call.ownerId,
           assigneeRole: call.ownerId ? undefined : 'agent',
           customerId: call.customerId,
@@ -76,7 +79,7 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
         });
         await this.messages.setStatus(tx, call.id, 'sent', {
           detail: 'call task created',
-          columns: { task_id: taskId },
+          columns: { task_id: taskId, subject, body },
         });
       }
       const sends = due.filter((message) => message.channel !== 'phone');

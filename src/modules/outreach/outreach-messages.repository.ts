@@ -181,16 +181,18 @@ export class OutreachMessagesRepository {
       purpose: Purpose;
       subject: string;
       body: string;
+      ruleId: string | null;
+      campaignId: string | null;
       ownerId: string | null;
     }[]
   > {
     return tx.query(
       `WITH due AS (
-         SELECT id, customer_id, channel, purpose, subject, body FROM outreach_messages
+         SELECT id, customer_id, channel, purpose, subject, body, rule_id, campaign_id FROM outreach_messages
           WHERE status IN ('pending', 'deferred') AND send_at <= now()
           ORDER BY send_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        SELECT due.id, due.customer_id AS "customerId", due.channel, due.purpose, due.subject, due.body,
-              owner.owner_id AS "ownerId"
+              due.rule_id AS "ruleId", due.campaign_id AS "campaignId", owner.owner_id AS "ownerId"
          FROM due LEFT JOIN LATERAL (
            SELECT r.owner_id FROM (${customerContactsSql('c.id = due.customer_id')}) r WHERE due.channel = 'phone') owner ON true`,
       [limit],

@@ -14,6 +14,7 @@ import { OutreachSendWorkers } from './outreach-send.workers.js';
 import { OutreachTriggersProcessor } from './outreach-triggers.processor.js';
 import { ReportBackHandler } from './report-back.handler.js';
 import { SendMessage } from './send-message.js';
+import { StoredMessageRenderer } from './stored-message-renderer.js';
 import { ContactGate } from './contact-gate.service.js';
 import { CreateOutreachMessage } from './create-outreach-message.js';
 import { OutreachController } from './outreach.controller.js';
@@ -35,6 +36,7 @@ import { OutreachMergeStep } from './outreach-merge.step.js';
     CareScansRepository,
     CareScans,
     SendMessage,
+    StoredMessageRenderer,
     OutreachRulesRepository,
     ContactGate,
     CreateOutreachMessage,
@@ -49,6 +51,7 @@ import { OutreachMergeStep } from './outreach-merge.step.js';
     CreateOutreachMessage,
     CareScans,
     SendMessage,
+    StoredMessageRenderer,
     OutreachMessagesRepository,
     OutreachRulesRepository,
     OutreachRulesService,

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import type { MessageSender } from './channels/message-sender.js';
-import { renderMessage } from './contact-gate.service.js';
 import { OutreachMessagesRepository } from './outreach-messages.repository.js';
-import { OutreachRulesRepository } from './outreach-rules.repository.js';
-import { CampaignsRepository } from './campaigns.repository.js';
+import { StoredMessageRenderer } from './stored-message-renderer.js';
 
 export type SendOutcome = 'sent' | 'not queued' | 'gone';
 
@@ -17,8 +15,7 @@ export type SendOutcome = 'sent' | 'not queued' | 'gone';
 export class SendMessage {
   constructor(
     private readonly messages: OutreachMessagesRepository,
-    private readonly rules: OutreachRulesRepository,
-    private readonly campaigns: CampaignsRepository,
+    private readonly renderer: StoredMessageRenderer,
     private readonly transactions: TransactionRunner,
   ) {}
 
@@ -30,16 +27,7 @@ export class SendMessage {
     if (!message) return 'gone';
     if (message.status !== 'queued' || !message.channel || message.channel === 'phone' || !message.address)
       return 'not queued';
-    let { subject, body } = message;
-    if (!body) {
-      const template = message.ruleId
-        ? await this.rules.findById(message.ruleId)
-        : message.campaignId
-          ? await this.campaigns.findById(message.campaignId)
-          : null;
-      const contact = await this.messages.contact(message.customerId);
-      if (template && contact) ({ subject, body } = renderMessage(template, contact, message.channel));
-    }
+    const { subject, body } = await this.renderer.render(message);
     const { providerMessageId } = await sender.send({
       id: message.id,
       channel: message.channel,
