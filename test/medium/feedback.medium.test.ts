@@ -72,7 +72,7 @@ describe('feedback: repository and use cases', () => {
       ],
       channels: ['email'],
       body: '{{ salutation }}，请参与调查',
-    } as never);
+    });
 
   it('stores a survey with its questions and finds and pages it', async () => {
     const first = await survey();
@@ -101,7 +101,7 @@ describe('feedback: repository and use cases', () => {
         ],
         channels: ['email'],
         body: 'b',
-      } as never),
+      }),
     ).rejects.toBeInstanceOf(ValidationFailed);
     const missing = await survey('00000000-0000-4000-8000-000000000000').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(Unprocessable);
@@ -117,26 +117,23 @@ describe('feedback: repository and use cases', () => {
         surveyId: id,
         customerId: customers[0],
         answers: { recommend: 9, install: 4, note: '很好' },
-      } as never,
+      },
       STAFF,
     );
     expect(answer).toMatchObject({ nps: 9, csat: 4, productId: productA, customerId: customers[0] });
     const before = await count();
     const twice = await service
-      .record(
-        { kind: 'survey_answer', surveyId: id, customerId: customers[0], answers: { recommend: 1 } } as never,
-        STAFF,
-      )
+      .record({ kind: 'survey_answer', surveyId: id, customerId: customers[0], answers: { recommend: 1 } }, STAFF)
       .catch((error: unknown) => error);
     expect(twice).toBeInstanceOf(Unprocessable);
     // Another customer may answer; an answer out of range or to no question writes nothing.
     await service.record(
-      { kind: 'survey_answer', surveyId: id, customerId: customers[1], answers: { recommend: 0 } } as never,
+      { kind: 'survey_answer', surveyId: id, customerId: customers[1], answers: { recommend: 0 } },
       STAFF,
     );
     for (const answers of [{ recommend: 11 }, { install: 0 }, { nope: 'x' }, {}])
       await expect(
-        service.record({ kind: 'survey_answer', surveyId: id, customerId: customers[2], answers } as never, STAFF),
+        service.record({ kind: 'survey_answer', surveyId: id, customerId: customers[2], answers }, STAFF),
       ).rejects.toBeInstanceOf(ValidationFailed);
     expect(await count()).toBe(before + 1);
   });
@@ -146,7 +143,7 @@ describe('feedback: repository and use cases', () => {
     const nobody = '00000000-0000-4000-8000-000000000000';
     for (const field of ['customerId', 'productId', 'purchaseId', 'serviceRequestId'] as const) {
       const error = await service
-        .record({ kind: 'suggestion', text: '建议', [field]: nobody } as never, STAFF)
+        .record({ kind: 'suggestion', text: '建议', [field]: nobody }, STAFF)
         .catch((caught: unknown) => caught);
       expect({ field, error }).toMatchObject({ field, error: expect.any(Unprocessable) });
       expect((error as Unprocessable).errors).toStrictEqual([{ field, message: 'does not exist' }]);
@@ -166,22 +163,22 @@ describe('feedback: repository and use cases', () => {
     ];
     for (const [n, each] of answers.entries())
       await service.record(
-        { kind: 'survey_answer', surveyId: id, customerId: customers[n + 2], answers: each, tags: ['滤芯'] } as never,
+        { kind: 'survey_answer', surveyId: id, customerId: customers[n + 2], answers: each, tags: ['滤芯'] },
         STAFF,
       );
     const old = await service.record(
-      { kind: 'suggestion', productId: productB, text: '去年的建议', tags: ['噪音'] } as never,
+      { kind: 'suggestion', productId: productB, text: '去年的建议', tags: ['噪音'] },
       STAFF,
     );
     await backdate(old.id, '2020-01-15T00:00:00Z');
     const suggestions = [];
     for (const text of ['更小的尺寸', '更安静', '更便宜'])
       suggestions.push(
-        await service.record({ kind: 'suggestion', productId: productB, text, tags: ['噪音', '价格'] } as never, STAFF),
+        await service.record({ kind: 'suggestion', productId: productB, text, tags: ['噪音', '价格'] }, STAFF),
       );
-    await service.record({ kind: 'suggestion', productId: productA, text: '别的产品', tags: ['外观'] } as never, STAFF);
+    await service.record({ kind: 'suggestion', productId: productA, text: '别的产品', tags: ['外观'] }, STAFF);
 
-    const report = await service.report({ productId: productB } as never);
+    const report = await service.report({ productId: productB });
     expect(report).toMatchObject({
       productId: productB,
       responses: 4,
@@ -196,19 +193,17 @@ describe('feedback: repository and use cases', () => {
     });
     expect(report.newestSuggestions.map((entry) => entry.text)).toStrictEqual(['更便宜', '更安静', '更小的尺寸']);
     // The window: 2020 holds only the old suggestion.
-    const then = await service.report({ productId: productB, from: '2020-01-01', to: '2020-01-31' } as never);
+    const then = await service.report({ productId: productB, from: '2020-01-01', to: '2020-01-31' });
     expect(then).toMatchObject({ responses: 0, suggestions: 1, nps: { score: null }, csat: { average: null } });
-    await expect(service.report({ from: '2026-02-01', to: '2026-01-01' } as never)).rejects.toBeInstanceOf(
-      ValidationFailed,
-    );
+    await expect(service.report({ from: '2026-02-01', to: '2026-01-01' })).rejects.toBeInstanceOf(ValidationFailed);
     // Without a product: every product's entries.
-    const all = await service.report({} as never);
+    const all = await service.report({});
     expect(all.suggestions).toBe(4);
   });
 
   it('lists entries by filter, newest first, page by page', async () => {
-    const all = await service.list({ limit: 100 } as never);
-    const onB = await service.list({ productId: productB, kind: 'suggestion', limit: 2 } as never);
+    const all = await service.list({ limit: 100 });
+    const onB = await service.list({ productId: productB, kind: 'suggestion', limit: 2 });
     expect(onB.data.map((entry) => entry.text)).toStrictEqual(['更便宜', '更安静']);
     const rest = await service.list({
       productId: productB,
@@ -218,7 +213,7 @@ describe('feedback: repository and use cases', () => {
     } as never);
     expect(rest.data.map((entry) => entry.text)).toStrictEqual(['更小的尺寸', '去年的建议']);
     expect(rest.nextCursor).toBeNull();
-    const ofCustomer = await service.list({ customerId: customers[0], limit: 10 } as never);
+    const ofCustomer = await service.list({ customerId: customers[0], limit: 10 });
     expect(ofCustomer.data).toHaveLength(1);
     expect(all.data).toHaveLength(11);
   });
