@@ -25,6 +25,7 @@ import { CustomerImports1764900000000 } from './1764900000000-customer-imports.j
 import { CustomerMerges1764900000001 } from './1764900000001-customer-merges.js';
 import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
 import { ComplaintReportWeeklyCounts1765000000001 } from './1765000000001-complaint-report-weekly-counts.js';
+import { CustomerErasure1765100000000 } from './1765100000000-customer-erasure.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   CustomerMerges1764900000001,
   ComplaintReportRollups1765000000000,
   ComplaintReportWeeklyCounts1765000000001,
+  CustomerErasure1765100000000,
 ];

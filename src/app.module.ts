@@ -4,7 +4,7 @@ import { AuditModule } from './common/audit/audit.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { RequestValidationPipe } from './common/errors/validation.js';
-import { CustomerDataModule } from './common/customer-data/customer-merge-steps.js';
+import { CustomerDataModule } from './common/customer-data/customer-data.module.js';
 import { AppConfig } from './infrastructure/config/app-config.js';
 import { ConfigModule } from './infrastructure/config/config.module.js';
 import { CoordinationModule } from './infrastructure/coordination/coordination.module.js';

@@ -21,6 +21,8 @@ export const TABLE_OWNERS: Record<string, string> = {
   customer_import_chunks: 'customers',
   customer_import_rejections: 'customers',
   customer_merges: 'customers',
+  customer_erasures: 'customers',
+  customer_legal_holds: 'customers',
   loyalty_accounts: 'loyalty',
   loyalty_ledger: 'loyalty',
   loyalty_redemptions: 'loyalty',

@@ -6,6 +6,7 @@ export const SCOPES = [
   'customers:write',
   'customers:sensitive',
   'customers:export',
+  'customers:erase',
   'purchases:write',
   'interactions:write',
   'service-requests:write',

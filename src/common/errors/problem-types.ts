@@ -42,6 +42,8 @@ export const PROBLEM_TYPES = {
   'import-not-multipart': { type: '/problems/import-not-multipart', title: 'Unsupported media type', status: 415 },
   'customer-merged': { type: '/problems/customer-merged', title: 'Permanent redirect', status: 308 },
   'merge-not-undoable': { type: '/problems/merge-not-undoable', title: 'Conflict', status: 409 },
+  'customer-under-legal-hold': { type: '/problems/customer-under-legal-hold', title: 'Conflict', status: 409 },
+  'customer-erased': { type: '/problems/customer-erased', title: 'Gone', status: 410 },
   'unreadable-import-file': { type: '/problems/unreadable-import-file', title: 'Unprocessable request', status: 422 },
   // loyalty
   'insufficient-points': { type: '/problems/insufficient-points', title: 'Insufficient points', status: 422 },

@@ -1,5 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CustomerMergeSteps, updatedRows } from '../../common/customer-data/customer-merge-steps.js';
+import {
+  type CustomerErasure,
+  CustomerMergeSteps,
+  ERASED_TEXT,
+  ERASED_TEXTS_SELECT,
+  type ErasedRows,
+  erasedRows,
+  eraseTexts,
+  updatedRows,
+} from '../../common/customer-data/customer-merge-steps.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
 interface ComplaintsUndo {
@@ -60,6 +69,7 @@ export class ComplaintsMergeStep implements OnModuleInit {
           [customerId],
         ),
       }),
+      erase: (tx, erasure) => erase(tx, erasure),
       moveBack: (tx, pair, undo) => moveBack(tx, pair.survivorId, pair.duplicateId, undo as ComplaintsUndo),
     });
   }
@@ -79,4 +89,30 @@ async function moveBack(tx: Tx, survivorId: string, duplicateId: string, undo: C
      WHERE r.customer_id = $3 AND r.action_id = u.action_id AND r.round = u.round`,
     [JSON.stringify(undo.reportBacks), duplicateId, survivorId],
   );
+}
+
+/**
+ * A complaint keeps its category, root cause, severity, clocks and score (the Pareto of causes and the
+ * service-level reports count it); its subject, description, five whys, resolution and comment go. The
+ * open-problems rows go: nothing is promoted to an erased customer anyway.
+ */
+async function erase(tx: Tx, { customerIds }: CustomerErasure): Promise<ErasedRows> {
+  const complaints = await eraseTexts(
+    tx,
+    `WITH old AS (
+       SELECT id, ARRAY[subject, description, resolution, satisfaction_comment] || five_whys AS texts
+       FROM complaints WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+     done AS (
+       UPDATE complaints c SET subject = $2, description = NULL, resolution = NULL, satisfaction_comment = NULL,
+         five_whys = '{}', updated_at = now()
+       FROM old WHERE c.id = old.id)
+     ${ERASED_TEXTS_SELECT}`,
+    [customerIds, ERASED_TEXT],
+  );
+  const openProblems = updatedRows<unknown>(
+    await tx.query(`DELETE FROM customer_open_problems WHERE customer_id = ANY($1::uuid[]) RETURNING kind`, [
+      customerIds,
+    ]),
+  );
+  return erasedRows({ complaints, customer_open_problems: { rows: openProblems.length, values: [] } });
 }

@@ -41,3 +41,20 @@ export class MergeNotUndoable extends DomainError {
     super('merge-not-undoable', detail);
   }
 }
+
+/** Erasure is refused while a legal hold is open (litigation, an authority's request): an administrator releases it first. */
+export class CustomerUnderLegalHold extends DomainError {
+  constructor(customerId: string, since: Date) {
+    super(
+      'customer-under-legal-hold',
+      `Customer ${customerId} is under a legal hold since ${since.toISOString()}: its data cannot be erased until an administrator releases the hold (DELETE /customers/${customerId}/legal-hold). Nothing was changed.`,
+    );
+  }
+}
+
+/** The customer's personal data was erased: the id stays known (purchases still point at it), the person does not. */
+export class CustomerErased extends DomainError {
+  constructor(customerId: string, erasedAt: Date) {
+    super('customer-erased', `Customer ${customerId}'s personal data was erased on ${erasedAt.toISOString()}.`);
+  }
+}

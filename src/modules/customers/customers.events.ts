@@ -42,6 +42,14 @@ export const CustomersEvents = {
     'customer.merge_undone',
     'customer',
   ),
+  /**
+   * The customer's personal data was erased (PIPL art. 47, GDPR art. 17): partners erase their copies of
+   * `customerId` and of `mergedIds` (duplicates merged into it earlier, the same person). Ids only.
+   */
+  customerErased: eventType<{ customerId: string; mergedIds: string[]; erasedAt: string }>(
+    'customer.erased',
+    'customer',
+  ),
 };
 
 export const CUSTOMERS_CATALOGUE = catalogue('customers', CustomersEvents);

@@ -18,6 +18,9 @@ import { MergeCustomers } from './merge/merge-customers.js';
 import { UndoCustomerMerge } from './merge/undo-customer-merge.js';
 import { ExportCustomerData } from './personal-data/export-customer-data.js';
 import { PersonalDataController } from './personal-data/personal-data.controller.js';
+import { CustomerLegalHolds } from './personal-data/customer-legal-holds.js';
+import { EraseCustomerData } from './personal-data/erase-customer-data.js';
+import { PersonalDataRepository } from './personal-data/personal-data.repository.js';
 import { CustomerImportWriter } from './imports/customer-import-writer.js';
 import { CustomerImportProcessor } from './imports/customer-import.processor.js';
 import { CustomerImportsController } from './imports/customer-imports.controller.js';
@@ -43,6 +46,9 @@ import { CustomerImportsService } from './imports/customer-imports.service.js';
     MergeCustomers,
     UndoCustomerMerge,
     ExportCustomerData,
+    PersonalDataRepository,
+    EraseCustomerData,
+    CustomerLegalHolds,
   ],
   exports: [
     CustomersService,
@@ -53,6 +59,8 @@ import { CustomerImportsService } from './imports/customer-imports.service.js';
     CustomerImportWriter,
     CustomerMergesService,
     ExportCustomerData,
+    EraseCustomerData,
+    CustomerLegalHolds,
   ],
 })
 export class CustomersModule {}

@@ -24,7 +24,8 @@ import { SegmentsService } from '../segments/segments.service.js';
 import { CustomerRow, CustomersRepository } from './customers.repository.js';
 import { CreateCustomerDto, CustomerDto, ListCustomersQuery, UpdateCustomerDto } from './dto/customer.dto.js';
 import { zodiacOf } from './zodiac.js';
-import { CustomerMergedInto } from './customers-errors.js';
+import { CustomerErased, CustomerMergedInto } from './customers-errors.js';
+import { PersonalDataRepository } from './personal-data/personal-data.repository.js';
 import { CustomerMergesRepository } from './merge/customer-merges.repository.js';
 import { CustomersEvents } from './customers.events.js';
 
@@ -44,6 +45,7 @@ export class CustomersService {
     private readonly config: AppConfig,
     private readonly segments: SegmentsService,
     private readonly merges: CustomerMergesRepository,
+    private readonly personalData: PersonalDataRepository,
   ) {}
 
   async create(dto: CreateCustomerDto, principal: Principal, requestId?: string): Promise<CustomerDto> {
@@ -131,6 +133,8 @@ export class CustomersService {
       // A merged customer's id keeps working: it points at the customer it was merged into.
       const survivorId = await this.merges.survivorOf(id);
       if (survivorId) throw new CustomerMergedInto(id, survivorId, `/api/v1/customers/${survivorId}`);
+      const erasure = await this.personalData.erasureOf(id);
+      if (erasure) throw new CustomerErased(id, erasure.erasedAt);
       throw new NotFound('Customer', id);
     }
     return this.present(principal, toCustomerDto(row), requestId);

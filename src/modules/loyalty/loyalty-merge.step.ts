@@ -1,7 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
+  type CustomerErasure,
   type CustomerMergePair,
   CustomerMergeSteps,
+  ERASED_TEXTS_SELECT,
+  type ErasedRows,
+  erasedRows,
+  eraseTexts,
   type MovedRows,
   updatedRows,
 } from '../../common/customer-data/customer-merge-steps.js';
@@ -40,6 +45,7 @@ export class LoyaltyMergeStep implements OnModuleInit {
         customer_values: await tx.query(`SELECT * FROM customer_values WHERE customer_id = $1`, [customerId]),
       }),
       moveBack: (tx, pair, undo) => this.moveBack(tx, pair, undo as LoyaltyUndo),
+      erase: (tx, erasure) => this.erase(tx, erasure),
     });
   }
 
@@ -107,5 +113,24 @@ export class LoyaltyMergeStep implements OnModuleInit {
       undo.tierHistory,
       duplicateId,
     ]);
+  }
+
+  /**
+   * The ledger, balance, redemptions, tier history and value stay (the books and the tier reports need
+   * them, and they say nothing of the person once the customer is anonymised); only the free-text
+   * reasons staff gave for adjustments go.
+   */
+  async erase(tx: Tx, { customerIds }: CustomerErasure): Promise<ErasedRows> {
+    return erasedRows({
+      loyalty_ledger: await eraseTexts(
+        tx,
+        `WITH old AS (
+           SELECT id, ARRAY[reason] AS texts FROM loyalty_ledger
+           WHERE customer_id = ANY($1::uuid[]) AND reason IS NOT NULL FOR UPDATE),
+         done AS (UPDATE loyalty_ledger l SET reason = NULL FROM old WHERE l.id = old.id)
+         ${ERASED_TEXTS_SELECT}`,
+        [customerIds],
+      ),
+    });
   }
 }

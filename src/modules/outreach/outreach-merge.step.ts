@@ -1,5 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CustomerMergeSteps, updatedRows } from '../../common/customer-data/customer-merge-steps.js';
+import {
+  type CustomerErasure,
+  CustomerMergeSteps,
+  ERASED_TEXT,
+  ERASED_TEXTS_SELECT,
+  type ErasedRows,
+  erasedRows,
+  eraseTexts,
+  updatedRows,
+} from '../../common/customer-data/customer-merge-steps.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
 interface OutreachUndo {
   messages: string[];
@@ -54,6 +64,7 @@ export class OutreachMergeStep implements OnModuleInit {
         ),
         campaign_recipients: await tx.query(`SELECT * FROM campaign_recipients WHERE customer_id = $1`, [customerId]),
       }),
+      erase: (tx, erasure) => erase(tx, erasure),
       moveBack: async (tx, { survivorId, duplicateId }, moved) => {
         const undo = moved as OutreachUndo;
         await tx.query(`UPDATE outreach_messages SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [
@@ -67,4 +78,36 @@ export class OutreachMergeStep implements OnModuleInit {
       },
     });
   }
+}
+
+/**
+ * Messages keep their purpose, channel, campaign and delivery states (campaign returns count them);
+ * the address, subject and body go, and a message not yet sent is suppressed, so nothing reaches an
+ * erased customer. Campaign memberships hold only ids and stay.
+ */
+async function erase(tx: Tx, { customerIds }: CustomerErasure): Promise<ErasedRows> {
+  const messages = await eraseTexts(
+    tx,
+    `WITH old AS (
+       SELECT id, ARRAY[address, subject, body] AS texts FROM outreach_messages WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+     done AS (
+       UPDATE outreach_messages m SET address = NULL, subject = $2, body = $2,
+         status = CASE WHEN m.status IN ('pending', 'deferred', 'queued') THEN 'suppressed' ELSE m.status END,
+         decision = CASE WHEN m.status IN ('pending', 'deferred', 'queued') THEN 'suppress' ELSE m.decision END,
+         reason = CASE WHEN m.status IN ('pending', 'deferred', 'queued') THEN 'customer_erased' ELSE m.reason END,
+         updated_at = now()
+       FROM old WHERE m.id = old.id)
+     ${ERASED_TEXTS_SELECT}`,
+    [customerIds, ERASED_TEXT],
+  );
+  const events = await eraseTexts(
+    tx,
+    `WITH old AS (
+       SELECT e.id, ARRAY[e.detail] AS texts FROM outreach_message_events e JOIN outreach_messages m ON m.id = e.message_id
+       WHERE m.customer_id = ANY($1::uuid[]) AND e.detail IS NOT NULL FOR UPDATE OF e),
+     done AS (UPDATE outreach_message_events e SET detail = NULL FROM old WHERE e.id = old.id)
+     ${ERASED_TEXTS_SELECT}`,
+    [customerIds],
+  );
+  return erasedRows({ outreach_messages: messages, outreach_message_events: events });
 }

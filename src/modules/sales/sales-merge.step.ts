@@ -1,5 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CustomerMergeSteps, updatedRows } from '../../common/customer-data/customer-merge-steps.js';
+import {
+  type CustomerErasure,
+  CustomerMergeSteps,
+  ERASED_TEXT,
+  ERASED_TEXTS_SELECT,
+  type ErasedRows,
+  erasedRows,
+  eraseTexts,
+  updatedRows,
+} from '../../common/customer-data/customer-merge-steps.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
 interface SalesUndo {
@@ -65,6 +74,7 @@ export class SalesMergeStep implements OnModuleInit {
           [customerId],
         ),
       }),
+      erase: (tx, erasure) => erase(tx, erasure),
       moveBack: (tx, { duplicateId }, undo) => moveBack(tx, duplicateId, undo as SalesUndo),
     });
   }
@@ -85,4 +95,59 @@ async function moveBack(tx: Tx, duplicateId: string, undo: SalesUndo): Promise<v
     undo.attributions,
     duplicateId,
   ]);
+}
+
+/**
+ * Leads lose the person's name and contacts; opportunities and quotes keep amounts, stages and dates for
+ * the pipeline and the books, their free text goes (a deal's name usually names the customer); a
+ * visit keeps its day and state, its place only to two decimals of a degree (about a kilometre).
+ */
+async function erase(tx: Tx, { customerIds }: CustomerErasure): Promise<ErasedRows> {
+  const args = [customerIds, ERASED_TEXT];
+  return erasedRows({
+    leads: await eraseTexts(
+      tx,
+      `WITH old AS (
+         SELECT id, ARRAY[name, company_name, phone, email, interest, notes, disqualify_reason] AS texts
+         FROM leads WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+       done AS (
+         UPDATE leads l SET name = $2, company_name = NULL, phone = NULL, email = NULL, interest = NULL, notes = NULL,
+           disqualify_reason = CASE WHEN l.disqualify_reason IS NULL THEN NULL ELSE $2 END, duplicates = '[]', updated_at = now()
+         FROM old WHERE l.id = old.id)
+       ${ERASED_TEXTS_SELECT}`,
+      args,
+    ),
+    opportunities: await eraseTexts(
+      tx,
+      `WITH old AS (SELECT id, ARRAY[name, close_reason] AS texts FROM opportunities WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+       done AS (
+         UPDATE opportunities o SET name = $2, close_reason = CASE WHEN o.close_reason IS NULL THEN NULL ELSE $2 END, updated_at = now()
+         FROM old WHERE o.id = old.id)
+       ${ERASED_TEXTS_SELECT}`,
+      args,
+    ),
+    quotes: await eraseTexts(
+      tx,
+      `WITH old AS (SELECT id, ARRAY[notes, decision_reason] AS texts FROM quotes WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+       done AS (
+         UPDATE quotes q SET notes = NULL, decision_reason = CASE WHEN q.decision_reason IS NULL THEN NULL ELSE $2 END, updated_at = now()
+         FROM old WHERE q.id = old.id)
+       ${ERASED_TEXTS_SELECT}`,
+      args,
+    ),
+    work_plan_entries: await eraseTexts(
+      tx,
+      `WITH old AS (
+         SELECT id, ARRAY[place_address, purpose, skip_reason, outcome::text, dispatch_info::text] AS texts
+         FROM work_plan_entries WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+       done AS (
+         UPDATE work_plan_entries w SET place_address = NULL, purpose = NULL, skip_reason = NULL, outcome = NULL, dispatch_info = NULL,
+           lat = round(w.lat::numeric, 2)::float8, lng = round(w.lng::numeric, 2)::float8,
+           check_in_lat = round(w.check_in_lat::numeric, 2)::float8, check_in_lng = round(w.check_in_lng::numeric, 2)::float8,
+           check_out_lat = round(w.check_out_lat::numeric, 2)::float8, check_out_lng = round(w.check_out_lng::numeric, 2)::float8
+         FROM old WHERE w.id = old.id)
+       ${ERASED_TEXTS_SELECT}`,
+      [customerIds],
+    ),
+  });
 }

@@ -1,5 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CustomerMergeSteps, updatedRows } from '../../common/customer-data/customer-merge-steps.js';
+import {
+  type CustomerErasure,
+  CustomerMergeSteps,
+  ERASED_TEXT,
+  ERASED_TEXTS_SELECT,
+  type ErasedRows,
+  erasedRows,
+  eraseTexts,
+  updatedRows,
+} from '../../common/customer-data/customer-merge-steps.js';
+import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
 /** The service-requests module's part of a customer merge: the duplicate's requests (with their SLA clocks) move. */
 @Injectable()
@@ -23,9 +33,28 @@ export class ServiceRequestsMergeStep implements OnModuleInit {
           customerId,
         ]),
       }),
+      erase: (tx, erasure) => erase(tx, erasure),
       moveBack: async (tx, { duplicateId }, undo) => {
         await tx.query(`UPDATE service_requests SET customer_id = $2 WHERE id = ANY($1::uuid[])`, [undo, duplicateId]);
       },
     });
   }
+}
+
+/** Subjects, descriptions, addresses, resolutions and satisfaction comments go; types, severities, SLA clocks and scores stay for the reports. */
+async function erase(tx: Tx, { customerIds }: CustomerErasure): Promise<ErasedRows> {
+  return erasedRows({
+    service_requests: await eraseTexts(
+      tx,
+      `WITH old AS (
+         SELECT id, ARRAY[subject, description, address, resolution, satisfaction_comment] AS texts
+         FROM service_requests WHERE customer_id = ANY($1::uuid[]) FOR UPDATE),
+       done AS (
+         UPDATE service_requests s SET subject = $2, description = NULL, address = NULL, resolution = NULL,
+           satisfaction_comment = NULL, updated_at = now()
+         FROM old WHERE s.id = old.id)
+       ${ERASED_TEXTS_SELECT}`,
+      [customerIds, ERASED_TEXT],
+    ),
+  });
 }

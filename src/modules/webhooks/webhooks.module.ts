@@ -13,6 +13,7 @@ import { WebhookRetentionRepository } from './webhook-retention.repository.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
+import { WebhooksErasureStep } from './webhooks-erasure.step.js';
 
 /** Partners' webhook endpoints and their deliveries. */
 @Module({
@@ -22,6 +23,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhookDeliveryQueue,
     WebhookSender,
     WebhooksService,
+    WebhooksErasureStep,
   ],
   exports: [
     WebhookEndpointsRepository,

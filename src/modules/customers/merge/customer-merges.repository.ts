@@ -212,6 +212,8 @@ export class CustomerMergesRepository {
       customer_merges: await one(
         `SELECT * FROM customer_merges WHERE survivor_id = $1 OR duplicate_id = $1 ORDER BY merged_at`,
       ),
+      customer_legal_holds: await one(`SELECT * FROM customer_legal_holds WHERE customer_id = $1 ORDER BY set_at`),
+      customer_erasures: await one(`SELECT * FROM customer_erasures WHERE customer_id = $1`),
     };
   }
 

@@ -17,6 +17,7 @@ import { CustomersRepository } from '../customers.repository.js';
 import { CustomersEvents } from '../customers.events.js';
 import type { CustomerDto } from '../dto/customer.dto.js';
 import { zodiacOf } from '../zodiac.js';
+import { PersonalDataRepository } from '../personal-data/personal-data.repository.js';
 import { CustomerMergesRepository, type CustomerMergeRow } from './customer-merges.repository.js';
 
 /** How long a merge can be undone from its log. */
@@ -68,6 +69,7 @@ export class MergeCustomers implements OnModuleInit {
     private readonly access: CustomerAccess,
     private readonly audit: AuditService,
     private readonly outbox: OutboxWriter,
+    private readonly personalData: PersonalDataRepository,
   ) {}
 
   onModuleInit(): void {
@@ -76,6 +78,7 @@ export class MergeCustomers implements OnModuleInit {
       moveToSurvivor: (tx, pair) => this.merges.moveOwnRows(tx, pair.survivorId, pair.duplicateId),
       exportRows: (tx, customerId) => this.merges.exportOwnRows(tx, customerId),
       moveBack: (tx, pair, undo) => this.merges.moveOwnRowsBack(tx, pair.survivorId, pair.duplicateId, undo),
+      erase: (tx, erasure) => this.personalData.eraseOwnRows(tx, erasure),
     });
   }
 
