@@ -64,7 +64,8 @@ describe('customer erasure steps', () => {
     erased = await make('李雷', '+8613900001111');
     other = await make('韩梅梅', '+8613900002222');
     erasure = { customerId: erased, customerIds: [erased] };
-  });
+    // migrating the run's template (the first medium file to start does it) takes a while on a loaded machine
+  }, 120_000);
   afterAll(() => database?.close());
 
   it('customers: a soft-deleted tombstone with region and number; purchases keep their amounts, lose their notes; consents go', async () => {
