@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import yauzl from 'yauzl';
 import { customer, purchase, serviceRequest } from './support/factories.js';
 import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
@@ -76,7 +77,7 @@ describe('personal-data export', () => {
       [made.id],
     );
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor_type: 'api_key', before: null, after: null });
+    expect(audit[0]).toMatchObject({ actor_type: 'api_key', before: null, after: { format: 'json' } });
     expect(audit[0].fields).toContain('customers.purchases');
     expect(JSON.stringify(audit[0])).not.toMatch(/导出客户|13500000077|export@example/);
   }, 60_000);
@@ -113,4 +114,75 @@ describe('personal-data export', () => {
     );
     expect(rows[0].n).toBe(1);
   });
+
+  it('answers a zip of export.json and one CSV per module and table with ?format=zip, audited as such', async () => {
+    const made = await customer(t, sales.token, { name: '压缩包客户', email: 'zip@example.cn' });
+    await purchase(t, sales.token, made.id, '88.00', { notes: '带"引号", 和逗号' });
+    await purchase(t, sales.token, made.id, '12.00');
+    await t.http
+      .get(`${API}/customers/${made.id}/export`)
+      .query({ format: 'tar' })
+      .set(bearer(t.adminToken))
+      .expect(400);
+    const response = await t.http
+      .get(`${API}/customers/${made.id}/export`)
+      .query({ format: 'zip' })
+      .set(bearer(t.adminToken))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(response.headers['content-type']).toBe('application/zip');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="customer-${made.id}-export.zip"`);
+    const files = await unzip(response.body as Buffer);
+    const exported = JSON.parse(files.get('export.json')!);
+    expect(exported.customerId).toBe(made.id);
+    const tables = Object.entries<Record<string, unknown[]>>(exported.modules).flatMap(([module, byTable]) =>
+      Object.keys(byTable).map((table) => `${module}/${table}.csv`),
+    );
+    expect([...files.keys()].sort()).toStrictEqual(['export.json', ...tables].sort());
+    const purchases = files.get('customers/purchases.csv')!;
+    expect(purchases.startsWith('\uFEFFid,customer_id,')).toBe(true);
+    expect(purchases).toContain('"带""引号"", 和逗号"');
+    expect(purchases.trim().split('\n')).toHaveLength(3); // header and the two purchases
+    expect(files.get('customers/customers.csv')).toContain('压缩包客户');
+    const { rows } = await t.db.query(
+      `SELECT after FROM audit_log WHERE action = 'customer.exported' AND entity_id = $1`,
+      [made.id],
+    );
+    expect(rows).toStrictEqual([{ after: { format: 'zip' } }]);
+    await t.http
+      .get(`${API}/customers/${made.id}/export`)
+      .query({ format: 'zip' })
+      .set(bearer(sales.token))
+      .expect(403);
+  });
 });
+
+/** Every file of a zip, as text. */
+async function unzip(buffer: Buffer): Promise<Map<string, string>> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))),
+  );
+  const files = new Map<string, string>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) =>
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return reject(error);
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          files.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+          zip.readEntry();
+        });
+      }),
+    );
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return files;
+}

@@ -37,7 +37,12 @@ export class ExportCustomerData {
     private readonly audit: AuditService,
   ) {}
 
-  async execute(customerId: string, principal: Principal, requestId?: string): Promise<CustomerDataExport> {
+  async execute(
+    customerId: string,
+    principal: Principal,
+    requestId?: string,
+    format: 'json' | 'zip' = 'json',
+  ): Promise<CustomerDataExport> {
     const missing = MERGE_MODULES.filter((module) => !this.steps.get(module));
     if (missing.length) throw new Error(`customer data steps missing in this process: ${missing.join(', ')}`);
     if (!(await this.customers.findById(customerId))) {
@@ -55,6 +60,7 @@ export class ExportCustomerData {
         fields: Object.entries(modules).flatMap(([module, tables]) =>
           Object.keys(tables).map((table) => `${module}.${table}`),
         ),
+        after: { format },
       });
       return { customerId, exportedAt: new Date().toISOString(), modules };
     });

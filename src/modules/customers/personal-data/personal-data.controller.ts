@@ -1,12 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../../common/http/request-context.js';
 import { CustomerLegalHolds } from './customer-legal-holds.js';
 import { EraseCustomerData } from './erase-customer-data.js';
 import { CustomerDataExport, ExportCustomerData } from './export-customer-data.js';
-import { CustomerErasureDto, EraseCustomerDto, LegalHoldDto, SetLegalHoldDto } from './personal-data.dto.js';
+import { customerDataZip } from './export-zip.js';
+import {
+  CustomerErasureDto,
+  EraseCustomerDto,
+  ExportQuery,
+  LegalHoldDto,
+  SetLegalHoldDto,
+} from './personal-data.dto.js';
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -20,16 +27,24 @@ export class PersonalDataController {
 
   @Get('customers/:id/export')
   @Allow({ roles: [], scopes: ['customers:export'] })
+  @ApiProduces('application/json', 'application/zip')
   @ApiOkResponse({
     type: CustomerDataExport,
-    description: 'Everything held about the customer: module → table → rows, as stored',
+    description:
+      'Everything held about the customer: module → table → rows, as stored. With `format=zip`: a zip of export.json and one CSV per module and table',
   })
-  export(
+  async export(
     @UuidParam() id: string,
+    @Query() query: ExportQuery,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string,
-  ): Promise<CustomerDataExport> {
-    return this.exportData.execute(id, principal, requestId);
+  ): Promise<CustomerDataExport | StreamableFile> {
+    const data = await this.exportData.execute(id, principal, requestId, query.format ?? 'json');
+    if (query.format !== 'zip') return data;
+    return new StreamableFile(customerDataZip(data), {
+      type: 'application/zip',
+      disposition: `attachment; filename="customer-${id}-export.zip"`,
+    });
   }
 
   @Post('customers/:id/erase')

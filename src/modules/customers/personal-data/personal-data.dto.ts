@@ -62,3 +62,10 @@ export class LegalHoldDto {
   @ApiProperty({ type: ErasedByDto }) setBy: ErasedByDto;
   @ApiProperty() setAt: string;
 }
+
+export class ExportQuery {
+  @ApiPropertyOptional({ enum: ['json', 'zip'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'zip'])
+  format?: 'json' | 'zip';
+}
