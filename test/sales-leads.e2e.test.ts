@@ -1,5 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '../src/common/auth/principal.js';
+import type { CreateLeadDto } from '../src/modules/sales/dto/lead.dto.js';
+import { CustomersService } from '../src/modules/customers/customers.service.js';
+import { CreateLead } from '../src/modules/sales/create-lead.js';
+import { LeadsRepository } from '../src/modules/sales/leads.repository.js';
 import { customer } from './support/factories.js';
 import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
@@ -221,6 +226,60 @@ describe('leads and their assignment (R-SP1)', () => {
         team.map((user) => user.id),
       );
       expect(shown.reason).toMatch(/^fewest open leads: \d+$/);
+    });
+
+    it('creates leads arriving together in one transaction, yet a lead the database refuses fails alone', async () => {
+      const region = newRegion();
+      await rule({ name: '一起', regions: [region], strategy: 'round_robin', salespeople: [sales[0].id, sales[1].id] });
+      const createLeadNow = t.app.get(CreateLead);
+      const batches = jest.spyOn(
+        createLeadNow as unknown as { createAll: (tx: unknown, arrivals: unknown[]) => Promise<unknown> },
+        'createAll',
+      );
+      // No contact to look up, answered at once: the six calls reach the batch in the same tick.
+      const lookups = [
+        jest.spyOn(t.app.get(CustomersService), 'withContact').mockResolvedValue([]),
+        jest.spyOn(t.app.get(LeadsRepository), 'openWithContact').mockResolvedValue([]),
+      ];
+      const admin: Principal = { kind: 'user', id: manager.id, roles: ['manager'], email: 'm@test', name: 'm' };
+      const arrive = (fields: Partial<CreateLeadDto>, i: number) =>
+        createLeadNow.execute({ name: `同批 ${i}`, source: 'website', region, ...fields }, admin, `batch-${i}`);
+      // Called in the same tick, so they share a batch; the campaign lead without a campaign breaks a CHECK
+      // (the API's validation would refuse it first: the use case is called directly to reach the database).
+      const outcomes = await Promise.allSettled([
+        ...[0, 1, 2, 3, 4].map((i) => arrive({}, i)),
+        arrive({ source: 'campaign' }, 5),
+      ]);
+      const batchSizes = batches.mock.calls.map(([, arrivals]) => arrivals.length);
+      for (const spy of [...lookups, batches]) spy.mockRestore();
+      // one batch of six, refused, then each on its own
+      expect(batchSizes).toStrictEqual([6, 1, 1, 1, 1, 1, 1]);
+      expect(outcomes.map((outcome) => outcome.status)).toStrictEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+      ]);
+      const created = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+      expect(created.map((lead) => lead.ownerId).sort()).toStrictEqual(
+        [sales[0].id, sales[0].id, sales[0].id, sales[1].id, sales[1].id].sort(),
+      );
+      const { rows } = await t.db.query(
+        `SELECT type, aggregate_id FROM outbox WHERE aggregate_id = ANY($1::text[]) ORDER BY id`,
+        [created.map((lead) => lead.id)],
+      );
+      for (const lead of created)
+        expect(rows.filter((row) => row.aggregate_id === lead.id).map((row) => row.type)).toStrictEqual([
+          'lead.created',
+          'lead.assigned',
+        ]);
+      const audited = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_id = ANY($1::text[])`, [
+        created.map((lead) => lead.id),
+      ]);
+      expect(audited.rows[0].n).toBe(5);
+      expect((await t.db.query(`SELECT count(*)::int AS n FROM leads WHERE region = $1`, [region])).rows[0].n).toBe(5);
     });
 
     it('simulates who would get a lead now and writes nothing', async () => {

@@ -26,14 +26,25 @@ export class AuditService {
     requestId: string | undefined,
     ...entries: AuditEntry[]
   ): Promise<void> {
+    await this.recordAll(
+      tx,
+      entries.map((entry) => ({ ...entry, actor: principal, requestId })),
+    );
+  }
+
+  /** Rows of different actors and requests (changes made together for several callers), in one statement. */
+  async recordAll(
+    tx: Tx,
+    entries: (AuditEntry & { actor: Principal | AuditActor | null; requestId: string | undefined })[],
+  ): Promise<void> {
     if (!entries.length) return;
-    const actor = !principal
-      ? { actorType: 'system', actorId: null }
-      : 'actorType' in principal
-        ? principal
-        : actorOf(principal);
     const values: unknown[] = [];
     const rows = entries.map((entry, index) => {
+      const actor = !entry.actor
+        ? { actorType: 'system', actorId: null }
+        : 'actorType' in entry.actor
+          ? entry.actor
+          : actorOf(entry.actor);
       values.push(
         actor.actorType,
         actor.actorId,
@@ -43,7 +54,7 @@ export class AuditService {
         entry.before === undefined ? null : JSON.stringify(entry.before),
         entry.after === undefined ? null : JSON.stringify(entry.after),
         entry.fields ?? null,
-        requestId ?? null,
+        entry.requestId ?? null,
       );
       const base = index * 9;
       return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;

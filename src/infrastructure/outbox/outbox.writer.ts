@@ -24,6 +24,29 @@ export class OutboxWriter {
       [type.name, type.aggregateType, aggregateId, JSON.stringify(payload), options.lane ?? 'default'],
     );
   }
+
+  /** Events of one type for several aggregates, in one statement, relayed in the order given. */
+  async recordAll<P>(
+    tx: Tx,
+    type: EventType<P>,
+    events: { aggregateId: string; payload: NoInfer<AsRecorded<P>> }[],
+    options: { lane?: OutboxLane } = {},
+  ): Promise<void> {
+    if (!events.length) return;
+    await tx.query(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+       SELECT $1, $2, event.aggregate_id, event.payload, $3
+         FROM unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS event(aggregate_id, payload, ordinal)
+        ORDER BY event.ordinal`,
+      [
+        type.name,
+        type.aggregateType,
+        options.lane ?? 'default',
+        events.map((event) => event.aggregateId),
+        events.map((event) => JSON.stringify(event.payload)),
+      ],
+    );
+  }
 }
 
 /** SQL expressions (over the source rows) for each field of a payload. */

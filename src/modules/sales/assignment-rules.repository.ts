@@ -51,12 +51,20 @@ export class AssignmentRulesRepository {
   }
 
   /**
-   * The rule, locked until the caller's transaction ends: assignments under one rule take turns, so a
-   * round-robin pointer is never read twice and a fewest-open count always sees the previous lead.
+   * The rules, locked until the caller's transaction ends (in id order, so two batches never wait on each
+   * other crosswise): assignments under one rule take turns, so a round-robin pointer is never read twice
+   * and a fewest-open count always sees the previous lead. A rule deleted meanwhile is simply absent.
    */
   async lock(tx: Tx, id: string): Promise<AssignmentRuleRow | null> {
-    const [row] = await tx.query(`SELECT ${RULE_SELECT} FROM lead_assignment_rules WHERE id = $1 FOR UPDATE`, [id]);
+    const [row] = await this.lockAll(tx, [id]);
     return row ?? null;
+  }
+
+  lockAll(tx: Tx, ids: string[]): Promise<AssignmentRuleRow[]> {
+    return tx.query(
+      `SELECT ${RULE_SELECT} FROM lead_assignment_rules WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
   }
 
   async advance(tx: Tx, id: string, nextIndex: number): Promise<void> {

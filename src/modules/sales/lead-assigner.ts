@@ -10,8 +10,9 @@ export const LEAD_OWNER_ROLES = ['sales', 'manager'] as const;
 
 /**
  * Who gets a lead: the first matching rule (else the default rule), then its pick. In a real assignment
- * the rule's row is locked for the rest of the lead's transaction, so concurrent leads under one rule are
- * assigned one after the other — each sees the pointer and the loads the previous one left.
+ * the rule's row is locked for the rest of the leads' transaction, so concurrent batches under one rule
+ * are assigned one after the other, and within a batch each lead sees the pointer and the loads the
+ * previous one left.
  */
 @Injectable()
 export class LeadAssigner {
@@ -21,16 +22,33 @@ export class LeadAssigner {
     private readonly users: UsersService,
   ) {}
 
-  /** Assigns inside `tx` (locking the rule and advancing its pointer); null when no rule matches or nobody is eligible. */
-  async assign(tx: Tx, lead: LeadTraits): Promise<Pick | null> {
-    const rule = matchingRule(await this.rules.list(tx), lead);
-    if (!rule) return null;
-    const eligible = new Set(await this.users.activeWithRoles(rule.salespeople, [...LEAD_OWNER_ROLES], tx));
-    const locked = await this.rules.lock(tx, rule.id);
-    if (!locked) return null; // deleted meanwhile: the lead stays unassigned rather than failing
-    const pick = pickSalesperson(locked, await this.leads.openLoads(locked.salespeople, tx), eligible);
-    if (pick && pick.nextIndex !== locked.nextIndex) await this.rules.advance(tx, locked.id, pick.nextIndex);
-    return pick;
+  /**
+   * Assigns the leads inside `tx`, in order (locking their rules and advancing the pointers); null for a
+   * lead no rule matches, whose rule was deleted meanwhile, or whose rule has nobody eligible.
+   */
+  async assignAll(tx: Tx, leads: readonly LeadTraits[]): Promise<(Pick | null)[]> {
+    const rules = await this.rules.list(tx);
+    const matched = leads.map((lead) => matchingRule(rules, lead));
+    const ruleIds = [...new Set(matched.flatMap((rule) => (rule ? [rule.id] : [])))];
+    if (!ruleIds.length) return leads.map(() => null);
+    const locked = new Map((await this.rules.lockAll(tx, ruleIds)).map((rule) => [rule.id, rule]));
+    const people = [...new Set([...locked.values()].flatMap((rule) => rule.salespeople))];
+    const eligible = new Set(await this.users.activeWithRoles(people, [...LEAD_OWNER_ROLES], tx));
+    const loads = await this.leads.openLoads(people, tx);
+    const turns = new Map([...locked.values()].map((rule) => [rule.id, rule.nextIndex]));
+    const picks = matched.map((rule) => {
+      const current = rule && locked.get(rule.id);
+      if (!current) return null;
+      const pick = pickSalesperson({ ...current, nextIndex: turns.get(current.id)! }, loads, eligible);
+      if (pick) {
+        turns.set(current.id, pick.nextIndex);
+        loads.set(pick.ownerId, (loads.get(pick.ownerId) ?? 0) + 1);
+      }
+      return pick;
+    });
+    for (const rule of locked.values())
+      if (turns.get(rule.id) !== rule.nextIndex) await this.rules.advance(tx, rule.id, turns.get(rule.id)!);
+    return picks;
   }
 
   /** Who would get the lead now, writing and locking nothing. */

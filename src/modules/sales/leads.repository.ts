@@ -79,33 +79,39 @@ const OPEN = `status IN (${OPEN_LEAD_STATUSES.map((status) => `'${status}'`).joi
 export class LeadsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(tx: Tx, lead: NewLead): Promise<LeadRow> {
-    const [row] = await tx.query(
-      `INSERT INTO leads (kind, name, company_name, phone, email, source, campaign_id, region, industry, interest, notes,
+  /** The leads, in one statement; rows in the order given. */
+  async insertAll(tx: Tx, leads: (NewLead & { id: string })[]): Promise<LeadRow[]> {
+    const column = <K extends keyof (NewLead & { id: string })>(key: K) => leads.map((lead) => lead[key]);
+    const rows: LeadRow[] = await tx.query(
+      `INSERT INTO leads (id, kind, name, company_name, phone, email, source, campaign_id, region, industry, interest, notes,
                           owner_id, assignment, duplicates, respond_by, created_by_type, created_by_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, $16, $17)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::jsonb[], $15::jsonb[],
+                            $16::timestamptz[], $17::text[], $18::uuid[])
        RETURNING ${LEAD_SELECT}`,
       [
-        lead.kind,
-        lead.name,
-        lead.companyName,
-        lead.phone,
-        lead.email,
-        lead.source,
-        lead.campaignId,
-        lead.region,
-        lead.industry,
-        lead.interest,
-        lead.notes,
-        lead.ownerId,
-        lead.assignment === null ? null : JSON.stringify(lead.assignment),
-        JSON.stringify(lead.duplicates),
-        lead.respondBy,
-        lead.createdByType,
-        lead.createdById,
+        column('id'),
+        column('kind'),
+        column('name'),
+        column('companyName'),
+        column('phone'),
+        column('email'),
+        column('source'),
+        column('campaignId'),
+        column('region'),
+        column('industry'),
+        column('interest'),
+        column('notes'),
+        column('ownerId'),
+        leads.map((lead) => (lead.assignment === null ? null : JSON.stringify(lead.assignment))),
+        leads.map((lead) => JSON.stringify(lead.duplicates)),
+        column('respondBy'),
+        column('createdByType'),
+        column('createdById'),
       ],
     );
-    return row;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return leads.map((lead) => byId.get(lead.id)!);
   }
 
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<LeadRow | null> {
