@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     );
     const pipelineId = (await db.query(`SELECT id FROM pipelines WHERE is_default`)).rows[0].id;
     const reports = app.get(SalesReportsService);
-    const rawSql = `SELECT stage_id, owner_id, count(*)::int, coalesce(sum(amount), 0)::text, coalesce(roundTenth(sum(amount * probability) / 100, 2), 0)::text
+    const rawSql = `SELECT stage_id, owner_id, count(*)::int, coalesce(sum(amount), 0)::text, coalesce(round(sum(amount * probability) / 100, 2), 0)::text
                       FROM opportunities WHERE status = 'open' AND pipeline_id = $1 GROUP BY GROUPING SETS ((stage_id), (owner_id, stage_id), (owner_id), ())`;
     const report = () => reports.pipeline({ pipelineId }, ADMIN);
     const raw = () => bare.query(rawSql, [pipelineId]);

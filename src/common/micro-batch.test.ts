@@ -31,4 +31,27 @@ describe('micro-batch', () => {
     const results = await Promise.allSettled([broken.call(1), broken.call(2)]);
     expect(results.map((result) => result.status)).toStrictEqual(['rejected', 'rejected']);
   });
+
+  it('with one batch in flight, gathers the calls made while it runs into the next batch', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const serial = new MicroBatch(
+      async (inputs: number[]) => {
+        batches.push(inputs);
+        if (batches.length === 1) await first;
+        return inputs;
+      },
+      200,
+      1,
+    );
+    const running = serial.call(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = [2, 3, 4].map((n) => serial.call(n));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toStrictEqual([[1]]); // 2, 3 and 4 wait for the batch in flight
+    release();
+    expect(await Promise.all([running, ...waiting])).toStrictEqual([1, 2, 3, 4]);
+    expect(batches).toStrictEqual([[1], [2, 3, 4]]);
+  });
 });

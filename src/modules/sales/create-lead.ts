@@ -77,8 +77,9 @@ export class CreateLead {
   /**
    * The leads arriving in the same moment are created in one transaction: their rules locked once, each
    * lead assigned in turn, one insert, one audit statement, one statement per event type, one commit —
-   * so a rule's lock is held once per batch rather than once per lead. Should that transaction fail, each
-   * lead is created on its own, so that one lead's error is its caller's alone.
+   * so a rule's lock is held once per batch rather than once per lead. One batch runs at a time: the leads
+   * arriving meanwhile would only wait for its lock, so they gather into the next. Should that transaction
+   * fail, each lead is created on its own, so that one lead's error is its caller's alone.
    */
   private readonly arrivals = new MicroBatch(
     async (arrivals: LeadArrival[]): Promise<PromiseSettledResult<LeadRow>[]> => {
@@ -92,6 +93,8 @@ export class CreateLead {
         );
       }
     },
+    200,
+    1,
   );
 
   private async createAll(tx: Tx, arrivals: LeadArrival[]): Promise<LeadRow[]> {

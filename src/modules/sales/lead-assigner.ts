@@ -31,9 +31,9 @@ export class LeadAssigner {
     const matched = leads.map((lead) => matchingRule(rules, lead));
     const ruleIds = [...new Set(matched.flatMap((rule) => (rule ? [rule.id] : [])))];
     if (!ruleIds.length) return leads.map(() => null);
-    const locked = new Map((await this.rules.lockAll(tx, ruleIds)).map((rule) => [rule.id, rule]));
-    const people = [...new Set([...locked.values()].flatMap((rule) => rule.salespeople))];
+    const people = [...new Set(matched.flatMap((rule) => rule?.salespeople ?? []))];
     const eligible = new Set(await this.users.activeWithRoles(people, [...LEAD_OWNER_ROLES], tx));
+    const locked = new Map((await this.rules.lockAll(tx, ruleIds)).map((rule) => [rule.id, rule]));
     const loads = await this.leads.openLoads(people, tx);
     const turns = new Map([...locked.values()].map((rule) => [rule.id, rule.nextIndex]));
     const picks = matched.map((rule) => {
