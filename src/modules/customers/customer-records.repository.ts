@@ -200,6 +200,11 @@ export class CustomerRecordsRepository {
     return row ?? null;
   }
 
+  async customerOfPurchase(id: string, tx: Tx = this.dataSource.manager): Promise<string | null> {
+    const [row] = await tx.query(`SELECT customer_id AS "customerId" FROM purchases WHERE id = $1`, [id]);
+    return row?.customerId ?? null;
+  }
+
   async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
     const rows = await this.dataSource.query(`SELECT 1 FROM purchases WHERE id = $1 AND customer_id = $2`, [
       purchaseId,

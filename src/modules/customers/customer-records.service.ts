@@ -100,6 +100,11 @@ export class CustomerRecordsService {
     return this.records.purchaseFacts(purchaseId);
   }
 
+  /** Whose purchase it is now (a merge moves purchases to the survivor); null: no such purchase. */
+  customerOfPurchase(purchaseId: string, tx?: Tx): Promise<string | null> {
+    return this.records.customerOfPurchase(purchaseId, tx);
+  }
+
   async purchaseBelongsTo(purchaseId: string, customerId: string): Promise<boolean> {
     return this.records.purchaseBelongsTo(purchaseId, customerId);
   }

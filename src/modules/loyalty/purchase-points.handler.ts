@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { CustomerRecordsService } from '../customers/customer-records.service.js';
-import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js';
 import type { PayloadOf } from '../../infrastructure/outbox/event-catalogue.js';
@@ -42,10 +42,10 @@ export class PurchasePointsHandler implements OnModuleInit {
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
       // commits later finds this entry when its reversal takes the same lock.
-      const balance = await this.ledger.lockedBalance(tx, purchase.customerId);
+      const { customerId, balance } = await this.lockedAccountOf(tx, purchase);
       if (await this.purchases.isRefunded(purchase.id, tx)) return;
       // The tier when the points are credited: a purchase that lifts the customer to a new tier earns at the old rate.
-      const multiplier = await this.tiers.earnMultiplier(purchase.customerId, tx);
+      const multiplier = await this.tiers.earnMultiplier(customerId, tx);
       // The rate when the event is handled, not when the purchase was made: a purchase still queued when an admin changes the rate earns at the new one.
       const { pointsPerUnit } = await this.settings.current(tx);
       const points = pointsForAmount(purchase.amount.amount, pointsPerUnit, multiplier);
@@ -53,7 +53,7 @@ export class PurchasePointsHandler implements OnModuleInit {
       const { entry, applied } = await this.ledger.apply(
         tx,
         {
-          customerId: purchase.customerId,
+          customerId,
           kind: 'earn',
           points,
           sourceType: 'purchase',
@@ -63,7 +63,7 @@ export class PurchasePointsHandler implements OnModuleInit {
         { balance },
       );
       if (applied) {
-        await this.outbox.record(tx, LoyaltyEvents.pointsEarned, purchase.customerId, { entry });
+        await this.outbox.record(tx, LoyaltyEvents.pointsEarned, customerId, { entry });
       }
     });
   }
@@ -71,7 +71,7 @@ export class PurchasePointsHandler implements OnModuleInit {
   async reverse(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRefunded>>): Promise<void> {
     const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
-      const balance = await this.ledger.lockedBalance(tx, purchase.customerId);
+      const { customerId, balance } = await this.lockedAccountOf(tx, purchase);
       const earned = await this.loyalty.findEntry(tx, 'purchase', purchase.id, 'earn');
       if (!earned) return; // nothing was earned, or the earning has not run yet and will see the refund
       if (await this.loyalty.findEntry(tx, 'purchase', purchase.id, 'reversal')) return;
@@ -80,7 +80,7 @@ export class PurchasePointsHandler implements OnModuleInit {
       const { entry } = await this.ledger.apply(
         tx,
         {
-          customerId: purchase.customerId,
+          customerId,
           kind: 'reversal',
           points: -reversed,
           sourceType: 'purchase',
@@ -90,8 +90,25 @@ export class PurchasePointsHandler implements OnModuleInit {
         },
         { balance },
       );
-      await this.outbox.record(tx, LoyaltyEvents.pointsReversed, purchase.customerId, { entry, writtenOff });
+      await this.outbox.record(tx, LoyaltyEvents.pointsReversed, customerId, { entry, writtenOff });
     });
+  }
+
+  /**
+   * The account of the purchase's customer now, locked, not the one the event named: a merge since the
+   * event was queued moved the purchase (and the ledger) to the survivor, and points credited to the
+   * merged-away id would be lost. A merge that commits while this waits for the lock moves the purchase
+   * again: the job fails and BullMQ retries it.
+   */
+  private async lockedAccountOf(
+    tx: Tx,
+    purchase: { id: string; customerId: string },
+  ): Promise<{ customerId: string; balance: number }> {
+    const customerId = (await this.purchases.customerOfPurchase(purchase.id, tx)) ?? purchase.customerId;
+    const balance = await this.ledger.lockedBalance(tx, customerId);
+    const now = await this.purchases.customerOfPurchase(purchase.id, tx);
+    if (now && now !== customerId) throw new Error(`purchase ${purchase.id} moved to another customer meanwhile: retried`);
+    return { customerId, balance };
   }
 }
 
