@@ -107,7 +107,8 @@ export class PurchasePointsHandler implements OnModuleInit {
     const customerId = (await this.purchases.customerOfPurchase(purchase.id, tx)) ?? purchase.customerId;
     const balance = await this.ledger.lockedBalance(tx, customerId);
     const now = await this.purchases.customerOfPurchase(purchase.id, tx);
-    if (now && now !== customerId) throw new Error(`purchase ${purchase.id} moved to another customer meanwhile: retried`);
+    if (now && now !== customerId)
+      throw new Error(`purchase ${purchase.id} moved to another customer meanwhile: retried`);
     return { customerId, balance };
   }
 }
