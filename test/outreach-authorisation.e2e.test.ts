@@ -15,7 +15,16 @@ import { defineOutreachFields, reachableCustomer } from './support/outreach.js';
  * who hear it record it for any customer — a salesperson for another salesperson's customer too.
  */
 type Caller = 'admin' | 'manager' | 'sales' | 'agent' | 'technician' | 'marketing' | 'reportKey' | 'customersKey';
-const CALLERS: Caller[] = ['admin', 'manager', 'sales', 'agent', 'technician', 'marketing', 'reportKey', 'customersKey'];
+const CALLERS: Caller[] = [
+  'admin',
+  'manager',
+  'sales',
+  'agent',
+  'technician',
+  'marketing',
+  'reportKey',
+  'customersKey',
+];
 
 interface Route {
   method: 'get' | 'post' | 'patch';
@@ -93,7 +102,11 @@ describe('outreach, campaigns and feedback: the authorisation matrix', () => {
       allowed: marketingOnly,
     },
     'GET /outreach/rules': { method: 'get', path: () => `${API}/outreach/rules`, allowed: marketingOnly },
-    'GET /outreach/rules/{id}': { method: 'get', path: () => `${API}/outreach/rules/${ruleId}`, allowed: marketingOnly },
+    'GET /outreach/rules/{id}': {
+      method: 'get',
+      path: () => `${API}/outreach/rules/${ruleId}`,
+      allowed: marketingOnly,
+    },
     'PATCH /outreach/rules/{id}': {
       method: 'patch',
       path: () => `${API}/outreach/rules/${ruleId}`,
@@ -136,7 +149,11 @@ describe('outreach, campaigns and feedback: the authorisation matrix', () => {
       allowed: marketingOnly,
     },
     'GET /campaigns': { method: 'get', path: () => `${API}/campaigns`, allowed: marketingAndManagers },
-    'GET /campaigns/{id}': { method: 'get', path: () => `${API}/campaigns/${campaignId}`, allowed: marketingAndManagers },
+    'GET /campaigns/{id}': {
+      method: 'get',
+      path: () => `${API}/campaigns/${campaignId}`,
+      allowed: marketingAndManagers,
+    },
     'PATCH /campaigns/{id}': {
       method: 'patch',
       path: () => `${API}/campaigns/${campaignId}`,
