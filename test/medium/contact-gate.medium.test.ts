@@ -9,8 +9,8 @@ import { copyOfTemplateDatabase, type MediumDatabase } from './template-database
 // The gate's two forms — decideContact in TypeScript for one message, contactDecisionSql for a whole
 // audience — must give every customer the same answer. A seeded grid of customers covers every rule:
 // consents given, withdrawn and never asked; opt-outs; missing addresses; time zones (one invalid);
-// overdue service requests; past messages of each purpose inside and outside the cap and duplicate
-// windows, some suppressed or failed (which do not count).
+// overdue service requests and open complaints; past messages of each purpose inside and outside the cap and duplicate
+// windows, some suppressed or failed (which do not count); preference orders of one to four channels.
 
 const DAY = 86_400_000;
 const MORNING = new Date('2026-12-01T02:00:00.000Z'); // 10:00 in Shanghai, 03:00 in Berlin
@@ -77,6 +77,13 @@ describe('the contact gate and its SQL twin', () => {
           ],
         );
       }
+      // An open complaint (two, for some) in the complaints module's read model.
+      if (i % 7 === 3)
+        for (let n = 0; n < 1 + (i % 2); n += 1)
+          await db.query(
+            `INSERT INTO customer_open_problems (customer_id, kind, source_id, since) VALUES ($1, 'complaint', gen_random_uuid(), now())`,
+            [customer.id],
+          );
       // Every fifth customer is at the marketing and care caps by now (distinct content, within the week).
       if (i % 5 === 0)
         for (const [purpose, count] of [
@@ -110,9 +117,15 @@ describe('the contact gate and its SQL twin', () => {
   afterAll(() => database?.close(), 60_000);
 
   const requests: ContactRequest[] = PURPOSES.flatMap((purpose) =>
-    ([['email', 'sms'], ['wechat', 'phone'], ['sms'], ['phone', 'email']] as MessageChannel[][]).flatMap((channels) =>
-      [MORNING, NIGHT].map((now) => ({ purpose, channels, contentKey: 'k1', now })),
-    ),
+    (
+      [
+        ['email', 'sms'],
+        ['wechat', 'phone'],
+        ['sms'],
+        ['phone', 'email'],
+        ['wechat', 'sms', 'phone', 'email'],
+      ] as MessageChannel[][]
+    ).flatMap((channels) => [MORNING, NIGHT].map((now) => ({ purpose, channels, contentKey: 'k1', now }))),
   );
 
   it.each(

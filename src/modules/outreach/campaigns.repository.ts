@@ -9,7 +9,7 @@ import {
 } from '../customers/customers.sql.js';
 import { leadsFromCampaignSql } from '../sales/sales.sql.js';
 import type { MessageChannel, Purpose } from './contact-gate.js';
-import { contactDecisionSql } from './contact-gate.sql.js';
+import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'launched', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -190,6 +190,7 @@ export class CampaignsRepository {
              FROM (${customerContactsSql(segmentCondition)}) r`
         : `SELECT r.*, false AS control FROM (${customerContactsSql(segmentCondition)}) r`;
     const purpose = `${param(campaign.purpose)}::text`;
+    await tx.query(GATED_STATEMENT_SETTINGS);
     const [row] = await tx.query(
       `WITH a AS MATERIALIZED (${audience}),
        d AS (${contactDecisionSql({

@@ -7,7 +7,7 @@ import {
   timelineEntriesInsertSql,
 } from '../customers/customers.sql.js';
 import { customerInTierSql } from '../loyalty/loyalty.sql.js';
-import { contactDecisionSql } from './contact-gate.sql.js';
+import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
 import type { RuleRow } from './outreach-rules.repository.js';
 
 export interface ScanTarget {
@@ -55,14 +55,16 @@ export class CareScansRepository {
         dedupe = `$5 || ':' || d.customer_id || ':p' || ${param(target.period)}::text`;
         break;
     }
-    const [row] = await this.dataSource.query(
-      `WITH d AS (${contactDecisionSql({
-        recipients: customerContactsSql(audience),
-        purpose: '$1::text',
-        channels: '$2::text[]',
-        contentKey: '$3::text',
-        now: '$4::timestamptz',
-      })}),
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(GATED_STATEMENT_SETTINGS);
+      const [row] = await tx.query(
+        `WITH d AS (${contactDecisionSql({
+          recipients: customerContactsSql(audience),
+          purpose: '$1::text',
+          channels: '$2::text[]',
+          contentKey: '$3::text',
+          now: '$4::timestamptz',
+        })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, rule_id, dedupe_key, purpose, channel, address, subject, content_key,
                                         decision, reason, status, send_at)
@@ -81,8 +83,9 @@ export class CareScansRepository {
          details: `jsonb_build_object('messageId', m.id, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
        })})
        SELECT (SELECT count(*) FROM d)::int AS matched, (SELECT count(*) FROM m)::int AS created`,
-      params,
-    );
-    return row;
+        params,
+      );
+      return row;
+    });
   }
 }

@@ -1,5 +1,11 @@
-import { customerHasOpenProblemSql as complaintsOpenProblemSql } from '../complaints/open-problems.sql.js';
-import { customerHasOverdueServiceRequestSql } from '../service-requests/service-requests.sql.js';
+import {
+  customerHasOpenProblemSql as complaintsOpenProblemSql,
+  customersWithOpenProblemSql as complaintsCustomersWithOpenProblemSql,
+} from '../complaints/open-problems.sql.js';
+import {
+  customerHasOverdueServiceRequestSql,
+  customersWithOverdueServiceRequestSql,
+} from '../service-requests/service-requests.sql.js';
 
 /**
  * SQL: whether the customer has an open problem, which suppresses promotions (R-P5): an open complaint
@@ -9,4 +15,9 @@ import { customerHasOverdueServiceRequestSql } from '../service-requests/service
  */
 export function customerHasOpenProblemSql(customerId: string): string {
   return `(${complaintsOpenProblemSql(customerId)} OR ${customerHasOverdueServiceRequestSql(customerId)})`;
+}
+
+/** SQL: the ids (`customer_id`, possibly repeated) of every customer with an open problem, as above: for set-based decisions. */
+export function customersWithOpenProblemSql(): string {
+  return `${complaintsCustomersWithOpenProblemSql()} UNION ALL ${customersWithOverdueServiceRequestSql()}`;
 }
