@@ -243,6 +243,50 @@ export class OutreachMessagesRepository {
     return row ?? null;
   }
 
+  /**
+   * Waits for any transaction holding the message's row (the dispatcher's, until it commits) and reads
+   * it: a locking read in a statement of its own, so the lock is let go at once.
+   */
+  async readAfterLocks(id: string): Promise<MessageRow | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${MESSAGE_SELECT} FROM outreach_messages WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Moves a `queued` message on to `sent` or `failed` with its history row, in one statement: a message
+   * no longer queued (sent by an earlier run of its job, or failed) is left alone and answers false.
+   */
+  async recordOutcome(
+    id: string,
+    outcome:
+      | { status: 'sent'; providerMessageId: string | null; subject: string; body: string }
+      | { status: 'failed'; error: string },
+  ): Promise<boolean> {
+    const [sent, failed] = [outcome.status === 'sent' ? outcome : null, outcome.status === 'failed' ? outcome : null];
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE outreach_messages
+            SET status = $2, updated_at = now(), attempts = attempts + 1,
+                provider_message_id = coalesce($3, provider_message_id), subject = coalesce($4, subject),
+                body = coalesce($5, body), error = coalesce($6, error)
+          WHERE id = $1 AND status = 'queued'
+          RETURNING id)
+       INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, $2, $6 FROM moved RETURNING message_id`,
+      [
+        id,
+        outcome.status,
+        sent?.providerMessageId ?? null,
+        sent?.subject ?? null,
+        sent?.body ?? null,
+        failed?.error ?? null,
+      ],
+    );
+    return rows.length > 0;
+  }
+
   async history(id: string): Promise<MessageEventRow[]> {
     return this.dataSource.query(
       `SELECT status, detail, occurred_at AS "occurredAt" FROM outreach_message_events WHERE message_id = $1 ORDER BY id`,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
 import type { MessageSender } from './channels/message-sender.js';
 import { OutreachMessagesRepository } from './outreach-messages.repository.js';
 import { StoredMessageRenderer } from './stored-message-renderer.js';
@@ -16,14 +15,13 @@ export class SendMessage {
   constructor(
     private readonly messages: OutreachMessagesRepository,
     private readonly renderer: StoredMessageRenderer,
-    private readonly transactions: TransactionRunner,
   ) {}
 
   async execute(messageId: string, sender: MessageSender): Promise<SendOutcome> {
-    // Under the row lock: the dispatcher adds this job before its transaction commits and holds the
-    // row until then, so this read waits for the commit and sees `queued` (a plain read could still
-    // see `pending`, end the job as "not queued", and leave the message queued for ever).
-    const message = await this.transactions.run((tx) => this.messages.lock(tx, messageId));
+    // A locking read: the dispatcher adds this job before its transaction commits and holds the row
+    // until then, so this read waits for the commit and sees `queued` (a plain read could still see
+    // `pending`, end the job as "not queued", and leave the message queued for ever).
+    const message = await this.messages.readAfterLocks(messageId);
     if (!message) return 'gone';
     if (message.status !== 'queued' || !message.channel || message.channel === 'phone' || !message.address)
       return 'not queued';
@@ -35,25 +33,13 @@ export class SendMessage {
       subject,
       body,
     });
-    await this.transactions.run(async (tx) => {
-      const current = await this.messages.lock(tx, messageId);
-      if (current?.status !== 'queued') return;
-      await this.messages.setStatus(tx, messageId, 'sent', {
-        columns: { provider_message_id: providerMessageId, subject, body, attempts: current.attempts + 1 },
-      });
-    });
+    // One statement: moved to `sent` only while still `queued`, with its history row.
+    await this.messages.recordOutcome(messageId, { status: 'sent', providerMessageId, subject, body });
     return 'sent';
   }
 
   /** The last attempt failed, or the channel refused for good. */
   async fail(messageId: string, error: string): Promise<void> {
-    await this.transactions.run(async (tx) => {
-      const current = await this.messages.lock(tx, messageId);
-      if (current?.status !== 'queued') return;
-      await this.messages.setStatus(tx, messageId, 'failed', {
-        detail: error.slice(0, 1000),
-        columns: { error: error.slice(0, 1000), attempts: current.attempts + 1 },
-      });
-    });
+    await this.messages.recordOutcome(messageId, { status: 'failed', error: error.slice(0, 1000) });
   }
 }
