@@ -1,3 +1,5 @@
+import { CONTACT_CHANNELS } from './customer-fields.js';
+
 /**
  * SQL the customers module lends to other modules' set-based statements, so that those statements stay
  * one round trip while only this module's files name its tables (test/table-ownership.test.ts). Each
@@ -47,17 +49,19 @@ export function customerOwnedBySql(customerId: string, ownerId: string): string 
  * the addresses `email`, `mobile`, `phone` (mobile, else landline), `wechat` (custom field
  * `wechatOpenId`), `owner_id`, `marketing_opt_out`, `time_zone` (custom field `timeZone`, unchecked), and
  * `consents` (jsonb: consent channel → opted in; a channel never asked is absent).
- * The consents are one grouped join, not a subquery per customer: over a whole audience the planner
- * aggregates them once and hash-joins (a correlated subquery cost ~10–35 µs a customer); for one
- * customer (`c.id = $1`) the key is pushed into the grouping and only that customer's rows are read.
+ * The consents are one join per consent channel on the primary key, not an aggregating subquery per
+ * customer (~10–35 µs each): the planner hash-joins them over a whole audience and probes the key for
+ * a few customers; a query that reads no consents has the joins removed.
  */
 export function customerContactsSql(condition: string): string {
   return `SELECT c.id AS customer_id, c.name, c.gender, c.email, c.mobile, coalesce(c.mobile, c.phone) AS phone,
             c.custom_fields ->> 'wechatOpenId' AS wechat, c.owner_id, c.marketing_opt_out, c.custom_fields ->> 'timeZone' AS time_zone,
-            coalesce(cc.consents, '{}'::jsonb) AS consents
+            jsonb_strip_nulls(jsonb_build_object(${CONTACT_CHANNELS.map((channel, i) => `'${channel}', consent${i}.opted_in`).join(', ')})) AS consents
           FROM customers c
-          LEFT JOIN (SELECT customer_id, jsonb_object_agg(channel, opted_in) AS consents FROM customer_consents GROUP BY customer_id) cc
-            ON cc.customer_id = c.id
+          ${CONTACT_CHANNELS.map(
+            (channel, i) =>
+              `LEFT JOIN customer_consents consent${i} ON consent${i}.customer_id = c.id AND consent${i}.channel = '${channel}'`,
+          ).join('\n          ')}
          WHERE c.deleted_at IS NULL AND (${condition})`;
 }
 
