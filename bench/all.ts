@@ -14,7 +14,7 @@
  * outreach: bench/outreach.ts (a campaign launch's gated audience selection against the raw selection, the
  * birthday and dormant scans against their raw audiences, the send pipeline against bare provider POSTs);
  * customer-data: bench/customer-data.ts (the CSV import against COPY, the duplicate scan against a bare
- * self-join);
+ * self-join, a segment's live count against the same count as raw SQL);
  * tiers: bench/tiers.ts (full tier recalculation against the aggregate floor), seeding
  * crm_bench_tiers with 1,000,000 customers and 10,000,000 purchases first when it does not exist.
  * Each prints its own table; run one alone with `npm run bench:<name> -- --help` for its options.
