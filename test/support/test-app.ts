@@ -11,6 +11,7 @@ import { EVENT_CATALOGUES } from '../../src/modules/event-catalogues.js';
 import { DomainEventHandlers } from '../../src/infrastructure/outbox/domain-event-handlers.js';
 import { QueueName, subscriberJobId } from '../../src/infrastructure/queues/queue-names.js';
 import { UsersService } from '../../src/modules/identity/users.service.js';
+import { contractViolations, type OpenApiDocument, recordResponses } from './contract.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
 export const API = '/api/v1';
@@ -50,6 +51,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await ensureDatabaseExists(config.DATABASE_URL);
   await runMigrations(config);
   const app = await createApp(config);
+  // Every response the tests receive is checked against the OpenAPI document when the app closes (issue 18).
+  const recorded = recordResponses(app.getHttpAdapter().getInstance());
+  let document: OpenApiDocument | null = null;
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
   // db.end() resolves before its clients' sockets have closed, so the DROP DATABASE … WITH (FORCE) in
   // close() can terminate one of them; the pool re-emits that as an 'error', which unhandled would fail
@@ -61,6 +65,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     await app.get(UsersService).ensureFirstAdministrator(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    if (config.PROCESS_ROLE !== 'worker')
+      document = (await app.getHttpAdapter().getInstance().inject({ url: '/docs-json' })).json<OpenApiDocument>();
     http = request(app.getHttpServer());
     login = await http.post(`${API}/auth/login`).send(ADMIN).expect(200);
   } catch (error) {
@@ -83,10 +89,18 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await app.close();
       if (!db.ended) await db.end();
       await dropDatabase(config.DATABASE_URL);
+      const failures: string[] = [];
       if (undeclared.length)
-        throw new Error(
+        failures.push(
           `events of types no <module>.events.ts declares were written to the outbox: ${undeclared.join(', ')}`,
         );
+      const violations = document ? contractViolations(document, recorded) : [];
+      if (violations.length)
+        failures.push(
+          `${violations.length} kinds of response do not match the OpenAPI document (/docs-json); fix the DTO, its ` +
+            `decorators or the server, not test/support/contract.ts:\n  ${violations.join('\n  ')}`,
+        );
+      if (failures.length) throw new Error(failures.join('\n'));
     },
   };
 }
