@@ -114,7 +114,10 @@ export function contractViolations(document: OpenApiDocument, recorded: Recorded
       add(response, 'no schema declared for the body');
       continue;
     }
-    const validate = validatorOf(`${response.method} ${response.path} ${response.status} ${response.mediaType}`, media.schema);
+    const validate = validatorOf(
+      `${response.method} ${response.path} ${response.status} ${response.mediaType}`,
+      media.schema,
+    );
     if (!validate(response.body)) add(response, ajv.errorsText(validate.errors, { separator: '; ' }));
   }
   return [...violations].map(([violation, count]) => (count > 1 ? `${violation} (×${count})` : violation));
