@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   CallHandler,
   ExecutionContext,
   HttpStatus,
@@ -7,6 +8,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiHeader } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
@@ -115,4 +117,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
  * The create accepts an Idempotency-Key header: a retry with the same key and body gets the first
  * result. Applied per route, so reads do not pay for it.
  */
-export const Idempotent = () => UseInterceptors(IdempotencyInterceptor);
+export const Idempotent = () =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Any unique string (a UUID): a retry with the same key and body answers the first result (header ' +
+        '`idempotent-replayed: true`); the same key with another body is 422, while the first is in flight 409',
+    }),
+  );

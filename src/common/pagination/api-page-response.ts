@@ -1,16 +1,27 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
+import type { ApiPropertyOptions } from '@nestjs/swagger';
 
-/** Declares a 200 answer of `{data: Item[], nextCursor}` — what `Page<Item>` serialises to — for the OpenAPI document. */
-export function ApiPageResponse(item: Type<unknown>, description?: string): MethodDecorator & ClassDecorator {
+type SchemaObject = NonNullable<ApiPropertyOptions['items']>;
+
+/**
+ * Declares a 200 answer of `{data: Item[], nextCursor}` — what `Page<Item>` serialises to — for the OpenAPI
+ * document; `extra` declares what a list adds beside the page (required, e.g. `unread`).
+ */
+export function ApiPageResponse(
+  item: Type<unknown>,
+  description?: string,
+  extra: Record<string, SchemaObject> = {},
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(item),
     ApiOkResponse({
       description,
       schema: {
         type: 'object',
-        required: ['data', 'nextCursor'],
+        required: ['data', 'nextCursor', ...Object.keys(extra)],
         properties: {
+          ...extra,
           data: { type: 'array', items: { $ref: getSchemaPath(item) } },
           nextCursor: {
             type: 'string',

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../../common/auth/access.decorator.js';
 import { CoordinationStore } from '../coordination/coordination-store.js';
@@ -17,6 +17,8 @@ export class HealthController {
 
   /** The process is running; says nothing about its dependencies. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process runs', description: 'Says nothing about Postgres or Redis.' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -24,6 +26,28 @@ export class HealthController {
   /** Ready to serve: Postgres and Redis (`queues` instead when the queues run on Postgres) answer within a second. */
   @Get('ready')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Readiness: Postgres and Redis (or the Postgres queues) answer',
+    description: 'Each check within a second; 503 (a problem naming the checks that are down) when one is not.',
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['status', 'checks'],
+      properties: {
+        status: { enum: ['ok'] },
+        checks: {
+          type: 'object',
+          description: '`database`, and `redis` or `queues`',
+          additionalProperties: {
+            type: 'object',
+            required: ['status'],
+            properties: { status: { enum: ['up', 'down'] }, error: { type: 'string' } },
+          },
+        },
+      },
+    },
+  })
   async ready(): Promise<{ status: 'ok'; checks: Record<string, CheckResult> }> {
     const [database, store] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1')),

@@ -18,8 +18,10 @@ const PROBLEM = { $ref: '#/components/schemas/Problem' };
  * What the decorators leave out of the OpenAPI document, filled in from what every route shares, so
  * a client generated from `/docs-json` knows the errors and pages it will get (issue 18):
  * - the RFC 9457 problem schema, and on every operation the problem responses it can answer (400 and
- *   503 anywhere; 401/403 behind a token; 404 with a path id; 412 with If-Match; 409 with
- *   Idempotency-Key or If-Match; 422 with a body), each with its titles from the problem registry;
+ *   503 anywhere; 401/403 behind a token; 404 with a path id; 412 with If-Match; 409 on a write; 422 on
+ *   a POST or with a body; 413/415 with a body), each with its titles from the problem registry, and the
+ *   problem schema on every error response a route declares itself;
+ * - each header once, where a route declares what a decorator (`@Idempotent`, `@IfMatchVersion`) declares;
  * - a summary where a route has none, from its controller and handler names;
  * - the `{data, nextCursor}` page wherever a route pages with `limit` and `cursor` but was declared as a
  *   bare array;
@@ -67,7 +69,16 @@ function completeOperation(path: string, method: string, operation: Operation): 
         },
       };
   }
-  const headerNames = new Set(parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase()));
+  // A header declared twice (by a route's @ApiHeader and by the decorator that honours it) is listed once.
+  const headerNames = new Set<string>();
+  operation.parameters = parameters.filter((parameter) => {
+    if (parameter.in !== 'header') return true;
+    const name = parameter.name.toLowerCase();
+    if (headerNames.has(name)) return false;
+    headerNames.add(name);
+    return true;
+  });
+  const write = method !== 'get';
   const problems: Record<string, string> = { '400': 'The request is malformed or a value is invalid' };
   if (operation.security?.length) {
     problems['401'] = 'No valid token or API key';
@@ -78,14 +89,20 @@ function completeOperation(path: string, method: string, operation: Operation): 
     problems['409'] = 'Refused in the current state';
     problems['412'] = 'The If-Match version is stale';
   }
+  if (write) problems['409'] ??= 'Refused in the current state, or a duplicate of an existing record';
   if (headerNames.has('idempotency-key')) problems['409'] ??= 'A request with this Idempotency-Key is in progress';
   if (operation.requestBody || method === 'post') problems['422'] = 'Well-formed but refused; `errors` lists why';
+  if (operation.requestBody) {
+    problems['413'] = 'The body is larger than the limit';
+    problems['415'] = 'The body is not of a media type the route reads';
+  }
   problems['503'] = 'A dependency (Postgres, Redis) is unavailable; retry after Retry-After';
   for (const [status, description] of Object.entries(problems))
-    operation.responses[status] ??= {
-      description: `${description} (${titlesOf(Number(status))})`,
-      content: { 'application/problem+json': { schema: PROBLEM } },
-    };
+    operation.responses[status] ??= { description: `${description} (${titlesOf(Number(status))})` };
+  // Every error answer is a problem: a route's own @ApiResponse({status: 429, description}) gets the schema too.
+  for (const [status, response] of Object.entries(operation.responses))
+    if (/^[345]\d\d$/.test(status) && status !== '304' && !response.content)
+      response.content = { 'application/problem+json': { schema: PROBLEM } };
   for (const response of Object.values(operation.responses))
     (response as { headers?: Record<string, unknown> }).headers = {
       'x-request-id': { $ref: '#/components/headers/RequestId' },

@@ -2,10 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Po
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiPropertyOptional,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
@@ -21,6 +23,7 @@ import {
   CreateCustomerDto,
   CustomerDto,
   CustomerPageDto,
+  CustomerWriteReceiptDto,
   ListCustomersQuery,
   UpdateCustomerDto,
 } from './dto/customer.dto.js';
@@ -97,8 +100,13 @@ export class CustomersController {
 
   @Patch('customers/:id')
   @Allow({ roles: ['manager', 'sales'], scopes: ['customers:write'] })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; a stale one fails with 412' })
-  @ApiOkResponse({ type: CustomerDto })
+  @ApiExtraModels(CustomerWriteReceiptDto)
+  @ApiOkResponse({
+    description:
+      'The customer as the caller may see it. An API key that may write customers but not read them gets only ' +
+      'id, version, updatedAt and the fields it sent.',
+    schema: { anyOf: [{ $ref: getSchemaPath(CustomerDto) }, { $ref: getSchemaPath(CustomerWriteReceiptDto) }] },
+  })
   update(
     @UuidParam() id: string,
     @Body() dto: UpdateCustomerDto,

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { PageQuery, type Page } from '../../common/pagination/cursor.js';
 import {
   CreateFeedbackDto,
@@ -39,7 +40,7 @@ export class FeedbackController {
 
   @Get()
   @Allow({ roles: [...READERS] })
-  @ApiOkResponse({ description: 'Newest first' })
+  @ApiPageResponse(FeedbackDto, 'Newest first')
   list(@Query() query: ListFeedbackQuery): Promise<Page<FeedbackDto>> {
     return this.feedback.list(query);
   }
@@ -53,7 +54,7 @@ export class FeedbackController {
 
   @Get('surveys')
   @Allow({ roles: [...READERS] })
-  @ApiOkResponse({ description: 'Newest first' })
+  @ApiPageResponse(SurveyDto, 'Newest first')
   surveys(@Query() query: PageQuery): Promise<Page<SurveyDto>> {
     return this.feedback.surveys(query);
   }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
@@ -26,6 +27,7 @@ export class UsersController {
 
   @Get()
   @Allow({ roles: ['manager'] })
+  @ApiPageResponse(UserDto)
   list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
     return this.users.list(query);
   }

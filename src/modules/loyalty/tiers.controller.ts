@@ -38,7 +38,7 @@ export class TiersController {
 
   @Put('admin/tiers')
   @Allow({ roles: [] })
-  @ApiOkResponse({ type: [TierDefinitionDto] })
+  @ApiPageResponse(TierDefinitionDto, 'The new ladder, lowest tier first (one page)')
   async replace(
     @Body() dto: ReplaceTiersDto,
     @CurrentPrincipal() principal: Principal,

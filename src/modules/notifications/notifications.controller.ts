@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import { ListNotificationsQuery, MarkNotificationDto, NotificationDto } from './dto/notification.dto.js';
 import { NotificationsService } from './notifications.service.js';
@@ -15,7 +16,9 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'The caller’s notices, newest first, with the count of unread ones' })
+  @ApiPageResponse(NotificationDto, 'The caller’s notices, newest first, with the count of unread ones', {
+    unread: { type: 'integer', description: 'How many of all the caller’s notices are unread' },
+  })
   list(
     @Query() query: ListNotificationsQuery,
     @CurrentPrincipal() principal: Principal,

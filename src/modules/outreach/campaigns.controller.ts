@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } 
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { PageQuery, type Page } from '../../common/pagination/cursor.js';
 import { CampaignsService, toCampaignDto } from './campaigns.service.js';
 import { CampaignDto, CampaignStatsDto, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto.js';
@@ -29,7 +30,7 @@ export class CampaignsController {
 
   @Get()
   @Allow({ roles: [...READERS] })
-  @ApiOkResponse({ description: 'Newest first' })
+  @ApiPageResponse(CampaignDto, 'Newest first')
   list(@Query() query: PageQuery): Promise<Page<CampaignDto>> {
     return this.campaigns.list(query);
   }

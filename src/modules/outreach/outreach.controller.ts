@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } 
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { PageQuery, type Page } from '../../common/pagination/cursor.js';
 import {
   CreateRuleDto,
@@ -46,7 +47,7 @@ export class OutreachController {
 
   @Get('rules')
   @Allow({ roles: [...MARKETING] })
-  @ApiOkResponse({ description: 'Newest first' })
+  @ApiPageResponse(RuleDto, 'Newest first')
   listRules(@Query() query: PageQuery): Promise<Page<RuleDto>> {
     return this.rules.list(query);
   }
@@ -85,7 +86,7 @@ export class OutreachController {
 
   @Get('runs')
   @Allow({ roles: [...MARKETING] })
-  @ApiOkResponse({ description: 'Runs of the daily scans (birthday, dormant, VIP care calls), newest first' })
+  @ApiPageResponse(RunDto, 'Runs of the daily scans (birthday, dormant, VIP care calls), newest first')
   runs(@Query() query: ListRunsQuery): Promise<Page<RunDto>> {
     return this.rules.runs(query);
   }
@@ -103,7 +104,7 @@ export class OutreachController {
 
   @Get('messages')
   @Allow({ roles: [...MESSAGE_READERS] })
-  @ApiOkResponse({ description: 'Newest first, with the decision and the suppression reason' })
+  @ApiPageResponse(MessageDto, 'Newest first, with the decision and the suppression reason')
   listMessages(@Query() query: ListMessagesQuery): Promise<Page<MessageDto>> {
     return this.messages.list(query);
   }

@@ -10,6 +10,7 @@ import {
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import { AssignmentRulesService } from './assignment-rules.service.js';
 import {
@@ -28,7 +29,7 @@ export class AssignmentRulesController {
   constructor(private readonly rules: AssignmentRulesService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'In the order they are tried; the default rule catches the rest' })
+  @ApiPageResponse(AssignmentRuleDto, 'In the order they are tried; the default rule catches the rest')
   async list(): Promise<Page<AssignmentRuleDto>> {
     return { data: await this.rules.list(), nextCursor: null };
   }

@@ -4,6 +4,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import { ChangeLeadStatus } from './change-lead-status.js';
 import { ConvertLead } from './convert-lead.js';
@@ -47,7 +48,7 @@ export class LeadsController {
 
   @Get()
   @Allow({ roles: [...SELLERS] })
-  @ApiOkResponse({ description: 'Newest first: a salesperson’s own, a manager’s team’s and unassigned ones' })
+  @ApiPageResponse(LeadDto, 'Newest first: a salesperson’s own, a manager’s team’s and unassigned ones')
   list(@Query() query: ListLeadsQuery, @CurrentPrincipal() principal: Principal): Promise<Page<LeadDto>> {
     return this.leads.list(query, principal);
   }

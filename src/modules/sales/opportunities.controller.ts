@@ -4,6 +4,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import {
   CloseOpportunityDto,
@@ -39,7 +40,7 @@ export class OpportunitiesController {
   }
 
   @Get()
-  @ApiOkResponse({ description: 'Newest first: a salesperson’s own, a manager’s team’s' })
+  @ApiPageResponse(OpportunityDto, 'Newest first: a salesperson’s own, a manager’s team’s')
   list(
     @Query() query: ListOpportunitiesQuery,
     @CurrentPrincipal() principal: Principal,

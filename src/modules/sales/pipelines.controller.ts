@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { RequestId } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import { CreatePipelineDto, PipelineDto } from './dto/opportunity.dto.js';
 import { PipelinesService } from './pipelines.service.js';
@@ -15,7 +16,7 @@ export class PipelinesController {
 
   @Get('pipelines')
   @Allow({ roles: ['manager', 'sales', 'marketing'] })
-  @ApiOkResponse({ description: 'Every pipeline with its stages in order, the default first' })
+  @ApiPageResponse(PipelineDto, 'Every pipeline with its stages in order, the default first')
   async list(): Promise<Page<PipelineDto>> {
     return { data: await this.pipelines.list(), nextCursor: null };
   }

@@ -4,6 +4,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import type { Page } from '../../common/pagination/cursor.js';
 import {
   CreateProductDto,
@@ -45,7 +46,7 @@ export class QuotesController {
 
   @Get('products')
   @Allow({ roles: [...SELLERS, 'marketing'] })
-  @ApiOkResponse({ description: 'The price list, newest first' })
+  @ApiPageResponse(ProductDto, 'The price list, newest first')
   listProducts(@Query() query: ListProductsQuery): Promise<Page<ProductDto>> {
     return this.products.list(query);
   }
@@ -89,7 +90,7 @@ export class QuotesController {
 
   @Get('quotes')
   @Allow({ roles: [...SELLERS] })
-  @ApiOkResponse({ description: 'Newest first: a salesperson’s own, a manager’s team’s' })
+  @ApiPageResponse(QuoteDto, 'Newest first: a salesperson’s own, a manager’s team’s')
   listQuotes(@Query() query: ListQuotesQuery, @CurrentPrincipal() principal: Principal): Promise<Page<QuoteDto>> {
     return this.quotes.list(query, principal);
   }

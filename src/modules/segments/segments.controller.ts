@@ -10,6 +10,7 @@ import {
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { PageQuery, type Page } from '../../common/pagination/cursor.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { CustomerDto, ListCustomersQuery } from '../customers/dto/customer.dto.js';
@@ -40,7 +41,7 @@ export class SegmentsController {
 
   @Get()
   @Allow({ roles: [...MARKETING] })
-  @ApiOkResponse({ description: 'Newest first' })
+  @ApiPageResponse(SegmentDto, 'Newest first')
   list(@Query() query: PageQuery): Promise<Page<SegmentDto>> {
     return this.segments.list(query);
   }
@@ -87,7 +88,7 @@ export class SegmentsController {
 
   @Get(':id/customers')
   @Allow({ roles: [...MARKETING] })
-  @ApiOkResponse({ description: 'The members now, newest first, keyset-paged as GET /customers' })
+  @ApiPageResponse(CustomerDto, 'The members now, newest first, keyset-paged as GET /customers')
   members(
     @UuidParam() id: string,
     @Query() query: PageQuery,

@@ -12,6 +12,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { mapPage, Page } from '../../common/pagination/cursor.js';
 import {
   AssignServiceRequestDto,
@@ -67,7 +68,7 @@ export class ServiceRequestsController {
 
   @Get()
   @Allow({ roles: [...READERS] })
-  @ApiOkResponse({ description: 'Newest first; a technician sees only the requests dispatched to them' })
+  @ApiPageResponse(ServiceRequestDto, 'Newest first; a technician sees only the requests dispatched to them')
   async list(
     @Query() query: ListServiceRequestsQuery,
     @CurrentPrincipal() principal: Principal,

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { Page } from '../../common/pagination/cursor.js';
 import { ListTasksQuery, TaskDto } from './dto/task.dto.js';
 import { TasksService } from './tasks.service.js';
@@ -17,7 +18,7 @@ export class TasksController {
 
   @Get()
   @Allow({ roles: [...STAFF] })
-  @ApiOkResponse({ description: "The caller's tasks and those of their roles' pools, newest first" })
+  @ApiPageResponse(TaskDto, "The caller's tasks and those of their roles' pools, newest first")
   list(@Query() query: ListTasksQuery, @CurrentPrincipal() principal: Principal): Promise<Page<TaskDto>> {
     return this.tasks.listFor(principal, query);
   }

@@ -263,6 +263,13 @@ export class CustomerDto {
   @ApiProperty() updatedAt: string;
 }
 
+/** What PATCH /customers/{id} answers an API key that may write customers but not read them. */
+export class CustomerWriteReceiptDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() version: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
 export class CustomerPageDto {
   @ApiProperty({ type: [CustomerDto] }) data: CustomerDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;

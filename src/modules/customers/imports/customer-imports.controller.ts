@@ -73,7 +73,10 @@ export class CustomerImportsController {
   @Get(':id/rejected-rows')
   @Allow(IMPORTERS)
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'The rejected rows as CSV: the original columns, then 行号 line and 原因 reasons' })
+  @ApiOkResponse({
+    description: 'The rejected rows as CSV: the original columns, then 行号 line and 原因 reasons',
+    content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } },
+  })
   async rejectedRows(@UuidParam() id: string): Promise<StreamableFile> {
     const rows = this.imports.rejectedRowsCsv(id);
     const first = await rows.next(); // NotFound before the response starts

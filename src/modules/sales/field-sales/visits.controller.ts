@@ -15,8 +15,8 @@ import {
   UnplannedVisitDto,
   VisitsReportQuery,
 } from './dto/visit.dto.js';
-import { FieldSalesService, type NearbySalesperson, type Trip } from './field-sales.service.js';
-import type { PlanVersusActual } from './plan-versus-actual.js';
+import { NearbyDto, TripDto, VisitsReportDto } from './dto/field-sales-report.dto.js';
+import { FieldSalesService } from './field-sales.service.js';
 import { VisitsService } from './visits.service.js';
 import { WorkPlansService } from './work-plans.service.js';
 
@@ -93,13 +93,11 @@ export class FieldSalesController {
   @Get('nearby')
   @Allow({ roles: ['manager', 'agent'] })
   @ApiOkResponse({
+    type: NearbyDto,
     description:
       'Salespeople whose day passes within the radius, nearest first (a manager’s team; everyone for an agent)',
   })
-  nearby(
-    @Query() query: NearbyQuery,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ point: { lat: number; lng: number }; data: NearbySalesperson[] }> {
+  nearby(@Query() query: NearbyQuery, @CurrentPrincipal() principal: Principal): Promise<NearbyDto> {
     return this.fieldSales.nearby(query, principal);
   }
 
@@ -117,8 +115,11 @@ export class FieldSalesController {
 
   @Get('trips')
   @Allow({ roles: ['manager', 'sales', 'agent'] })
-  @ApiOkResponse({ description: 'A salesperson’s approved stops of the day in order, and their latest check-in' })
-  trip(@Query() query: TripQuery, @CurrentPrincipal() principal: Principal): Promise<Trip> {
+  @ApiOkResponse({
+    type: TripDto,
+    description: 'A salesperson’s approved stops of the day in order, and their latest check-in',
+  })
+  trip(@Query() query: TripQuery, @CurrentPrincipal() principal: Principal): Promise<TripDto> {
     return this.fieldSales.trip(query, principal);
   }
 }
@@ -132,13 +133,11 @@ export class VisitsReportController {
 
   @Get('visits')
   @ApiOkResponse({
+    type: VisitsReportDto,
     description:
       'Plan versus actual per salesperson and week: planned, done, skipped, pending, unplanned, on-time share',
   })
-  visits(
-    @Query() query: VisitsReportQuery,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ from: string; to: string; data: PlanVersusActual[] }> {
+  visits(@Query() query: VisitsReportQuery, @CurrentPrincipal() principal: Principal): Promise<VisitsReportDto> {
     return this.fieldSales.report(query, principal);
   }
 }

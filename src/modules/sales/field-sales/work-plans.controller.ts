@@ -4,6 +4,7 @@ import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.j
 import type { Principal } from '../../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../../common/http/request-context.js';
 import { Idempotent } from '../../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../../common/pagination/api-page-response.js';
 import type { Page } from '../../../common/pagination/cursor.js';
 import {
   AddPlanEntryDto,
@@ -37,7 +38,7 @@ export class WorkPlansController {
   }
 
   @Get()
-  @ApiOkResponse({ description: 'Newest first: a salesperson’s own, a manager’s team’s' })
+  @ApiPageResponse(WorkPlanDto, 'Newest first: a salesperson’s own, a manager’s team’s')
   list(@Query() query: ListWorkPlansQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WorkPlanDto>> {
     return this.plans.list(query, principal);
   }
