@@ -49,7 +49,7 @@ export class AdminController {
   }
 
   @Get('queues/:name/jobs')
-  @ApiOkResponse({ type: [QueueJobDto], description: 'Failed jobs unless ?state= says otherwise, newest first' })
+  @ApiPageResponse(QueueJobDto, 'Failed jobs unless ?state= says otherwise, newest first')
   jobs(@Param('name') name: string, @Query() query: JobsQuery): Promise<Page<QueueJobDto>> {
     return this.queues.jobs(name, query);
   }
@@ -112,7 +112,7 @@ export class AdminController {
   }
 
   @Get('audit-log')
-  @ApiOkResponse({ type: [AuditEntryDto], description: 'Newest first' })
+  @ApiPageResponse(AuditEntryDto, 'Newest first')
   async audit(@Query() query: AuditLogQuery): Promise<Page<AuditEntryDto>> {
     const rows = await this.auditLog.search(query, decodeCursor(query.cursor, /^\d{1,19}$/));
     return toPage(rows, query.limit, (row) => ({ at: isoTime(row.occurredAt), id: row.id }), toAuditEntryDto);

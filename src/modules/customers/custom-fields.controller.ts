@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
@@ -16,7 +17,7 @@ export class CustomFieldsController {
 
   @Get()
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [CustomFieldDto] })
+  @ApiPageResponse(CustomFieldDto)
   async list(@Query() query: PageQuery): Promise<Page<CustomFieldDto>> {
     return mapPage(await this.fields.list(query), toCustomFieldDto);
   }

@@ -225,7 +225,7 @@ export class CustomersController {
 
   @Get('customers/:id/timeline')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [TimelineEntryDto] })
+  @ApiPageResponse(TimelineEntryDto)
   timeline(@UuidParam() id: string, @Query() query: TimelineQuery): Promise<Page<TimelineEntryDto>> {
     return this.records.timeline(id, query);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
@@ -25,7 +26,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOkResponse({ type: [ApiKeyDto] })
+  @ApiPageResponse(ApiKeyDto)
   list(@Query() query: PageQuery): Promise<Page<ApiKeyDto>> {
     return this.apiKeys.list(query);
   }

@@ -4,6 +4,7 @@ import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../common/http/request-context.js';
 import { Idempotent } from '../../common/idempotency/idempotency.interceptor.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
 import {
   AdjustPointsDto,
@@ -36,7 +37,7 @@ export class LoyaltyController {
 
   @Get('ledger')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [LedgerEntryDto] })
+  @ApiPageResponse(LedgerEntryDto)
   async ledger(
     @UuidParam() id: string,
     @Query() query: PageQuery,

@@ -5,6 +5,7 @@ import { IsBoolean, IsOptional } from 'class-validator';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { mapPage, Page, PageQuery } from '../../common/pagination/cursor.js';
 import { CreateRewardDto, RewardDto, UpdateRewardDto } from './dto/loyalty.dto.js';
 import { toRewardDto } from './loyalty.presenter.js';
@@ -26,7 +27,7 @@ export class RewardsController {
 
   @Get()
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [RewardDto] })
+  @ApiPageResponse(RewardDto)
   async list(@Query() query: ListRewardsQuery): Promise<Page<RewardDto>> {
     return mapPage(await this.loyalty.listRewards(query.includeInactive ?? false, query), toRewardDto);
   }

@@ -31,7 +31,7 @@ export class TiersController {
 
   @Get('admin/tiers')
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [TierDefinitionDto] })
+  @ApiPageResponse(TierDefinitionDto)
   async list(@Query() query: PageQuery): Promise<Page<TierDefinitionDto>> {
     return mapPage(await this.tiers.definitionsPage(query), toTierDefinitionDto);
   }
@@ -89,7 +89,7 @@ export class TiersController {
 
   @Get('customers/:id/tier-history')
   @Allow({ roles: ['manager', 'sales', 'agent', 'technician', 'marketing'], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [TierHistoryEntryDto] })
+  @ApiPageResponse(TierHistoryEntryDto)
   async history(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<TierHistoryEntryDto>> {
     return mapPage(await this.tiers.history(id, query), toTierHistoryEntryDto);
   }

@@ -118,10 +118,7 @@ export class ServiceRequestsController {
 
   @Get(':id/assignee-suggestions')
   @Allow({ roles: ['manager'] })
-  @ApiOkResponse({
-    type: [AssigneeSuggestionDto],
-    description: 'The best three people to send: qualified, least loaded first',
-  })
+  @ApiPageResponse(AssigneeSuggestionDto, 'The best three people to send: qualified, least loaded first')
   async suggestions(
     @UuidParam() id: string,
     @CurrentPrincipal() principal: Principal,

@@ -10,6 +10,7 @@ import {
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
+import { ApiPageResponse } from '../../common/pagination/api-page-response.js';
 import { Page, PageQuery } from '../../common/pagination/cursor.js';
 import {
   CreatedWebhookEndpointDto,
@@ -44,7 +45,7 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOkResponse({ type: [WebhookEndpointDto] })
+  @ApiPageResponse(WebhookEndpointDto)
   list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WebhookEndpointDto>> {
     return this.webhooks.list(principal, query.cursor, query.limit);
   }
@@ -100,7 +101,7 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOkResponse({ type: [WebhookDeliveryDto], description: 'Newest first, each with every attempt' })
+  @ApiPageResponse(WebhookDeliveryDto, 'Newest first, each with every attempt')
   deliveries(
     @UuidParam() id: string,
     @Query() query: DeliveriesQuery,
