@@ -89,7 +89,7 @@ function completeOperation(path: string, method: string, operation: Operation): 
     problems['409'] = 'Refused in the current state';
     problems['412'] = 'The If-Match version is stale';
   }
-  if (write) problems['409'] ??= 'Refused in the current state, or a duplicate of an existing record';
+  if (write && operation.security?.length) problems['409'] ??= 'Refused in the current state, or a duplicate of an existing record';
   if (headerNames.has('idempotency-key')) problems['409'] ??= 'A request with this Idempotency-Key is in progress';
   if (operation.requestBody || method === 'post') problems['422'] = 'Well-formed but refused; `errors` lists why';
   if (operation.requestBody) {
