@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { whoMayCall } from './infrastructure/http/openapi-access.js';
 import { completeOpenApiDocument } from './infrastructure/http/openapi-completion.js';
 import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -125,6 +126,7 @@ export async function createApp(
           })
           .build(),
       ),
+      whoMayCall(app),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
     await mountQueuesDashboard(app, config, QUEUES_DASHBOARD_PATH);

@@ -8,6 +8,7 @@ import { toJsonSchema } from './support/contract.js';
 type Schema = Record<string, unknown>;
 interface Operation {
   summary?: string;
+  description?: string;
   security?: unknown[];
   parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
   responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
@@ -56,6 +57,12 @@ describe('the OpenAPI contract', () => {
   it('gives every operation a summary, and its problem responses behind a token', () => {
     expect(operations.length).toBeGreaterThan(150);
     expect(operations.filter(({ operation }) => !operation.summary).map(({ path }) => path)).toStrictEqual([]);
+    // Who may call it, from the metadata the AuthGuard enforces (src/infrastructure/http/openapi-access.ts).
+    expect(
+      operations
+        .filter(({ operation }) => !operation.description?.includes('**Who may call:**'))
+        .map(({ method, path }) => `${method} ${path}`),
+    ).toStrictEqual([]);
     const missing = operations
       .filter(({ operation }) => operation.security?.length)
       .filter(({ operation }) =>

@@ -4,6 +4,7 @@ import { PROBLEM_TYPES } from '../../common/errors/problem-types.js';
 type Operation = {
   operationId?: string;
   summary?: string;
+  description?: string;
   tags?: string[];
   security?: unknown[];
   parameters?: { name: string; in: string; schema?: Record<string, unknown> }[];
@@ -22,13 +23,17 @@ const PROBLEM = { $ref: '#/components/schemas/Problem' };
  *   a POST or with a body; 413/415 with a body), each with its titles from the problem registry, and the
  *   problem schema on every error response a route declares itself;
  * - each header once, where a route declares what a decorator (`@Idempotent`, `@IfMatchVersion`) declares;
- * - a summary where a route has none, from its controller and handler names;
+ * - a summary where a route has none, from its controller and handler names, and in every description who
+ *   may call it (`whoMayCall`, from the metadata the AuthGuard reads);
  * - the `{data, nextCursor}` page wherever a route pages with `limit` and `cursor` but was declared as a
  *   bare array;
  * - `limit` as the integer it is (the decorator's `allOf: [Object]` dropped);
  * - the `x-request-id` header on every response.
  */
-export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+export function completeOpenApiDocument(
+  document: OpenAPIObject,
+  whoMayCall: ReadonlyMap<string, string> = new Map(),
+): OpenAPIObject {
   document.components ??= {};
   document.components.schemas ??= {};
   document.components.schemas.Problem = PROBLEM_SCHEMA;
@@ -37,7 +42,11 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
     const item = document.paths[path] as Record<string, Operation | undefined>;
     for (const method of METHODS) {
       const operation = item[method];
-      if (operation) completeOperation(path, method, operation);
+      if (!operation) continue;
+      completeOperation(path, method, operation);
+      const who = operation.operationId && whoMayCall.get(operation.operationId);
+      if (who)
+        operation.description = [operation.description, `**Who may call:** ${who}.`].filter(Boolean).join('\n\n');
     }
   }
   return document;
@@ -89,7 +98,8 @@ function completeOperation(path: string, method: string, operation: Operation): 
     problems['409'] = 'Refused in the current state';
     problems['412'] = 'The If-Match version is stale';
   }
-  if (write && operation.security?.length) problems['409'] ??= 'Refused in the current state, or a duplicate of an existing record';
+  if (write && operation.security?.length)
+    problems['409'] ??= 'Refused in the current state, or a duplicate of an existing record';
   if (headerNames.has('idempotency-key')) problems['409'] ??= 'A request with this Idempotency-Key is in progress';
   if (operation.requestBody || method === 'post') problems['422'] = 'Well-formed but refused; `errors` lists why';
   if (operation.requestBody) {
