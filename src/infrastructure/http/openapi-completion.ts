@@ -19,8 +19,8 @@ const PROBLEM = { $ref: '#/components/schemas/Problem' };
  * What the decorators leave out of the OpenAPI document, filled in from what every route shares, so
  * a client generated from `/docs-json` knows the errors and pages it will get (issue 18):
  * - the RFC 9457 problem schema, and on every operation the problem responses it can answer (400 and
- *   503 anywhere; 401/403 behind a token; 404 with a path id; 412 with If-Match; 409 on a write; 422 on
- *   a POST or with a body; 413/415 with a body), each with its titles from the problem registry, and the
+ *   503 anywhere; 401/403 behind a token; 404 with a path id, a query naming a record or a written body; 412 with
+ *   If-Match; 409 on a write; 422 on a POST, with a body or a query; 413/415 with a body), each with its titles from the problem registry, and the
  *   problem schema on every error response a route declares itself;
  * - each header once, where a route declares what a decorator (`@Idempotent`, `@IfMatchVersion`) declares;
  * - a summary where a route has none, from its controller and handler names, and in every description who
@@ -93,7 +93,11 @@ function completeOperation(path: string, method: string, operation: Operation): 
     problems['401'] = 'No valid token or API key';
     problems['403'] = 'The role or scope may not do this';
   }
-  if (path.includes('{')) problems['404'] = 'Not found, or not visible to the caller';
+  // A path id, a query naming a record (`?salespersonId=`) or a written body (`customerId`) may name one the
+  // caller cannot see.
+  const namesRecord = parameters.some((p) => (p.in === 'query' || p.in === 'path') && /(^id|Id)$/.test(p.name));
+  if (path.includes('{') || namesRecord || (write && operation.requestBody))
+    problems['404'] = 'Not found, or not visible to the caller';
   if (headerNames.has('if-match')) {
     problems['409'] = 'Refused in the current state';
     problems['412'] = 'The If-Match version is stale';
@@ -101,7 +105,8 @@ function completeOperation(path: string, method: string, operation: Operation): 
   if (write && operation.security?.length)
     problems['409'] ??= 'Refused in the current state, or a duplicate of an existing record';
   if (headerNames.has('idempotency-key')) problems['409'] ??= 'A request with this Idempotency-Key is in progress';
-  if (operation.requestBody || method === 'post') problems['422'] = 'Well-formed but refused; `errors` lists why';
+  if (operation.requestBody || method === 'post' || parameters.some((p) => p.in === 'query'))
+    problems['422'] = 'Well-formed but refused; `errors` lists why';
   if (operation.requestBody) {
     problems['413'] = 'The body is larger than the limit';
     problems['415'] = 'The body is not of a media type the route reads';

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../common/auth/access.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { IfMatchVersion, RequestId, UuidParam } from '../../common/http/request-context.js';
@@ -62,7 +69,7 @@ export class CampaignsController {
   @Post(':id/launch')
   @HttpCode(202)
   @Allow({ roles: [...MARKETING] })
-  @ApiOkResponse({
+  @ApiAcceptedResponse({
     type: CampaignDto,
     description: 'Scheduled: at scheduledAt (or at once) the audience is selected through the contact gate and sent',
   })
