@@ -20,7 +20,8 @@ const PROBLEM = { $ref: '#/components/schemas/Problem' };
  * a client generated from `/docs-json` knows the errors and pages it will get (issue 18):
  * - the RFC 9457 problem schema, and on every operation the problem responses it can answer (400 and
  *   503 anywhere; 401/403 behind a token; 404 with a path id, a query naming a record or a written body; 412 with
- *   If-Match; 409 on a write; 422 on a POST, with a body or a query; 413/415 with a body), each with its titles from the problem registry, and the
+ *   If-Match; 409 on a write; 422 on a POST, with a body or a query; 413/415 with a body; 308/410 under
+ *   `/customers/{id}`, merged or erased), each with its titles from the problem registry, and the
  *   problem schema on every error response a route declares itself;
  * - each header once, where a route declares what a decorator (`@Idempotent`, `@IfMatchVersion`) declares;
  * - a summary where a route has none, from its controller and handler names, and in every description who
@@ -98,6 +99,10 @@ function completeOperation(path: string, method: string, operation: Operation): 
   const namesRecord = parameters.some((p) => (p.in === 'query' || p.in === 'path') && /(^id|Id)$/.test(p.name));
   if (path.includes('{') || namesRecord || (write && operation.requestBody))
     problems['404'] = 'Not found, or not visible to the caller';
+  if (/^\/api\/v1\/customers\/\{id\}/.test(path)) {
+    problems['308'] = 'The customer was merged into another: Location names the survivor';
+    problems['410'] = 'The customer was erased';
+  }
   if (headerNames.has('if-match')) {
     problems['409'] = 'Refused in the current state';
     problems['412'] = 'The If-Match version is stale';
