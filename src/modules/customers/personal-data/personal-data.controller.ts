@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../../common/http/request-context.js';
@@ -27,9 +34,12 @@ export class PersonalDataController {
 
   @Get('customers/:id/export')
   @Allow({ roles: [], scopes: ['customers:export'] })
-  @ApiProduces('application/json', 'application/zip')
+  @ApiExtraModels(CustomerDataExport)
   @ApiOkResponse({
-    type: CustomerDataExport,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(CustomerDataExport) } },
+      'application/zip': { schema: { type: 'string', format: 'binary' } },
+    },
     description:
       'Everything held about the customer: module → table → rows, as stored. With `format=zip`: a zip of export.json and one CSV per module and table',
   })
