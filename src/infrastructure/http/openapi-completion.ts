@@ -167,7 +167,8 @@ const PROBLEM_SCHEMA = {
     type: {
       type: 'string',
       example: PROBLEM_TYPES.validation.type,
-      enum: Object.values(PROBLEM_TYPES).map((p) => p.type),
+      // about:blank: an HTTP error with no type of its own (RFC 9457 §4.2.1), e.g. Fastify's 413 before any route.
+      enum: ['about:blank', ...Object.values(PROBLEM_TYPES).map((p) => p.type)],
     },
     title: { type: 'string', example: 'Validation failed' },
     status: { type: 'integer', example: 400 },

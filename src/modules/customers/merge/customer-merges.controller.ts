@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiPageResponse } from '../../../common/pagination/api-page-response.js';
 import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../../common/http/request-context.js';
@@ -50,7 +51,7 @@ export class CustomerMergesController {
 
   @Get('customers/:id/merges')
   @Allow({ roles: [...ALL_STAFF], scopes: ['customers:read'] })
-  @ApiOkResponse({ type: [CustomerMergeDto] })
+  @ApiPageResponse(CustomerMergeDto, 'The duplicates merged into this customer (one page)')
   async mergesInto(@UuidParam() id: string): Promise<{ data: CustomerMergeDto[]; nextCursor: null }> {
     return { data: await this.merges.mergesInto(id), nextCursor: null };
   }

@@ -199,6 +199,11 @@ export class CsatDto {
   @ApiProperty() responses: number;
 }
 
+export class FeedbackTagCountDto {
+  @ApiProperty() tag: string;
+  @ApiProperty({ type: 'integer' }) count: number;
+}
+
 export class FeedbackReportDto {
   @ApiProperty({ nullable: true, type: String }) productId: string | null;
   @ApiProperty() from: string;
@@ -207,6 +212,7 @@ export class FeedbackReportDto {
   @ApiProperty() suggestions: number;
   @ApiProperty({ type: NpsDto }) nps: NpsDto;
   @ApiProperty({ type: CsatDto }) csat: CsatDto;
-  @ApiProperty({ description: 'Entries by tag, most first' }) tags: { tag: string; count: number }[];
+  @ApiProperty({ type: [FeedbackTagCountDto], description: 'Entries by tag, most first' })
+  tags: FeedbackTagCountDto[];
   @ApiProperty({ type: [FeedbackDto], description: 'The 10 newest suggestions' }) newestSuggestions: FeedbackDto[];
 }
