@@ -37,12 +37,18 @@ describe('personal-data export', () => {
       .set(bearer(sales.token))
       .send({ channels: [{ channel: 'sms', optedIn: true }] })
       .expect(200);
+    // the purchase's points and the value recalculated after it are written by the worker, later
     await waitFor(
-      async () =>
-        (await t.db.query(`SELECT count(*)::int AS n FROM loyalty_ledger WHERE customer_id = $1`, [made.id])).rows[0]
-          .n >= 1,
+      async () => {
+        const { rows } = await t.db.query(
+          `SELECT (SELECT count(*) FROM loyalty_ledger WHERE customer_id = $1) > 0
+                  AND (SELECT count(*) FROM customer_values WHERE customer_id = $1) > 0 AS done`,
+          [made.id],
+        );
+        return rows[0].done as boolean;
+      },
       30_000,
-      'the purchase points',
+      'the purchase points and the customer value',
     );
 
     const exported = await t.http
