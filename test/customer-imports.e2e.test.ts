@@ -241,6 +241,15 @@ describe('customer CSV imports', () => {
     await upload(Buffer.from(csv([['姓名'], ['x']])), { onMatch: 'merge' }).expect(400);
     await upload(Buffer.from(''), {}).expect(422);
     await t.http.post(`${API}/customers/imports`).set(bearer(manager.token)).send({ file: 'x' }).expect(415);
+    for (const body of ['{"kind":"individual"}', '--x\r\nnot a header\r\n\r\nx', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n姓名']) {
+      const malformed = await t.http
+        .post(`${API}/customers/imports`)
+        .set(bearer(manager.token))
+        .set('content-type', 'multipart/form-data; boundary=x')
+        .send(body);
+      expect({ body, status: malformed.status }).toEqual({ body, status: 422 });
+      expect(malformed.headers['content-type']).toContain('application/problem+json');
+    }
     const after = (await t.db.query(`SELECT count(*)::int AS n FROM customer_imports`)).rows[0].n;
     expect(after).toBe(before);
   });

@@ -21,6 +21,18 @@ export class UnreadableImportFile extends DomainError {
   }
 }
 
+/**
+ * What a failure of the multipart parser means for the client. A body that says multipart but is not
+ * (no closing boundary, a broken part header) makes the parser throw a bare Error: the upload is
+ * unreadable (422), not a server fault. The parser's own errors with a 4xx status (limits) pass through.
+ */
+export function unreadableUpload(error: unknown): Error {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return error as Error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new UnreadableImportFile(`The multipart body could not be read: ${reason}.`);
+}
+
 export class PurchaseAlreadyRefunded extends DomainError {
   constructor(purchaseId: string) {
     super('already-refunded', `Purchase ${purchaseId} was already refunded.`);

@@ -8,12 +8,13 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../../common/http/request-context.js';
-import { ImportNotMultipart, UnreadableImportFile } from '../customers-errors.js';
+import { ImportNotMultipart, UnreadableImportFile, unreadableUpload } from '../customers-errors.js';
 import { CustomerImportDto, ImportUploadDto } from './customer-import.dto.js';
 import { CustomerImportsService, IMPORT_MAX_BYTES } from './customer-imports.service.js';
 
@@ -43,7 +44,7 @@ export class CustomerImportsController {
   ): Promise<CustomerImportDto> {
     if (!request.isMultipart()) throw new ImportNotMultipart();
     let optionsText: string | undefined;
-    for await (const part of request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } })) {
+    for await (const part of readableParts(request)) {
       if (part.type === 'field') {
         if (part.fieldname === 'options') optionsText = String(part.value);
         continue;
@@ -88,5 +89,20 @@ export class CustomerImportsController {
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="rejected-rows-${id}.csv"`,
     });
+  }
+}
+
+/** The upload's parts; a body that says multipart but is not is the client's fault (see `unreadableUpload`). */
+async function* readableParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  const parts = request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } });
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await parts.next();
+    } catch (error) {
+      throw unreadableUpload(error);
+    }
+    if (next.done) return;
+    yield next.value;
   }
 }

@@ -15,7 +15,7 @@ import { isoTime } from '../../../common/http/iso-time.js';
 import { TransactionRunner } from '../../../infrastructure/database/transaction-runner.js';
 import { type CustomerImportJob, QueueName } from '../../../infrastructure/queues/queue-names.js';
 import { UsersService } from '../../identity/users.service.js';
-import { ImportFileTooLarge, UnreadableImportFile } from '../customers-errors.js';
+import { ImportFileTooLarge, UnreadableImportFile, unreadableUpload } from '../customers-errors.js';
 import { ImportOptionsDto, type CustomerImportDto } from './customer-import.dto.js';
 import {
   CustomerImportsRepository,
@@ -213,14 +213,21 @@ function csvLine(cells: string[]): string {
   return cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(',') + '\r\n';
 }
 
-/** The stream re-cut into chunks of `size` bytes (the last one shorter). */
+/** The upload re-cut into chunks of `size` bytes (the last one shorter); a body cut short is unreadable. */
 async function* chunked(stream: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let length = 0;
-  for await (const data of stream) {
-    const buffer = data as Buffer;
-    parts.push(buffer);
-    length += buffer.length;
+  const data = stream[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await data.next();
+    } catch (error) {
+      throw unreadableUpload(error);
+    }
+    if (next.done) break;
+    parts.push(next.value);
+    length += next.value.length;
     while (length >= size) {
       const all = Buffer.concat(parts);
       yield all.subarray(0, size);
