@@ -241,7 +241,11 @@ describe('customer CSV imports', () => {
     await upload(Buffer.from(csv([['姓名'], ['x']])), { onMatch: 'merge' }).expect(400);
     await upload(Buffer.from(''), {}).expect(422);
     await t.http.post(`${API}/customers/imports`).set(bearer(manager.token)).send({ file: 'x' }).expect(415);
-    for (const body of ['{"kind":"individual"}', '--x\r\nnot a header\r\n\r\nx', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n姓名']) {
+    for (const body of [
+      '{"kind":"individual"}',
+      '--x\r\nnot a header\r\n\r\nx',
+      '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n姓名',
+    ]) {
       const malformed = await t.http
         .post(`${API}/customers/imports`)
         .set(bearer(manager.token))
