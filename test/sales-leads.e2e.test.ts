@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../src/common/auth/principal.js';
 import type { CreateLeadDto } from '../src/modules/sales/dto/lead.dto.js';
-import { CustomersService } from '../src/modules/customers/customers.service.js';
 import { CreateLead } from '../src/modules/sales/create-lead.js';
-import { LeadsRepository } from '../src/modules/sales/leads.repository.js';
 import { customer } from './support/factories.js';
 import { API, bearer, createApiKey, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
@@ -136,6 +134,20 @@ describe('leads and their assignment (R-SP1)', () => {
       await setStatus(byEmail.id, { status: 'disqualified', reason: '重复' }).expect(200);
       expect((await createLead({ email, region: newRegion() })).duplicates.leadIds).toStrictEqual([byEmailOnly.id]);
     });
+
+    it('flags a lead whose twin arrives in the same moment (created in the same batch)', async () => {
+      const phone = `137${String(Date.now()).slice(-8)}`;
+      const [one, two, other] = await Promise.all([
+        createLead({ phone, region: newRegion() }),
+        createLead({ phone: `+86${phone}`, region: newRegion() }),
+        createLead({ phone: `136${String(Date.now()).slice(-8)}`, region: newRegion() }),
+      ]);
+      // Whichever came first (in one batch or in two), the other names it; the unrelated lead names neither.
+      const [first, second] = one.duplicates.leadIds.length ? [two, one] : [one, two];
+      expect(first.duplicates.leadIds).toStrictEqual([]);
+      expect(second.duplicates.leadIds).toStrictEqual([first.id]);
+      expect(other.duplicates.leadIds).toStrictEqual([]);
+    });
   });
 
   describe('assignment rules', () => {
@@ -236,11 +248,6 @@ describe('leads and their assignment (R-SP1)', () => {
         createLeadNow as unknown as { createAll: (tx: unknown, arrivals: unknown[]) => Promise<unknown> },
         'createAll',
       );
-      // No contact to look up, answered at once: the six calls reach the batch in the same tick.
-      const lookups = [
-        jest.spyOn(t.app.get(CustomersService), 'withContact').mockResolvedValue([]),
-        jest.spyOn(t.app.get(LeadsRepository), 'openWithContact').mockResolvedValue([]),
-      ];
       const admin: Principal = { kind: 'user', id: manager.id, roles: ['manager'], email: 'm@test', name: 'm' };
       const arrive = (fields: Partial<CreateLeadDto>, i: number) =>
         createLeadNow.execute({ name: `同批 ${i}`, source: 'website', region, ...fields }, admin, `batch-${i}`);
@@ -251,7 +258,7 @@ describe('leads and their assignment (R-SP1)', () => {
         arrive({ source: 'campaign' }, 5),
       ]);
       const batchSizes = batches.mock.calls.map(([, arrivals]) => arrivals.length);
-      for (const spy of [...lookups, batches]) spy.mockRestore();
+      batches.mockRestore();
       // one batch of six, refused, then each on its own
       expect(batchSizes).toStrictEqual([6, 1, 1, 1, 1, 1, 1]);
       expect(outcomes.map((outcome) => outcome.status)).toStrictEqual([
@@ -359,7 +366,14 @@ describe('leads and their assignment (R-SP1)', () => {
     it('records lead.created, lead.assigned and lead.status_changed in the outbox', async () => {
       const region = newRegion();
       await rule({ regions: [region], salespeople: [sales[1].id] });
-      const lead = await createLead({ region });
+      const lead = await createLead({ region, phone: '13900139000', industry: '水处理', notes: '展会' });
+      // The events and the audit row carry the lead exactly as the API shows it.
+      const { rows: written } = await t.db.query(
+        `SELECT payload->'lead' AS lead FROM outbox WHERE aggregate_id = $1
+          UNION ALL SELECT after FROM audit_log WHERE entity_id = $1 AND action = 'lead.created'`,
+        [lead.id],
+      );
+      expect(written.map((row: { lead: unknown }) => row.lead)).toStrictEqual([lead, lead, lead]);
       await setStatus(lead.id, { status: 'contacted' }).expect(200);
       const { rows } = await t.db.query(`SELECT type, payload FROM outbox WHERE aggregate_id = $1 ORDER BY id`, [
         lead.id,

@@ -9,7 +9,7 @@ import {
   subscriber,
   subscriberProblems,
 } from '../infrastructure/outbox/event-catalogue.js';
-import { outboxInsertSql } from '../infrastructure/outbox/outbox.writer.js';
+import { outboxEventsSql, outboxInsertInOrderSql, outboxInsertSql } from '../infrastructure/outbox/outbox.writer.js';
 import { EVENT_CATALOGUES } from './event-catalogues.js';
 
 /** The repository root (this file runs compiled from dist/ or from the sources). */
@@ -59,7 +59,27 @@ describe('event catalogues', () => {
       lane: 'bulk',
     });
     expect(sql.replace(/\s+/g, ' ')).toBe(
-      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved', 'customer', (customer_id)::text, jsonb_build_object('customerId', customer_id, 'points', -points), 'bulk' FROM entries`,
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT 'thing.moved' AS type, 'customer' AS aggregate_type, (customer_id)::text AS aggregate_id, jsonb_build_object('customerId', customer_id, 'points', -points) AS payload, 'bulk' AS lane FROM entries`,
+    );
+  });
+
+  it('write events of several types in one insert, in the order the caller gives', () => {
+    const made = eventType<{ thing: string }>('thing.made', 'thing');
+    const given = eventType<{ thing: string; to: string }>('thing.given', 'thing');
+    const sql = outboxInsertInOrderSql(
+      outboxEventsSql(made, { from: 'things', aggregateId: 'id', payload: { thing: 'name' }, ordinal: 'n * 2' }),
+      outboxEventsSql(given, {
+        from: 'things WHERE owner IS NOT NULL',
+        aggregateId: 'id',
+        payload: { thing: 'name', to: 'owner' },
+        ordinal: 'n * 2 + 1',
+      }),
+    );
+    expect(sql.replace(/\s+/g, ' ')).toBe(
+      `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) SELECT type, aggregate_type, aggregate_id, payload, lane FROM (` +
+        `SELECT (n * 2)::numeric AS ordinal, 'thing.made' AS type, 'thing' AS aggregate_type, (id)::text AS aggregate_id, jsonb_build_object('thing', name) AS payload, 'default' AS lane FROM things UNION ALL ` +
+        `SELECT (n * 2 + 1)::numeric AS ordinal, 'thing.given' AS type, 'thing' AS aggregate_type, (id)::text AS aggregate_id, jsonb_build_object('thing', name, 'to', owner) AS payload, 'default' AS lane FROM things WHERE owner IS NOT NULL` +
+        `) AS event ORDER BY ordinal`,
     );
   });
 

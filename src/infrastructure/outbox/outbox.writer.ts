@@ -52,6 +52,14 @@ export class OutboxWriter {
 /** SQL expressions (over the source rows) for each field of a payload. */
 export type PayloadSql<P> = { [K in keyof P]: string };
 
+type EventSource<P> = {
+  from: string;
+  aggregateId: string;
+  payload: PayloadSql<NoInfer<P>>;
+  merge?: string;
+  lane?: OutboxLane;
+};
+
 /**
  * The outbox's columns, for set-based SQL that writes one event per row of a CTE in the same statement
  * as the change (a tier pass, expiry, birthday rewards, service requests filed or taken together):
@@ -60,15 +68,31 @@ export type PayloadSql<P> = { [K in keyof P]: string };
  * from `payload` (one SQL expression per field of the declared payload type), then `merge`d with a
  * jsonb expression when given (details a caller adds).
  */
-export function outboxInsertSql<P>(
-  type: EventType<P>,
-  source: { from: string; aggregateId: string; payload: PayloadSql<NoInfer<P>>; merge?: string; lane?: OutboxLane },
-): string {
+export function outboxInsertSql<P>(type: EventType<P>, source: EventSource<P>): string {
+  return `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane) ${eventRowsSql(type, source)}`;
+}
+
+/**
+ * Events of several types in one insert, relayed in the order of `ordinal` (an SQL number over each
+ * source's rows): a lead's `lead.created` before its `lead.assigned`, when both are written by the
+ * statement that creates the leads. Separate INSERTs in one statement's CTEs run in no set order.
+ */
+export function outboxInsertInOrderSql(...events: string[]): string {
+  return `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+         SELECT type, aggregate_type, aggregate_id, payload, lane FROM (${events.join(' UNION ALL ')}) AS event ORDER BY ordinal`;
+}
+
+/** One source of `outboxInsertInOrderSql`. */
+export function outboxEventsSql<P>(type: EventType<P>, source: EventSource<P> & { ordinal: string }): string {
+  return eventRowsSql(type, source, `(${source.ordinal})::numeric AS ordinal, `);
+}
+
+function eventRowsSql<P>(type: EventType<P>, source: EventSource<P>, leading = ''): string {
   const fields = Object.entries(source.payload as Record<string, string>).map(
     ([key, sql]) => `'${key.replaceAll("'", "''")}', ${sql}`,
   );
   const payload = `jsonb_build_object(${fields.join(', ')})${source.merge ? ` || ${source.merge}` : ''}`;
-  return `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
-         SELECT '${type.name}', '${type.aggregateType}', (${source.aggregateId})::text, ${payload}, '${source.lane ?? 'default'}'
-         FROM ${source.from}`;
+  return `SELECT ${leading}'${type.name}' AS type, '${type.aggregateType}' AS aggregate_type,
+                (${source.aggregateId})::text AS aggregate_id, ${payload} AS payload, '${source.lane ?? 'default'}' AS lane
+           FROM ${source.from}`;
 }

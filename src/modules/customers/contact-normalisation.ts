@@ -34,3 +34,9 @@ export function classifySearch(
     code: /^c\d+$/i.test(text) ? text.toUpperCase() : null,
   };
 }
+
+/** A phone and an e-mail as normalised above; either may be missing. */
+export interface ContactPair {
+  phone: string | null;
+  email: string | null;
+}

@@ -8,6 +8,7 @@ import { auditRowsInsertSql } from '../../common/audit/audit.service.js';
 import { outboxInsertSql } from '../../infrastructure/outbox/outbox.writer.js';
 import { PROFILE_COLUMNS } from './customer-fields.js';
 import { CustomersEvents } from './customers.events.js';
+import type { ContactPair } from './contact-normalisation.js';
 
 /** A customer as CUSTOMER_SELECT reads it, in its column order (DATE columns are 'YYYY-MM-DD' text). */
 export interface CustomerRow {
@@ -156,14 +157,21 @@ export class CustomersRepository {
   }
 
   /** Customers reached at this phone (as phone or mobile) or e-mail: equality on the contact indexes. */
-  async withContact(phone: string | null, email: string | null, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM customers
-        WHERE deleted_at IS NULL AND (phone = $1 OR mobile = $1 OR lower(email) = $2)
-        ORDER BY created_at, id LIMIT $3`,
-      [phone, email, limit],
+  /** For each contact (in order), the ids of the customers reached at its phone or e-mail, oldest first, at most `limit`. */
+  async withContacts(contacts: readonly ContactPair[], limit: number): Promise<string[][]> {
+    const rows: { ids: string[] }[] = await this.dataSource.query(
+      `SELECT matches.ids
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS contact(phone, email, ordinal)
+        CROSS JOIN LATERAL (
+              SELECT coalesce(array_agg(found.id ORDER BY found.created_at, found.id), '{}') AS ids
+                FROM (SELECT id, created_at FROM customers
+                       WHERE deleted_at IS NULL
+                         AND (phone = contact.phone OR mobile = contact.phone OR lower(email) = contact.email)
+                       ORDER BY created_at, id LIMIT $3) AS found) AS matches
+        ORDER BY contact.ordinal`,
+      [contacts.map((contact) => contact.phone), contacts.map((contact) => contact.email), limit],
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => row.ids);
   }
 
   /** What a complaint keeps of each of these customers that exists: tier, region and owner at intake. */

@@ -15,7 +15,7 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { UsersService } from '../identity/users.service.js';
-import { classifySearch, normaliseEmail, normalisePhone } from './contact-normalisation.js';
+import { classifySearch, type ContactPair, normaliseEmail, normalisePhone } from './contact-normalisation.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { CustomerAccess } from './customer-access.js';
 import { PROFILE_COLUMNS, ProfileField, SENSITIVE_FIELDS } from './customer-fields.js';
@@ -93,10 +93,13 @@ export class CustomersService {
     return customer;
   }
 
-  /** Ids of the customers whose phone, mobile or e-mail is one of these (already normalised), at most `limit`. */
-  withContact(phone: string | null, email: string | null, limit = 5): Promise<string[]> {
-    if (!phone && !email) return Promise.resolve([]);
-    return this.customers.withContact(phone, email, limit);
+  /**
+   * For each contact (already normalised), the ids of the customers whose phone, mobile or e-mail is
+   * its phone or e-mail, oldest first, at most `limit` each — one statement for them all.
+   */
+  async withContacts(contacts: readonly ContactPair[], limit = 5): Promise<string[][]> {
+    if (!contacts.some((contact) => contact.phone || contact.email)) return contacts.map(() => []);
+    return this.customers.withContacts(contacts, limit);
   }
 
   /**

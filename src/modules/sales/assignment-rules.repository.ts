@@ -67,6 +67,17 @@ export class AssignmentRulesRepository {
     );
   }
 
+  /**
+   * Every rule in the order they are tried, all locked until the caller's transaction ends (taken in id
+   * order, as `lockAll` does): the leads created together are matched and assigned under one lock.
+   */
+  lockEvery(tx: Tx): Promise<AssignmentRuleRow[]> {
+    return tx.query(
+      `SELECT * FROM (SELECT ${RULE_SELECT}, created_at FROM lead_assignment_rules ORDER BY id FOR UPDATE) AS rule
+        ORDER BY position, created_at, id`,
+    );
+  }
+
   async advance(tx: Tx, id: string, nextIndex: number): Promise<void> {
     await tx.query(`UPDATE lead_assignment_rules SET next_index = $2 WHERE id = $1`, [id, nextIndex]);
   }

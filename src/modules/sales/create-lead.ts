@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../../common/auth/principal.js';
-import { AuditService } from '../../common/audit/audit.service.js';
+import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { ValidationFailed } from '../../common/errors/domain-errors.js';
 import { timeOrderedId } from '../../common/ids.js';
 import { MicroBatch } from '../../common/micro-batch.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
-import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
+import type { ContactPair } from '../customers/contact-normalisation.js';
 import { CustomersService } from '../customers/customers.service.js';
 import type { CreateLeadDto } from './dto/lead.dto.js';
 import { LeadAssigner } from './lead-assigner.js';
 import type { LeadTraits } from './lead-assignment.js';
-import { toLeadDto } from './lead.presenter.js';
 import { type LeadRow, LeadsRepository, type NewLead } from './leads.repository.js';
-import { LeadEvents } from './sales.events.js';
+
+/** At most this many customers and this many open leads are kept as a lead's possible duplicates. */
+const DUPLICATES_SHOWN = 5;
 
 interface LeadArrival {
-  lead: Omit<NewLead, 'ownerId' | 'assignment'> & { id: string };
+  lead: Omit<NewLead, 'ownerId' | 'assignment' | 'duplicates'> & { id: string };
   traits: LeadTraits;
   principal: Principal;
   requestId: string;
@@ -34,8 +34,6 @@ export class CreateLead {
     private readonly assigner: LeadAssigner,
     private readonly customers: CustomersService,
     private readonly transactions: TransactionRunner,
-    private readonly outbox: OutboxWriter,
-    private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
 
@@ -44,10 +42,6 @@ export class CreateLead {
     if (command.phone !== undefined && !phone)
       throw new ValidationFailed([{ field: 'phone', message: 'phone is not a valid phone number' }]);
     const email = command.email === undefined ? null : this.customers.normaliseEmail(command.email);
-    const [customerIds, leadIds] = await Promise.all([
-      this.customers.withContact(phone, email),
-      this.leads.openWithContact(phone, email),
-    ]);
     const traits = { region: command.region ?? null, industry: command.industry ?? null, source: command.source };
     const outcome = await this.arrivals.call({
       lead: {
@@ -61,7 +55,6 @@ export class CreateLead {
         ...traits,
         interest: command.interest ?? null,
         notes: command.notes ?? null,
-        duplicates: { customerIds, leadIds },
         respondBy: new Date(Date.now() + this.config.LEAD_RESPONSE_SECONDS * 1000),
         createdByType: principal.kind,
         createdById: principal.id,
@@ -75,66 +68,76 @@ export class CreateLead {
   }
 
   /**
-   * The leads arriving in the same moment are created in one transaction: their rules locked once, each
-   * lead assigned in turn, one insert, one audit statement, one statement per event type, one commit —
-   * so a rule's lock is held once per batch rather than once per lead. One batch runs at a time: the leads
-   * arriving meanwhile would only wait for its lock, so they gather into the next. Should that transaction
-   * fail, each lead is created on its own, so that one lead's error is its caller's alone.
+   * The leads arriving in the same moment are created together, in one transaction that locks the rules,
+   * reads the loads, assigns each lead in turn and writes the leads with their audit rows
+   * and events in one statement — so a rule's lock is held once per batch rather than
+   * once per lead. One batch runs at a time: the leads arriving meanwhile would only wait for its lock,
+   * so they gather into the next. Should the batch fail, each lead is created on its own, so that one
+   * lead's error is its caller's alone.
    */
   private readonly arrivals = new MicroBatch(
     async (arrivals: LeadArrival[]): Promise<PromiseSettledResult<LeadRow>[]> => {
       try {
-        const rows = await this.transactions.run((tx) => this.createAll(tx, arrivals));
-        return rows.map((value) => ({ status: 'fulfilled', value }));
+        return (await this.createTogether(arrivals)).map((value) => ({ status: 'fulfilled', value }));
       } catch (error) {
         if (arrivals.length === 1) return [{ status: 'rejected', reason: error }];
-        return Promise.allSettled(
-          arrivals.map((arrival) => this.transactions.run((tx) => this.createAll(tx, [arrival])).then(([row]) => row)),
-        );
+        return Promise.allSettled(arrivals.map((arrival) => this.createTogether([arrival]).then(([row]) => row)));
       }
     },
     200,
     1,
   );
 
-  private async createAll(tx: Tx, arrivals: LeadArrival[]): Promise<LeadRow[]> {
+  /**
+   * The customers and open leads with the same contact are read on other connections while the
+   * transaction takes the rules' locks: the batch before this one has committed (one batch runs at a
+   * time), so its leads are seen; a lead created in the same moment by another process may not be —
+   * the flag is advice to the salesperson, not a constraint.
+   */
+  private async createTogether(arrivals: LeadArrival[]): Promise<LeadRow[]> {
+    const leads = arrivals.map(({ lead }) => lead);
+    const matches = Promise.all([this.customers.withContacts(leads), this.leads.openWithContacts(leads)]);
+    matches.catch(() => undefined); // awaited in the transaction, which may fail first
+    return this.transactions.run((tx) => this.createAll(tx, arrivals, matches));
+  }
+
+  private async createAll(
+    tx: Tx,
+    arrivals: LeadArrival[],
+    matches: Promise<[customerIds: string[][], leadIds: string[][]]>,
+  ): Promise<LeadRow[]> {
     const picks = await this.assigner.assignAll(
       tx,
       arrivals.map((arrival) => arrival.traits),
     );
-    const rows = await this.leads.insertAll(
-      tx,
-      arrivals.map(({ lead }, index) => ({
-        ...lead,
-        ownerId: picks[index]?.ownerId ?? null,
-        assignment: picks[index]?.explanation ?? null,
-      })),
+    const [customerIds, openLeadIds] = await matches;
+    const leadIds = withEarlierArrivals(
+      arrivals.map(({ lead }) => lead),
+      openLeadIds,
     );
-    const leads = rows.map(toLeadDto);
-    await this.audit.recordAll(
+    return this.leads.insertAll(
       tx,
-      arrivals.map(({ principal, requestId }, index) => ({
-        actor: principal,
+      arrivals.map(({ lead, principal, requestId }, index) => ({
+        lead: {
+          ...lead,
+          duplicates: { customerIds: customerIds[index], leadIds: leadIds[index] },
+          ownerId: picks[index]?.ownerId ?? null,
+          assignment: picks[index]?.explanation ?? null,
+        },
+        ...actorOf(principal),
         requestId,
-        action: 'lead.created',
-        entityType: 'lead',
-        entityId: rows[index].id,
-        after: leads[index],
       })),
     );
-    await this.outbox.recordAll(
-      tx,
-      LeadEvents.created,
-      leads.map((lead) => ({ aggregateId: lead.id, payload: { lead } })),
-    );
-    await this.outbox.recordAll(
-      tx,
-      LeadEvents.assigned,
-      leads.flatMap((lead, index) => {
-        const pick = picks[index];
-        return pick ? [{ aggregateId: lead.id, payload: { lead, assignment: pick.explanation } }] : [];
-      }),
-    );
-    return rows;
   }
+}
+
+/** Each lead's open leads with its contact, plus the leads before it in the same batch reached the same way. */
+function withEarlierArrivals(leads: readonly (ContactPair & { id: string })[], found: string[][]): string[][] {
+  return leads.map((lead, index) => {
+    const earlier = leads
+      .slice(0, index)
+      .filter((other) => (lead.phone && other.phone === lead.phone) || (lead.email && other.email === lead.email))
+      .map((other) => other.id);
+    return [...found[index], ...earlier].slice(0, DUPLICATES_SHOWN);
+  });
 }

@@ -23,30 +23,30 @@ export class LeadAssigner {
   ) {}
 
   /**
-   * Assigns the leads inside `tx`, in order (locking their rules and advancing the pointers); null for a
-   * lead no rule matches, whose rule was deleted meanwhile, or whose rule has nobody eligible.
+   * Assigns the leads inside `tx`, in order: every rule is locked (so each lead is matched against the
+   * rules as they are while it is assigned), the pointers advanced; null for a lead no rule matches or
+   * whose rule has nobody eligible. Who may own leads is read on another connection meanwhile.
    */
   async assignAll(tx: Tx, leads: readonly LeadTraits[]): Promise<(Pick | null)[]> {
-    const rules = await this.rules.list(tx);
+    const rules = await this.rules.lockEvery(tx);
     const matched = leads.map((lead) => matchingRule(rules, lead));
-    const ruleIds = [...new Set(matched.flatMap((rule) => (rule ? [rule.id] : [])))];
-    if (!ruleIds.length) return leads.map(() => null);
     const people = [...new Set(matched.flatMap((rule) => rule?.salespeople ?? []))];
-    const eligible = new Set(await this.users.activeWithRoles(people, [...LEAD_OWNER_ROLES], tx));
-    const locked = new Map((await this.rules.lockAll(tx, ruleIds)).map((rule) => [rule.id, rule]));
-    const loads = await this.leads.openLoads(people, tx);
-    const turns = new Map([...locked.values()].map((rule) => [rule.id, rule.nextIndex]));
+    if (!people.length) return leads.map(() => null);
+    const [eligible, loads] = await Promise.all([
+      this.users.activeWithRoles(people, [...LEAD_OWNER_ROLES]).then((ids) => new Set(ids)),
+      this.leads.openLoads(people, tx),
+    ]);
+    const turns = new Map(rules.map((rule) => [rule.id, rule.nextIndex]));
     const picks = matched.map((rule) => {
-      const current = rule && locked.get(rule.id);
-      if (!current) return null;
-      const pick = pickSalesperson({ ...current, nextIndex: turns.get(current.id)! }, loads, eligible);
+      if (!rule) return null;
+      const pick = pickSalesperson({ ...rule, nextIndex: turns.get(rule.id)! }, loads, eligible);
       if (pick) {
-        turns.set(current.id, pick.nextIndex);
+        turns.set(rule.id, pick.nextIndex);
         loads.set(pick.ownerId, (loads.get(pick.ownerId) ?? 0) + 1);
       }
       return pick;
     });
-    for (const rule of locked.values())
+    for (const rule of rules)
       if (turns.get(rule.id) !== rule.nextIndex) await this.rules.advance(tx, rule.id, turns.get(rule.id)!);
     return picks;
   }

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
+import { auditRowsInsertSql } from '../../common/audit/audit.service.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { outboxEventsSql, outboxInsertInOrderSql } from '../../infrastructure/outbox/outbox.writer.js';
+import type { ContactPair } from '../customers/contact-normalisation.js';
 import type { AssignmentExplanation } from './lead-assignment.js';
 import { OPEN_LEAD_STATUSES, type LeadStatus } from './lead-lifecycle.js';
 import type { OwnerScope } from './sales-access.js';
+import { LeadEvents } from './sales.events.js';
 import { ownerScopeSql } from './sales.sql.js';
 
 /** A lead as LEAD_SELECT reads it; timestamps are text in the API's form (api_timestamp). */
@@ -60,6 +64,14 @@ export interface NewLead {
   createdById: string;
 }
 
+/** A lead to create, and who creates it (for its audit row). */
+export interface LeadCreation {
+  lead: NewLead & { id: string };
+  actorType: string;
+  actorId: string | null;
+  requestId: string | null;
+}
+
 export interface LeadFilters {
   status?: string;
   source?: string;
@@ -79,16 +91,62 @@ const OPEN = `status IN (${OPEN_LEAD_STATUSES.map((status) => `'${status}'`).joi
 export class LeadsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The leads, in one statement; rows in the order given. */
-  async insertAll(tx: Tx, leads: (NewLead & { id: string })[]): Promise<LeadRow[]> {
-    const column = <K extends keyof (NewLead & { id: string })>(key: K) => leads.map((lead) => lead[key]);
+  /**
+   * The leads with their audit rows and events, in one statement; rows in the order given. The audit row
+   * and the events carry the lead as the API shows it (the row without the reminder bookkeeping, as
+   * `toLeadDto`); `lead.created` is relayed before the same lead's `lead.assigned`.
+   */
+  async insertAll(tx: Tx, creations: LeadCreation[]): Promise<LeadRow[]> {
+    const column = <K extends keyof (NewLead & { id: string })>(key: K) => creations.map(({ lead }) => lead[key]);
+    const shown = `to_jsonb(inserted) - 'remindedAt' - 'escalatedAt' - 'cursorAt'`;
     const rows: LeadRow[] = await tx.query(
-      `INSERT INTO leads (id, kind, name, company_name, phone, email, source, campaign_id, region, industry, interest, notes,
-                          owner_id, assignment, duplicates, respond_by, created_by_type, created_by_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::jsonb[], $15::jsonb[],
-                            $16::timestamptz[], $17::text[], $18::uuid[])
-       RETURNING ${LEAD_SELECT}`,
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                              $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::jsonb[],
+                              $15::jsonb[], $16::timestamptz[], $17::text[], $18::uuid[], $19::text[], $20::text[],
+                              $21::text[])
+                WITH ORDINALITY AS input(id, kind, name, company_name, phone, email, source, campaign_id, region,
+                                         industry, interest, notes, owner_id, assignment, duplicates, respond_by,
+                                         created_by_type, created_by_id, actor_type, actor_id, request_id, ordinal)
+       ), inserted AS (
+         INSERT INTO leads (id, kind, name, company_name, phone, email, source, campaign_id, region, industry, interest,
+                            notes, owner_id, assignment, duplicates, respond_by, created_by_type, created_by_id)
+         SELECT id, kind, name, company_name, phone, email, source, campaign_id, region, industry, interest, notes,
+                owner_id, assignment, duplicates, respond_by, created_by_type, created_by_id
+           FROM input ORDER BY ordinal
+         RETURNING ${LEAD_SELECT}
+       ), shown AS (
+         SELECT input.ordinal, inserted.id, inserted.assignment, ${shown} AS lead,
+                input.actor_type, input.actor_id, input.request_id
+           FROM inserted JOIN input USING (id)
+       ), audit AS (
+         ${auditRowsInsertSql({
+           from: 'shown',
+           actorType: 'actor_type',
+           actorId: 'actor_id',
+           action: `'lead.created'`,
+           entityType: `'lead'`,
+           entityId: 'id',
+           after: 'lead',
+           requestId: 'request_id',
+         })}
+       ), events AS (
+         ${outboxInsertInOrderSql(
+           outboxEventsSql(LeadEvents.created, {
+             from: 'shown',
+             aggregateId: 'id',
+             payload: { lead: 'lead' },
+             ordinal: 'ordinal * 2',
+           }),
+           outboxEventsSql(LeadEvents.assigned, {
+             from: 'shown WHERE assignment IS NOT NULL',
+             aggregateId: 'id',
+             payload: { lead: 'lead', assignment: 'assignment' },
+             ordinal: 'ordinal * 2 + 1',
+           }),
+         )}
+       )
+       SELECT * FROM inserted`,
       [
         column('id'),
         column('kind'),
@@ -103,15 +161,18 @@ export class LeadsRepository {
         column('interest'),
         column('notes'),
         column('ownerId'),
-        leads.map((lead) => (lead.assignment === null ? null : JSON.stringify(lead.assignment))),
-        leads.map((lead) => JSON.stringify(lead.duplicates)),
+        creations.map(({ lead }) => (lead.assignment === null ? null : JSON.stringify(lead.assignment))),
+        creations.map(({ lead }) => JSON.stringify(lead.duplicates)),
         column('respondBy'),
         column('createdByType'),
         column('createdById'),
+        creations.map((creation) => creation.actorType),
+        creations.map((creation) => creation.actorId),
+        creations.map((creation) => creation.requestId),
       ],
     );
     const byId = new Map(rows.map((row) => [row.id, row]));
-    return leads.map((lead) => byId.get(lead.id)!);
+    return creations.map(({ lead }) => byId.get(lead.id)!);
   }
 
   async find(id: string, tx: Tx = this.dataSource.manager): Promise<LeadRow | null> {
@@ -157,14 +218,21 @@ export class LeadsRepository {
     );
   }
 
-  /** Open leads reached at this phone or e-mail (already normalised), oldest first. */
-  async openWithContact(phone: string | null, email: string | null, limit = 5): Promise<string[]> {
-    if (!phone && !email) return [];
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM leads WHERE ${OPEN} AND (phone = $1 OR email = $2) ORDER BY created_at, id LIMIT $3`,
-      [phone, email, limit],
+  /** For each contact (already normalised, in order), the open leads reached at its phone or e-mail, oldest first. */
+  async openWithContacts(contacts: readonly ContactPair[], limit = 5): Promise<string[][]> {
+    if (!contacts.some((contact) => contact.phone || contact.email)) return contacts.map(() => []);
+    const rows: { ids: string[] }[] = await this.dataSource.query(
+      `SELECT matches.ids
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS contact(phone, email, ordinal)
+        CROSS JOIN LATERAL (
+              SELECT coalesce(array_agg(found.id ORDER BY found.created_at, found.id), '{}') AS ids
+                FROM (SELECT id, created_at FROM leads
+                       WHERE ${OPEN} AND (phone = contact.phone OR email = contact.email)
+                       ORDER BY created_at, id LIMIT $3) AS found) AS matches
+        ORDER BY contact.ordinal`,
+      [contacts.map((contact) => contact.phone), contacts.map((contact) => contact.email), limit],
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => row.ids);
   }
 
   /** Each salesperson's open leads, read inside the assigning transaction (after the rule's lock). */
