@@ -421,7 +421,7 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   @Max(100_000)
-  HANDOVER_SLICE_SIZE = 2_000;
+  HANDOVER_SLICE_SIZE = 500;
 
   /** The secret access tokens are signed with; a fixed development value outside production. */
   get jwtSecret(): string {
