@@ -179,4 +179,134 @@ describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
       .expect(400);
     await t.http.get(`${API}/admin/reassign/${randomUUID()}`).set(bearer(t.adminToken)).expect(404);
   });
+
+  it('spreads a book over the assignment rules’ salespeople of the team, each record by its rule, opportunities following their customer', async () => {
+    const departing = await createUser(t, ['sales'], { managerId: manager.id });
+    const [east1, east2, south] = [
+      await createUser(t, ['sales'], { managerId: manager.id }),
+      await createUser(t, ['sales'], { managerId: manager.id }),
+      await createUser(t, ['sales'], { managerId: manager.id }),
+    ];
+    const outsider = await createUser(t, ['sales'], { managerId: otherManager.id });
+    const [east, southern, far] = ['东', '南', '远'].map((name) => `${name}-${randomUUID().slice(0, 8)}`);
+    const rule = (body: Record<string, unknown>) =>
+      t.http.post(`${API}/admin/lead-assignment-rules`).set(bearer(t.adminToken)).send(body).expect(201);
+    // The east rule names the departing salesperson while their leads arrive, then the two who stay.
+    const eastRule = await rule({ name: east, regions: [east], strategy: 'round_robin', salespeople: [departing.id] });
+    await rule({ name: southern, regions: [southern], strategy: 'fewest_open', salespeople: [south.id, departing.id] });
+    await rule({ name: far, regions: [far], strategy: 'round_robin', salespeople: [outsider.id] });
+    const lead = async (region: string) =>
+      (
+        await t.http
+          .post(`${API}/leads`)
+          .set(bearer(departing.token))
+          .send({ name: `分配 ${region}`, source: 'other', region })
+          .expect(201)
+      ).body;
+    const leads = [await lead(east), await lead(east)];
+    expect(leads.map((created) => created.ownerId)).toStrictEqual([departing.id, departing.id]);
+    await t.http
+      .patch(`${API}/admin/lead-assignment-rules/${eastRule.body.id}`)
+      .set(bearer(t.adminToken))
+      .set('if-match', String(eastRule.body.version))
+      .send({ salespeople: [east1.id, east2.id, departing.id] })
+      .expect(200);
+    const eastCustomers = [];
+    for (let i = 0; i < 4; i += 1) eastCustomers.push(await customer(t, departing.token, { region: east }));
+    const southCustomer = await customer(t, departing.token, { region: southern });
+    const farCustomer = await customer(t, departing.token, { region: far });
+    const opportunity = (
+      await t.http
+        .post(`${API}/opportunities`)
+        .set(bearer(departing.token))
+        .send({ name: '跟随客户', customerId: southCustomer.id, amount: money('300.00') })
+        .expect(201)
+    ).body;
+
+    // Both or neither of a successor and a spread: 422.
+    await t.http
+      .post(`${API}/admin/reassign`)
+      .set(bearer(manager.token))
+      .send({ fromUserId: departing.id, toUserId: east1.id, spread: 'assignment_rules' })
+      .expect(422);
+    await t.http.post(`${API}/admin/reassign`).set(bearer(manager.token)).send({ fromUserId: departing.id }).expect(422);
+    await t.http
+      .post(`${API}/admin/reassign`)
+      .set(bearer(manager.token))
+      .send({ fromUserId: departing.id, spread: 'evenly' })
+      .expect(400);
+    // Another team's manager may not spread this book.
+    await t.http
+      .post(`${API}/admin/reassign`)
+      .set(bearer(otherManager.token))
+      .send({ fromUserId: departing.id, spread: 'assignment_rules' })
+      .expect(403);
+
+    const started = await t.http
+      .post(`${API}/admin/reassign`)
+      .set(bearer(manager.token))
+      .send({ fromUserId: departing.id, spread: 'assignment_rules' })
+      .expect(202);
+    expect(started.body).toMatchObject({ toUserId: null, spread: 'assignment_rules', status: 'running' });
+    const done = await waitFor(
+      async () => {
+        const shown = await t.http
+          .get(`${API}/admin/reassign/${started.body.id}`)
+          .set(bearer(manager.token))
+          .expect(200);
+        return shown.body.status === 'done' && shown.body;
+      },
+      60_000,
+      'the spread to finish',
+    );
+    expect(done.moved).toStrictEqual({ customers: 6, leads: 2, opportunities: 1, quotes: 0 });
+
+    const ownerOf = async (table: string, id: string) =>
+      (await t.db.query(`SELECT owner_id FROM ${table} WHERE id = $1`, [id])).rows[0].owner_id as string;
+    // East: round robin over the two who stay, the departing salesperson passed over — two customers and one lead each.
+    const eastOwners = [
+      ...(await Promise.all(eastCustomers.map((c) => ownerOf('customers', c.id)))),
+      ...(await Promise.all(leads.map((l) => ownerOf('leads', l.id)))),
+    ];
+    expect(eastOwners.filter((id) => id === east1.id)).toHaveLength(3);
+    expect(eastOwners.filter((id) => id === east2.id)).toHaveLength(3);
+    // South: its rule's only other salesperson; the opportunity follows its customer.
+    expect(await ownerOf('customers', southCustomer.id)).toBe(south.id);
+    expect(await ownerOf('opportunities', opportunity.id)).toBe(south.id);
+    // Far: its rule names only someone outside the manager's team and there is no default rule, so the customer
+    // goes in turn to one of the team whom some rule names (the first test's departing salesperson included).
+    expect([east1.id, east2.id, south.id, leaving.id]).toContain(await ownerOf('customers', farCustomer.id));
+    expect(await count(`SELECT count(*)::int AS n FROM customers WHERE owner_id = $1`, [departing.id])).toBe(0);
+
+    const history = await t.db.query(
+      `SELECT entity_id::text AS id, to_user_id::text AS "to" FROM ownership_history WHERE reassignment_id = $1`,
+      [started.body.id],
+    );
+    expect(history.rows).toHaveLength(9);
+    for (const row of history.rows)
+      expect(row.to).toBe(
+        await ownerOf(
+          row.id === opportunity.id ? 'opportunities' : leads.some((l) => l.id === row.id) ? 'leads' : 'customers',
+          row.id,
+        ),
+      );
+    const events = await t.db.query(
+      `SELECT payload->>'customerId' AS id, payload->>'toUserId' AS "to" FROM outbox
+        WHERE type = 'customer.owner_changed' AND payload->>'reassignmentId' = $1`,
+      [started.body.id],
+    );
+    expect(events.rows).toHaveLength(6);
+    for (const row of events.rows) expect(row.to).toBe(await ownerOf('customers', row.id));
+  });
+
+  it('refuses to spread a book when the rules name nobody of the team who may take it', async () => {
+    const loneManager = await createUser(t, ['manager']);
+    const departing = await createUser(t, ['sales'], { managerId: loneManager.id });
+    const refused = await t.http
+      .post(`${API}/admin/reassign`)
+      .set(bearer(loneManager.token))
+      .send({ fromUserId: departing.id, spread: 'assignment_rules' })
+      .expect(422);
+    expect(refused.body.errors[0].field).toBe('spread');
+  });
 });

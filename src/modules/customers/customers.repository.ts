@@ -116,6 +116,35 @@ const FILTER_COLUMNS: Record<Exclude<keyof CustomerFilters, 'tier' | 'segment'>,
   level: 'level',
 };
 
+/**
+ * The event and audit row of each customer a hand-over moved (the `moved` CTE: id, to_user_id), for the
+ * statements below; $1 the departing owner, $4 the hand-over, $5 who asked, $6 the request.
+ */
+const handOverRecordsSql = `events AS (
+         ${outboxInsertSql(CustomersEvents.customerOwnerChanged, {
+           from: 'moved',
+           aggregateId: 'id',
+           payload: {
+             customerId: 'id',
+             fromUserId: '$1::text',
+             toUserId: 'to_user_id::text',
+             reassignmentId: '$4::text',
+           },
+           lane: 'bulk',
+         })}
+       ), audit AS (
+         ${auditRowsInsertSql({
+           from: 'moved',
+           actorType: `'user'`,
+           actorId: '$5::text',
+           action: `'customer.owner_changed'`,
+           entityType: `'customer'`,
+           entityId: 'id::text',
+           after: `jsonb_build_object('ownerId', to_user_id::text, 'previousOwnerId', $1::text, 'reassignmentId', $4::text)`,
+           requestId: '$6::text',
+         })}
+       )`;
+
 @Injectable()
 export class CustomersRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -207,30 +236,61 @@ export class CustomersRepository {
       `WITH moved AS (
          UPDATE customers SET owner_id = $2, version = version + 1, updated_at = now()
           WHERE id IN (SELECT id FROM customers WHERE owner_id = $1 AND deleted_at IS NULL LIMIT $3 FOR UPDATE)
-         RETURNING id
-       ), events AS (
-         ${outboxInsertSql(CustomersEvents.customerOwnerChanged, {
-           from: 'moved',
-           aggregateId: 'id',
-           payload: { customerId: 'id', fromUserId: '$1::text', toUserId: '$2::text', reassignmentId: '$4::text' },
-           lane: 'bulk',
-         })}
-       ), audit AS (
-         ${auditRowsInsertSql({
-           from: 'moved',
-           actorType: `'user'`,
-           actorId: '$5::text',
-           action: `'customer.owner_changed'`,
-           entityType: `'customer'`,
-           entityId: 'id::text',
-           after: `jsonb_build_object('ownerId', $2::text, 'previousOwnerId', $1::text, 'reassignmentId', $4::text)`,
-           requestId: '$6::text',
-         })}
-       )
+         RETURNING id, owner_id AS to_user_id
+       ), ${handOverRecordsSql}
        SELECT id FROM moved`,
       [slice.fromUserId, slice.toUserId, slice.limit, slice.reassignmentId, slice.actorId, slice.requestId],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Up to `limit` of a salesperson's customers, locked, with what assignment rules match on. */
+  bookSlice(
+    tx: Tx,
+    ownerId: string,
+    limit: number,
+  ): Promise<{ id: string; region: string | null; industry: string | null }[]> {
+    return tx.query(
+      `SELECT id, region, industry FROM customers WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE`,
+      [ownerId, limit],
+    );
+  }
+
+  /** Moves each of these customers (still the departing salesperson's) to its own new owner; returns those moved. */
+  async handOverEach(
+    tx: Tx,
+    moves: readonly { id: string; toUserId: string }[],
+    slice: { fromUserId: string; reassignmentId: string; actorId: string | null; requestId: string | null },
+  ): Promise<{ id: string; toUserId: string }[]> {
+    return tx.query(
+      `WITH moved AS (
+         UPDATE customers SET owner_id = move.to_user_id, version = version + 1, updated_at = now()
+           FROM unnest($2::uuid[], $3::uuid[]) AS move(id, to_user_id)
+          WHERE customers.id = move.id AND customers.owner_id = $1 AND customers.deleted_at IS NULL
+         RETURNING customers.id, move.to_user_id
+       ), ${handOverRecordsSql}
+       SELECT id, to_user_id AS "toUserId" FROM moved`,
+      [
+        slice.fromUserId,
+        moves.map((move) => move.id),
+        moves.map((move) => move.toUserId),
+        slice.reassignmentId,
+        slice.actorId,
+        slice.requestId,
+      ],
+    );
+  }
+
+  /** Owner, region and industry of each of these customers that exists. */
+  async owners(
+    ids: string[],
+  ): Promise<Map<string, { ownerId: string | null; region: string | null; industry: string | null }>> {
+    const rows: { id: string; ownerId: string | null; region: string | null; industry: string | null }[] =
+      await this.dataSource.query(
+        `SELECT id, owner_id AS "ownerId", region, industry FROM customers WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
+        [ids],
+      );
+    return new Map(rows.map(({ id, ...owner }) => [id, owner]));
   }
 
   /** The tier of each of these customers that exists (null before their first valuation). */

@@ -121,6 +121,34 @@ export class CustomersService {
     return this.customers.handOverSlice(tx, slice);
   }
 
+  /**
+   * A hand-over that spreads the book: up to `limit` of the departing salesperson's customers, locked
+   * until the caller's transaction ends, with the region and industry the assignment rules match on.
+   */
+  handOverCandidates(
+    tx: Tx,
+    fromUserId: string,
+    limit: number,
+  ): Promise<{ id: string; region: string | null; industry: string | null }[]> {
+    return this.customers.bookSlice(tx, fromUserId, limit);
+  }
+
+  /** Moves each of these customers to its own new owner (as `handOverSlice`, one statement); returns those moved. */
+  handOverEach(
+    tx: Tx,
+    moves: readonly { id: string; toUserId: string }[],
+    slice: { fromUserId: string; reassignmentId: string; actorId: string | null; requestId: string | null },
+  ): Promise<{ id: string; toUserId: string }[]> {
+    return this.customers.handOverEach(tx, moves, slice);
+  }
+
+  /** Owner, region and industry of each of these customers that exists (a record following its customer). */
+  owners(
+    ids: string[],
+  ): Promise<Map<string, { ownerId: string | null; region: string | null; industry: string | null }>> {
+    return this.customers.owners(ids);
+  }
+
   /** The contact normalisers of customers, so that other modules store phones and e-mails as customers do. */
   normalisePhone(input: string): string | null {
     return normalisePhone(input, this.config.DEFAULT_PHONE_REGION);

@@ -1,11 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { hasRole, type Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { Forbidden, NotFound, Unprocessable } from '../../common/errors/domain-errors.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
-import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
+import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
 import { type HandOverJob, QueueName } from '../../infrastructure/queues/queue-names.js';
@@ -18,6 +18,7 @@ import {
   HandOverRepository,
   type ReassignmentRow,
 } from './hand-over.repository.js';
+import { SpreadOverRules } from './hand-over-spread.js';
 import { LEAD_OWNER_ROLES } from './lead-assigner.js';
 import { HandOverEvents, SalesSubscribers } from './sales.events.js';
 
@@ -32,12 +33,17 @@ export class RequestHandOver {
   constructor(
     private readonly handOvers: HandOverRepository,
     private readonly users: UsersService,
+    private readonly spreading: SpreadOverRules,
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
   ) {}
 
   async execute(dto: ReassignDto, principal: Principal, requestId: string): Promise<ReassignmentDto> {
+    if ((dto.toUserId === undefined) === (dto.spread === undefined))
+      throw new Unprocessable('Name one successor or spread the book, not both.', [
+        { field: 'toUserId', message: 'give either toUserId or spread' },
+      ]);
     if (dto.fromUserId === dto.toUserId)
       throw new Unprocessable('A book is handed over to someone else.', [
         { field: 'toUserId', message: 'must differ from fromUserId' },
@@ -46,19 +52,24 @@ export class RequestHandOver {
       throw new Unprocessable('The departing user does not exist.', [
         { field: 'fromUserId', message: 'no user has this id' },
       ]);
-    if (!(await this.users.activeWithRoles([dto.toUserId], [...LEAD_OWNER_ROLES])).length)
+    if (dto.toUserId && !(await this.users.activeWithRoles([dto.toUserId], [...LEAD_OWNER_ROLES])).length)
       throw new Unprocessable('The book goes to an active salesperson or manager.', [
         { field: 'toUserId', message: 'not an active salesperson or manager' },
       ]);
     if (!hasRole(principal, 'admin')) {
       const team = new Set([principal.id, ...(await this.users.teamOf(principal.id))]);
-      if (!team.has(dto.fromUserId) || !team.has(dto.toUserId))
+      if (!team.has(dto.fromUserId) || (dto.toUserId && !team.has(dto.toUserId)))
         throw new Forbidden('A manager hands over books within their team.');
     }
+    if (dto.spread && !(await this.spreading.successors(dto.fromUserId, principal.id)).length)
+      throw new Unprocessable('No assignment rule names anyone who may take the book.', [
+        { field: 'spread', message: 'the rules name no other active salesperson or manager (of your team)' },
+      ]);
     return this.transactions.run(async (tx) => {
       const row = await this.handOvers.insert(tx, {
         fromUserId: dto.fromUserId,
-        toUserId: dto.toUserId,
+        toUserId: dto.toUserId ?? null,
+        spread: dto.spread ?? null,
         include: dto.include ?? [...HAND_OVER_KINDS],
         requestedBy: principal.id,
         requestId,
@@ -113,6 +124,7 @@ export class HandOverBook {
   constructor(
     private readonly handOvers: HandOverRepository,
     private readonly customers: CustomersService,
+    private readonly spreading: SpreadOverRules,
     private readonly transactions: TransactionRunner,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
@@ -123,43 +135,20 @@ export class HandOverBook {
     const reassignment = await this.handOvers.find(job.data.reassignmentId);
     if (!reassignment) return 'gone';
     if (reassignment.status === 'done') return 'already done';
-    const { id, fromUserId, toUserId, requestedBy, requestId } = reassignment;
-    const limit = this.config.HANDOVER_SLICE_SIZE;
+    const { id, requestedBy, requestId } = reassignment;
     const kinds: HandOverKind[] = HAND_OVER_KINDS.filter((candidate) => reassignment.include.includes(candidate));
+    const move = reassignment.toUserId
+      ? this.toSuccessor(reassignment, reassignment.toUserId)
+      : this.overRules(reassignment, await this.spreading.successors(reassignment.fromUserId, requestedBy));
     for (const kind of kinds) {
       for (;;) {
         const moved = await this.transactions.run(async (tx) => {
-          let count: number;
-          if (kind === 'customers') {
-            const ids = await this.customers.handOverSlice(tx, {
-              fromUserId,
-              toUserId,
-              limit,
-              reassignmentId: id,
-              actorId: requestedBy,
-              requestId,
-            });
-            await this.handOvers.recordCustomersMoved(tx, ids, {
-              fromUserId,
-              toUserId,
-              reassignmentId: id,
-              changedBy: requestedBy,
-            });
-            count = ids.length;
-          } else {
-            count = await this.handOvers.moveSlice(tx, kind, {
-              fromUserId,
-              toUserId,
-              limit,
-              reassignmentId: id,
-              changedBy: requestedBy,
-            });
-          }
+          const count = await move(tx, kind);
           if (count) await this.handOvers.addProgress(tx, id, kind, count);
           return count;
         });
         if (moved) await job.updateProgress((await this.handOvers.find(id))?.moved ?? {});
-        if (moved < limit) break;
+        if (moved === 0) break;
       }
     }
     await this.transactions.run(async (tx) => {
@@ -175,4 +164,88 @@ export class HandOverBook {
     });
     return 'done';
   }
+
+  /** One slice to the named successor: the next records still the departing salesperson's. */
+  private toSuccessor(reassignment: ReassignmentRow, toUserId: string): SliceMove {
+    const { id: reassignmentId, fromUserId, requestedBy, requestId } = reassignment;
+    const limit = this.config.HANDOVER_SLICE_SIZE;
+    return async (tx, kind) => {
+      if (kind !== 'customers')
+        return this.handOvers.moveSlice(tx, kind, {
+          fromUserId,
+          toUserId,
+          limit,
+          reassignmentId,
+          changedBy: requestedBy,
+        });
+      const ids = await this.customers.handOverSlice(tx, {
+        fromUserId,
+        toUserId,
+        limit,
+        reassignmentId,
+        actorId: requestedBy,
+        requestId,
+      });
+      await this.handOvers.recordCustomersMoved(
+        tx,
+        ids.map((customerId) => ({ id: customerId, toUserId })),
+        { fromUserId, reassignmentId, changedBy: requestedBy },
+      );
+      return ids.length;
+    };
+  }
+
+  /**
+   * One slice spread over the rules' salespeople: customers and leads by the rules, opportunities and
+   * quotes to their customer's owner when that owner may take them (else by the rules, as the customer).
+   */
+  private overRules(reassignment: ReassignmentRow, successors: string[]): SliceMove {
+    const { id: reassignmentId, fromUserId, requestedBy, requestId } = reassignment;
+    const limit = this.config.HANDOVER_SLICE_SIZE;
+    const eligible = new Set(successors);
+    if (!successors.length)
+      throw new UnrecoverableError(`hand-over ${reassignmentId}: the rules name nobody who may take the book`);
+    return async (tx, kind) => {
+      if (kind === 'customers') {
+        const book = await this.customers.handOverCandidates(tx, fromUserId, limit);
+        const owners = await this.spreading.owners(
+          tx,
+          book.map((customer) => ({ region: customer.region, industry: customer.industry, source: null })),
+          successors,
+        );
+        const moved = await this.customers.handOverEach(
+          tx,
+          book.map((customer, index) => ({ id: customer.id, toUserId: owners[index] })),
+          { fromUserId, reassignmentId, actorId: requestedBy, requestId },
+        );
+        await this.handOvers.recordCustomersMoved(tx, moved, { fromUserId, reassignmentId, changedBy: requestedBy });
+        return moved.length;
+      }
+      const records = await this.handOvers.candidates(tx, kind, fromUserId, limit);
+      if (!records.length) return 0;
+      let traits = records.map(({ region, industry, source }) => ({ region, industry, source }));
+      const followed = new Map<string, string>();
+      if (kind !== 'leads') {
+        const customers = await this.customers.owners(records.flatMap((record) => record.customerId ?? []));
+        records.forEach((record, index) => {
+          const customer = record.customerId ? customers.get(record.customerId) : undefined;
+          if (customer?.ownerId && eligible.has(customer.ownerId)) followed.set(record.id, customer.ownerId);
+          traits[index] = { region: customer?.region ?? null, industry: customer?.industry ?? null, source: null };
+        });
+      }
+      const byRules = records.filter((record) => !followed.has(record.id));
+      traits = traits.filter((_, index) => !followed.has(records[index].id));
+      const owners = await this.spreading.owners(tx, traits, successors);
+      byRules.forEach((record, index) => followed.set(record.id, owners[index]));
+      return this.handOvers.moveEach(
+        tx,
+        kind,
+        records.map((record) => ({ id: record.id, toUserId: followed.get(record.id)! })),
+        { fromUserId, reassignmentId, changedBy: requestedBy },
+      );
+    };
+  }
 }
+
+/** Moves one slice of a kind of record inside `tx`; returns how many moved (none: that part of the book is done). */
+type SliceMove = (tx: Tx, kind: HandOverKind) => Promise<number>;

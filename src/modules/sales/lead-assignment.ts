@@ -18,7 +18,8 @@ export interface AssignmentRule {
 export interface LeadTraits {
   region: string | null;
   industry: string | null;
-  source: string;
+  /** Null for a customer: rules limited to sources do not take it. */
+  source: string | null;
 }
 
 /** What a lead stores about its assignment: the rule, the loads it saw, and who got the lead and why. */

@@ -76,7 +76,9 @@ export const QuoteEvents = {
 export interface ReassignmentView {
   id: string;
   fromUserId: string;
-  toUserId: string;
+  /** Null when the book is spread over the assignment rules' salespeople. */
+  toUserId: string | null;
+  spread: 'assignment_rules' | null;
   include: string[];
   status: string;
   moved: Record<string, number>;

@@ -17,6 +17,7 @@ import { SalesReportsService } from './reports.service.js';
 import { HandOverController } from './hand-over.controller.js';
 import { HandOverRepository } from './hand-over.repository.js';
 import { HandOverBook, HandOverStarter, RequestHandOver } from './hand-over.js';
+import { SpreadOverRules } from './hand-over-spread.js';
 import { AssignmentRulesController } from './assignment-rules.controller.js';
 import { AssignmentRulesRepository } from './assignment-rules.repository.js';
 import { AssignmentRulesService } from './assignment-rules.service.js';
@@ -55,6 +56,7 @@ const USE_CASES = [CreateLead, ChangeLeadStatus, ConvertLead, RemindOverdueLead,
     HandOverRepository,
     SalesAccess,
     LeadAssigner,
+    SpreadOverRules,
     ...USE_CASES,
     LeadsService,
     AssignmentRulesService,
