@@ -1,9 +1,11 @@
 import { Queue, QueueEvents } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { MaintenanceProcessor } from '../src/infrastructure/maintenance/maintenance.processor.js';
 import { CLAIM_SQL, OutboxRelay } from '../src/infrastructure/outbox/outbox.relay.js';
-import { DEFAULT_JOB_OPTIONS, QueueName } from '../src/infrastructure/queues/queue-names.js';
+import { DomainEventHandlers } from '../src/infrastructure/outbox/domain-event-handlers.js';
+import { DEFAULT_JOB_OPTIONS, QueueName, subscriberJobId } from '../src/infrastructure/queues/queue-names.js';
 import { freePort } from '../bench/support.js';
 import { DisposableRedis } from './support/disposable-redis.js';
 import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
@@ -161,6 +163,69 @@ describe('outbox relay', () => {
       await events.close();
     }
   }, 120_000);
+
+  describe('an event of several subscribers', () => {
+    let subscriberJobs: Queue;
+    let subscribers: string[];
+    beforeAll(() => {
+      subscriberJobs = new Queue(QueueName.EventSubscribers, {
+        connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+        prefix: t.config.QUEUE_PREFIX,
+      });
+      subscriberJobs.on('error', () => undefined);
+      // A tier change: outreach's congratulation and the webhook fan-out.
+      subscribers = t.app
+        .get(DomainEventHandlers)
+        .matching('customer.tier_changed')
+        .map(({ subscriber }) => subscriber.name);
+    });
+    afterAll(() => subscriberJobs.close());
+
+    it("is queued by the relay as one job per subscriber, at its lane's priority, with no domain-events job", async () => {
+      expect(subscribers.length).toBeGreaterThan(1);
+      const {
+        rows: [event],
+      } = await t.db.query(
+        `INSERT INTO outbox (type, aggregate_type, aggregate_id, payload, lane)
+         VALUES ('customer.tier_changed', 'customer', gen_random_uuid()::text, '{"cause":"test"}', 'bulk') RETURNING event_id`,
+      );
+      for (const subscriber of subscribers) {
+        const job = await waitFor(
+          () => subscriberJobs.getJob(subscriberJobId(event.event_id, subscriber)),
+          10_000,
+          `the job of ${subscriber}`,
+        );
+        expect(job.data).toMatchObject({ eventId: event.event_id, type: 'customer.tier_changed', subscriber });
+        // the bulk lane stays behind ordinary events in Redis too
+        expect(job.opts.priority).toBe(10);
+        expect(job.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.attempts);
+      }
+      expect(await queue.getJob(event.event_id)).toBeUndefined();
+    }, 60_000);
+
+    it('queued on domain-events by an older relay, still becomes one job per subscriber', async () => {
+      const eventId = randomUUID();
+      await queue.add(
+        'customer.tier_changed',
+        {
+          eventId,
+          outboxId: '0',
+          type: 'customer.tier_changed',
+          aggregateType: 'customer',
+          aggregateId: randomUUID(),
+          occurredAt: new Date().toISOString(),
+          payload: { cause: 'test' },
+        },
+        { jobId: eventId },
+      );
+      for (const subscriber of subscribers)
+        await waitFor(
+          () => subscriberJobs.getJob(subscriberJobId(eventId, subscriber)),
+          10_000,
+          `the job of ${subscriber}`,
+        );
+    }, 60_000);
+  });
 });
 
 describe('housekeeping', () => {

@@ -176,7 +176,8 @@ export function queueOf(t: TestApp, name: QueueName): Queue {
 
 /**
  * Waits until the outbox event is published and every subscriber has handled it: the event's
- * domain-events job, and when it has several subscribers, each one's event-subscribers job.
+ * domain-events job, and when it has several subscribers, each one's event-subscribers job (which the
+ * relay queues itself; the event then has no domain-events job, which counts as finished).
  */
 export async function eventHandled(t: TestApp, eventId: string, timeoutMs = 10_000): Promise<void> {
   const events = queueOf(t, QueueName.DomainEvents);

@@ -1,15 +1,16 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
-import { DomainEventJob, EventSubscriberJob, QueueName, subscriberJobId } from '../queues/queue-names.js';
+import { DomainEventJob, EventSubscriberJob, QueueName } from '../queues/queue-names.js';
 import { DomainEventHandlers } from './domain-event-handlers.js';
+import { subscriberJobsOf } from './subscriber-jobs.js';
 
 /**
- * The fan-out step. An event of several subscribers becomes one job per subscriber on the
- * event-subscribers queue (job id `<event id>.<subscriber>`, so a rerun adds nothing), at the event's
- * priority (bulk events stay behind ordinary ones). An event of one subscriber needs no second job: the
- * event's own job is that subscriber's job, and the handler runs here — a flood of tier changes, whose
- * only subscriber is the webhook fan-out, costs one job per event as before. The relay still queues one
- * job per event, with the event id as job id.
+ * Runs the events of one subscriber (or none): the relay queues such an event as one job on
+ * domain-events (job id = event id), and that job is its subscriber's job — a flood of events whose
+ * only subscriber is the webhook fan-out (points earned, customers created) costs one job per event. An event of several
+ * subscribers goes from the relay straight to the event-subscribers queue, one job per subscriber.
+ * Such an event can still arrive here — queued by a relay of an older version, or published before a
+ * second subscriber was declared — and then becomes its subscriber jobs here, as it did before.
  */
 @Processor(QueueName.DomainEvents, { concurrency: 64 })
 export class DomainEventsProcessor extends WorkerHost {
@@ -26,14 +27,7 @@ export class DomainEventsProcessor extends WorkerHost {
     if (matching.length === 1) {
       await this.handlers.run(matching[0], job.data);
     } else if (matching.length > 1) {
-      const priority = job.opts.priority ? { priority: job.opts.priority } : {};
-      await this.subscriberJobs.addBulk(
-        subscribers.map((subscriber) => ({
-          name: `${job.data.type} → ${subscriber}`,
-          data: { ...job.data, subscriber },
-          opts: { jobId: subscriberJobId(job.data.eventId, subscriber), ...priority },
-        })),
-      );
+      await this.subscriberJobs.addBulk(subscriberJobsOf(job.data, subscribers, job.opts.priority));
     }
     return { subscribers };
   }

@@ -3,9 +3,11 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { DEFAULT_JOB_OPTIONS, DomainEventJob, QueueName } from '../queues/queue-names.js';
+import { DEFAULT_JOB_OPTIONS, DomainEventJob, EventSubscriberJob, QueueName } from '../queues/queue-names.js';
 import { isPostgresQueueConnection, queueConnection } from '../queues/queue-connection.js';
+import { DomainEventHandlers } from './domain-event-handlers.js';
 import type { OutboxLane } from './outbox.writer.js';
+import { type SubscriberJob, subscriberJobsOf } from './subscriber-jobs.js';
 
 interface OutboxRow {
   id: string;
@@ -18,17 +20,26 @@ interface OutboxRow {
   lane: OutboxLane;
 }
 
+interface EventJob {
+  name: string;
+  data: DomainEventJob;
+  opts: { jobId: string; priority?: number };
+}
+
 const BATCH_SIZE = 500;
 const PUBLISH_TIMEOUT_MS = 5_000;
 /** BullMQ runs jobs without a priority before any prioritized job, so bulk events queue behind ordinary ones in Redis too. */
 const BULK_JOB_PRIORITY = 10;
 
 /**
- * Moves committed outbox rows into the domain-events queue. Rows are claimed with
+ * Moves committed outbox rows into BullMQ: an event of several subscribers as one job per subscriber on
+ * the event-subscribers queue (job id `<event id>.<subscriber>`), any other event as one job on the
+ * domain-events queue (job id = event id), whose processor runs its one subscriber. Rows are claimed with
  * FOR UPDATE SKIP LOCKED, so relays on several workers share the work and never publish one row
  * twice; a row is marked published only in the transaction that claimed it, after BullMQ accepted
- * it. While Redis is down the publish fails fast, the transaction rolls back and the rows wait.
- * The job id is the event id, so even a publish whose commit is lost is not queued twice.
+ * them all. While Redis is down the publish fails fast, the transaction rolls back and the rows wait.
+ * Job ids derive from the event id, so even a publish whose commit is lost (or that reached one queue
+ * and not the other) is not queued twice.
  *
  * Each batch takes ordinary events first and fills up with bulk ones (lane 'bulk'), which are also
  * queued at a lower BullMQ priority: a million tier changes of a full recalculation drain behind
@@ -42,6 +53,7 @@ export const CLAIM_SQL = `SELECT id, event_id, type, aggregate_type, aggregate_i
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private queue?: Queue<DomainEventJob>;
+  private subscriberQueue?: Queue<EventSubscriberJob>;
   private connection?: Redis;
   private running = false;
   private loop?: Promise<void>;
@@ -50,6 +62,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly handlers: DomainEventHandlers,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,12 +71,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.connection = new Redis(connection);
       this.connection.on('error', () => undefined); // the relay logs failed publishes itself
     }
-    this.queue = new Queue<DomainEventJob>(QueueName.DomainEvents, {
+    const options = {
       connection: (this.connection ?? connection) as ConnectionOptions,
       prefix: this.config.QUEUE_PREFIX,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
-    });
-    this.queue.on('error', () => undefined);
+    };
+    this.queue = new Queue<DomainEventJob>(QueueName.DomainEvents, options);
+    this.subscriberQueue = new Queue<EventSubscriberJob>(QueueName.EventSubscribers, options);
+    for (const queue of [this.queue, this.subscriberQueue]) queue.on('error', () => undefined);
     this.running = true;
     this.loop = this.run();
   }
@@ -74,6 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.wake?.();
     await this.loop;
     await this.queue?.close().catch(() => undefined);
+    await this.subscriberQueue?.close().catch(() => undefined);
     this.connection?.disconnect();
   }
 
@@ -83,22 +99,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const rows: OutboxRow[] = await this.claim(tx, 'default', BATCH_SIZE);
       if (rows.length < BATCH_SIZE) rows.push(...(await this.claim(tx, 'bulk', BATCH_SIZE - rows.length)));
       if (!rows.length) return 0;
+      const { events, subscriberJobs } = this.jobsOf(rows);
       await withTimeout(
-        this.queue!.addBulk(
-          rows.map((row) => ({
-            name: row.type,
-            data: {
-              eventId: row.event_id,
-              outboxId: String(row.id),
-              type: row.type,
-              aggregateType: row.aggregate_type,
-              aggregateId: row.aggregate_id,
-              occurredAt: row.occurred_at.toISOString(),
-              payload: row.payload,
-            },
-            opts: row.lane === 'bulk' ? { jobId: row.event_id, priority: BULK_JOB_PRIORITY } : { jobId: row.event_id },
-          })),
-        ),
+        Promise.all([
+          events.length ? this.queue!.addBulk(events) : undefined,
+          subscriberJobs.length ? this.subscriberQueue!.addBulk(subscriberJobs) : undefined,
+        ]),
         PUBLISH_TIMEOUT_MS,
       );
       await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
@@ -106,6 +112,34 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       ]);
       return rows.length;
     });
+  }
+
+  /**
+   * The jobs that publish these rows. The subscribers of an event of several are the ones this process
+   * registered (every module's, as in any process that runs workers); adding their jobs here rather
+   * than in a domain-events job that only adds them saves that job — one add, one take and one finish
+   * per event.
+   */
+  private jobsOf(rows: OutboxRow[]): { events: EventJob[]; subscriberJobs: SubscriberJob[] } {
+    const events: EventJob[] = [];
+    const subscriberJobs: SubscriberJob[] = [];
+    for (const row of rows) {
+      const event: DomainEventJob = {
+        eventId: row.event_id,
+        outboxId: String(row.id),
+        type: row.type,
+        aggregateType: row.aggregate_type,
+        aggregateId: row.aggregate_id,
+        occurredAt: row.occurred_at.toISOString(),
+        payload: row.payload,
+      };
+      const priority = row.lane === 'bulk' ? BULK_JOB_PRIORITY : undefined;
+      const subscribers = this.handlers.matching(row.type).map(({ subscriber }) => subscriber.name);
+      if (subscribers.length > 1) subscriberJobs.push(...subscriberJobsOf(event, subscribers, priority));
+      else
+        events.push({ name: row.type, data: event, opts: { jobId: row.event_id, ...(priority ? { priority } : {}) } });
+    }
+    return { events, subscriberJobs };
   }
 
   /**

@@ -12,7 +12,8 @@ import { WebhookDeliveryQueue } from './webhook-delivery-queue.js';
 const BATCH = 1_000;
 const MAX_BATCHES_PER_SWEEP = 20;
 // A delivery or an event counts as lost once it is this many sweep periods overdue: longer than the
-// domain-events job's own retries (about 2 minutes) and than recovering a stalled job (about a minute).
+// fan-out job's own retries (about 2 minutes; its own job on event-subscribers for an event of several
+// subscribers, the event's domain-events job otherwise) and than recovering a stalled job (about a minute).
 const GRACE_PERIODS = 5;
 
 export interface RecoveryReport {
@@ -22,8 +23,8 @@ export interface RecoveryReport {
 
 /**
  * The backstop of "at least once": Postgres is the record, and this sweep makes Redis agree with it.
- * It fans out the outbox events that reached no subscribed endpoint (their domain-events job ran out
- * of attempts, say while Postgres was down), and re-queues the pending deliveries whose next attempt is
+ * It fans out the outbox events that reached no subscribed endpoint (their fan-out job ran out of
+ * attempts, say while Postgres was down), and re-queues the pending deliveries whose next attempt is
  * long overdue and which have no live job (Redis lost it, a job stalled out, an operator removed it).
  * Job ids are the usual `<delivery id>-<generation>`, so a job that still exists is never doubled.
  */
