@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { QueueName, subscriberJobId } from '../src/infrastructure/queues/queue-names.js';
 import { API, bearer, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 import { WebhookPartners } from './support/webhook-receiver.js';
@@ -72,10 +73,20 @@ describe('one job per event and subscriber', () => {
         'the earning to have failed twice',
       );
       expect(earn.failedReason).toMatch(/ledger unavailable/);
-      const tier = await subscriberJobs.getJob(subscriberJobId(eventId, 'loyalty.recalculate-tier'));
-      // the tier handler ran once, not again with every retry of the earning
-      expect(await tier?.getState()).toBe('completed');
-      expect(tier?.attemptsMade).toBe(1);
+      // the customer's value and tier were recalculated after the purchase while the earning kept failing
+      // (the earning handler queues the recalculation before it tries to earn)
+      await waitFor(
+        async () =>
+          (
+            await t.db.query(
+              `SELECT 1 FROM customer_values v JOIN purchases p ON p.customer_id = v.customer_id
+                WHERE v.customer_id = $1 AND v.computed_at >= p.created_at`,
+              [customer],
+            )
+          ).rowCount === 1,
+        10_000,
+        'the tier recalculated while earning fails',
+      );
       const fanOut = await subscriberJobs.getJob(subscriberJobId(eventId, 'webhooks.fan-out'));
       expect(fanOut?.attemptsMade).toBe(1);
     } finally {
@@ -90,6 +101,47 @@ describe('one job per event and subscriber', () => {
     );
     // the webhook was sent once
     expect(partner.received).toHaveLength(1);
+  }, 120_000);
+
+  it('still runs a loyalty.recalculate-tier job an older version queued: the customer is revalued', async () => {
+    const customer = await newCustomer('旧版本的任务');
+    // A purchase whose event this test does not publish; only the retired subscriber's job revalues the customer.
+    const {
+      rows: [purchase],
+    } = await t.db.query(
+      `INSERT INTO purchases (customer_id, purchased_at, product, amount, currency, payment_method)
+       VALUES ($1, now(), '净水器', 300, 'CNY', 'card') RETURNING id`,
+      [customer],
+    );
+    const eventId = randomUUID();
+    const subscriber = 'loyalty.recalculate-tier';
+    const job = await subscriberJobs.add(
+      `purchase.recorded → ${subscriber}`,
+      {
+        eventId,
+        outboxId: '0',
+        type: 'purchase.recorded',
+        aggregateType: 'customer',
+        aggregateId: customer,
+        occurredAt: new Date().toISOString(),
+        payload: { purchase: { id: purchase.id, customerId: customer } },
+        subscriber,
+      },
+      { jobId: subscriberJobId(eventId, subscriber) },
+    );
+    await waitFor(async () => (await job.getState()) === 'completed', 10_000, 'the retired subscriber job');
+    await waitFor(
+      async () =>
+        (
+          await t.db.query(
+            `SELECT 1 FROM customer_values v JOIN purchases p ON p.customer_id = v.customer_id
+              WHERE v.customer_id = $1 AND p.id = $2 AND v.computed_at >= p.created_at AND v.frequency = 1`,
+            [customer, purchase.id],
+          )
+        ).rowCount === 1,
+      10_000,
+      'the customer revalued',
+    );
   }, 120_000);
 
   it('fails a purchase event without a purchase for good instead of retrying it', async () => {

@@ -18,6 +18,7 @@ export interface Registration {
 @Injectable()
 export class DomainEventHandlers {
   private readonly registrations: Registration[] = [];
+  private readonly retiredHandlers = new Map<string, Registration>();
   /** Types declared internal: `'*'` subscribers (the webhook fan-out) do not receive them. */
   private readonly internalTypes: ReadonlySet<string>;
 
@@ -33,6 +34,15 @@ export class DomainEventHandlers {
     this.registrations.push({ subscriber, handle: handle as DomainEventHandler<unknown> });
   }
 
+  /**
+   * Keeps running the jobs of a subscriber no longer declared, which a relay or worker of the previous
+   * version may have queued: no new job is queued for it (`matching` never returns it), and the
+   * start-up check does not count it. Remove it a release later, when none of its jobs can be left.
+   */
+  retire(name: string, module: string, handle: DomainEventHandler<unknown>): void {
+    this.retiredHandlers.set(name, { subscriber: { name, module, events: [] }, handle });
+  }
+
   /** The subscribers of an event type, each with its handler, in the order they subscribed. */
   matching(type: string): Registration[] {
     return this.registrations.filter(({ subscriber }) =>
@@ -44,7 +54,7 @@ export class DomainEventHandlers {
 
   /** The handler registered for a subscriber (by its name, as event-subscriber jobs carry it). */
   handlerOf(name: string): Registration | undefined {
-    return this.registrations.find(({ subscriber }) => subscriber.name === name);
+    return this.registrations.find(({ subscriber }) => subscriber.name === name) ?? this.retiredHandlers.get(name);
   }
 
   /**

@@ -14,6 +14,7 @@ import { PurchasePointsHandler } from './purchase-points.handler.js';
 import { RedeemReward } from './redeem-reward.js';
 import { RewardsController } from './rewards.controller.js';
 import { TierRecalculationProcessor } from './tier-recalculation.processor.js';
+import { TierRecalculations } from './tier-recalculations.js';
 import { TiersController } from './tiers.controller.js';
 import { TiersRepository } from './tiers.repository.js';
 import { TiersService } from './tiers.service.js';
@@ -54,6 +55,12 @@ export class LoyaltyHttpModule {}
 /** Earning and reversing points and recalculating tiers from purchase events, in worker processes only. */
 @Module({
   imports: [LoyaltyModule, CustomersModule],
-  providers: [PurchasePointsHandler, TierRecalculationProcessor, LoyaltyDailyRepository, LoyaltyDailyProcessor],
+  providers: [
+    PurchasePointsHandler,
+    TierRecalculations,
+    TierRecalculationProcessor,
+    LoyaltyDailyRepository,
+    LoyaltyDailyProcessor,
+  ],
 })
 export class LoyaltyWorkerModule {}

@@ -11,13 +11,16 @@ import { PointsLedger } from './points-ledger.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { pointsForAmount, reversalFor } from './points.js';
+import { TierRecalculations } from './tier-recalculations.js';
 import { TiersRepository } from './tiers.repository.js';
 import { LoyaltyEvents, LoyaltySubscribers } from './loyalty.events.js';
 
 /**
  * Purchases earn points and refunds take them back, from the purchase events. Each purchase earns
  * once and each refund reverses once, however often the event is delivered (the ledger is unique on
- * source and kind).
+ * source and kind). Both also queue the customer's tier recalculation, which the purchase or refund
+ * changes whether or not points move: first, so an earning that fails and is retried never holds the
+ * tier back (a rerun queues it again, which deduplication or a second recalculation makes harmless).
  */
 @Injectable()
 export class PurchasePointsHandler implements OnModuleInit {
@@ -30,6 +33,7 @@ export class PurchasePointsHandler implements OnModuleInit {
     private readonly settings: LoyaltySettingsService,
     private readonly purchases: CustomerRecordsService,
     private readonly tiers: TiersRepository,
+    private readonly tierRecalculations: TierRecalculations,
   ) {}
 
   onModuleInit(): void {
@@ -38,6 +42,7 @@ export class PurchasePointsHandler implements OnModuleInit {
   }
 
   async earn(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRecorded>>): Promise<void> {
+    await this.tierRecalculations.scheduleCustomer(event.aggregateId, event.type);
     const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
@@ -69,6 +74,7 @@ export class PurchasePointsHandler implements OnModuleInit {
   }
 
   async reverse(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRefunded>>): Promise<void> {
+    await this.tierRecalculations.scheduleCustomer(event.aggregateId, event.type);
     const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
       const { customerId, balance } = await this.lockedAccountOf(tx, purchase);

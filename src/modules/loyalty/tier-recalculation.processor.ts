@@ -5,12 +5,14 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { QueueName, TierRecalcJob } from '../../infrastructure/queues/queue-names.js';
-import { LoyaltySubscribers } from './loyalty.events.js';
+import { LoyaltyRetiredSubscribers, LoyaltySubscribers } from './loyalty.events.js';
+import { TierRecalculations } from './tier-recalculations.js';
 import { TiersService } from './tiers.service.js';
 
 /**
- * Keeps tiers current: one customer shortly after each purchase or refund (a burst is one job, by
- * BullMQ deduplication while the delayed job waits), everyone on a schedule, and on demand.
+ * Keeps tiers current: one customer shortly after each purchase or refund (queued by the handlers that
+ * earn and reverse its points; a burst is one job, by BullMQ deduplication while the delayed job
+ * waits), everyone on a schedule, and on demand.
  */
 @Processor(QueueName.TierRecalc, { concurrency: 4 })
 export class TierRecalculationProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
@@ -20,23 +22,16 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
     @InjectQueue(QueueName.TierRecalc) private readonly queue: Queue<TierRecalcJob>,
     private readonly tiers: TiersService,
     private readonly handlers: DomainEventHandlers,
+    private readonly recalculations: TierRecalculations,
     private readonly config: AppConfig,
   ) {
     super();
   }
 
   onModuleInit(): void {
-    const recalculate = async (event: { aggregateId: string; type: string }) => {
-      await this.queue.add(
-        'customer',
-        { kind: 'customer', customerId: event.aggregateId, cause: event.type },
-        {
-          delay: this.config.TIER_RECALC_DEBOUNCE_MS,
-          deduplication: { id: `customer:${event.aggregateId}`, ttl: this.config.TIER_RECALC_DEBOUNCE_MS },
-        },
-      );
-    };
-    this.handlers.subscribe(LoyaltySubscribers.recalculateTier, recalculate);
+    this.handlers.retire(LoyaltyRetiredSubscribers.recalculateTier, 'loyalty', (event) =>
+      this.recalculations.scheduleCustomer(event.aggregateId, event.type),
+    );
     this.handlers.subscribe(LoyaltySubscribers.forgetDeletedCustomer, (event) =>
       this.tiers.forgetCustomer(event.aggregateId),
     );
