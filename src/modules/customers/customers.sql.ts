@@ -108,3 +108,16 @@ export function customerPurchasesBetweenSql(customerId: string, from: string, to
 export function customerConsentedSql(customerId: string, channel: string): string {
   return `EXISTS (SELECT 1 FROM customer_consents cc WHERE cc.customer_id = ${customerId} AND cc.channel = ${channel} AND cc.opted_in)`;
 }
+
+/**
+ * SQL: the customer a purchase belongs to now — a merge moves purchases to the survivor — or null when
+ * there is no such purchase (an SQL expression; `purchaseId` one too, of type uuid).
+ */
+export function purchaseCustomerSql(purchaseId: string): string {
+  return `(SELECT p.customer_id FROM purchases p WHERE p.id = ${purchaseId})`;
+}
+
+/** SQL: whether the purchase was refunded (an SQL expression; false when there is no such purchase). */
+export function purchaseRefundedSql(purchaseId: string): string {
+  return `EXISTS (SELECT 1 FROM purchases p WHERE p.id = ${purchaseId} AND p.refunded_at IS NOT NULL)`;
+}

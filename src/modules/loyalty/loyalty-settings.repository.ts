@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
+/** SQL: the points per whole currency unit now, or null while the settings row does not exist yet (`current` creates it). */
+export const POINTS_PER_UNIT_SQL = `(SELECT s.points_per_unit FROM loyalty_settings s WHERE s.id = 1)`;
+
 export interface LoyaltySettingValues {
   pointsPerUnit: number;
   pointsExpireMonths: number;

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { purchaseCustomerSql, purchaseRefundedSql } from '../customers/customers.sql.js';
+import { POINTS_PER_UNIT_SQL } from './loyalty-settings.repository.js';
+import { earnMultiplierSql } from './tiers.repository.js';
 
 export type LedgerKind = 'earn' | 'redeem' | 'adjust' | 'reversal' | 'expire';
 
@@ -27,6 +30,17 @@ export interface LedgerEntryRow {
   actorType: string | null;
   actorId: string | null;
   createdAt: Date;
+}
+
+/** What earning a purchase's points depends on, read under its customer's account lock. */
+export interface PurchaseEarningFacts {
+  /** Whose purchase it is now (null: no such purchase): a merge may have moved it while the lock was awaited. */
+  customerNow: string | null;
+  refunded: boolean;
+  /** The earn multiplier of the customer's tier, as text. */
+  multiplier: string;
+  /** Null while the settings row does not exist yet. */
+  pointsPerUnit: number | null;
 }
 
 export interface RewardRow {
@@ -60,6 +74,36 @@ export class LoyaltyRepository {
       customerId,
     ]);
     return Number(row.balance);
+  }
+
+  /**
+   * Locks the account of the customer the purchase belongs to now (creating it at zero) and returns its
+   * balance, in one statement: the no-op update of a conflicting row takes its lock as FOR UPDATE
+   * would. `fallbackCustomerId` when there is no such purchase. A merge that commits while this waits
+   * for the lock can move the purchase: the caller checks whose it is again under the lock.
+   */
+  async lockAccountOfPurchase(
+    tx: Tx,
+    purchaseId: string,
+    fallbackCustomerId: string,
+  ): Promise<{ customerId: string; balance: number }> {
+    const [row] = await tx.query(
+      `INSERT INTO loyalty_accounts AS a (customer_id) SELECT coalesce(${purchaseCustomerSql('$1::uuid')}, $2::uuid)
+       ON CONFLICT (customer_id) DO UPDATE SET balance = a.balance
+       RETURNING a.customer_id AS "customerId", a.balance`,
+      [purchaseId, fallbackCustomerId],
+    );
+    return { customerId: row.customerId, balance: Number(row.balance) };
+  }
+
+  /** The purchase's owner now, whether it was refunded, the customer's multiplier and the points rate, in one read. */
+  async purchaseEarningFacts(tx: Tx, purchaseId: string, customerId: string): Promise<PurchaseEarningFacts> {
+    const [row] = await tx.query(
+      `SELECT ${purchaseCustomerSql('$1::uuid')} AS "customerNow", ${purchaseRefundedSql('$1::uuid')} AS refunded,
+              ${earnMultiplierSql('$2::uuid')} AS multiplier, ${POINTS_PER_UNIT_SQL} AS "pointsPerUnit"`,
+      [purchaseId, customerId],
+    );
+    return row;
   }
 
   async balance(customerId: string): Promise<number> {

@@ -12,7 +12,6 @@ import { LoyaltyRepository } from './loyalty.repository.js';
 import { LoyaltySettingsService } from './loyalty-settings.service.js';
 import { pointsForAmount, reversalFor } from './points.js';
 import { TierRecalculations } from './tier-recalculations.js';
-import { TiersRepository } from './tiers.repository.js';
 import { LoyaltyEvents, LoyaltySubscribers } from './loyalty.events.js';
 
 /**
@@ -32,7 +31,6 @@ export class PurchasePointsHandler implements OnModuleInit {
     private readonly outbox: OutboxWriter,
     private readonly settings: LoyaltySettingsService,
     private readonly purchases: CustomerRecordsService,
-    private readonly tiers: TiersRepository,
     private readonly tierRecalculations: TierRecalculations,
   ) {}
 
@@ -47,13 +45,15 @@ export class PurchasePointsHandler implements OnModuleInit {
     await this.transactions.run(async (tx) => {
       // Under the account lock: a refund that committed first leaves nothing to earn, and one that
       // commits later finds this entry when its reversal takes the same lock.
-      const { customerId, balance } = await this.lockedAccountOf(tx, purchase);
-      if (await this.purchases.isRefunded(purchase.id, tx)) return;
-      // The tier when the points are credited: a purchase that lifts the customer to a new tier earns at the old rate.
-      const multiplier = await this.tiers.earnMultiplier(customerId, tx);
-      // The rate when the event is handled, not when the purchase was made: a purchase still queued when an admin changes the rate earns at the new one.
-      const { pointsPerUnit } = await this.settings.current(tx);
-      const points = pointsForAmount(purchase.amount.amount, pointsPerUnit, multiplier);
+      const { customerId, balance } = await this.loyalty.lockAccountOfPurchase(tx, purchase.id, purchase.customerId);
+      const facts = await this.loyalty.purchaseEarningFacts(tx, purchase.id, customerId);
+      assertStillTheCustomers(purchase.id, customerId, facts.customerNow);
+      if (facts.refunded) return;
+      // The tier when the points are credited (facts.multiplier): a purchase that lifts the customer to a
+      // new tier earns at the old rate. The rate when the event is handled, not when the purchase was made:
+      // a purchase still queued when an admin changes the rate earns at the new one.
+      const pointsPerUnit = facts.pointsPerUnit ?? (await this.settings.current(tx)).pointsPerUnit;
+      const points = pointsForAmount(purchase.amount.amount, pointsPerUnit, facts.multiplier);
       if (points <= 0) return;
       const { entry, applied } = await this.ledger.apply(
         tx,
@@ -102,21 +102,26 @@ export class PurchasePointsHandler implements OnModuleInit {
 
   /**
    * The account of the purchase's customer now, locked, not the one the event named: a merge since the
-   * event was queued moved the purchase (and the ledger) to the survivor, and points credited to the
-   * merged-away id would be lost. A merge that commits while this waits for the lock moves the purchase
-   * again: the job fails and BullMQ retries it.
+   * event was queued moved the purchase (and the ledger) to the survivor.
    */
   private async lockedAccountOf(
     tx: Tx,
     purchase: { id: string; customerId: string },
   ): Promise<{ customerId: string; balance: number }> {
-    const customerId = (await this.purchases.customerOfPurchase(purchase.id, tx)) ?? purchase.customerId;
-    const balance = await this.ledger.lockedBalance(tx, customerId);
-    const now = await this.purchases.customerOfPurchase(purchase.id, tx);
-    if (now && now !== customerId)
-      throw new Error(`purchase ${purchase.id} moved to another customer meanwhile: retried`);
+    const { customerId, balance } = await this.loyalty.lockAccountOfPurchase(tx, purchase.id, purchase.customerId);
+    assertStillTheCustomers(purchase.id, customerId, await this.purchases.customerOfPurchase(purchase.id, tx));
     return { customerId, balance };
   }
+}
+
+/**
+ * The purchase still belongs to the customer whose account was locked. A merge that committed while the
+ * lock was awaited moved it (and the ledger) to the survivor, and points moved on the merged-away
+ * account would be lost: the job fails and BullMQ retries it, which locks the survivor's.
+ */
+function assertStillTheCustomers(purchaseId: string, lockedCustomerId: string, customerNow: string | null): void {
+  if (customerNow && customerNow !== lockedCustomerId)
+    throw new Error(`purchase ${purchaseId} moved to another customer meanwhile: retried`);
 }
 
 /** An event without a purchase (written by hand, or by a version that shaped it differently) will never earn: fail it for good. */

@@ -7,6 +7,11 @@ import { rfmScoreSql } from './customer-value.js';
 import { LoyaltyEvents } from './loyalty.events.js';
 import { customerTierSql } from './loyalty.sql.js';
 
+/** SQL: the earn multiplier of the customer's tier as text ('1.00' before their first valuation). `customerId` is an SQL expression. */
+export function earnMultiplierSql(customerId: string): string {
+  return `coalesce((SELECT t.earn_multiplier::text FROM customer_values v JOIN tier_definitions t ON t.name = v.tier WHERE v.customer_id = ${customerId}), '1.00')`;
+}
+
 export interface TierDefinitionRow {
   name: string;
   /** 1 is the top tier. */
@@ -380,13 +385,5 @@ export class TiersRepository {
        LIMIT $3`,
       [ownerId, maxGap, limit],
     );
-  }
-
-  async earnMultiplier(customerId: string, tx: Tx = this.dataSource.manager): Promise<string> {
-    const [row] = await tx.query(
-      `SELECT t.earn_multiplier::text AS multiplier FROM customer_values v JOIN tier_definitions t ON t.name = v.tier WHERE v.customer_id = $1`,
-      [customerId],
-    );
-    return row?.multiplier ?? '1.00';
   }
 }
