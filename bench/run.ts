@@ -32,6 +32,7 @@ const root = path.resolve(here, '../..');
 const resultsDir = path.join(root, 'bench', 'results');
 const APP_ENTRY = path.join(root, 'dist', 'src', 'main.js');
 const BASELINE_ENTRY = path.join(here, 'baseline-server.js');
+const BARE_PIPELINE_ENTRY = path.join(here, 'baseline-pipeline.js');
 const POOL_SIZE = 20;
 const PURCHASE_BODY = JSON.stringify({
   product: '净水器滤芯',
@@ -339,6 +340,7 @@ async function main(): Promise<void> {
   let app: ChildProcess | undefined;
   let worker: ChildProcess | undefined;
   let baseline: ChildProcess | undefined;
+  let barePipeline: ChildProcess | undefined;
   try {
     const { rows: version } = await db.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
     const { rows: admins } = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = lower($1)`, [
@@ -502,6 +504,7 @@ async function main(): Promise<void> {
     const tokens = { read: staff.agent, write: adminToken };
     const measured: Record<string, { app?: LoadStats; baseline?: LoadStats; outboxBacklog?: number }> = {};
     let pipeline: PipelineStats | undefined;
+    let bare: PipelineStats | undefined;
 
     // Each scenario runs against the app, then against the baseline, each after its own warm-up. The app
     // is stopped before the baseline's purchase run: its outbox relay would otherwise publish the
@@ -515,6 +518,17 @@ async function main(): Promise<void> {
         if (name === 'baseline' && scenario.key === 'purchase') {
           await Promise.all([stopChild(app), stopChild(worker)]);
           app = worker = undefined;
+          if (LAYOUT !== 'api') {
+            // The fair partner of the app's pipeline: the baseline's purchases consumed by a bare BullMQ worker.
+            const barePort = await freePort();
+            barePipeline = startChild('baseline-pipeline', BARE_PIPELINE_ENTRY, {
+              DATABASE_URL: databaseUrl,
+              REDIS_URL: config.REDIS_URL,
+              PORT: String(barePort),
+              POOL_SIZE: String(POOL_SIZE),
+            });
+            await waitUntilReady('baseline-pipeline', `http://127.0.0.1:${barePort}/health`, barePipeline, 30_000);
+          }
         }
         if (WARMUP > 0) await load(url, scenario.requests(tokens), WARMUP, scenario.connections);
         const pipelineFrom = await databaseNow(db);
@@ -524,6 +538,20 @@ async function main(): Promise<void> {
           `  ${name.padEnd(8)} ${scenario.title.padEnd(32)} ${String(scenario.connections).padStart(3)} conn ${fmt.int(stats.rps).padStart(7)} req/s  p50 ${fmt.ms(stats.latencyMs.p50)}  p95 ${fmt.ms(stats.latencyMs.p95)}  p99 ${fmt.ms(stats.latencyMs.p99)}  ` +
             `(${stats.ok.toLocaleString('en')} ok${stats.non2xx ? `, ${stats.non2xx} NOT 2xx: ${JSON.stringify(stats.statusCodes)}` : ''}${stats.errors ? `, ${stats.errors} errors` : ''})`,
         );
+        if (name === 'baseline' && scenario.key === 'purchase' && barePipeline) {
+          bare = await measurePipeline(db, pipelineFrom);
+          await stopChild(barePipeline);
+          barePipeline = undefined;
+          console.log(
+            `  bare pipeline ${bare.purchases.toLocaleString('en')} purchases: points credited at ${fmt.int(bare.creditedPerSecond)}/s` +
+              ` (lag p50 ${fmt.ms(bare.pointsLagMs.p50)}, p95 ${fmt.ms(bare.pointsLagMs.p95)}); tiers updated ${fmt.pct(bare.tiersWithinOneSecond)} within 1 s;` +
+              ` drained ${fmt.s(bare.drainedAfterMs)} after the run${bare.complete ? '' : ' — NOT COMPLETE'}`,
+          );
+          if (pipeline)
+            console.log(
+              `  pipeline app / bare: ${fmt.pct(pipeline.creditedPerSecond / bare.creditedPerSecond)} (points credited per second, each against its own api's purchases)`,
+            );
+        }
         if (name === 'app' && scenario.key === 'purchase') {
           const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
           measured.purchase.outboxBacklog = Number(rows[0].n);
@@ -556,7 +584,7 @@ async function main(): Promise<void> {
   - Reads (GET by id and search) use an agent's token: agents do not see sensitive fields, so reads write no customer.sensitive_read audit rows.
   - Purchases are recorded with the administrator's token; each is one transaction (customer check, insert, audit row, outbox event) in both servers.
   - ${{ split: 'The app runs as deployed: an api process and a worker process (outbox relay, points, tiers, webhook fan-out) on the same cores', all: 'The app runs PROCESS_ROLE=all, so its outbox relay and queue workers share its process', api: 'The app runs its api alone (--layout api): no worker consumes its events' }[LAYOUT]}; ${backlog ?? '?'} outbox events were still unpublished when the purchase run ended.
-  - The baseline records purchases and nothing consumes its events: it has no worker, so it does none of the work the pipeline line reports.
+  - ${LAYOUT === 'api' ? 'The baseline records purchases and nothing consumes its events.' : 'The baseline api does none of the consuming; its purchases are consumed by the bare pipeline (bench/baseline-pipeline.ts: outbox relay, one BullMQ job crediting the points and a debounced tier job, the same SQL), started after the app is stopped.'}
   - autocannon runs in the benchmark process on the same ${os.cpus().length}-CPU machine as both servers and Postgres. Each scenario runs on the app, then on the baseline;\n    the sampled customers were read once beforehand so both find them cached, and the app is stopped before the baseline's purchase run.
   - Latency percentiles are over every response of the measured run (warm-up excluded).`);
     for (const note of notes) console.log(`  - ${note}`);
@@ -592,6 +620,9 @@ async function main(): Promise<void> {
       outboxBacklogAfterAppPurchases: backlog,
       layout: LAYOUT,
       pipeline,
+      barePipeline: bare,
+      pipelineRatio:
+        pipeline && bare ? Number((pipeline.creditedPerSecond / bare.creditedPerSecond).toFixed(3)) : undefined,
       searchTerms: terms.slice(0, 30),
       planChecks,
       notes: [
@@ -609,7 +640,7 @@ async function main(): Promise<void> {
       `\nWrote ${path.relative(root, path.join(resultsDir, 'latest.json'))} (total ${fmt.s(Date.now() - started)})`,
     );
   } finally {
-    await Promise.all([stopChild(app), stopChild(worker), stopChild(baseline)]);
+    await Promise.all([stopChild(app), stopChild(worker), stopChild(baseline), stopChild(barePipeline)]);
     await db.end().catch(() => undefined);
   }
 }
