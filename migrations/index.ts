@@ -26,6 +26,7 @@ import { CustomerMerges1764900000001 } from './1764900000001-customer-merges.js'
 import { ComplaintReportRollups1765000000000 } from './1765000000000-complaint-report-rollups.js';
 import { ComplaintReportWeeklyCounts1765000000001 } from './1765000000001-complaint-report-weekly-counts.js';
 import { CustomerErasure1765100000000 } from './1765100000000-customer-erasure.js';
+import { OutreachSendBatches1765400000000 } from './1765400000000-outreach-send-batches.js';
 import { HandOverSpread1765430000000 } from './1765430000000-hand-over-spread.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
@@ -58,5 +59,6 @@ export const migrations = [
   ComplaintReportRollups1765000000000,
   ComplaintReportWeeklyCounts1765000000001,
   CustomerErasure1765100000000,
+  OutreachSendBatches1765400000000,
   HandOverSpread1765430000000,
 ];

@@ -12,7 +12,7 @@ import {
 } from './support/test-app.js';
 import { purchase, serviceRequest } from './support/factories.js';
 import { type LocalProvider, type SmtpSink, startLocalProvider, startSmtpSink } from './support/message-sinks.js';
-import { defineOutreachFields, reachableCustomer } from './support/outreach.js';
+import { defineOutreachFields, reachableCustomer, zoneWhereItIs } from './support/outreach.js';
 import { QueueName, subscriberJobId } from '../src/infrastructure/queues/queue-names.js';
 import { localDate } from '../src/common/time/zoned-time.js';
 
@@ -296,6 +296,55 @@ describe('outreach: care rules and sending', () => {
       'the suppressed report-back',
     );
     expect(withdrawn.status).toBe('suppressed');
+  });
+
+  it('takes a second look when a message goes: consent withdrawn while it waited holds it back', async () => {
+    // At night where they live: the purchase rules' messages are deferred to the morning…
+    const changed = await reachableCustomer(t, {
+      consents: { email: true, sms: true },
+      timeZone: zoneWhereItIs('night'),
+    });
+    await purchase(t, t.adminToken, changed.id, '20.00');
+    const deferred = await waitFor(
+      async () => {
+        const messages = await messagesOf(changed.id);
+        return messages.length >= 2 && messages.every((message) => message.status === 'deferred') ? messages : null;
+      },
+      60_000,
+      'the deferred follow-ups',
+    );
+    // …and before the morning comes they withdraw both channels.
+    await t.http
+      .put(`${API}/customers/${changed.id}/consents`)
+      .set(bearer(t.adminToken))
+      .send({
+        channels: [
+          { channel: 'email', optedIn: false },
+          { channel: 'sms', optedIn: false },
+        ],
+        marketingOptOut: false,
+        source: 'test',
+      })
+      .expect(200);
+    // The morning, as far as the messages know: due now.
+    await t.db.query(`UPDATE outreach_messages SET send_at = now() WHERE customer_id = $1`, [changed.id]);
+    for (const message of deferred) {
+      const held = await waitFor(
+        async () =>
+          (await messagesOf(changed.id)).find((each) => each.id === message.id && each.status === 'suppressed'),
+        60_000,
+        'the follow-up held back',
+      );
+      expect(held.reason).toBe('no-consent');
+      const detail = await t.http.get(`${API}/outreach/messages/${message.id}`).set(bearer(marketing)).expect(200);
+      expect(detail.body.history.map((change: { status: string }) => change.status)).toStrictEqual([
+        'deferred',
+        'queued',
+        'suppressed',
+      ]);
+    }
+    expect(smtp.mails.filter((mail) => mail.to.includes(changed.email.toLowerCase()))).toStrictEqual([]);
+    expect(provider.requests.filter((request) => request.to === changed.mobile)).toStrictEqual([]);
   });
 
   it('reaches no customer who opted out, over everything the SMTP server and the provider received', async () => {

@@ -152,6 +152,21 @@ describe('the contact gate and its SQL twin', () => {
         }),
         [customerIds, request.purpose, request.channels, request.contentKey, request.now],
       );
+      // The same with the history read only for the recipients (as the daily scans ask): the same answers.
+      const narrowed: typeof rows = await database.dataSource.query(
+        contactDecisionSql({
+          recipients: customerContactsSql('c.id = ANY($1::uuid[])'),
+          purpose: '$2::text',
+          channels: '$3::text[]',
+          contentKey: '$4::text',
+          now: '$5::timestamptz',
+          historyOf: 'SELECT unnest($1::uuid[])',
+        }),
+        [customerIds, request.purpose, request.channels, request.contentKey, request.now],
+      );
+      const byCustomer = (list: typeof rows) =>
+        Object.fromEntries(list.map((row) => [row.customer_id, [row.decision, row.reason, row.channel, row.send_at]]));
+      expect(byCustomer(narrowed)).toStrictEqual(byCustomer(rows));
       const inSql = Object.fromEntries(
         rows.map((row) => [
           row.customer_id,

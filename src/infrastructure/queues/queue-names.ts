@@ -140,9 +140,13 @@ export type OutreachTriggerJob =
   | { task: 'daily-scan'; day?: string }
   | { task: 'launch-campaign'; campaignId: string };
 
-/** Send one outreach message (job id = the message id); the row holds the channel, address and text. */
+/**
+ * Send a batch of outreach messages of one channel (job id = the messages' `send_job`); the rows hold
+ * the channel, address and text. `messageId`: a job of one message, as they were added before batches.
+ */
 export interface OutreachSendJob {
-  messageId: string;
+  messageIds?: string[];
+  messageId?: string;
 }
 
 /** The Friday reminder (next week's plan missing) or the Monday escalation (this week's), for every salesperson concerned. */

@@ -71,6 +71,15 @@ export function customerIdsWhereSql(condition: string): string {
 }
 
 /**
+ * SQL: each customer's last purchase (not refunded), `customer_id` and `last_purchase_at`, for every
+ * customer who bought: one pass over the purchases, grouped — for a scan over many customers (a
+ * dormancy scan), where probing each customer (`customerPurchasesSql(id, 'last')`) costs a lookup per customer.
+ */
+export function customersLastPurchaseSql(): string {
+  return `SELECT p.customer_id, max(p.purchased_at) AS last_purchase_at FROM purchases p WHERE p.refunded_at IS NULL GROUP BY p.customer_id`;
+}
+
+/**
  * SQL over one customer's purchases (not refunded), through `purchases_customer_idx`, for segment
  * filters: `count` and `sum` (of the amount) since `since` (a timestamptz expression, or null for all
  * time), `last` (the newest purchase's time), `product` (a purchase of the product `since` names).

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   customerContactsSql,
-  customerPurchasesSql,
+  customerIdsWhereSql,
+  customersLastPurchaseSql,
   customersWithBirthdayOnSql,
   timelineEntriesInsertSql,
 } from '../customers/customers.sql.js';
@@ -22,11 +23,15 @@ export interface ScanTarget {
 }
 
 /**
- * The daily care scans as one statement per rule: the audience selected set-based, decided by the
- * contact gate's SQL twin, stored as messages (suppressed ones with their reason) with their first
- * status and a timeline entry. The dedupe key — rule × customer × day (birthday), × last purchase
- * (dormant: once per dormancy), × period (VIP) — makes a rerun, or two workers running the same scan,
- * create nothing twice. Messages are rendered from the rule's template when they are sent.
+ * The daily care scans as one statement per rule: the audience selected set-based — each customer
+ * (not deleted) with the occasion the message is for — and materialised once; the customers whose
+ * message for this occasion exists are left out (by its dedupe key — rule × customer × occasion: the
+ * day for a birthday, the last purchase for dormancy, the period for VIP calls — so a day's scan
+ * decides only the customers new to it, not everyone still dormant); the rest decided by the contact
+ * gate's SQL twin (which reads only their message history) and stored as messages (suppressed ones
+ * with their reason) with their first status and a timeline entry. Two workers running the same scan
+ * at once both see a customer as new: the key's unique index lets one message in. `matched` is the
+ * whole audience. Messages are rendered from the rule's template when they are sent.
  */
 @Injectable()
 export class CareScansRepository {
@@ -37,41 +42,47 @@ export class CareScansRepository {
     // parameter has no type, and Postgres refuses the statement).
     const params: unknown[] = [rule.purpose, rule.channels, target.contentKey, target.now, rule.id];
     const param = (value: unknown) => `$${params.push(value)}`;
+    // The audience: `customer_id` and `occasion` (text, the dedupe key's last part).
     let audience: string;
-    let dedupe: string;
     switch (target.audience) {
       case 'birthday': {
         const day = `${param(target.day)}::date`;
-        audience = `c.id IN (${customersWithBirthdayOnSql(day)})`;
-        dedupe = `$5 || ':' || d.customer_id || ':' || ${day}::text`;
+        audience = `SELECT b.id AS customer_id, ${day}::text AS occasion FROM (${customersWithBirthdayOnSql(day)}) b`;
         break;
       }
       case 'dormant':
-        audience = `${customerPurchasesSql('c.id', 'last')} <= ${param(target.day)}::date - make_interval(days => ${param(rule.delayDays)}::int)`;
-        dedupe = `$5 || ':' || d.customer_id || ':' || ${customerPurchasesSql('d.customer_id', 'last')}::text`;
+        // One pass over the purchases grouped by customer, not a lookup of each customer's last purchase.
+        audience = `SELECT l.customer_id, l.last_purchase_at::text AS occasion
+                      FROM (${customersLastPurchaseSql()}) l JOIN (${customerIdsWhereSql('true')}) live ON live.id = l.customer_id
+                     WHERE l.last_purchase_at <= ${param(target.day)}::date - make_interval(days => ${param(rule.delayDays)}::int)`;
         break;
       case 'vip':
-        audience = customerInTierSql('c.id', `${param(target.topTier)}::text`);
-        dedupe = `$5 || ':' || d.customer_id || ':p' || ${param(target.period)}::text`;
+        audience = `SELECT c.id AS customer_id, 'p' || ${param(target.period)}::text AS occasion
+                      FROM (${customerIdsWhereSql(customerInTierSql('c.id', `${param(target.topTier)}::text`))}) c`;
         break;
     }
     return this.dataSource.transaction(async (tx) => {
       await tx.query(GATED_STATEMENT_SETTINGS);
       const [row] = await tx.query(
-        `WITH d AS (${contactDecisionSql({
-          recipients: customerContactsSql(audience),
-          purpose: '$1::text',
-          channels: '$2::text[]',
-          contentKey: '$3::text',
-          now: '$4::timestamptz',
-        })}),
+        `WITH a AS MATERIALIZED (${audience}),
+       fresh AS MATERIALIZED (
+         SELECT a.customer_id, $5::text || ':' || a.customer_id || ':' || a.occasion AS dedupe_key FROM a
+          WHERE NOT EXISTS (SELECT 1 FROM outreach_messages x WHERE x.dedupe_key = $5::text || ':' || a.customer_id || ':' || a.occasion)),
+       d AS (${contactDecisionSql({
+         recipients: customerContactsSql('c.id IN (SELECT fresh.customer_id FROM fresh)'),
+         purpose: '$1::text',
+         channels: '$2::text[]',
+         contentKey: '$3::text',
+         now: '$4::timestamptz',
+         historyOf: 'SELECT fresh.customer_id FROM fresh',
+       })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, rule_id, dedupe_key, purpose, channel, address, subject, content_key,
                                         decision, reason, status, send_at)
-         SELECT d.customer_id, $5::uuid, ${dedupe}, $1::text, d.channel, d.address, ${param(rule.subject)}::text, $3::text,
-                d.decision, d.reason,
+         SELECT d.customer_id, $5::uuid, fresh.dedupe_key, $1::text, d.channel, d.address,
+                ${param(rule.subject)}::text, $3::text, d.decision, d.reason,
                 CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END, d.send_at
-           FROM d
+           FROM d JOIN fresh ON fresh.customer_id = d.customer_id
          ON CONFLICT (dedupe_key) DO NOTHING
          RETURNING id, customer_id, purpose, channel, status, reason),
        e AS (INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, reason FROM m),
@@ -82,7 +93,7 @@ export class CareScansRepository {
          summary: `${param(rule.name)}::text || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status || coalesce(' (' || m.reason || ')', '')`,
          details: `jsonb_build_object('messageId', m.id, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
        })})
-       SELECT (SELECT count(*) FROM d)::int AS matched, (SELECT count(*) FROM m)::int AS created`,
+       SELECT (SELECT count(*) FROM a)::int AS matched, (SELECT count(*) FROM m)::int AS created`,
         params,
       );
       return row;

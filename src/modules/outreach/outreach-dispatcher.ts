@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { TransactionRunner } from '../../infrastructure/database/transaction-runner.js';
@@ -8,9 +9,16 @@ import { type OutreachSendJob, type OutreachTriggerJob, QueueName } from '../../
 import { CampaignsRepository } from './campaigns.repository.js';
 import { launchJobId } from './campaigns.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
-import type { MessageChannel } from './contact-gate.js';
 import { OutreachMessagesRepository } from './outreach-messages.repository.js';
+import { channelPerSecond, type SendChannel, sendBatching } from './send-batching.js';
 import { StoredMessageRenderer } from './stored-message-renderer.js';
+
+/** A send job: a batch of one channel's messages. */
+interface SendBatch {
+  channel: SendChannel;
+  jobId: string;
+  ids: string[];
+}
 
 const BATCH_SIZE = 1_000;
 /** A message queued this long without being sent has its job re-added (a no-op while the job exists). */
@@ -19,20 +27,22 @@ const STALE_SWEEP_EVERY_MS = 60_000;
 
 /**
  * Moves due messages (decided `send`, or deferred past their quiet hours) onto their channel's send
- * queue, in batches, the way the outbox relay moves events: claimed with FOR UPDATE SKIP LOCKED (any
- * number of workers share the work), marked `queued` in the transaction that adds the jobs (job id =
- * message id and dispatch), so a Redis outage only delays them. The jobs are added before the
- * transaction commits; the send worker reads its message under a row lock (SendMessage), which waits
- * for that commit — so a fast worker never finds the message still `pending`. A call becomes a task for
- * the customer's salesperson (or the agents' pool) instead. Once a minute, messages queued for more
- * than ten minutes get their job re-added (same id: nothing happens unless the queue lost it).
+ * queue, the way the outbox relay moves events: claimed a thousand at a time with FOR UPDATE SKIP
+ * LOCKED in one statement (any number of workers share the work), cut into send jobs of one channel
+ * each (send-batching.ts: the batch size keeps the channel's rate limit), and marked `queued` for
+ * their job in one statement of the transaction that adds the jobs, so a Redis outage only delays
+ * them. The jobs are added before the transaction commits; the send worker reads its messages under
+ * row locks (SendMessageBatch), which wait for that commit — so a fast worker never finds them still
+ * `pending`. A call becomes a task for the customer's salesperson (or the agents' pool) instead. Once
+ * a minute, messages queued for more than ten minutes get their job re-added (same id: nothing
+ * happens unless the queue lost it).
  */
 @Injectable()
 export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutreachDispatcher.name);
   private running = false;
   private loop?: Promise<void>;
-  private readonly queues: Record<Exclude<MessageChannel, 'phone'>, Queue<OutreachSendJob>>;
+  private readonly queues: Record<SendChannel, Queue<OutreachSendJob>>;
 
   constructor(
     private readonly messages: OutreachMessagesRepository,
@@ -82,16 +92,11 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
           columns: { task_id: taskId, subject, body },
         });
       }
-      const sends = due.filter((message) => message.channel !== 'phone');
-      const jobIds = new Map(
-        (
-          await this.messages.markQueued(
-            tx,
-            sends.map((message) => message.id),
-          )
-        ).map((queued) => [queued.id, queued.jobId]),
+      const batches = this.cut(
+        due.flatMap((message) => (message.channel === 'phone' ? [] : [{ id: message.id, channel: message.channel }])),
       );
-      await this.addJobs(sends.map((message) => ({ ...message, jobId: jobIds.get(message.id)! })));
+      await this.messages.markQueued(tx, batches);
+      await this.addJobs(batches);
       return due.length;
     });
   }
@@ -102,7 +107,13 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
    */
   async requeueStale(): Promise<number> {
     const stale = await this.messages.staleQueued(STALE_QUEUED_MS, BATCH_SIZE);
-    await this.addJobs(stale);
+    const jobs = new Map<string, SendBatch>();
+    for (const message of stale) {
+      const job = jobs.get(message.jobId) ?? { channel: message.channel, jobId: message.jobId, ids: [] };
+      job.ids.push(message.id);
+      jobs.set(message.jobId, job);
+    }
+    await this.addJobs([...jobs.values()]);
     // Campaigns whose launch is a minute overdue: their launch job again (a no-op while it exists).
     const launches = await this.campaigns.overdueScheduled(60_000);
     if (launches.length)
@@ -116,12 +127,24 @@ export class OutreachDispatcher implements OnApplicationBootstrap, BeforeApplica
     return stale.length + launches.length;
   }
 
-  private async addJobs(messages: { id: string; channel: MessageChannel; jobId: string }[]): Promise<void> {
+  /** The messages as send jobs: per channel, in batches of the channel's size, each with a new job id. */
+  private cut(messages: { id: string; channel: SendChannel }[]): SendBatch[] {
+    const batches: SendBatch[] = [];
     for (const channel of ['email', 'sms', 'wechat'] as const) {
-      const jobs = messages.filter((message) => message.channel === channel);
+      const ids = messages.filter((message) => message.channel === channel).map((message) => message.id);
+      const { batchSize } = sendBatching(channelPerSecond(this.config, channel));
+      for (let at = 0; at < ids.length; at += batchSize)
+        batches.push({ channel, jobId: `send.${randomUUID()}`, ids: ids.slice(at, at + batchSize) });
+    }
+    return batches;
+  }
+
+  private async addJobs(batches: SendBatch[]): Promise<void> {
+    for (const channel of ['email', 'sms', 'wechat'] as const) {
+      const jobs = batches.filter((batch) => batch.channel === channel);
       if (jobs.length)
         await this.queues[channel].addBulk(
-          jobs.map((message) => ({ name: 'send', data: { messageId: message.id }, opts: { jobId: message.jobId } })),
+          jobs.map((batch) => ({ name: 'send', data: { messageIds: batch.ids }, opts: { jobId: batch.jobId } })),
         );
     }
   }

@@ -88,6 +88,35 @@ export const MESSAGE_SELECT = `id, customer_id AS "customerId", rule_id AS "rule
   provider_message_id AS "providerMessageId", task_id AS "taskId", attempts, error, created_at AS "createdAt",
   updated_at AS "updatedAt", created_at::text AS "cursorAt"`;
 
+/** A contact row (ContactRow) over the customers module's contacts fragment, aliased `r`. */
+const CONTACT_SELECT = `r.customer_id AS "customerId", r.name, r.gender, r.email, r.mobile, r.phone, r.wechat, r.owner_id AS "ownerId",
+  r.marketing_opt_out AS "marketingOptOut", r.time_zone AS "timeZone", r.consents,
+  ${customerHasOpenProblemSql('r.customer_id')} AS "hasOpenProblem",
+  ${customerTierSql('r.customer_id')} AS tier, ${customerPointsBalanceSql('r.customer_id')}::float8 AS points`;
+
+/** A queued message as its send job reads it: with the template it is rendered from and the customer's contact now. */
+export interface SendingRow {
+  id: string;
+  customerId: string;
+  purpose: Purpose;
+  channel: Exclude<MessageChannel, 'phone'>;
+  address: string | null;
+  subject: string;
+  body: string;
+  contentKey: string;
+  /** The rule's or campaign's template, for a message stored without its text (decided set-based). */
+  template: { subject: string; body: string } | null;
+  /** Null when the customer is gone (deleted). */
+  contact: ContactRow | null;
+}
+
+/** What became of a queued message: handed to its channel, refused, or held back by the gate's second look. */
+export type SendOutcome =
+  | { id: string; status: 'sent'; providerMessageId: string | null; address: string; subject: string; body: string }
+  | { id: string; status: 'failed'; error: string }
+  | { id: string; status: 'suppressed'; reason: string }
+  | { id: string; status: 'deferred'; reason: string; sendAt: Date };
+
 /** Status as the decision leaves it. */
 export function initialStatus(decision: ContactDecision['decision']): MessageStatus {
   return decision === 'send' ? 'pending' : decision === 'defer' ? 'deferred' : 'suppressed';
@@ -100,14 +129,7 @@ export class OutreachMessagesRepository {
 
   /** The customer's contact row, or null when there is no such customer (deleted ones included). */
   async contact(customerId: string, tx: Tx = this.dataSource.manager): Promise<ContactRow | null> {
-    const [row] = await tx.query(
-      `SELECT r.customer_id AS "customerId", r.name, r.gender, r.email, r.mobile, r.phone, r.wechat, r.owner_id AS "ownerId",
-              r.marketing_opt_out AS "marketingOptOut", r.time_zone AS "timeZone", r.consents,
-              ${customerHasOpenProblemSql('r.customer_id')} AS "hasOpenProblem",
-              ${customerTierSql('r.customer_id')} AS tier, ${customerPointsBalanceSql('r.customer_id')}::float8 AS points
-         FROM (${customerContactsSql('c.id = $1')}) r`,
-      [customerId],
-    );
+    const [row] = await tx.query(`SELECT ${CONTACT_SELECT} FROM (${customerContactsSql('c.id = $1')}) r`, [customerId]);
     return row ?? null;
   }
 
@@ -200,33 +222,39 @@ export class OutreachMessagesRepository {
   }
 
   /**
-   * Marks the messages queued; answers each one's send job id, `<message id>.<queued event id>`: one
-   * job per dispatch, so a message dispatched again (its first transaction rolled back after its job
-   * was added) gets a job of its own instead of the finished one's id, which BullMQ would ignore.
+   * Marks the messages queued for their send job (`send_job`: a job per batch of one channel), with
+   * a history row each. The job sends only the messages that still name it, so a job added by a
+   * dispatch whose transaction rolled back cannot send what a later dispatch queued for another job.
    */
-  async markQueued(tx: Tx, ids: string[]): Promise<{ id: string; jobId: string }[]> {
-    if (!ids.length) return [];
-    return tx.query(
-      `WITH moved AS (UPDATE outreach_messages SET status = 'queued', updated_at = now() WHERE id = ANY($1::uuid[]) RETURNING id)
-       INSERT INTO outreach_message_events (message_id, status) SELECT id, 'queued' FROM moved
-       RETURNING message_id AS id, message_id::text || '.' || id::text AS "jobId"`,
-      [ids],
+  async markQueued(tx: Tx, batches: { jobId: string; ids: string[] }[]): Promise<void> {
+    const ids = batches.flatMap((batch) => batch.ids);
+    if (!ids.length) return;
+    const jobs = batches.flatMap((batch) => batch.ids.map(() => batch.jobId));
+    await tx.query(
+      `WITH moved AS (
+         UPDATE outreach_messages m SET status = 'queued', send_job = b.job, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[]) AS b(id, job) WHERE m.id = b.id RETURNING m.id)
+       INSERT INTO outreach_message_events (message_id, status) SELECT id, 'queued' FROM moved`,
+      [ids, jobs],
     );
   }
 
   /**
-   * Messages queued longer than `olderThanMs` ago, with the job id of their latest dispatch: re-adding
+   * Messages queued longer than `olderThanMs` ago, with the id of the job they were handed to: re-adding
    * that job is a no-op while it exists, and recreates it when the queue lost it (Redis lost its data).
+   * A message queued before send jobs took batches (no `send_job`) answers its old job id,
+   * `<message id>.<queued event id>`.
    */
   async staleQueued(
     olderThanMs: number,
     limit: number,
-  ): Promise<{ id: string; channel: MessageChannel; jobId: string }[]> {
+  ): Promise<{ id: string; channel: Exclude<MessageChannel, 'phone'>; jobId: string }[]> {
     return this.dataSource.query(
-      `SELECT m.id, m.channel, m.id::text || '.' || q.id::text AS "jobId"
+      `SELECT m.id, m.channel,
+              coalesce(m.send_job, m.id::text || '.' || (SELECT e.id FROM outreach_message_events e
+                                                         WHERE e.message_id = m.id AND e.status = 'queued'
+                                                         ORDER BY e.id DESC LIMIT 1)::text) AS "jobId"
          FROM outreach_messages m
-         CROSS JOIN LATERAL (SELECT e.id FROM outreach_message_events e
-                              WHERE e.message_id = m.id AND e.status = 'queued' ORDER BY e.id DESC LIMIT 1) q
         WHERE m.status = 'queued' AND m.updated_at < now() - make_interval(secs => $1::float8 / 1000)
         ORDER BY m.updated_at LIMIT $2`,
       [olderThanMs, limit],
@@ -244,47 +272,75 @@ export class OutreachMessagesRepository {
   }
 
   /**
-   * Waits for any transaction holding the message's row (the dispatcher's, until it commits) and reads
-   * it: a locking read in a statement of its own, so the lock is let go at once.
+   * The send job's messages that are still queued for it, each with its template and the customer's
+   * contact now, in one statement. The rows are read with a lock (in id order, so two readers cannot
+   * deadlock) that ends with the statement: the dispatcher adds the job before its transaction commits
+   * and holds the rows until then, so this read waits for that commit and sees them `queued` (a plain
+   * read could still see them `pending` and leave them queued for ever). Their status is checked on
+   * the locked rows, not in the locking scan's filter, which would judge the version before the wait.
    */
-  async readAfterLocks(id: string): Promise<MessageRow | null> {
-    const [row] = await this.dataSource.query(
-      `SELECT ${MESSAGE_SELECT} FROM outreach_messages WHERE id = $1 FOR UPDATE`,
-      [id],
+  async readQueuedForSending(jobId: string, ids: string[]): Promise<SendingRow[]> {
+    return this.dataSource.query(
+      `WITH m AS (
+         SELECT id, customer_id, rule_id, campaign_id, purpose, channel, address, subject, body, content_key, status, send_job
+           FROM outreach_messages WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
+       SELECT m.id, m.customer_id AS "customerId", m.purpose, m.channel, m.address, m.subject, m.body,
+              m.content_key AS "contentKey",
+              CASE WHEN rule.id IS NOT NULL THEN jsonb_build_object('subject', rule.subject, 'body', rule.body)
+                   WHEN campaign.id IS NOT NULL THEN jsonb_build_object('subject', campaign.subject, 'body', campaign.body)
+              END AS template,
+              CASE WHEN contact."customerId" IS NOT NULL THEN to_jsonb(contact) END AS contact
+         FROM m
+         LEFT JOIN outreach_rules rule ON rule.id = m.rule_id
+         LEFT JOIN campaigns campaign ON campaign.id = m.campaign_id
+         LEFT JOIN LATERAL (SELECT ${CONTACT_SELECT} FROM (${customerContactsSql('c.id = m.customer_id')}) r) contact ON true
+        WHERE m.status = 'queued' AND m.channel IN ('email', 'sms', 'wechat') AND (m.send_job = $2 OR m.send_job IS NULL)`,
+      [ids, jobId],
     );
-    return row ?? null;
   }
 
   /**
-   * Moves a `queued` message on to `sent` or `failed` with its history row, in one statement: a message
-   * no longer queued (sent by an earlier run of its job, or failed) is left alone and answers false.
+   * Records what became of a send job's messages, with a history row each, in one statement; only
+   * messages still `queued` for this job move (a rerun of the job changes nothing twice). Answers the
+   * ids that moved. A message the gate now holds back is suppressed or deferred with its reason.
    */
-  async recordOutcome(
-    id: string,
-    outcome:
-      | { status: 'sent'; providerMessageId: string | null; subject: string; body: string }
-      | { status: 'failed'; error: string },
-  ): Promise<boolean> {
-    const [sent, failed] = [outcome.status === 'sent' ? outcome : null, outcome.status === 'failed' ? outcome : null];
-    const rows: unknown[] = await this.dataSource.query(
-      `WITH moved AS (
-         UPDATE outreach_messages
-            SET status = $2, updated_at = now(), attempts = attempts + 1,
-                provider_message_id = coalesce($3, provider_message_id), subject = coalesce($4, subject),
-                body = coalesce($5, body), error = coalesce($6, error)
-          WHERE id = $1 AND status = 'queued'
-          RETURNING id)
-       INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, $2, $6 FROM moved RETURNING message_id`,
+  async recordOutcomes(jobId: string, outcomes: SendOutcome[]): Promise<string[]> {
+    if (!outcomes.length) return [];
+    const column = <T>(pick: (outcome: SendOutcome) => T | undefined) => outcomes.map((each) => pick(each) ?? null);
+    const rows: { id: string }[] = await this.dataSource.query(
+      `WITH o AS (
+         SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+                AS o(id, status, provider_message_id, address, subject, body, error, reason, send_at)),
+       moved AS (
+         UPDATE outreach_messages m
+            SET status = o.status, updated_at = now(),
+                attempts = m.attempts + CASE WHEN o.status IN ('sent', 'failed') THEN 1 ELSE 0 END,
+                provider_message_id = coalesce(o.provider_message_id, m.provider_message_id),
+                address = coalesce(o.address, m.address), subject = coalesce(o.subject, m.subject),
+                body = coalesce(o.body, m.body), error = coalesce(o.error, m.error),
+                decision = CASE o.status WHEN 'suppressed' THEN 'suppress' WHEN 'deferred' THEN 'defer' ELSE m.decision END,
+                reason = CASE WHEN o.status IN ('suppressed', 'deferred') THEN o.reason ELSE m.reason END,
+                send_at = coalesce(o.send_at, m.send_at),
+                send_job = CASE WHEN o.status = 'deferred' THEN NULL ELSE m.send_job END
+           FROM o
+          WHERE m.id = o.id AND m.status = 'queued' AND (m.send_job = $1 OR m.send_job IS NULL)
+          RETURNING m.id, o.status, coalesce(o.error, o.reason) AS detail)
+       INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, detail FROM moved
+       RETURNING message_id AS id`,
       [
-        id,
-        outcome.status,
-        sent?.providerMessageId ?? null,
-        sent?.subject ?? null,
-        sent?.body ?? null,
-        failed?.error ?? null,
+        jobId,
+        column((each) => each.id),
+        column((each) => each.status),
+        column((each) => (each.status === 'sent' ? each.providerMessageId : null)),
+        column((each) => (each.status === 'sent' ? each.address : null)),
+        column((each) => (each.status === 'sent' ? each.subject : null)),
+        column((each) => (each.status === 'sent' ? each.body : null)),
+        column((each) => (each.status === 'failed' ? each.error.slice(0, 1000) : null)),
+        column((each) => (each.status === 'suppressed' || each.status === 'deferred' ? each.reason : null)),
+        column((each) => (each.status === 'deferred' ? each.sendAt : null)),
       ],
     );
-    return rows.length > 0;
+    return rows.map((row) => row.id);
   }
 
   async history(id: string): Promise<MessageEventRow[]> {

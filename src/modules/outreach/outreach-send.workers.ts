@@ -1,22 +1,26 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { type OutreachSendJob, QueueName } from '../../infrastructure/queues/queue-names.js';
 import { isPostgresQueueConnection, queueConnection } from '../../infrastructure/queues/queue-connection.js';
 import { reconnectingWorkerConnection } from '../../infrastructure/redis/redis-options.js';
 import { EmailSender } from './channels/email-sender.js';
 import { HttpProviderSender } from './channels/http-provider-sender.js';
-import { type MessageSender, PermanentSendFailure } from './channels/message-sender.js';
-import { SendMessage } from './send-message.js';
+import type { MessageSender } from './channels/message-sender.js';
+import { SendSlots } from './channels/send-slots.js';
+import { channelPerSecond, type SendChannel, sendBatching } from './send-batching.js';
+import { SendMessageBatch } from './send-message-batch.js';
 
 /**
- * One BullMQ worker per channel queue, each with the channel's rate limit (BullMQ's limiter counts
- * across every worker process, so a campaign never floods a provider). Built here rather than with
- * @Processor because the limit comes from the configuration. A transient failure is retried with
- * the queues' backoff; a permanent one (PermanentSendFailure) and the last attempt mark the message
- * failed and end the job (UnrecoverableError). The connection is the application's queue connection
- * (`queueConnection`): Redis, reconnecting for ever as workers want, or BullMQ's Postgres backend in
- * the embedded mode, whose limiter is the same worker option.
+ * One BullMQ worker per channel queue. A job is a batch of the channel's messages (send-batching.ts
+ * sizes batches so that BullMQ's limiter, which counts jobs across every worker process, keeps the
+ * channel's messages-per-second limit: a campaign never floods a provider). Built here rather than
+ * with @Processor because the limit comes from the configuration. Within a process a channel has
+ * OUTREACH_SEND_CONCURRENCY sends in flight at most, over all its running jobs. A message failed for
+ * now is retried with the queues' backoff (the job fails, and its rerun finds only those still
+ * queued); on the last attempt, and for a permanent refusal at once, it is marked failed. The
+ * connection is the application's queue connection (`queueConnection`): Redis, reconnecting for ever
+ * as workers want, or BullMQ's Postgres backend in the embedded mode, whose limiter is the same option.
  */
 @Injectable()
 export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,7 +30,7 @@ export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     private readonly config: AppConfig,
-    private readonly sendMessage: SendMessage,
+    private readonly sendBatch: SendMessageBatch,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,36 +39,23 @@ export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplic
     const workerConnection = (
       isPostgresQueueConnection(connection) ? connection : reconnectingWorkerConnection(connection)
     ) as WorkerOptions['connection'];
-    const channels: [string, MessageSender, number][] = [
-      [QueueName.OutreachEmail, new EmailSender(config.SMTP_URL, config.SMTP_FROM), config.OUTREACH_EMAIL_PER_SECOND],
-      [
-        QueueName.OutreachSms,
-        new HttpProviderSender(
-          'sms',
-          config.SMS_PROVIDER_URL,
-          config.MESSAGE_PROVIDER_TOKEN,
-          config.OUTREACH_CALLBACK_BASE_URL,
-        ),
-        config.OUTREACH_SMS_PER_SECOND,
-      ],
-      [
-        QueueName.OutreachWechat,
-        new HttpProviderSender(
-          'wechat',
-          config.WECHAT_PROVIDER_URL,
-          config.MESSAGE_PROVIDER_TOKEN,
-          config.OUTREACH_CALLBACK_BASE_URL,
-        ),
-        config.OUTREACH_WECHAT_PER_SECOND,
-      ],
+    const provider = (channel: 'sms' | 'wechat', url: string) =>
+      new HttpProviderSender(channel, url, config.MESSAGE_PROVIDER_TOKEN, config.OUTREACH_CALLBACK_BASE_URL);
+    const channels: [string, SendChannel, MessageSender][] = [
+      [QueueName.OutreachEmail, 'email', new EmailSender(config.SMTP_URL, config.SMTP_FROM)],
+      [QueueName.OutreachSms, 'sms', provider('sms', config.SMS_PROVIDER_URL)],
+      [QueueName.OutreachWechat, 'wechat', provider('wechat', config.WECHAT_PROVIDER_URL)],
     ];
-    for (const [queue, sender, perSecond] of channels) {
+    for (const [queue, channel, sender] of channels) {
       this.senders.push(sender);
-      const worker = new Worker<OutreachSendJob>(queue, (job) => this.process(job, sender), {
+      const slots = new SendSlots(config.OUTREACH_SEND_CONCURRENCY);
+      const { batchSize, jobsPerSecond } = sendBatching(channelPerSecond(config, channel));
+      const worker = new Worker<OutreachSendJob>(queue, (job) => this.process(job, sender, slots), {
         connection: workerConnection,
         prefix: config.QUEUE_PREFIX,
-        concurrency: config.OUTREACH_SEND_CONCURRENCY,
-        ...(perSecond > 0 ? { limiter: { max: perSecond, duration: 1_000 } } : {}),
+        // Enough batches at once that one's reads and writes overlap another's sends.
+        concurrency: Math.ceil(config.OUTREACH_SEND_CONCURRENCY / batchSize) + 2,
+        ...(jobsPerSecond ? { limiter: { max: jobsPerSecond, duration: 1_000 } } : {}),
       });
       worker.on('error', (error) =>
         this.logger.warn({ err: error, queue }, 'outreach send worker error; it carries on'),
@@ -78,17 +69,14 @@ export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplic
     for (const sender of this.senders) sender.close?.();
   }
 
-  private async process(job: Job<OutreachSendJob>, sender: MessageSender): Promise<string> {
-    try {
-      return await this.sendMessage.execute(job.data.messageId, sender);
-    } catch (error) {
-      const permanent = error instanceof PermanentSendFailure;
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (permanent || lastAttempt) {
-        await this.sendMessage.fail(job.data.messageId, (error as Error).message);
-        throw new UnrecoverableError((error as Error).message);
-      }
-      throw error;
-    }
+  private async process(job: Job<OutreachSendJob>, sender: MessageSender, slots: SendSlots): Promise<string> {
+    const ids = job.data.messageIds ?? (job.data.messageId ? [job.data.messageId] : []);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const result = await this.sendBatch.execute(job.id!, ids, sender, slots, lastAttempt);
+    if (result.retry.length)
+      throw new Error(
+        `${result.retry.length} of ${ids.length} messages failed for now (first: ${result.retry[0].error}); retried`,
+      );
+    return `sent ${result.sent}, failed ${result.failed}, held back ${result.held}`;
   }
 }

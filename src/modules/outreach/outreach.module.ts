@@ -13,7 +13,7 @@ import { OutreachDispatcher } from './outreach-dispatcher.js';
 import { OutreachSendWorkers } from './outreach-send.workers.js';
 import { OutreachTriggersProcessor } from './outreach-triggers.processor.js';
 import { ReportBackHandler } from './report-back.handler.js';
-import { SendMessage } from './send-message.js';
+import { SendMessageBatch } from './send-message-batch.js';
 import { StoredMessageRenderer } from './stored-message-renderer.js';
 import { ContactGate } from './contact-gate.service.js';
 import { CreateOutreachMessage } from './create-outreach-message.js';
@@ -35,7 +35,7 @@ import { OutreachMergeStep } from './outreach-merge.step.js';
     LaunchCampaign,
     CareScansRepository,
     CareScans,
-    SendMessage,
+    SendMessageBatch,
     StoredMessageRenderer,
     OutreachRulesRepository,
     ContactGate,
@@ -43,17 +43,15 @@ import { OutreachMergeStep } from './outreach-merge.step.js';
     OutreachRulesService,
     OutreachMessagesService,
   ],
+  // Services and use cases only: the worker module below declares the repositories it reads itself.
   exports: [
-    CampaignsRepository,
     CampaignsService,
     LaunchCampaign,
     ContactGate,
     CreateOutreachMessage,
     CareScans,
-    SendMessage,
+    SendMessageBatch,
     StoredMessageRenderer,
-    OutreachMessagesRepository,
-    OutreachRulesRepository,
     OutreachRulesService,
     OutreachMessagesService,
   ],
@@ -71,6 +69,9 @@ export class OutreachHttpModule {}
 @Module({
   imports: [OutreachModule, TasksModule, LoyaltyModule],
   providers: [
+    OutreachMessagesRepository,
+    OutreachRulesRepository,
+    CampaignsRepository,
     CareTriggersHandler,
     ReportBackHandler,
     OutreachTriggersProcessor,
