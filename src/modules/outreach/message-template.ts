@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 
 /**
  * Message templates in Liquid (liquidjs): `{{ salutation }}，祝您生日快乐！您的{{ tier }}会员积分：{{ points }}`.
@@ -22,11 +22,32 @@ export function checkTemplate(source: string): void {
 }
 
 export function renderText(source: string, context: TemplateContext): string {
-  return text.parseAndRenderSync(source, context);
+  return text.renderSync(parsed(text, source), context);
 }
 
 export function renderHtml(source: string, context: TemplateContext): string {
-  return html.parseAndRenderSync(source, context);
+  return html.renderSync(parsed(html, source), context);
+}
+
+const PARSED_TEMPLATES = 200;
+const parsedTemplates = new Map<Liquid, Map<string, Template[]>>([
+  [text, new Map()],
+  [html, new Map()],
+]);
+
+/**
+ * A template parsed once per engine (the HTML engine builds its escaping into the parse), not once
+ * per message: a campaign's batch renders the same source a hundred times.
+ */
+function parsed(engine: Liquid, source: string): Template[] {
+  const cache = parsedTemplates.get(engine)!;
+  let templates = cache.get(source);
+  if (!templates) {
+    templates = engine.parse(source);
+    if (cache.size >= PARSED_TEMPLATES) cache.clear();
+    cache.set(source, templates);
+  }
+  return templates;
 }
 
 /** What "the same content" means to the gate: the same subject and body templates. */
