@@ -28,6 +28,7 @@ import { ComplaintReportWeeklyCounts1765000000001 } from './1765000000001-compla
 import { CustomerErasure1765100000000 } from './1765100000000-customer-erasure.js';
 import { OutreachSendBatches1765400000000 } from './1765400000000-outreach-send-batches.js';
 import { HandOverSpread1765430000000 } from './1765430000000-hand-over-spread.js';
+import { OpportunityPipelineTotals1765430000001 } from './1765430000001-opportunity-pipeline-totals.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   CustomerErasure1765100000000,
   OutreachSendBatches1765400000000,
   HandOverSpread1765430000000,
+  OpportunityPipelineTotals1765430000001,
 ];

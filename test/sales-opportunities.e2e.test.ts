@@ -235,6 +235,49 @@ describe('opportunities, pipelines and the sales reports (R-SP2, R-SP3)', () => 
       await t.http.get(`${API}/reports/pipeline`).set(bearer(agent.token)).expect(403);
     });
 
+    it('keeps the running pipeline totals equal to the open opportunities through every kind of change', async () => {
+      const changed = await open(seller, '120.50');
+      await t.http
+        .patch(`${API}/opportunities/${changed.id}`)
+        .set(bearer(seller.token))
+        .set('if-match', '1')
+        .send({ amount: money('480.25'), probability: 35 })
+        .expect(200);
+      const staged = await open(seller, '77.77');
+      await act(staged.id, 'stage', { stageId: stages[2].id }).expect(200);
+      const won = await open(colleague, '900.00');
+      await act(won.id, 'won', {}, colleague.token).expect(200);
+      const lost = await open(seller, '50.00');
+      await act(lost.id, 'lost', { reason: '预算' }).expect(200);
+      const handedOver = [await open(colleague, '10.00'), await open(colleague, '20.00')];
+      // Set-based statements, as a hand-over or a merge writes them: several rows, and rows leaving the table.
+      await t.db.query(`UPDATE opportunities SET owner_id = $1 WHERE id = ANY($2::uuid[])`, [
+        seller.id,
+        handedOver.map((opportunity) => opportunity.id),
+      ]);
+      const removed = await open(outsider, '64.00');
+      await t.db.query(`DELETE FROM opportunity_stage_history WHERE opportunity_id = $1`, [removed.id]);
+      await t.db.query(`DELETE FROM opportunities WHERE id = $1`, [removed.id]);
+
+      const aggregate = `SELECT pipeline_id::text, stage_id::text, owner_id::text, count(*)::int AS count,
+                                sum(amount)::text AS amount, sum(amount * probability)::text AS weighted
+                           FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+      const totals = `SELECT pipeline_id::text, stage_id::text, owner_id::text, open_count::int AS count,
+                             amount::text AS amount, weighted::text AS weighted
+                        FROM opportunity_pipeline_totals WHERE open_count <> 0 ORDER BY 1, 2, 3`;
+      const normalise = (rows: Record<string, string | number>[]) =>
+        rows.map((row) => ({
+          ...row,
+          amount: Number(row.amount).toFixed(2),
+          weighted: Number(row.weighted).toFixed(2),
+        }));
+      expect(normalise((await t.db.query(totals)).rows)).toStrictEqual(normalise((await t.db.query(aggregate)).rows));
+      const emptied = await t.db.query(
+        `SELECT count(*)::int AS n FROM opportunity_pipeline_totals WHERE open_count = 0 AND (amount <> 0 OR weighted <> 0)`,
+      );
+      expect(emptied.rows[0].n).toBe(0);
+    });
+
     it('reports each salesperson’s performance: leads, contacts in time, conversions, wins, losses, revenue, cycle time', async () => {
       const performer = await createUser(t, ['sales'], { managerId: manager.id });
       const region = `区域-${randomUUID().slice(0, 8)}`;

@@ -41,6 +41,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   pipeline_stages: 'sales',
   opportunities: 'sales',
   opportunity_stage_history: 'sales',
+  opportunity_pipeline_totals: 'sales',
   purchase_attributions: 'sales',
   complaint_categories: 'complaints',
   complaint_root_causes: 'complaints',

@@ -45,18 +45,20 @@ export class ReportsRepository {
 
   /**
    * Open opportunities of a pipeline, counted and summed per stage, per owner and stage, per owner and in
-   * all — one scan (GROUPING SETS) of the open-opportunities index, whose INCLUDE columns carry amount and
-   * probability. The weighted amount is Σ amount × probability / 100, rounded once at the end. The
-   * grand-total set answers one row even when nothing matches, so its sums are coalesced to 0.
+   * all (GROUPING SETS) — read from the running totals per (pipeline, stage, owner) that the
+   * opportunities' own statements keep (migration OpportunityPipelineTotals), not from the opportunities:
+   * a few thousand rows instead of every open opportunity. The weighted amount is Σ amount × probability
+   * / 100, rounded once at the end. The grand-total set answers one row even when nothing matches, so its
+   * sums are coalesced to 0.
    */
   pipeline(pipelineId: string, scope: OwnerScope): Promise<PipelineFiguresRow[]> {
     const params: unknown[] = [pipelineId];
     const param = (value: unknown) => `$${params.push(value)}`;
     return this.dataSource.query(
-      `SELECT stage_id AS "stageId", owner_id AS "ownerId", count(*)::int AS count, coalesce(sum(amount), 0)::text AS amount,
-              coalesce(round(sum(amount * probability) / 100, 2), 0)::text AS "weightedAmount"
-         FROM opportunities
-        WHERE status = 'open' AND pipeline_id = $1 AND ${ownerScopeSql(scope, 'owner_id', param)}
+      `SELECT stage_id AS "stageId", owner_id AS "ownerId", coalesce(sum(open_count), 0)::int AS count,
+              coalesce(sum(amount), 0)::text AS amount, coalesce(round(sum(weighted) / 100, 2), 0)::text AS "weightedAmount"
+         FROM opportunity_pipeline_totals
+        WHERE open_count > 0 AND pipeline_id = $1 AND ${ownerScopeSql(scope, 'owner_id', param)}
         GROUP BY GROUPING SETS ((stage_id), (owner_id, stage_id), (owner_id), ())`,
       params,
     );
