@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { customer } from './support/factories.js';
+import { CustomersService } from '../src/modules/customers/customers.service.js';
+import { TransactionRunner } from '../src/infrastructure/database/transaction-runner.js';
+import { customer, purchase } from './support/factories.js';
 import { API, bearer, createUser, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
+/** Ends a transaction a test held open, undoing what it did. */
+class RolledBack extends Error {}
 const money = (amount: string) => ({ amount, currency: 'CNY' });
 
 describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
@@ -229,7 +233,11 @@ describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
       .set(bearer(manager.token))
       .send({ fromUserId: departing.id, toUserId: east1.id, spread: 'assignment_rules' })
       .expect(422);
-    await t.http.post(`${API}/admin/reassign`).set(bearer(manager.token)).send({ fromUserId: departing.id }).expect(422);
+    await t.http
+      .post(`${API}/admin/reassign`)
+      .set(bearer(manager.token))
+      .send({ fromUserId: departing.id })
+      .expect(422);
     await t.http
       .post(`${API}/admin/reassign`)
       .set(bearer(manager.token))
@@ -308,5 +316,46 @@ describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
       .send({ fromUserId: departing.id, spread: 'assignment_rules' })
       .expect(422);
     expect(refused.body.errors[0].field).toBe('spread');
+  });
+
+  it('never makes a purchase wait for a slice that holds its customer', async () => {
+    const departing = await createUser(t, ['sales'], { managerId: manager.id });
+    const held = await customer(t, departing.token);
+    const customers = t.app.get(CustomersService);
+    // A slice's transaction stays open (its rows locked) while a purchase is recorded for one of its customers:
+    // the purchase must commit without waiting, or pg_stat_activity shows it waiting on a lock.
+    await t.app
+      .get(TransactionRunner)
+      .run(async (tx) => {
+        const moved = await customers.handOverSlice(tx, {
+          fromUserId: departing.id,
+          toUserId: successor.id,
+          limit: 10,
+          reassignmentId: randomUUID(),
+          actorId: manager.id,
+          requestId: null,
+        });
+        expect(moved).toStrictEqual([held.id]);
+        let settled = false;
+        const recorded = purchase(t, t.adminToken, held.id).then(() => {
+          settled = true;
+          return 'recorded' as const;
+        });
+        const blocked = (async () => {
+          for (; !settled; await new Promise((resolve) => setTimeout(resolve, 50))) {
+            const waiting = await t.db.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%purchases%'`,
+            );
+            if (waiting.rows[0].n > 0) return 'blocked' as const;
+          }
+          return 'recorded' as const;
+        })();
+        expect(await Promise.race([recorded, blocked])).toBe('recorded');
+        await blocked;
+        throw new RolledBack();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
   });
 });

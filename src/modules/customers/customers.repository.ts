@@ -235,7 +235,7 @@ export class CustomersRepository {
     const rows: { id: string }[] = await tx.query(
       `WITH moved AS (
          UPDATE customers SET owner_id = $2, version = version + 1, updated_at = now()
-          WHERE id IN (SELECT id FROM customers WHERE owner_id = $1 AND deleted_at IS NULL LIMIT $3 FOR UPDATE)
+          WHERE id IN (SELECT id FROM customers WHERE owner_id = $1 AND deleted_at IS NULL LIMIT $3 FOR NO KEY UPDATE)
          RETURNING id, owner_id AS to_user_id
        ), ${handOverRecordsSql}
        SELECT id FROM moved`,
@@ -251,7 +251,7 @@ export class CustomersRepository {
     limit: number,
   ): Promise<{ id: string; region: string | null; industry: string | null }[]> {
     return tx.query(
-      `SELECT id, region, industry FROM customers WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE`,
+      `SELECT id, region, industry FROM customers WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2 FOR NO KEY UPDATE`,
       [ownerId, limit],
     );
   }

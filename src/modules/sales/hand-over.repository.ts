@@ -123,7 +123,7 @@ export class HandOverRepository {
     const [row] = await tx.query(
       `WITH moved AS (
          UPDATE ${table} SET owner_id = $2, version = version + 1, updated_at = now()
-          WHERE id IN (SELECT id FROM ${table} WHERE owner_id = $1 AND ${open} LIMIT $3 FOR UPDATE)
+          WHERE id IN (SELECT id FROM ${table} WHERE owner_id = $1 AND ${open} LIMIT $3 FOR NO KEY UPDATE)
          RETURNING id, owner_id AS to_user_id
        ), ${historySql(entity)}, events AS (${events})
        SELECT count(*)::int AS moved FROM moved`,
@@ -145,7 +145,7 @@ export class HandOverRepository {
         ? `region, industry, source, NULL::uuid AS "customerId"`
         : `NULL::text AS region, NULL::text AS industry, NULL::text AS source, customer_id AS "customerId"`;
     return tx.query(
-      `SELECT id, ${traits} FROM ${table} WHERE owner_id = $1 AND ${open} ORDER BY id LIMIT $2 FOR UPDATE`,
+      `SELECT id, ${traits} FROM ${table} WHERE owner_id = $1 AND ${open} ORDER BY id LIMIT $2 FOR NO KEY UPDATE`,
       [fromUserId, limit],
     );
   }
