@@ -357,6 +357,7 @@ async function main(): Promise<void> {
     const before = provider.received();
     const started = performance.now();
     await worker.get(LaunchCampaign).execute(sendId);
+    const launchedAfter = (performance.now() - started) / 1000;
     const {
       rows: [{ allowed }],
     } = await db.query(
@@ -394,6 +395,9 @@ async function main(): Promise<void> {
       providerRequests,
       pipelineSeconds,
       pipelinePerSecond: allowed / pipelineSeconds,
+      // The launch (deciding and storing the messages) is part of the pipeline; this is the rest.
+      launchSeconds: launchedAfter,
+      afterLaunchPerSecond: allowed / (pipelineSeconds - launchedAfter),
       barePerSecond: allowed / bare.seconds,
       ratio: allowed / pipelineSeconds / (allowed / bare.seconds),
       perMessage: {
@@ -421,6 +425,7 @@ async function main(): Promise<void> {
   const scans = results.scans as Record<string, { scanSeconds: number; rerunSeconds: number; ratio: number }>;
   const send = results.send as {
     pipelinePerSecond: number;
+    afterLaunchPerSecond: number;
     barePerSecond: number;
     ratio: number;
     perMessage: Record<string, number>;
@@ -440,7 +445,7 @@ async function main(): Promise<void> {
       ratio: scans.dormant.ratio.toFixed(2),
     },
     'send pipeline (≥ 2,000/s)': {
-      figure: `${send.pipelinePerSecond.toFixed(0)}/s vs bare ${send.barePerSecond.toFixed(0)}/s`,
+      figure: `${send.pipelinePerSecond.toFixed(0)}/s vs bare ${send.barePerSecond.toFixed(0)}/s (after the launch: ${send.afterLaunchPerSecond.toFixed(0)}/s)`,
       ratio: send.ratio.toFixed(2),
     },
     'send: per message (counted)': {

@@ -54,7 +54,7 @@ export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplic
         connection: workerConnection,
         prefix: config.QUEUE_PREFIX,
         // Enough batches at once that one's reads and writes overlap another's sends.
-        concurrency: Math.ceil(config.OUTREACH_SEND_CONCURRENCY / batchSize) + 2,
+        concurrency: Math.ceil(config.OUTREACH_SEND_CONCURRENCY / batchSize) + 6,
         ...(jobsPerSecond ? { limiter: { max: jobsPerSecond, duration: 1_000 } } : {}),
       });
       worker.on('error', (error) =>
