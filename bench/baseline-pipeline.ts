@@ -20,7 +20,7 @@ import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import type { Tx } from '../src/infrastructure/database/transaction-runner.js';
 import { POSTGRES_SESSION_OPTIONS } from '../src/infrastructure/database/data-source-options.js';
 import { CLAIM_SQL } from '../src/infrastructure/outbox/outbox.relay.js';
-import { DEFAULT_JOB_OPTIONS, type DomainEventJob } from '../src/infrastructure/queues/queue-names.js';
+import { DEFAULT_JOB_OPTIONS, type DomainEvent } from '../src/infrastructure/queues/queue-names.js';
 import { LoyaltyRepository } from '../src/modules/loyalty/loyalty.repository.js';
 import { pointsForAmount } from '../src/modules/loyalty/points.js';
 import { TiersRepository } from '../src/modules/loyalty/tiers.repository.js';
@@ -73,7 +73,7 @@ async function inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   }
 }
 
-const events = new Queue<DomainEventJob>('bare-events', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+const events = new Queue<DomainEvent>('bare-events', { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
 const tierJobs = new Queue<CustomerTierJob>('bare-tier-recalc', {
   connection,
   prefix,
@@ -114,7 +114,7 @@ async function relayBatch(): Promise<number> {
 }
 
 /** PurchasePointsHandler.earn, bare: the same statements in the same order. */
-async function earn(event: DomainEventJob): Promise<void> {
+async function earn(event: DomainEvent): Promise<void> {
   const { purchase } = event.payload as unknown as PurchasePayload;
   await tierJobs.add(
     'customer',
@@ -142,7 +142,7 @@ async function earn(event: DomainEventJob): Promise<void> {
   });
 }
 
-const eventWorker = new Worker<DomainEventJob>(
+const eventWorker = new Worker<DomainEvent>(
   'bare-events',
   async (job) => {
     if (job.data.type === 'purchase.recorded') await earn(job.data);

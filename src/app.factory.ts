@@ -13,7 +13,8 @@ import { IMPORT_MAX_BYTES } from './modules/customers/imports/customer-imports.s
 import { boundedJsonParser } from './common/http/bounded-json.js';
 import { answerClientError, answerFrameworkError } from './common/errors/edge-errors.js';
 import type { AppConfig } from './infrastructure/config/app-config.js';
-import { createRootLogger, NestPinoLogger } from './infrastructure/logging/logger.js';
+import { createRootLogger, loggedUrl, NestPinoLogger } from './infrastructure/logging/logger.js';
+import type { DestinationStream } from 'pino';
 import { MetricsService } from './infrastructure/metrics/metrics.service.js';
 import { mountQueuesDashboard } from './modules/admin/queues-dashboard.js';
 
@@ -24,13 +25,14 @@ export const QUEUES_DASHBOARD_PATH = `/${API_PREFIX}/admin/queues/ui`;
 /**
  * Builds the Nest application for the configured role; the caller listens (or tests inject). With
  * `shutdownHooks` (the default) SIGINT/SIGTERM close it; the embedded mode turns them off and closes
- * the application itself, before the embedded PostgreSQL it runs on.
+ * the application itself, before the embedded PostgreSQL it runs on. `logDestination`: where the log
+ * lines go instead of stdout (a test that reads them).
  */
 export async function createApp(
   config: AppConfig,
-  { shutdownHooks = true }: { shutdownHooks?: boolean } = {},
+  { shutdownHooks = true, logDestination }: { shutdownHooks?: boolean; logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
-  const logger = createRootLogger(config);
+  const logger = createRootLogger(config, logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request, written below, instead of Fastify's two.
@@ -91,7 +93,7 @@ export async function createApp(
       request.log[level](
         {
           method: request.method,
-          url: request.url,
+          url: loggedUrl(request.url),
           route,
           statusCode: reply.statusCode,
           responseTime: Math.round(reply.elapsedTime),

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
 import { type AppConfig, loadConfig } from '../../src/infrastructure/config/app-config.js';
@@ -27,9 +28,13 @@ export interface TestApp {
 
 /**
  * A real application on a database of its own, created from the migrations, and a Redis key prefix
- * of its own. TEST_DATABASE_URL names the server (default: the local one).
+ * of its own. TEST_DATABASE_URL names the server (default: the local one). `logDestination` receives
+ * the log lines (LOG_LEVEL in `env`; silent by default).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  { logDestination }: { logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   server.pathname = `/crm_test_${suffix}`;
@@ -50,7 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   await ensureDatabaseExists(config.DATABASE_URL);
   await runMigrations(config);
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination });
   // Every response the tests receive is checked against the OpenAPI document when the app closes (issue 18).
   const recorded = recordResponses(app.getHttpAdapter().getInstance());
   let document: OpenApiDocument | null = null;

@@ -2,9 +2,12 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 
-/** The process's one pino logger: JSON lines, secrets redacted. */
-export function createRootLogger(config: Pick<AppConfig, 'LOG_LEVEL'>): Logger {
-  return pino({
+/**
+ * The process's one pino logger: JSON lines, secrets redacted. Written to stdout, or to `destination`
+ * (the test that reads a run's logs for personal data).
+ */
+export function createRootLogger(config: Pick<AppConfig, 'LOG_LEVEL'>, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.LOG_LEVEL,
     redact: {
       paths: [
@@ -18,7 +21,19 @@ export function createRootLogger(config: Pick<AppConfig, 'LOG_LEVEL'>): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * A request's URL as logged: the path, and of the query only the parameter names — a search (`?q=`,
+ * a phone or e-mail prefix) names a person, and log lines never carry personal data.
+ */
+export function loggedUrl(url: string): string {
+  const start = url.indexOf('?');
+  if (start < 0) return url;
+  const names = [...new Set([...new URLSearchParams(url.slice(start + 1)).keys()])];
+  return names.length ? `${url.slice(0, start)}?${names.map((name) => `${name}=…`).join('&')}` : url.slice(0, start);
 }
 
 /**

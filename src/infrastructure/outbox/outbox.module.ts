@@ -3,6 +3,7 @@ import { DomainEventHandlers } from './domain-event-handlers.js';
 import { DomainEventsProcessor } from './domain-events.processor.js';
 import { EVENT_CATALOGUES, type EventCatalogue } from './event-catalogue.js';
 import { EventSubscribersProcessor } from './event-subscribers.processor.js';
+import { OutboxPayloads } from './outbox-payloads.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { OutboxWriter } from './outbox.writer.js';
 
@@ -20,6 +21,7 @@ export class OutboxModule {
         { provide: EVENT_CATALOGUES, useValue: catalogues },
         OutboxWriter,
         DomainEventHandlers,
+        OutboxPayloads,
         ...(runsWorkers ? [OutboxRelay, DomainEventsProcessor, EventSubscribersProcessor] : []),
       ],
       exports: [OutboxWriter, DomainEventHandlers],

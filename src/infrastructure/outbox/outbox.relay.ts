@@ -15,7 +15,6 @@ interface OutboxRow {
   type: string;
   aggregate_type: string;
   aggregate_id: string;
-  payload: Record<string, unknown>;
   occurred_at: Date;
   lane: OutboxLane;
 }
@@ -40,13 +39,15 @@ const BULK_JOB_PRIORITY = 10;
  * them all. While Redis is down the publish fails fast, the transaction rolls back and the rows wait.
  * Job ids derive from the event id, so even a publish whose commit is lost (or that reached one queue
  * and not the other) is not queued twice.
+ * A job carries the row's ids, not its payload: no personal data in Redis, and the handlers read the
+ * payload as the row holds it when they run (redacted, if the customer was erased meanwhile).
  *
  * Each batch takes ordinary events first and fills up with bulk ones (lane 'bulk'), which are also
  * queued at a lower BullMQ priority: a million tier changes of a full recalculation drain behind
  * a purchase's events instead of in front of them.
  */
 /** $1: the lane, $2: how many. Exported for the test that checks its plan. */
-export const CLAIM_SQL = `SELECT id, event_id, type, aggregate_type, aggregate_id, payload, occurred_at, lane
+export const CLAIM_SQL = `SELECT id, event_id, type, aggregate_type, aggregate_id, occurred_at, lane
   FROM outbox WHERE published_at IS NULL AND lane = $1 ORDER BY published_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 @Injectable()
@@ -131,7 +132,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         aggregateType: row.aggregate_type,
         aggregateId: row.aggregate_id,
         occurredAt: row.occurred_at.toISOString(),
-        payload: row.payload,
       };
       const priority = row.lane === 'bulk' ? BULK_JOB_PRIORITY : undefined;
       const subscribers = this.handlers.matching(row.type).map(({ subscriber }) => subscriber.name);

@@ -34,14 +34,23 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { age: 14 * 24 * 3600 },
 } as const satisfies DefaultJobOptions;
 
-/** An outbox row on its way to consumers (webhooks, tier recalculation, outreach…); `P` is its type's payload (see `<module>.events.ts`). */
-export interface DomainEventJob<P = Record<string, unknown>> {
+/**
+ * An outbox row on its way to consumers (webhooks, tier recalculation, outreach…): a reference only.
+ * The payload stays in Postgres and is read from the outbox row when the job runs, so no customer's
+ * personal data sits in Redis (its dumps, its replicas, the queue dashboard), and an erasure, which
+ * redacts the outbox, reaches events still queued (see DomainEventHandlers).
+ */
+export interface DomainEventJob {
   eventId: string;
   outboxId: string;
   type: string;
   aggregateType: string;
   aggregateId: string;
   occurredAt: string;
+}
+
+/** A domain event as its handlers receive it: the job, and the payload as its outbox row holds it now; `P` is its type's payload (see `<module>.events.ts`). */
+export interface DomainEvent<P = Record<string, unknown>> extends DomainEventJob {
   payload: P;
 }
 
@@ -50,7 +59,7 @@ export interface DomainEventJob<P = Record<string, unknown>> {
  * handler retries on its own: a failing loyalty handler neither delays the webhook fan-out of the same
  * event nor re-runs the handlers that succeeded.
  */
-export interface EventSubscriberJob<P = Record<string, unknown>> extends DomainEventJob<P> {
+export interface EventSubscriberJob extends DomainEventJob {
   subscriber: string;
 }
 

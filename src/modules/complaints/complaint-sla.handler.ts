@@ -35,7 +35,7 @@ export class ComplaintSlaHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.subscribe(ComplaintsSubscribers.scheduleAlarms, async (event) => {
+    this.handlers.subscribeByReference(ComplaintsSubscribers.scheduleAlarms, async (event) => {
       const complaint = await this.complaints.find(event.aggregateId);
       if (complaint) await this.scheduleAlarms([complaint]);
     });

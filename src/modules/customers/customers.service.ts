@@ -158,6 +158,11 @@ export class CustomersService {
     return normaliseEmail(input);
   }
 
+  /** The customer a merged-away customer's records went to (followed to the end of a chain); null when it was not merged away. */
+  survivorOf(id: string): Promise<string | null> {
+    return this.merges.survivorOf(id);
+  }
+
   async get(id: string, principal: Principal, requestId?: string): Promise<CustomerDto> {
     const row = await this.customers.findById(id);
     if (!row) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { TooManyRequests, Unavailable } from '../../common/errors/domain-errors.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
@@ -23,7 +24,11 @@ export class LoginRateLimiter {
   ) {}
 
   async check(clientAddress: string, email: string): Promise<void> {
-    const keys = [`login:ip:${clientAddress}`, `login:email:${email.toLowerCase()}`];
+    // The account's counter is keyed by a hash of its e-mail: Redis holds no e-mail addresses.
+    const keys = [
+      `login:ip:${clientAddress}`,
+      `login:email:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`,
+    ];
     let counts: number[];
     try {
       counts = await this.store.countInWindows(keys, WINDOW_SECONDS);

@@ -148,6 +148,6 @@ export class UsersService {
         throw error;
       },
     );
-    if (created) this.logger.log(`created the first administrator ${email}`);
+    if (created) this.logger.log({ userId: created.id }, 'created the first administrator'); // log lines carry no e-mail addresses
   }
 }

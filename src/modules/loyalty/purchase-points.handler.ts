@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { CustomerRecordsService } from '../customers/customer-records.service.js';
 import { TransactionRunner, type Tx } from '../../infrastructure/database/transaction-runner.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
-import type { DomainEventJob } from '../../infrastructure/queues/queue-names.js';
+import type { DomainEvent } from '../../infrastructure/queues/queue-names.js';
 import type { PayloadOf } from '../../infrastructure/outbox/event-catalogue.js';
 import { CustomersEvents } from '../customers/customers.events.js';
 import { OutboxWriter } from '../../infrastructure/outbox/outbox.writer.js';
@@ -39,7 +39,7 @@ export class PurchasePointsHandler implements OnModuleInit {
     this.handlers.subscribe(LoyaltySubscribers.reversePoints, (event) => this.reverse(event));
   }
 
-  async earn(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRecorded>>): Promise<void> {
+  async earn(event: DomainEvent<PayloadOf<typeof CustomersEvents.purchaseRecorded>>): Promise<void> {
     await this.tierRecalculations.scheduleCustomer(event.aggregateId, event.type);
     const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
@@ -73,7 +73,7 @@ export class PurchasePointsHandler implements OnModuleInit {
     });
   }
 
-  async reverse(event: DomainEventJob<PayloadOf<typeof CustomersEvents.purchaseRefunded>>): Promise<void> {
+  async reverse(event: DomainEvent<PayloadOf<typeof CustomersEvents.purchaseRefunded>>): Promise<void> {
     await this.tierRecalculations.scheduleCustomer(event.aggregateId, event.type);
     const purchase = purchaseOf(event);
     await this.transactions.run(async (tx) => {
@@ -126,7 +126,7 @@ function assertStillTheCustomers(purchaseId: string, lockedCustomerId: string, c
 
 /** An event without a purchase (written by hand, or by a version that shaped it differently) will never earn: fail it for good. */
 function purchaseOf(
-  event: DomainEventJob<{ purchase: PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] }>,
+  event: DomainEvent<{ purchase: PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] }>,
 ): PayloadOf<typeof CustomersEvents.purchaseRecorded>['purchase'] {
   const purchase = event.payload?.purchase;
   if (!purchase?.id || !purchase.customerId || !purchase.amount?.amount)

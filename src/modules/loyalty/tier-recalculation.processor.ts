@@ -32,7 +32,7 @@ export class TierRecalculationProcessor extends WorkerHost implements OnModuleIn
     this.handlers.retire(LoyaltyRetiredSubscribers.recalculateTier, 'loyalty', (event) =>
       this.recalculations.scheduleCustomer(event.aggregateId, event.type),
     );
-    this.handlers.subscribe(LoyaltySubscribers.forgetDeletedCustomer, (event) =>
+    this.handlers.subscribeByReference(LoyaltySubscribers.forgetDeletedCustomer, (event) =>
       this.tiers.forgetCustomer(event.aggregateId),
     );
   }

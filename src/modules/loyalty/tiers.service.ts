@@ -147,11 +147,16 @@ export class TiersService {
     );
   }
 
-  /** One customer, with the thresholds of the last full run. Returns whether the tier changed. */
-  recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
+  /**
+   * One customer, with the thresholds of the last full run. Returns whether the tier changed. A job
+   * queued for a customer merged away since recalculates the survivor, which holds its purchases now;
+   * the merged-away tombstone keeps its last value row as it was, and gets no new tier.
+   */
+  async recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
+    const id = (await this.customers.survivorOf(customerId)) ?? customerId;
     return this.transactions.run(async (tx) => {
-      await this.tiers.computeValues(tx, customerId, this.config.VALUE_WINDOW_MONTHS);
-      return (await this.tiers.applyTiers(tx, { customerId }, cause)) > 0;
+      if (!(await this.tiers.computeValues(tx, id, this.config.VALUE_WINDOW_MONTHS))) return false;
+      return (await this.tiers.applyTiers(tx, { customerId: id }, cause)) > 0;
     });
   }
 

@@ -39,10 +39,10 @@ export class SlaClockHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.subscribe(ServiceRequestsSubscribers.scheduleSlaAlarms, (event) => this.schedule(event));
+    this.handlers.subscribeByReference(ServiceRequestsSubscribers.scheduleSlaAlarms, (event) => this.schedule(event));
   }
 
-  async schedule(event: DomainEventJob<unknown>): Promise<void> {
+  async schedule(event: DomainEventJob): Promise<void> {
     const request = await this.requests.find(event.aggregateId);
     if (!request) return;
     await this.scheduleAlarms([request], await this.policies.list());

@@ -73,16 +73,21 @@ export class WebhookDeliveriesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records, for a batch of events, one delivery per subscribed endpoint (skipped for disabled ones,
-   * so a replay can send it later) and returns the deliveries still to send. Rerunning it for the same
-   * events creates nothing new and returns the same pending deliveries, so their jobs (same ids) are
-   * not queued twice. One statement: the foreign key from deliveries to events is checked at its end.
+   * Records, for a batch of outbox events, one delivery per subscribed endpoint (skipped for disabled
+   * ones, so a replay can send it later) and returns the deliveries still to send. Rerunning it for the
+   * same events creates nothing new and returns the same pending deliveries, so their jobs (same ids)
+   * are not queued twice. One statement: the foreign key from deliveries to events is checked at its end.
+   *
+   * The event bodies are read from the outbox here, under FOR KEY SHARE, not taken from the caller: an
+   * erasure redacts the outbox rows under FOR UPDATE before it scans the stored events, so either it
+   * waits for this statement and then finds (and redacts) what it stored, or this statement waits for
+   * the erasure and stores the redacted body. A row purged from the outbox is skipped.
    */
-  async fanOut(events: { id: string; type: string; occurredAt: string; data: unknown }[]): Promise<QueuedDelivery[]> {
+  async fanOut(outboxIds: string[]): Promise<QueuedDelivery[]> {
     // The last SELECT sees what an earlier run committed; the INSERT returns only what this one adds.
     return this.dataSource.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, occurred_at timestamptz, data jsonb)
+         SELECT event_id AS id, type, occurred_at, payload AS data FROM outbox WHERE id = ANY($1::bigint[]) FOR KEY SHARE
        ), matched AS (
          SELECT input.id AS event_id, input.type, input.occurred_at, endpoint.id AS endpoint_id, endpoint.active
            FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type', 'input.data')}
@@ -99,11 +104,7 @@ export class WebhookDeliveriesRepository {
        SELECT id, generation FROM added WHERE status = 'pending'
        UNION ALL
        SELECT id, generation FROM webhook_deliveries WHERE event_id IN (SELECT id FROM input) AND status = 'pending'`,
-      [
-        JSON.stringify(
-          events.map((event) => ({ id: event.id, type: event.type, occurred_at: event.occurredAt, data: event.data })),
-        ),
-      ],
+      [outboxIds],
     );
   }
 

@@ -9,7 +9,9 @@ import { WebhooksSubscribers } from './webhooks.events.js';
 /**
  * Every published event becomes one delivery, and one delivery job, per subscribed endpoint. The
  * event id is the webhook-id, so partners de-duplicate on it across retries and replays. Safe to run
- * twice for one event: deliveries are unique per (endpoint, event) and job ids derive from them.
+ * twice for one event: deliveries are unique per (endpoint, event) and job ids derive from them. The
+ * body stored for delivery is read from the outbox row in the statement that stores it (see
+ * WebhookDeliveriesRepository.fanOut), so an erasure's redaction reaches events still queued.
  */
 @Injectable()
 export class WebhookFanOutHandler implements OnModuleInit {
@@ -21,20 +23,13 @@ export class WebhookFanOutHandler implements OnModuleInit {
 
   // The events being handled at the same moment (the domain-events worker runs several) share one statement.
   private readonly batch = new MicroBatch(async (events: DomainEventJob[]) => {
-    const due = await this.deliveries.fanOut(
-      events.map((event) => ({
-        id: event.eventId,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        data: event.payload,
-      })),
-    );
+    const due = await this.deliveries.fanOut(events.map((event) => event.outboxId));
     if (due.length) await this.queue.enqueue(due);
     return events.map(() => undefined);
   });
 
   onModuleInit(): void {
-    this.handlers.subscribe(WebhooksSubscribers.fanOut, (event) => this.fanOut(event));
+    this.handlers.subscribeByReference(WebhooksSubscribers.fanOut, (event) => this.fanOut(event));
   }
 
   fanOut(event: DomainEventJob): Promise<void> {

@@ -85,14 +85,7 @@ export class WebhookRecoveryProcessor extends WorkerHost implements OnApplicatio
       if (!events.length) break;
       const missed = events.filter((event) => event.missing);
       if (missed.length) {
-        const due = await this.deliveries.fanOut(
-          missed.map((event) => ({
-            id: event.id,
-            type: event.type,
-            occurredAt: event.occurred_at.toISOString(),
-            data: event.payload,
-          })),
-        );
+        const due = await this.deliveries.fanOut(missed.map((event) => event.outbox_id));
         await this.deliveryQueue.enqueue(due);
         fannedOut += missed.length;
       }

@@ -9,7 +9,6 @@ export interface CheckedOutboxEvent {
   id: string;
   type: string;
   occurred_at: Date;
-  payload: unknown;
   missing: boolean;
 }
 
@@ -34,7 +33,7 @@ export class WebhookRecoveryRepository {
        ), ready AS (
          SELECT * FROM batch WHERE id < coalesce((SELECT min(id) FROM batch WHERE published_at IS NULL OR published_at > now() - make_interval(secs => $1)), 9223372036854775807)
        )
-       SELECT r.id::text AS outbox_id, r.event_id AS id, r.type, r.occurred_at, r.payload,
+       SELECT r.id::text AS outbox_id, r.event_id AS id, r.type, r.occurred_at,
               EXISTS (SELECT 1 FROM webhook_endpoints endpoint
                        WHERE ${SUBSCRIBED('endpoint', 'r.type', 'r.payload')} AND endpoint.created_at <= r.occurred_at
                          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = endpoint.id AND d.event_id = r.event_id)) AS missing

@@ -16,8 +16,13 @@ import { MERGE_MODULES } from '../merge/merge-customers.js';
 import type { CustomerErasureDto, ERASURE_GROUNDS } from './personal-data.dto.js';
 import { type CustomerErasureRow, PersonalDataRepository } from './personal-data.repository.js';
 
-/** Holders of copies of customer data, scrubbed after the modules erased their rows (in this order). */
-export const CUSTOMER_DATA_COPY_HOLDERS = ['webhooks', 'platform'];
+/**
+ * Holders of copies of customer data, scrubbed after the modules erased their rows, in this order: the
+ * platform's outbox first, its rows locked, then the webhooks' stored events — a fan-out running at the
+ * same moment reads the outbox under FOR KEY SHARE, so it either stores the redacted body or has stored
+ * its copy before the webhooks' scan looks.
+ */
+export const CUSTOMER_DATA_COPY_HOLDERS = ['platform', 'webhooks'];
 
 export interface EraseCommand {
   customerId: string;
