@@ -145,5 +145,15 @@ function isDatabaseError(exception: unknown): exception is { code: string; messa
 function describeError(exception: unknown): Record<string, unknown> {
   if (!(exception instanceof Error)) return { value: String(exception) };
   const { code } = exception as { code?: unknown };
-  return { type: exception.name, message: exception.message, code, stack: exception.stack };
+  return {
+    type: exception.name,
+    message: withoutQuotedValue(exception.message),
+    code,
+    stack: exception.stack && withoutQuotedValue(exception.stack),
+  };
+}
+
+/** Postgres quotes the value it refused (`invalid input syntax for type date: "…"`), and that value may be a customer's. */
+function withoutQuotedValue(text: string): string {
+  return text.replace(/: "(?:[^"]|"")*"/g, ': "…"');
 }

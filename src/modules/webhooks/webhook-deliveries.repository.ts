@@ -81,13 +81,14 @@ export class WebhookDeliveriesRepository {
    * The event bodies are read from the outbox here, under FOR KEY SHARE, not taken from the caller: an
    * erasure redacts the outbox rows under FOR UPDATE before it scans the stored events, so either it
    * waits for this statement and then finds (and redacts) what it stored, or this statement waits for
-   * the erasure and stores the redacted body. A row purged from the outbox is skipped.
+   * the erasure and stores the redacted body. Both lock in id order, so they cannot deadlock. A row
+   * purged from the outbox is skipped.
    */
   async fanOut(outboxIds: string[]): Promise<QueuedDelivery[]> {
     // The last SELECT sees what an earlier run committed; the INSERT returns only what this one adds.
     return this.dataSource.query(
       `WITH input AS (
-         SELECT event_id AS id, type, occurred_at, payload AS data FROM outbox WHERE id = ANY($1::bigint[]) FOR KEY SHARE
+         SELECT event_id AS id, type, occurred_at, payload AS data FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE
        ), matched AS (
          SELECT input.id AS event_id, input.type, input.occurred_at, endpoint.id AS endpoint_id, endpoint.active
            FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type', 'input.data')}
