@@ -29,7 +29,7 @@ export class PlatformCustomerDataCopies implements OnModuleInit {
 
   private async scrubOutbox(tx: Tx, erasure: CustomerErasure, search: PersonalDataSearch): Promise<number> {
     const rows: { id: string; payload: unknown }[] = await tx.query(
-      // In id order, as the webhook fan-out locks the rows it reads (WebhookDeliveriesRepository.fanOut): no deadlock.
+      // In id order, as lockedOutboxEventsSql locks the rows the webhook fan-out copies: no deadlock.
       `SELECT id, payload FROM outbox WHERE aggregate_id = ANY($2::text[]) OR payload::text ILIKE ANY($1::text[]) ORDER BY id FOR UPDATE`,
       [search.patterns, erasure.customerIds],
     );

@@ -25,3 +25,14 @@ export class OutboxPayloads {
     return this.batch.call(outboxId);
   }
 }
+
+/**
+ * The events of the outbox rows whose ids are the bigint[] parameter `ids` — `(id, type, occurred_at,
+ * data)`, `id` the event id and `data` the payload — locked FOR KEY SHARE in id order, for a consumer
+ * that copies payloads in one statement (the webhook fan-out). An erasure redacts outbox rows under
+ * FOR UPDATE, also in id order: it either waits for that statement, or the statement waits for it and
+ * reads the redacted payloads. Rows purged from the outbox are not there.
+ */
+export function lockedOutboxEventsSql(ids: string): string {
+  return `SELECT event_id AS id, type, occurred_at, payload AS data FROM outbox WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR KEY SHARE`;
+}

@@ -4,6 +4,7 @@ import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { activeApiKeyWhoseScopesSql } from '../identity/identity.sql.js';
 import { MicroBatch } from '../../common/micro-batch.js';
+import { lockedOutboxEventsSql } from '../../infrastructure/outbox/outbox-payloads.js';
 import type { DeliveryStatus } from './webhook-delivery-status.js';
 import { SUBSCRIBED } from './webhook-subscriptions.js';
 
@@ -78,17 +79,16 @@ export class WebhookDeliveriesRepository {
    * same events creates nothing new and returns the same pending deliveries, so their jobs (same ids)
    * are not queued twice. One statement: the foreign key from deliveries to events is checked at its end.
    *
-   * The event bodies are read from the outbox here, under FOR KEY SHARE, not taken from the caller: an
-   * erasure redacts the outbox rows under FOR UPDATE before it scans the stored events, so either it
-   * waits for this statement and then finds (and redacts) what it stored, or this statement waits for
-   * the erasure and stores the redacted body. Both lock in id order, so they cannot deadlock. A row
-   * purged from the outbox is skipped.
+   * The event bodies are read from the outbox here (lockedOutboxEventsSql), not taken from the caller:
+   * an erasure redacts the outbox rows before it scans the stored events, so either it waits for this
+   * statement and then finds (and redacts) what it stored, or this statement waits for the erasure and
+   * stores the redacted body. A row purged from the outbox is skipped.
    */
   async fanOut(outboxIds: string[]): Promise<QueuedDelivery[]> {
     // The last SELECT sees what an earlier run committed; the INSERT returns only what this one adds.
     return this.dataSource.query(
       `WITH input AS (
-         SELECT event_id AS id, type, occurred_at, payload AS data FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR KEY SHARE
+         ${lockedOutboxEventsSql('$1')}
        ), matched AS (
          SELECT input.id AS event_id, input.type, input.occurred_at, endpoint.id AS endpoint_id, endpoint.active
            FROM input JOIN webhook_endpoints endpoint ON ${SUBSCRIBED('endpoint', 'input.type', 'input.data')}
