@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DomainEventsProcessor } from '../src/infrastructure/outbox/domain-events.processor.js';
+import { EventSubscribersProcessor } from '../src/infrastructure/outbox/event-subscribers.processor.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { WebhookDeliveryProcessor } from '../src/modules/webhooks/webhook-delivery.processor.js';
 import { purchase, webhookReceiver } from './support/factories.js';
@@ -91,35 +92,50 @@ describe('events queued before a customer is erased', () => {
     return receiver.received.filter((webhook) => ids.includes(webhook.webhookId));
   };
 
-  it('an event still waiting for its fan-out reaches the partner redacted', async () => {
-    const fanOut = t.app.get(DomainEventsProcessor, { strict: false }).worker;
-    await fanOut.pause();
+  it('an event still waiting in the queues reaches the partner redacted', async () => {
+    // Both event workers paused: an event of one subscriber waits on domain-events, one of several as a
+    // job per subscriber on event-subscribers (the webhook fan-out's among them).
+    const workers = [
+      t.app.get(DomainEventsProcessor, { strict: false }).worker,
+      t.app.get(EventSubscribersProcessor, { strict: false }).worker,
+    ];
+    for (const worker of workers) await worker.pause();
     let made: { id: string };
     try {
       made = await create(IN_THE_QUEUE);
       await purchase(t, t.adminToken, made.id, '120.00', { notes: `送到${IN_THE_QUEUE.homeAddress}` });
-      // Relayed: the events are jobs in Redis, waiting for the paused fan-out.
+      // Relayed: the events are jobs in Redis, waiting for the paused workers.
       const events = await eventsOf(made.id);
-      expect(events.map((event) => event.type)).toStrictEqual(['customer.created', 'purchase.recorded']);
-      const jobs = queueOf(t, QueueName.DomainEvents);
-      await waitFor(
-        async () =>
-          (await Promise.all(events.map((event) => jobs.getJobState(event.event_id)))).every(
-            (state) => state === 'waiting',
+      expect(events.map((event) => event.type)).toEqual(
+        expect.arrayContaining(['customer.created', 'purchase.recorded']),
+      );
+      const queued = async () => {
+        const jobs = await Promise.all(
+          [QueueName.DomainEvents, QueueName.EventSubscribers].map((name) =>
+            queueOf(t, name).getJobs(['waiting', 'prioritized']),
           ),
+        );
+        return jobs.flat().filter((job) => events.some((event) => event.event_id === job.data.eventId));
+      };
+      const waiting = await waitFor(
+        async () => {
+          const jobs = await queued();
+          const covered = events.every((event) => jobs.some((job) => job.data.eventId === event.event_id));
+          return covered && jobs;
+        },
         10_000,
-        'the events to wait in the domain-events queue',
+        'the events to wait in the queues',
       );
       // The jobs carry the event's ids, not its payload.
-      for (const event of events) {
-        const job = await jobs.getJob(event.event_id);
-        expect(Object.keys(job!.data).sort()).toStrictEqual(
-          ['aggregateId', 'aggregateType', 'eventId', 'occurredAt', 'outboxId', 'type'].sort(),
-        );
-      }
+      for (const job of waiting)
+        expect(
+          Object.keys(job.data)
+            .filter((key) => key !== 'subscriber')
+            .sort(),
+        ).toStrictEqual(['aggregateId', 'aggregateType', 'eventId', 'occurredAt', 'outboxId', 'type'].sort());
       await erase(made.id);
     } finally {
-      await fanOut.resume();
+      for (const worker of workers) await worker.resume();
     }
 
     const arrived = await delivered(made.id);
