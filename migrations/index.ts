@@ -29,6 +29,7 @@ import { CustomerErasure1765100000000 } from './1765100000000-customer-erasure.j
 import { OutreachSendBatches1765400000000 } from './1765400000000-outreach-send-batches.js';
 import { HandOverSpread1765430000000 } from './1765430000000-hand-over-spread.js';
 import { OpportunityPipelineTotals1765430000001 } from './1765430000001-opportunity-pipeline-totals.js';
+import { OutreachLeadConverted1765430000002 } from './1765430000002-outreach-lead-converted.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   OutreachSendBatches1765400000000,
   HandOverSpread1765430000000,
   OpportunityPipelineTotals1765430000001,
+  OutreachLeadConverted1765430000002,
 ];

@@ -151,6 +151,58 @@ describe('outreach: every care rule kind fires once', () => {
     expect(mailsTo(customer.email)).toHaveLength(1);
   });
 
+  it('sends product information to a lead turned customer once, and not to one who has already bought', async () => {
+    const inform = await rule({
+      name: '新客户产品资料',
+      trigger: 'lead_converted',
+      subject: '{{ salutation }}，您关注的产品资料',
+      body: '附上净水器的选购指南。',
+    });
+    const convertInto = async (customerId: string) => {
+      const lead = (
+        await t.http
+          .post(`${API}/leads`)
+          .set(bearer(t.adminToken))
+          .send({ name: '李娜', source: 'website', interest: '家用净水器' })
+          .expect(201)
+      ).body;
+      for (const status of ['contacted', 'qualified'])
+        await t.http.post(`${API}/leads/${lead.id}/status`).set(bearer(t.adminToken)).send({ status }).expect(200);
+      await t.http
+        .post(`${API}/leads/${lead.id}/convert`)
+        .set(bearer(t.adminToken))
+        .send({ customerId, opportunity: { amount: { amount: '3000.00', currency: 'CNY' } } })
+        .expect(200);
+      return lead as { id: string };
+    };
+
+    const customer = await reachableCustomer(t);
+    const lead = await convertInto(customer.id);
+    const sent = await sentMessage(customer.id, inform.id);
+    await waitFor(async () => mailsTo(customer.email).length > 0, 60_000, 'the product information');
+    expect(mailsTo(customer.email).map((mail) => [mail.messageId, mail.subject])).toStrictEqual([
+      [sent.id, '李女士，您关注的产品资料'],
+    ]);
+    await redeliver(`type = 'lead.converted' AND aggregate_id = $1`, [lead.id], 'outreach.inform-converted-lead');
+    expect(await messagesOf(customer.id, inform.id)).toHaveLength(1);
+    expect(mailsTo(customer.email)).toHaveLength(1);
+
+    // A customer who bought before the rule's delay was up gets nothing: the information was for before a first purchase.
+    const buyer = await reachableCustomer(t);
+    await purchase(t, t.adminToken, buyer.id, '10.00');
+    const buyersLead = await convertInto(buyer.id);
+    const job = await waitFor(
+      async () => {
+        const fired = await queueOf(t, QueueName.OutreachTriggers).getJob(`rule.${inform.id}.${buyersLead.id}`);
+        return (await fired?.getState()) === 'completed' && fired;
+      },
+      60_000,
+      'the rule job for the buyer',
+    );
+    expect(job.returnvalue).toBe('already a buyer');
+    expect(await messagesOf(buyer.id, inform.id)).toHaveLength(0);
+  });
+
   it('checks satisfaction once per resolved request, even when the resolution is delivered again', async () => {
     const satisfaction = await rule({
       name: '满意度',

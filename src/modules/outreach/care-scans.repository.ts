@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import {
   customerContactsSql,
   customerIdsWhereSql,
+  customerPurchasesSql,
   customersLastPurchaseSql,
   customersWithBirthdayOnSql,
   timelineEntriesInsertSql,
@@ -36,6 +37,15 @@ export interface ScanTarget {
 @Injectable()
 export class CareScansRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Whether the customer has bought anything (not refunded): product information before a first purchase is moot after it. */
+  async hasBought(customerId: string): Promise<boolean> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${customerPurchasesSql('$1::uuid', 'last')} IS NOT NULL AS bought`,
+      [customerId],
+    );
+    return row.bought;
+  }
 
   async scan(rule: RuleRow, target: ScanTarget): Promise<{ matched: number; created: number }> {
     // $1–$4 the gate's inputs, $5 the rule; the day only where the audience names it (an unused

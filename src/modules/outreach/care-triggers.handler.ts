@@ -31,6 +31,9 @@ export class CareTriggersHandler implements OnModuleInit {
     this.handlers.subscribe(OutreachSubscribers.checkSatisfaction, ({ payload }) =>
       this.schedule('service_satisfaction', payload.serviceRequest.customerId, payload.serviceRequest.id),
     );
+    this.handlers.subscribe(OutreachSubscribers.informConvertedLead, ({ payload }) =>
+      this.schedule('lead_converted', payload.customerId, payload.lead.id),
+    );
     this.handlers.subscribe(OutreachSubscribers.congratulateTierUpgrade, async ({ eventId, payload }) => {
       if (await this.isUpgrade(payload.oldTier, payload.newTier))
         await this.schedule('tier_upgrade', payload.customerId, eventId);

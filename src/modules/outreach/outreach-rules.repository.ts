@@ -10,6 +10,7 @@ export const RULE_TRIGGERS = [
   'service_satisfaction',
   'dormant',
   'tier_upgrade',
+  'lead_converted',
   'vip_care_call',
   'manual',
 ] as const;

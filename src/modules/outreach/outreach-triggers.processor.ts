@@ -6,6 +6,7 @@ import { AppConfig } from '../../infrastructure/config/app-config.js';
 import { registerJobSchedulers } from '../../infrastructure/queues/job-schedulers.js';
 import { type OutreachTriggerJob, QueueName } from '../../infrastructure/queues/queue-names.js';
 import { CareScans } from './care-scans.js';
+import { CareScansRepository } from './care-scans.repository.js';
 import { CreateOutreachMessage } from './create-outreach-message.js';
 import { LaunchCampaign } from './launch-campaign.js';
 import { OutreachRulesRepository } from './outreach-rules.repository.js';
@@ -19,6 +20,7 @@ export class OutreachTriggersProcessor extends WorkerHost implements OnApplicati
     private readonly rules: OutreachRulesRepository,
     private readonly createMessage: CreateOutreachMessage,
     private readonly scans: CareScans,
+    private readonly scanQueries: CareScansRepository,
     private readonly launchCampaign: LaunchCampaign,
     private readonly config: AppConfig,
     @InjectQueue(QueueName.OutreachTriggers) private readonly queue: Queue<OutreachTriggerJob>,
@@ -47,6 +49,7 @@ export class OutreachTriggersProcessor extends WorkerHost implements OnApplicati
     if (data.task === 'launch-campaign') return this.launchCampaign.execute(data.campaignId);
     const rule = await this.rules.findById(data.ruleId);
     if (!rule?.active) return 'rule inactive';
+    if (rule.trigger === 'lead_converted' && (await this.scanQueries.hasBought(data.customerId))) return 'already a buyer';
     try {
       const message = await this.createMessage.execute({
         customerId: data.customerId,

@@ -2,6 +2,7 @@ import { catalogue, subscriber } from '../../infrastructure/outbox/event-catalog
 import { ImprovementActionEvents } from '../complaints/improvement-actions.events.js';
 import { CustomersEvents } from '../customers/customers.events.js';
 import { LoyaltyEvents } from '../loyalty/loyalty.events.js';
+import { LeadEvents } from '../sales/sales.events.js';
 import { ServiceRequestEvents } from '../service-requests/service-requests.events.js';
 
 /** Outreach publishes no events yet; it schedules care from other modules' events (R-O1). */
@@ -14,6 +15,8 @@ export const OutreachSubscribers = {
   checkSatisfaction: subscriber('outreach', 'check-satisfaction', [ServiceRequestEvents.resolved]),
   /** Care rules `tier_upgrade`: congratulations when the customer moves up a tier. */
   congratulateTierUpgrade: subscriber('outreach', 'congratulate-tier-upgrade', [LoyaltyEvents.tierChanged]),
+  /** Care rules `lead_converted`: product information N days after a lead becomes a customer, unless they bought meanwhile. */
+  informConvertedLead: subscriber('outreach', 'inform-converted-lead', [LeadEvents.converted]),
   /** R-P4 through R-O2: the complaints module's report-back to a complainant goes out through the contact gate. */
   reportBackImprovement: subscriber('outreach', 'report-back-improvement', [ImprovementActionEvents.reportedBack]),
 };

@@ -72,6 +72,7 @@ export class OutreachHttpModule {}
     OutreachMessagesRepository,
     OutreachRulesRepository,
     CampaignsRepository,
+    CareScansRepository,
     CareTriggersHandler,
     ReportBackHandler,
     OutreachTriggersProcessor,
