@@ -668,6 +668,9 @@ interface PipelineStats {
  */
 async function measurePipeline(db: pg.Client, from: Date): Promise<PipelineStats> {
   const ended = Date.now();
+  // Fresh statistics for the run's new rows: without them the joins below were planned as nested loops
+  // over every purchase an earlier run left in the database and ran for minutes.
+  await db.query('ANALYZE purchases, loyalty_ledger, customer_values');
   const pending = async () => {
     const { rows } = await db.query<{ purchases: string; uncredited: string; untiered: string }>(
       `SELECT count(*) AS purchases,
