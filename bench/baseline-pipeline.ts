@@ -89,10 +89,16 @@ async function relayBatch(): Promise<number> {
       type: string;
       aggregate_type: string;
       aggregate_id: string;
-      payload: Record<string, unknown>;
       occurred_at: Date;
     }[] = await tx.query(CLAIM_SQL, ['default', BATCH_SIZE]);
     if (!rows.length) return 0;
+    // The app's claim reads ids only (its handlers read the payload when they run); the bare pipeline puts
+    // the payload in its jobs, so it reads it here, in the claiming transaction.
+    const payloads = new Map<string, Record<string, unknown>>(
+      (
+        await tx.query(`SELECT id::text, payload FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)])
+      ).map((row: { id: string; payload: Record<string, unknown> }) => [row.id, row.payload]),
+    );
     await events.addBulk(
       rows.map((row) => ({
         name: row.type,
@@ -103,7 +109,7 @@ async function relayBatch(): Promise<number> {
           aggregateType: row.aggregate_type,
           aggregateId: row.aggregate_id,
           occurredAt: row.occurred_at.toISOString(),
-          payload: row.payload,
+          payload: payloads.get(String(row.id))!,
         },
         opts: { jobId: row.event_id },
       })),
