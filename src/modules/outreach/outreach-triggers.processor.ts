@@ -49,7 +49,8 @@ export class OutreachTriggersProcessor extends WorkerHost implements OnApplicati
     if (data.task === 'launch-campaign') return this.launchCampaign.execute(data.campaignId);
     const rule = await this.rules.findById(data.ruleId);
     if (!rule?.active) return 'rule inactive';
-    if (rule.trigger === 'lead_converted' && (await this.scanQueries.hasBought(data.customerId))) return 'already a buyer';
+    if (rule.trigger === 'lead_converted' && (await this.scanQueries.hasBought(data.customerId)))
+      return 'already a buyer';
     try {
       const message = await this.createMessage.execute({
         customerId: data.customerId,
