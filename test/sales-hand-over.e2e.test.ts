@@ -28,6 +28,15 @@ describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
   afterAll(() => t.close(), 240_000);
 
   const count = async (sql: string, values: unknown[]) => (await t.db.query(sql, values)).rows[0].n as number;
+  const finished = (id: string, what: string) =>
+    waitFor(
+      async () => {
+        const shown = await t.http.get(`${API}/admin/reassign/${id}`).set(bearer(manager.token)).expect(200);
+        return shown.body.status === 'done' && shown.body;
+      },
+      60_000,
+      what,
+    );
 
   it('moves customers, open leads, open opportunities and unsent quotes in slices, history and events intact', async () => {
     const customers = [];
@@ -99,17 +108,7 @@ describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
       status: 'running',
       include: ['customers', 'leads', 'opportunities', 'quotes'],
     });
-    const done = await waitFor(
-      async () => {
-        const shown = await t.http
-          .get(`${API}/admin/reassign/${started.body.id}`)
-          .set(bearer(manager.token))
-          .expect(200);
-        return shown.body.status === 'done' && shown.body;
-      },
-      60_000,
-      'the hand-over to finish',
-    );
+    const done = await finished(started.body.id, 'the hand-over to finish');
     expect(done.moved).toStrictEqual({ customers: 10, leads: 5, opportunities: 4, quotes: 2 });
 
     expect(await count(`SELECT count(*)::int AS n FROM customers WHERE owner_id = $1`, [successor.id])).toBe(10);
@@ -256,17 +255,7 @@ describe('hand-over of a departing salesperson’s book (R-SP7)', () => {
       .send({ fromUserId: departing.id, spread: 'assignment_rules' })
       .expect(202);
     expect(started.body).toMatchObject({ toUserId: null, spread: 'assignment_rules', status: 'running' });
-    const done = await waitFor(
-      async () => {
-        const shown = await t.http
-          .get(`${API}/admin/reassign/${started.body.id}`)
-          .set(bearer(manager.token))
-          .expect(200);
-        return shown.body.status === 'done' && shown.body;
-      },
-      60_000,
-      'the spread to finish',
-    );
+    const done = await finished(started.body.id, 'the spread to finish');
     expect(done.moved).toStrictEqual({ customers: 6, leads: 2, opportunities: 1, quotes: 0 });
 
     const ownerOf = async (table: string, id: string) =>

@@ -70,3 +70,18 @@ export class CustomerErased extends DomainError {
     super('customer-erased', `Customer ${customerId}'s personal data was erased on ${erasedAt.toISOString()}.`);
   }
 }
+
+/** The upload's items (parts, or a part's bytes), a parser failure on the way turned into `unreadableUpload`. */
+export async function* readUpload<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const items = source[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<T>;
+    try {
+      next = await items.next();
+    } catch (error) {
+      throw unreadableUpload(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}

@@ -8,13 +8,12 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow, CurrentPrincipal } from '../../../common/auth/access.decorator.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { RequestId, UuidParam } from '../../../common/http/request-context.js';
-import { ImportNotMultipart, UnreadableImportFile, unreadableUpload } from '../customers-errors.js';
+import { ImportNotMultipart, readUpload, UnreadableImportFile } from '../customers-errors.js';
 import { CustomerImportDto, ImportUploadDto } from './customer-import.dto.js';
 import { CustomerImportsService, IMPORT_MAX_BYTES } from './customer-imports.service.js';
 
@@ -44,7 +43,9 @@ export class CustomerImportsController {
   ): Promise<CustomerImportDto> {
     if (!request.isMultipart()) throw new ImportNotMultipart();
     let optionsText: string | undefined;
-    for await (const part of readableParts(request)) {
+    for await (const part of readUpload(
+      request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } }),
+    )) {
       if (part.type === 'field') {
         if (part.fieldname === 'options') optionsText = String(part.value);
         continue;
@@ -89,20 +90,5 @@ export class CustomerImportsController {
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="rejected-rows-${id}.csv"`,
     });
-  }
-}
-
-/** The upload's parts; a body that says multipart but is not is the client's fault (see `unreadableUpload`). */
-async function* readableParts(request: FastifyRequest): AsyncGenerator<Multipart> {
-  const parts = request.parts({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } });
-  for (;;) {
-    let next: IteratorResult<Multipart>;
-    try {
-      next = await parts.next();
-    } catch (error) {
-      throw unreadableUpload(error);
-    }
-    if (next.done) return;
-    yield next.value;
   }
 }

@@ -15,7 +15,7 @@ import { isoTime } from '../../../common/http/iso-time.js';
 import { TransactionRunner } from '../../../infrastructure/database/transaction-runner.js';
 import { type CustomerImportJob, QueueName } from '../../../infrastructure/queues/queue-names.js';
 import { UsersService } from '../../identity/users.service.js';
-import { ImportFileTooLarge, UnreadableImportFile, unreadableUpload } from '../customers-errors.js';
+import { ImportFileTooLarge, readUpload, UnreadableImportFile } from '../customers-errors.js';
 import { ImportOptionsDto, type CustomerImportDto } from './customer-import.dto.js';
 import {
   CustomerImportsRepository,
@@ -217,17 +217,9 @@ function csvLine(cells: string[]): string {
 async function* chunked(stream: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let length = 0;
-  const data = stream[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await data.next();
-    } catch (error) {
-      throw unreadableUpload(error);
-    }
-    if (next.done) break;
-    parts.push(next.value);
-    length += next.value.length;
+  for await (const data of readUpload<Buffer>(stream)) {
+    parts.push(data);
+    length += data.length;
     while (length >= size) {
       const all = Buffer.concat(parts);
       yield all.subarray(0, size);
