@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { PurchasePointsHandler } from '../src/modules/loyalty/purchase-points.handler.js';
+import { TiersService } from '../src/modules/loyalty/tiers.service.js';
 import { customer } from './support/factories.js';
 import { API, bearer, queueOf, startTestApp, type TestApp, waitFor } from './support/test-app.js';
 
@@ -128,5 +129,32 @@ describe('jobs queued for a duplicate before its merge', () => {
     expect(await valueOf(duplicate.id)).toStrictEqual(tombstoneValue);
     expect(await historyOf(duplicate.id)).toBe(0);
     expect(await tierEventsOf(duplicate.id)).toBe(tombstoneEvents);
+
+    // The nightly full run leaves the tombstone alone too: its purchases are the survivor's now, and a
+    // zeroed value row (or a tier change, a tier-history row, an event) for it would count them twice
+    // or tell partners that a customer who no longer exists lost a tier.
+    await t.app.get(TiersService, { strict: false }).recalculateAll('test');
+    expect(await valueOf(survivor.id)).toMatchObject({ frequency: 1, monetary: '4200.00' });
+    expect(await valueOf(duplicate.id)).toStrictEqual(tombstoneValue);
+    expect(await historyOf(duplicate.id)).toBe(0);
+    expect(await tierEventsOf(duplicate.id)).toBe(tombstoneEvents);
+  });
+
+  it('gives a customer merged away before it was ever valued no value row in the full run', async () => {
+    const survivor = await customer(t, t.adminToken, { name: '排队丙' });
+    const duplicate = await customer(t, t.adminToken, { name: '排队丙' });
+    await t.db.query(
+      `INSERT INTO purchases (customer_id, purchased_at, product, amount, currency, payment_method)
+       VALUES ($1, now(), '净水器', 900, 'CNY', 'card')`,
+      [duplicate.id],
+    );
+    await t.http
+      .post(`${API}/customers/${survivor.id}/merge`)
+      .set(bearer(t.adminToken))
+      .send({ duplicateId: duplicate.id })
+      .expect(200);
+    await t.app.get(TiersService, { strict: false }).recalculateAll('test');
+    expect(await valueOf(survivor.id)).toMatchObject({ frequency: 1, monetary: '900.00' });
+    expect(await valueOf(duplicate.id)).toBeUndefined();
   });
 });

@@ -64,6 +64,15 @@ function scopeLane(scope: CustomerScope): OutboxLane {
   return 'customerId' in scope ? 'default' : 'bulk';
 }
 
+/**
+ * SQL: the customer is live (not merged away, erased or deleted). A scalar subquery, not EXISTS, on
+ * purpose: the planner keeps it as a per-row primary-key probe run after the cheaper conditions (only
+ * for the rows that would change), where a semi-join would read a batch's whole key range of customers.
+ */
+function liveCustomerSql(customerId: string): string {
+  return `coalesce((SELECT live.deleted_at IS NULL FROM customers live WHERE live.id = ${customerId}), false)`;
+}
+
 function scopeSql(scope: CustomerScope, column: string, params: unknown[]): string {
   if ('customerId' in scope) return `${column} = $${params.push(scope.customerId)}`;
   const conditions = ['true'];
@@ -131,6 +140,10 @@ export class TiersRepository {
    * A row written since this transaction began (now(), just before the snapshot the changes were
    * read in) came from a per-customer recalculation that may have seen a newer purchase: it is left
    * alone, also when the update finds it locked and re-checks it after the other commit.
+   *
+   * Only live customers are written, as in `computeValues`: a customer merged away has no purchases
+   * left (the merge moved them to the survivor), so the aggregate would zero its value row; the
+   * tombstone keeps the row it had, and one never valued gets none.
    */
   async computeAllValues(tx: Tx, windowMonths: number): Promise<number> {
     // Enough memory for the hash aggregate and the join over a million customers to stay off disk;
@@ -169,6 +182,7 @@ export class TiersRepository {
        FROM value_changes c
        WHERE NOT c.missing AND v.customer_id = c.customer_id AND v.computed_at < now()
          AND (v.last_purchase_at, v.frequency, v.monetary, v.score) IS DISTINCT FROM (c.last_purchase_at, c.frequency, c.monetary, c.score)
+         AND ${liveCustomerSql('c.customer_id')}
        RETURNING 1`,
     );
     const inserted = await tx.query(
@@ -300,10 +314,13 @@ export class TiersRepository {
           `WHEN (v.score, v.monetary) >= ($${params.push(tier.score)}::int, $${params.push(tier.monetary)}::numeric) THEN $${params.push(tier.name)}::text`,
       )
       .join(' ')} END`;
+    // Live customers only: a tombstone (merged away, erased) keeps its tier, as its value row, even when
+    // the thresholds move.
     const [{ changed }] = await tx.query(
       `WITH moved AS (
          UPDATE customer_values v SET previous_tier = v.tier, tier = ${placement}, tier_changed_at = now()
          WHERE ${scopeSql(scope, 'v.customer_id', params)} AND v.tier IS DISTINCT FROM ${placement} AND ${placement} IS NOT NULL
+           AND ${liveCustomerSql('v.customer_id')}
          RETURNING v.customer_id AS id, v.previous_tier AS old_tier, v.tier AS new_tier, v.score, v.monetary, v.frequency
        ), history AS (
          INSERT INTO tier_history (customer_id, old_tier, new_tier, score, monetary, frequency, cause)
