@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { ValidationFailed } from '../../common/errors/domain-errors.js';
+import { FreshRead } from '../../common/fresh-read.js';
 import {
   decodeCursor,
   decodeKeyCursor,
@@ -59,6 +60,19 @@ export class TiersService {
 
   definitions(): Promise<TierDefinitionRow[]> {
     return this.tiers.definitions();
+  }
+
+  private readonly recentDefinitions = new FreshRead(async () => {
+    const { definitions, readAt } = await this.tiers.definitionsWithReadTime();
+    return { value: definitions, readAt };
+  });
+
+  /**
+   * The definitions as read after `occurredAt` (an event's time): every change saved before it is in
+   * them. The events handled around the same time share one read (FreshRead).
+   */
+  definitionsSince(occurredAt: Date | string): Promise<TierDefinitionRow[]> {
+    return this.recentDefinitions.since(occurredAt);
   }
 
   /** Replaces the tier rules; they apply from the next recalculation. */
@@ -153,9 +167,9 @@ export class TiersService {
    * the merged-away tombstone keeps its last value row as it was, and gets no new tier.
    */
   async recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
-    const id = (await this.customers.survivorOf(customerId)) ?? customerId;
     return this.transactions.run(async (tx) => {
-      if (!(await this.tiers.computeValues(tx, id, this.config.VALUE_WINDOW_MONTHS))) return false;
+      const id = await this.tiers.computeValueOfCustomerOrSurvivor(tx, customerId, this.config.VALUE_WINDOW_MONTHS);
+      if (!id) return false;
       return (await this.tiers.applyTiers(tx, { customerId: id }, cause)) > 0;
     });
   }

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { FreshRead } from '../../common/fresh-read.js';
 import { DomainEventHandlers } from '../../infrastructure/outbox/domain-event-handlers.js';
 import { type OutreachTriggerJob, QueueName } from '../../infrastructure/queues/queue-names.js';
 import { TiersService } from '../loyalty/tiers.service.js';
@@ -8,6 +9,13 @@ import { OutreachSubscribers } from './outreach.events.js';
 import { OutreachRulesRepository, type RuleTrigger } from './outreach-rules.repository.js';
 
 const DAY_MS = 86_400_000;
+/** The triggers this handler schedules from events. */
+const EVENT_TRIGGERS: readonly RuleTrigger[] = [
+  'purchase_follow_up',
+  'service_satisfaction',
+  'lead_converted',
+  'tier_upgrade',
+];
 
 /**
  * Event-triggered care rules: each matching active rule schedules a delayed job (its `delayDays`)
@@ -25,23 +33,38 @@ export class CareTriggersHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.subscribe(OutreachSubscribers.followUpPurchase, ({ payload }) =>
-      this.schedule('purchase_follow_up', payload.purchase.customerId, payload.purchase.id),
+    this.handlers.subscribe(OutreachSubscribers.followUpPurchase, ({ occurredAt, payload }) =>
+      this.schedule('purchase_follow_up', occurredAt, payload.purchase.customerId, payload.purchase.id),
     );
-    this.handlers.subscribe(OutreachSubscribers.checkSatisfaction, ({ payload }) =>
-      this.schedule('service_satisfaction', payload.serviceRequest.customerId, payload.serviceRequest.id),
+    this.handlers.subscribe(OutreachSubscribers.checkSatisfaction, ({ occurredAt, payload }) =>
+      this.schedule('service_satisfaction', occurredAt, payload.serviceRequest.customerId, payload.serviceRequest.id),
     );
-    this.handlers.subscribe(OutreachSubscribers.informConvertedLead, ({ payload }) =>
-      this.schedule('lead_converted', payload.customerId, payload.lead.id),
+    this.handlers.subscribe(OutreachSubscribers.informConvertedLead, ({ occurredAt, payload }) =>
+      this.schedule('lead_converted', occurredAt, payload.customerId, payload.lead.id),
     );
-    this.handlers.subscribe(OutreachSubscribers.congratulateTierUpgrade, async ({ eventId, payload }) => {
-      if (await this.isUpgrade(payload.oldTier, payload.newTier))
-        await this.schedule('tier_upgrade', payload.customerId, eventId);
+    this.handlers.subscribe(OutreachSubscribers.congratulateTierUpgrade, async ({ eventId, occurredAt, payload }) => {
+      if (await this.isUpgrade(occurredAt, payload.oldTier, payload.newTier))
+        await this.schedule('tier_upgrade', occurredAt, payload.customerId, eventId);
     });
   }
 
-  private async schedule(trigger: RuleTrigger, customerId: string, sourceId: string): Promise<void> {
-    const rules = await this.rules.activeWithTrigger(trigger);
+  /**
+   * The active rules of the event-triggered kinds, read after the event occurred: a rule saved before
+   * the event always applies to it. The events handled around the same time share the read (FreshRead)
+   * instead of one statement each.
+   */
+  private readonly eventRules = new FreshRead(async () => {
+    const { rules, readAt } = await this.rules.activeWithTriggers(EVENT_TRIGGERS);
+    return { value: rules, readAt };
+  });
+
+  private async schedule(
+    trigger: RuleTrigger,
+    occurredAt: string,
+    customerId: string,
+    sourceId: string,
+  ): Promise<void> {
+    const rules = (await this.eventRules.since(occurredAt)).filter((rule) => rule.trigger === trigger);
     if (!rules.length) return;
     await this.queue.addBulk(
       rules.map((rule) => ({
@@ -53,8 +76,8 @@ export class CareTriggersHandler implements OnModuleInit {
   }
 
   /** Rank 1 is the top tier: a smaller rank than before (or a first tier) is a move up. */
-  private async isUpgrade(oldTier: string | null, newTier: string): Promise<boolean> {
-    const ranks = new Map((await this.tiers.definitions()).map((tier) => [tier.name, tier.rank]));
+  private async isUpgrade(occurredAt: string, oldTier: string | null, newTier: string): Promise<boolean> {
+    const ranks = new Map((await this.tiers.definitionsSince(occurredAt)).map((tier) => [tier.name, tier.rank]));
     const after = ranks.get(newTier);
     if (after === undefined) return false;
     if (oldTier === null) return true;

@@ -96,6 +96,24 @@ export class OutreachRulesRepository {
     return row ?? null;
   }
 
+  /**
+   * The active rules of these triggers, in id order, and the `statement_timestamp()` of the read (see
+   * FreshRead): one row with null rule columns when there is none.
+   */
+  async activeWithTriggers(triggers: readonly RuleTrigger[]): Promise<{ rules: RuleRow[]; readAt: Date }> {
+    const rows: (RuleRow & { readAt: Date })[] = await this.dataSource.query(
+      `SELECT rule.*, statement_timestamp() AS "readAt"
+         FROM (SELECT 1) one
+         LEFT JOIN LATERAL (SELECT ${RULE_SELECT} FROM outreach_rules WHERE trigger = ANY($1::text[]) AND active) rule ON true
+        ORDER BY rule.id`,
+      [triggers],
+    );
+    return {
+      rules: rows.filter((row) => row.id !== null).map(({ readAt: _readAt, ...rule }) => rule),
+      readAt: rows[0].readAt,
+    };
+  }
+
   async activeWithTrigger(trigger: RuleTrigger): Promise<RuleRow[]> {
     return this.dataSource.query(
       `SELECT ${RULE_SELECT} FROM outreach_rules WHERE trigger = $1 AND active ORDER BY id`,
