@@ -159,8 +159,8 @@ const tierWorker = new Worker<CustomerTierJob>(
   'bare-tier-recalc',
   (job) =>
     inTransaction(async (tx) => {
-      await tiers.computeValues(tx, job.data.customerId, config.VALUE_WINDOW_MONTHS);
-      await tiers.applyTiers(tx, { customerId: job.data.customerId }, job.data.cause);
+      const id = await tiers.computeValueOfCustomerOrSurvivor(tx, job.data.customerId, config.VALUE_WINDOW_MONTHS);
+      if (id) await tiers.applyTiers(tx, { customerId: id }, job.data.cause);
     }),
   { connection, prefix, concurrency: 4 },
 );

@@ -130,3 +130,22 @@ export function purchaseCustomerSql(purchaseId: string): string {
 export function purchaseRefundedSql(purchaseId: string): string {
   return `EXISTS (SELECT 1 FROM purchases p WHERE p.id = ${purchaseId} AND p.refunded_at IS NOT NULL)`;
 }
+
+/**
+ * SQL: where a merged customer went — the survivor of its last merge, followed to the end of a chain —
+ * or null for one not merged (an SQL expression of type uuid; `customerId` one too).
+ */
+export function survivorSql(customerId: string): string {
+  return `(WITH RECURSIVE chain AS (
+     SELECT merged_into_id AS id, 1 AS depth FROM customers WHERE id = ${customerId} AND merged_into_id IS NOT NULL
+     UNION ALL
+     SELECT c.merged_into_id, chain.depth + 1 FROM chain JOIN customers c ON c.id = chain.id
+     WHERE c.merged_into_id IS NOT NULL AND chain.depth < 20
+   )
+   SELECT id FROM chain ORDER BY depth DESC LIMIT 1)`;
+}
+
+/** SQL: the customer, or the survivor its merges lead to if it was merged away (an SQL expression of type uuid). */
+export function customerOrSurvivorSql(customerId: string): string {
+  return `coalesce(${survivorSql(customerId)}, ${customerId})`;
+}

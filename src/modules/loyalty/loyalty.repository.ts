@@ -121,11 +121,33 @@ export class LoyaltyRepository {
     return row ? ledgerEntry(row) : null;
   }
 
-  /** Appends an entry and moves the balance; the caller holds the account lock and has checked the balance. */
+  /** Appends an entry and moves the balance, in one statement; the caller holds the account lock and has checked the balance. */
   async append(tx: Tx, entry: NewLedgerEntry, balanceAfter: number): Promise<LedgerEntryRow> {
+    const row = await this.appendUnlessRecorded(tx, entry, balanceAfter, false);
+    return row!;
+  }
+
+  /**
+   * Appends an entry and moves the balance, in one statement, unless this source already has an entry
+   * of this kind (the ledger is unique on source and kind): then nothing moves and the result is null.
+   * The caller holds the account lock and has checked the balance.
+   */
+  async appendUnlessRecorded(
+    tx: Tx,
+    entry: NewLedgerEntry,
+    balanceAfter: number,
+    skipRecorded = true,
+  ): Promise<LedgerEntryRow | null> {
     const [row] = await tx.query(
-      `INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type, actor_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${LEDGER_SELECT}`,
+      `WITH entry AS (
+         INSERT INTO loyalty_ledger (customer_id, kind, points, balance_after, source_type, source_id, reason, actor_type, actor_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ${skipRecorded ? 'ON CONFLICT (source_type, source_id, kind) DO NOTHING' : ''}
+         RETURNING ${LEDGER_SELECT}
+       ), account AS (
+         UPDATE loyalty_accounts a SET balance = entry."balanceAfter", updated_at = now() FROM entry WHERE a.customer_id = entry."customerId"
+       )
+       SELECT * FROM entry`,
       [
         entry.customerId,
         entry.kind,
@@ -138,11 +160,7 @@ export class LoyaltyRepository {
         entry.actorId ?? null,
       ],
     );
-    await tx.query(`UPDATE loyalty_accounts SET balance = $2, updated_at = now() WHERE customer_id = $1`, [
-      entry.customerId,
-      balanceAfter,
-    ]);
-    return ledgerEntry(row);
+    return row ? ledgerEntry(row) : null;
   }
 
   /**

@@ -23,11 +23,23 @@ export class PointsLedger {
     locked?: { balance: number },
   ): Promise<{ entry: LedgerEntryRow; applied: boolean }> {
     const balance = locked ? locked.balance : await this.loyalty.lockBalance(tx, entry.customerId);
-    const existing = await this.loyalty.findEntry(tx, entry.sourceType, entry.sourceId, entry.kind);
-    if (existing) return { entry: existing, applied: false };
     const balanceAfter = balance + entry.points;
-    if (balanceAfter < 0) throw new InsufficientPoints(balance, -entry.points);
-    return { entry: await this.loyalty.append(tx, entry, balanceAfter), applied: true };
+    if (balanceAfter < 0) {
+      // A rerun of what already moved points is harmless even when the balance could not pay it now.
+      const existing = await this.recorded(tx, entry);
+      if (existing) return { entry: existing, applied: false };
+      throw new InsufficientPoints(balance, -entry.points);
+    }
+    // The append skips a source that already has its entry (one statement when it has not, the usual case).
+    const appended = await this.loyalty.appendUnlessRecorded(tx, entry, balanceAfter);
+    if (appended) return { entry: appended, applied: true };
+    const existing = await this.recorded(tx, entry);
+    if (!existing) throw new Error(`ledger entry of ${entry.sourceType} ${entry.sourceId} neither appended nor found`);
+    return { entry: existing, applied: false };
+  }
+
+  private recorded(tx: Tx, entry: NewLedgerEntry): Promise<LedgerEntryRow | null> {
+    return this.loyalty.findEntry(tx, entry.sourceType, entry.sourceId, entry.kind);
   }
 
   /** The balance under the account lock, for rules that depend on it (refund reversal). */

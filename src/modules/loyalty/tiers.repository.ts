@@ -6,6 +6,7 @@ import { outboxInsertSql, type OutboxLane } from '../../infrastructure/outbox/ou
 import { rfmScoreSql } from './customer-value.js';
 import { LoyaltyEvents } from './loyalty.events.js';
 import { customerTierSql } from './loyalty.sql.js';
+import { customerOrSurvivorSql } from '../customers/customers.sql.js';
 
 /** SQL: the earn multiplier of the customer's tier as text ('1.00' before their first valuation). `customerId` is an SQL expression. */
 export function earnMultiplierSql(customerId: string): string {
@@ -94,6 +95,20 @@ export class TiersRepository {
     return tx.query(`SELECT ${TIER_SELECT} FROM tier_definitions ORDER BY rank`);
   }
 
+  /** The definitions in rank order and the `statement_timestamp()` of the read (see FreshRead). */
+  async definitionsWithReadTime(): Promise<{ definitions: TierDefinitionRow[]; readAt: Date }> {
+    const rows: (TierDefinitionRow & { readAt: Date })[] = await this.dataSource.query(
+      `SELECT tier.*, statement_timestamp() AS "readAt"
+         FROM (SELECT 1) one
+         LEFT JOIN LATERAL (SELECT ${TIER_SELECT} FROM tier_definitions) tier ON true
+        ORDER BY tier.rank`,
+    );
+    return {
+      definitions: rows.filter((row) => row.name !== null).map(({ readAt: _readAt, ...tier }) => tier),
+      readAt: rows[0].readAt,
+    };
+  }
+
   async replaceDefinitions(
     tx: Tx,
     tiers: Omit<TierDefinitionRow, 'effectiveMinScore' | 'effectiveMinMonetary'>[],
@@ -107,11 +122,15 @@ export class TiersRepository {
     }
   }
 
-  /** Recomputes one customer's recency, frequency, monetary value and score from the non-refunded purchases in the window. */
-  async computeValues(tx: Tx, customerId: string, windowMonths: number): Promise<number> {
-    const [{ count }] = await tx.query(
-      `WITH upserted AS (
-       INSERT INTO customer_values (customer_id, last_purchase_at, frequency, monetary, score, computed_at)
+  /**
+   * One customer's recency, frequency, monetary value and score, recomputed from the non-refunded
+   * purchases in the window — the customer's, or the survivor's its merges lead to if it was
+   * merged away (a job queued before a merge values the survivor). The id valued, or null when that
+   * customer is deleted.
+   */
+  async computeValueOfCustomerOrSurvivor(tx: Tx, customerId: string, windowMonths: number): Promise<string | null> {
+    const [row] = await tx.query(
+      `INSERT INTO customer_values (customer_id, last_purchase_at, frequency, monetary, score, computed_at)
        SELECT stats.customer_id, stats.last_purchase_at, stats.frequency, stats.monetary,
               ${rfmScoreSql('stats.days_since_last', 'stats.frequency', 'stats.monetary')}, statement_timestamp()
        FROM (
@@ -119,16 +138,15 @@ export class TiersRepository {
                 coalesce(sum(p.amount), 0) AS monetary, extract(day FROM now() - max(p.purchased_at))::int AS days_since_last
          FROM customers c
          LEFT JOIN purchases p ON p.customer_id = c.id AND p.refunded_at IS NULL AND p.purchased_at >= now() - make_interval(months => $1)
-         WHERE c.deleted_at IS NULL AND c.id = $2
+         WHERE c.deleted_at IS NULL AND c.id = ${customerOrSurvivorSql('$2::uuid')}
          GROUP BY c.id
        ) stats
        ON CONFLICT (customer_id) DO UPDATE SET last_purchase_at = EXCLUDED.last_purchase_at, frequency = EXCLUDED.frequency,
          monetary = EXCLUDED.monetary, score = EXCLUDED.score, computed_at = EXCLUDED.computed_at
-       RETURNING 1)
-       SELECT count(*)::int AS count FROM upserted`,
+       RETURNING customer_id::text AS id`,
       [windowMonths, customerId],
     );
-    return count;
+    return row?.id ?? null;
   }
 
   /**
@@ -141,7 +159,7 @@ export class TiersRepository {
    * read in) came from a per-customer recalculation that may have seen a newer purchase: it is left
    * alone, also when the update finds it locked and re-checks it after the other commit.
    *
-   * Only live customers are written, as in `computeValues`: a customer merged away has no purchases
+   * Only live customers are written, as in `computeValueOfCustomerOrSurvivor`: a customer merged away has no purchases
    * left (the merge moved them to the survivor), so the aggregate would zero its value row; the
    * tombstone keeps the row it had, and one never valued gets none.
    */
@@ -303,17 +321,25 @@ export class TiersRepository {
    * change twice and no row needs locking beforehand.
    */
   async applyTiers(tx: Tx, scope: CustomerScope, cause: string): Promise<number> {
-    const thresholds: { name: string; score: number; monetary: string }[] = await tx.query(
-      `SELECT name, effective_min_score AS score, effective_min_monetary::text AS monetary FROM tier_definitions ORDER BY rank`,
-    );
-    if (!thresholds.length) return 0;
     const params: unknown[] = [cause];
-    const placement = `CASE ${thresholds
-      .map(
-        (tier) =>
-          `WHEN (v.score, v.monetary) >= ($${params.push(tier.score)}::int, $${params.push(tier.monetary)}::numeric) THEN $${params.push(tier.name)}::text`,
-      )
-      .join(' ')} END`;
+    let placement: string;
+    if ('customerId' in scope) {
+      // One row: the thresholds are looked up in the statement itself (the first tier, best first, whose
+      // thresholds the value reaches), a read fewer per purchase than fetching them first.
+      placement = `(SELECT t.name FROM tier_definitions t
+                     WHERE (v.score, v.monetary) >= (t.effective_min_score, t.effective_min_monetary) ORDER BY t.rank LIMIT 1)`;
+    } else {
+      const thresholds: { name: string; score: number; monetary: string }[] = await tx.query(
+        `SELECT name, effective_min_score AS score, effective_min_monetary::text AS monetary FROM tier_definitions ORDER BY rank`,
+      );
+      if (!thresholds.length) return 0;
+      placement = `CASE ${thresholds
+        .map(
+          (tier) =>
+            `WHEN (v.score, v.monetary) >= ($${params.push(tier.score)}::int, $${params.push(tier.monetary)}::numeric) THEN $${params.push(tier.name)}::text`,
+        )
+        .join(' ')} END`;
+    }
     // Live customers only: a tombstone (merged away, erased) keeps its tier, as its value row, even when
     // the thresholds move.
     const [{ changed }] = await tx.query(

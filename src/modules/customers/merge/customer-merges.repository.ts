@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type MovedRows, updatedRows } from '../../../common/customer-data/customer-merge-steps.js';
 import type { Tx } from '../../../infrastructure/database/transaction-runner.js';
+import { survivorSql } from '../customers.sql.js';
 
 export interface CustomerMergeRow {
   id: string;
@@ -108,16 +109,7 @@ export class CustomerMergesRepository {
 
   /** Where a merged customer went: the survivor of its last merge, followed to the end of a chain. */
   async survivorOf(customerId: string): Promise<string | null> {
-    const [row] = await this.dataSource.query(
-      `WITH RECURSIVE chain AS (
-         SELECT merged_into_id AS id, 1 AS depth FROM customers WHERE id = $1 AND merged_into_id IS NOT NULL
-         UNION ALL
-         SELECT c.merged_into_id, chain.depth + 1 FROM chain JOIN customers c ON c.id = chain.id
-         WHERE c.merged_into_id IS NOT NULL AND chain.depth < 20
-       )
-       SELECT id FROM chain ORDER BY depth DESC LIMIT 1`,
-      [customerId],
-    );
+    const [row] = await this.dataSource.query(`SELECT ${survivorSql('$1::uuid')} AS id`, [customerId]);
     return row?.id ?? null;
   }
 
