@@ -107,7 +107,10 @@ function startChild(name: string, entry: string, env: Record<string, string>): C
   mkdirSync(resultsDir, { recursive: true });
   const logFile = path.join(resultsDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'w' });
-  const child = spawn(process.execPath, [entry], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every server this bench starts
+  // (NODE_OPTIONS refuses --cpu-prof); each writes its profile when it shuts down.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
