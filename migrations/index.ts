@@ -30,6 +30,7 @@ import { OutreachSendBatches1765400000000 } from './1765400000000-outreach-send-
 import { HandOverSpread1765430000000 } from './1765430000000-hand-over-spread.js';
 import { OpportunityPipelineTotals1765430000001 } from './1765430000001-opportunity-pipeline-totals.js';
 import { OutreachLeadConverted1765430000002 } from './1765430000002-outreach-lead-converted.js';
+import { CustomerPurchaseMonths1765510000000 } from './1765510000000-customer-purchase-months.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   HandOverSpread1765430000000,
   OpportunityPipelineTotals1765430000001,
   OutreachLeadConverted1765430000002,
+  CustomerPurchaseMonths1765510000000,
 ];

@@ -13,6 +13,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   api_keys: 'identity',
   customers: 'customers',
   purchases: 'customers',
+  customer_purchase_months: 'customers',
   interactions: 'customers',
   customer_consents: 'customers',
   custom_field_definitions: 'customers',

@@ -83,6 +83,7 @@ export function customersLastPurchaseSql(): string {
  * SQL over one customer's purchases (not refunded), through `purchases_customer_idx`, for segment
  * filters: `count` and `sum` (of the amount) since `since` (a timestamptz expression, or null for all
  * time), `last` (the newest purchase's time), `product` (a purchase of the product `since` names).
+ * Over many customers, totals within a window are cheaper set-based: `customerPurchaseTotalSql`.
  */
 export function customerPurchasesSql(
   customerId: string,
@@ -101,6 +102,42 @@ export function customerPurchasesSql(
     case 'product':
       return `EXISTS (SELECT 1 ${from} AND p.product = ${argument})`;
   }
+}
+
+/**
+ * SQL: a condition that holds for the customer `customerId` (an expression) when the count or the sum
+ * (of the amount) of their purchases, not refunded, made at or after `since` (a timestamptz expression,
+ * or null for all time) satisfies `holds` (SQL over the total, e.g. `total => \`${total} >= $2\``) —
+ * for segment filters over many customers. `zeroHolds` says whether a total of zero satisfies it (a
+ * customer with no such purchase then matches).
+ *
+ * Set-based, not a probe per customer: the window's totals come from `customer_purchase_months` (kept
+ * by triggers on purchases, one row per customer and UTC month) for the whole months after the one
+ * `since` falls in, plus the purchases themselves from `since` to the end of that month
+ * (`purchases_window_idx`), so the total equals the aggregate over the purchases exactly. The planner
+ * hash-joins the customers it has narrowed to the grouped window (or its complement when zero holds).
+ */
+export function customerPurchaseTotalSql(
+  customerId: string,
+  measure: 'count' | 'sum',
+  since: string | null,
+  holds: (total: string) => string,
+  zeroHolds: boolean,
+): string {
+  const months = `SELECT m.customer_id, m.purchases, m.spend FROM customer_purchase_months m`;
+  const firstMonth = (at: string) => `date_trunc('month', (${at}) AT TIME ZONE 'UTC')`;
+  const window =
+    since === null
+      ? months
+      : `${months} WHERE m.month > ${firstMonth(since)}::date
+         UNION ALL
+         SELECT p.customer_id, 1::bigint, p.amount FROM purchases p
+          WHERE p.refunded_at IS NULL AND p.purchased_at >= ${since}
+            AND p.purchased_at < (${firstMonth(since)} + interval '1 month') AT TIME ZONE 'UTC'`;
+  const total = measure === 'count' ? 'sum(w.purchases)' : 'sum(w.spend)';
+  const grouped = `SELECT w.customer_id FROM (${window}) w GROUP BY w.customer_id
+                   HAVING ${zeroHolds ? `NOT (${holds(total)})` : holds(total)}`;
+  return `${zeroHolds ? 'NOT ' : ''}EXISTS (SELECT 1 FROM (${grouped}) totals WHERE totals.customer_id = ${customerId})`;
 }
 
 /**

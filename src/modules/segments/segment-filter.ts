@@ -1,4 +1,4 @@
-import { customerConsentedSql, customerPurchasesSql } from '../customers/customers.sql.js';
+import { customerConsentedSql, customerPurchaseTotalSql, customerPurchasesSql } from '../customers/customers.sql.js';
 import { customerInTierSql } from '../loyalty/loyalty.sql.js';
 
 /** A saved segment's filter (R-C7): every given criterion must hold; a list criterion matches any of its values. */
@@ -36,8 +36,9 @@ const LIST_COLUMNS = {
 /**
  * The filter as an SQL condition over the customer row `alias` (e.g. `customers`, `c`); values become
  * parameters through `param`. Column equality uses the `(column, created_at, id)` indexes, custom
- * fields the GIN index; purchase criteria probe `purchases_customer_idx` per candidate through the
- * customers module's fragment, so the cheap criteria narrow first.
+ * fields the GIN index; spend and purchase count within a window are one set-based aggregate of the
+ * window (the customers module's monthly totals and the partial first month's purchases) joined to the
+ * narrowed customers; the other purchase criteria probe `purchases_customer_idx` per candidate.
  */
 export function segmentConditionSql(filter: SegmentFilter, alias: string, param: (value: unknown) => string): string {
   const id = `${alias}.id`;
@@ -58,16 +59,31 @@ export function segmentConditionSql(filter: SegmentFilter, alias: string, param:
   if (filter.consentChannel) where.push(customerConsentedSql(id, param(filter.consentChannel)));
   if (filter.purchasedProduct) where.push(customerPurchasesSql(id, 'product', param(filter.purchasedProduct)));
   const since = (days?: number) => (days === undefined ? null : `now() - make_interval(days => ${param(days)}::int)`);
-  if (filter.spend && (filter.spend.min !== undefined || filter.spend.max !== undefined)) {
-    const sum = customerPurchasesSql(id, 'sum', since(filter.spend.withinDays));
-    if (filter.spend.min !== undefined) where.push(`${sum} >= ${param(filter.spend.min)}::numeric`);
-    if (filter.spend.max !== undefined) where.push(`${sum} <= ${param(filter.spend.max)}::numeric`);
-  }
-  if (filter.purchaseCount && (filter.purchaseCount.min !== undefined || filter.purchaseCount.max !== undefined)) {
-    const count = customerPurchasesSql(id, 'count', since(filter.purchaseCount.withinDays));
-    if (filter.purchaseCount.min !== undefined) where.push(`${count} >= ${param(filter.purchaseCount.min)}::int`);
-    if (filter.purchaseCount.max !== undefined) where.push(`${count} <= ${param(filter.purchaseCount.max)}::int`);
-  }
+  /** Spend or purchase count within the window, set-based over the window (see customerPurchaseTotalSql). */
+  const total = (
+    measure: 'sum' | 'count',
+    range: { min?: string | number; max?: string | number; withinDays?: number },
+    type: 'numeric' | 'int',
+  ) => {
+    const { min, max } = range;
+    if (min === undefined && max === undefined) return;
+    const bounds = [
+      ...(min === undefined ? [] : [(value: string) => `${value} >= ${param(min)}::${type}`]),
+      ...(max === undefined ? [] : [(value: string) => `${value} <= ${param(max)}::${type}`]),
+    ];
+    const zeroHolds = (min === undefined || Number(min) <= 0) && (max === undefined || Number(max) >= 0);
+    where.push(
+      customerPurchaseTotalSql(
+        id,
+        measure,
+        since(range.withinDays),
+        (value) => bounds.map((bound) => bound(value)).join(' AND '),
+        zeroHolds,
+      ),
+    );
+  };
+  if (filter.spend) total('sum', filter.spend, 'numeric');
+  if (filter.purchaseCount) total('count', filter.purchaseCount, 'int');
   if (filter.daysSinceLastPurchase) {
     const last = customerPurchasesSql(id, 'last');
     const { min, max } = filter.daysSinceLastPurchase;

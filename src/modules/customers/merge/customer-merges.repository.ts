@@ -196,6 +196,9 @@ export class CustomerMergesRepository {
         (rows as { row: unknown }[]).map((r) => r.row),
       ),
       purchases: await one(`SELECT * FROM purchases WHERE customer_id = $1 ORDER BY purchased_at`),
+      customer_purchase_months: await one(
+        `SELECT * FROM customer_purchase_months WHERE customer_id = $1 ORDER BY month`,
+      ),
       interactions: await one(`SELECT * FROM interactions WHERE customer_id = $1 ORDER BY occurred_at`),
       customer_consents: await one(`SELECT * FROM customer_consents WHERE customer_id = $1 ORDER BY channel`),
       customer_timeline_entries: await one(
