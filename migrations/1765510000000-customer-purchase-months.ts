@@ -20,14 +20,22 @@ const apply = (...parts: string[]) => `
        SET purchases = total.purchases + excluded.purchases,
            spend = total.spend + excluded.spend;`;
 
+/** Drops the totals the change left at zero (a customer merged away, a month refunded whole): no row for no purchase. */
+const dropEmptied = (rows: string) => `
+    DELETE FROM customer_purchase_months total
+     USING (SELECT DISTINCT customer_id, ${month('purchased_at')} AS month FROM ${rows} WHERE refunded_at IS NULL) AS change
+     WHERE total.customer_id = change.customer_id AND total.month = change.month
+       AND total.purchases = 0 AND total.spend = 0;`;
+
 /**
  * Customers (R-C7): each customer's purchases (not refunded) and spend per calendar month (UTC), so a
- * segment's "spend / purchase count within N days" reads a year as twelve small rows per customer plus
- * the purchases of the window's first, partial month — set-based over the window, instead of probing
- * every candidate's purchases (a region's 100,000 customers took ~550 ms). Statement-level triggers keep
- * the totals in the statement that changes the purchases (recorded, imported, refunded, edited, moved
- * to a merge survivor and back, deleted), exactly; a month whose purchases were all refunded keeps a
- * zero row. `purchases_window_idx` serves the partial edge month.
+ * segment's "spend / purchase count within N days" reads a year as at most thirteen small rows per
+ * customer, less the first month's purchases made before the window starts (`purchases_window_idx`)
+ * — set-based over the window, instead of probing every candidate's purchases (a region's 100,000
+ * customers took ~550 ms). Statement-level triggers keep the totals in the statement that changes the
+ * purchases (recorded, imported, refunded, edited, moved to a merge survivor and back, deleted, truncated),
+ * exactly; a total brought to zero (a month refunded whole, a customer merged away) is deleted, so a
+ * customer with no purchase has no row (the merge leaves nothing linked to the duplicate).
  */
 export class CustomerPurchaseMonths1765510000000 implements MigrationInterface {
   name = 'CustomerPurchaseMonths1765510000000';
@@ -52,15 +60,16 @@ export class CustomerPurchaseMonths1765510000000 implements MigrationInterface {
       CREATE FUNCTION customer_purchase_months_apply() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN ${apply(contributions('new_rows', ''))}
-        ELSIF TG_OP = 'DELETE' THEN ${apply(contributions('old_rows', '-'))}
-        ELSE ${apply(contributions('new_rows', ''), contributions('old_rows', '-'))}
+        ELSIF TG_OP = 'DELETE' THEN ${apply(contributions('old_rows', '-'))} ${dropEmptied('old_rows')}
+        ELSE ${apply(contributions('new_rows', ''), contributions('old_rows', '-'))} ${dropEmptied('old_rows')}
         END IF;
         RETURN NULL;
       END $$`);
     await db.query(`
       CREATE FUNCTION customer_purchase_months_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        TRUNCATE customer_purchase_months;
+        -- DELETE, not TRUNCATE: a TRUNCATE customers CASCADE is truncating this table in the same statement.
+        DELETE FROM customer_purchase_months;
         RETURN NULL;
       END $$`);
     await db.query(`CREATE TRIGGER purchases_months_insert AFTER INSERT ON purchases

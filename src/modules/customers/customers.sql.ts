@@ -111,11 +111,14 @@ export function customerPurchasesSql(
  * for segment filters over many customers. `zeroHolds` says whether a total of zero satisfies it (a
  * customer with no such purchase then matches).
  *
- * Set-based, not a probe per customer: the window's totals come from `customer_purchase_months` (kept
- * by triggers on purchases, one row per customer and UTC month) for the whole months after the one
- * `since` falls in, plus the purchases themselves from `since` to the end of that month
- * (`purchases_window_idx`), so the total equals the aggregate over the purchases exactly. The planner
- * hash-joins the customers it has narrowed to the grouped window (or its complement when zero holds).
+ * Set-based, not a probe per customer: the totals come from `customer_purchase_months` (kept by
+ * triggers on purchases, one row per customer and UTC month) from the month `since` falls in, less
+ * that month's purchases made before `since` (`purchases_window_idx`, at most a month of purchases), so
+ * the total equals the aggregate over the purchases exactly. The correction is joined to the first
+ * month's row only (a customer with such purchases has one), not appended as rows of its own: grouped
+ * by the table's own column, the planner knows how many customers the window holds and hash-joins them
+ * to the customers it has narrowed, where a union's group count is a guess of 200 and it probed the
+ * customers' key once per group.
  */
 export function customerPurchaseTotalSql(
   customerId: string,
@@ -124,20 +127,24 @@ export function customerPurchaseTotalSql(
   holds: (total: string) => string,
   zeroHolds: boolean,
 ): string {
-  const months = `SELECT m.customer_id, m.purchases, m.spend FROM customer_purchase_months m`;
-  const firstMonth = (at: string) => `date_trunc('month', (${at}) AT TIME ZONE 'UTC')`;
-  const window =
-    since === null
-      ? months
-      : `${months} WHERE m.month > ${firstMonth(since)}::date
-         UNION ALL
-         SELECT p.customer_id, 1::bigint, p.amount FROM purchases p
-          WHERE p.refunded_at IS NULL AND p.purchased_at >= ${since}
-            AND p.purchased_at < (${firstMonth(since)} + interval '1 month') AT TIME ZONE 'UTC'`;
-  const total = measure === 'count' ? 'sum(w.purchases)' : 'sum(w.spend)';
-  const grouped = `SELECT w.customer_id FROM (${window}) w GROUP BY w.customer_id
-                   HAVING ${zeroHolds ? `NOT (${holds(total)})` : holds(total)}`;
-  return `${zeroHolds ? 'NOT ' : ''}EXISTS (SELECT 1 FROM (${grouped}) totals WHERE totals.customer_id = ${customerId})`;
+  const column = measure === 'count' ? 'purchases' : 'spend';
+  let totals: string;
+  if (since === null) {
+    totals = `SELECT m.customer_id FROM customer_purchase_months m GROUP BY m.customer_id
+               HAVING ${zeroHolds ? 'NOT ' : ''}(${holds(`sum(m.${column})`)})`;
+  } else {
+    const firstMonth = `date_trunc('month', (${since}) AT TIME ZONE 'UTC')`;
+    totals = `SELECT m.customer_id FROM customer_purchase_months m
+                LEFT JOIN (SELECT p.customer_id, count(*) AS purchases, sum(p.amount) AS spend FROM purchases p
+                            WHERE p.refunded_at IS NULL AND p.purchased_at >= ${firstMonth} AT TIME ZONE 'UTC'
+                              AND p.purchased_at < ${since}
+                            GROUP BY p.customer_id) before_since
+                  ON before_since.customer_id = m.customer_id AND m.month = ${firstMonth}::date
+               WHERE m.month >= ${firstMonth}::date
+               GROUP BY m.customer_id
+              HAVING ${zeroHolds ? 'NOT ' : ''}(${holds(`(sum(m.${column}) - coalesce(sum(before_since.${column}), 0))`)})`;
+  }
+  return `${zeroHolds ? 'NOT ' : ''}EXISTS (SELECT 1 FROM (${totals}) totals WHERE totals.customer_id = ${customerId})`;
 }
 
 /**
