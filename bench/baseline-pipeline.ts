@@ -159,10 +159,14 @@ const tierWorker = new Worker<CustomerTierJob>(
   'bare-tier-recalc',
   (job) =>
     inTransaction(async (tx) => {
-      const id = await tiers.computeValueOfCustomerOrSurvivor(tx, job.data.customerId, config.VALUE_WINDOW_MONTHS);
-      if (id) await tiers.applyTiers(tx, { customerId: id }, job.data.cause);
+      const valued = await tiers.computeValuesOfCustomersOrSurvivors(
+        tx,
+        [job.data.customerId],
+        config.VALUE_WINDOW_MONTHS,
+      );
+      if (valued.size) await tiers.applyTiersOf(tx, [...valued.values()], job.data.cause);
     }),
-  { connection, prefix, concurrency: 4 },
+  { connection, prefix, concurrency: 16 },
 );
 for (const worker of [eventWorker, tierWorker]) worker.on('error', (error) => console.error(error.message));
 

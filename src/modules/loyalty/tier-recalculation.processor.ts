@@ -14,7 +14,8 @@ import { TiersService } from './tiers.service.js';
  * earn and reverse its points; a burst is one job, by BullMQ deduplication while the delayed job
  * waits), everyone on a schedule, and on demand.
  */
-@Processor(QueueName.TierRecalc, { concurrency: 4 })
+// Concurrency 16: the customers' jobs running together share one transaction (TiersService.recalculateCustomer).
+@Processor(QueueName.TierRecalc, { concurrency: 16 })
 export class TierRecalculationProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(TierRecalculationProcessor.name);
 

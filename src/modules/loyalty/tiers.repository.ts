@@ -49,7 +49,8 @@ export interface UpsellCandidateRow {
 }
 
 /** Which customers a statement works on: one, or an id range of a batch (lower exclusive, upper inclusive). */
-export type CustomerScope = { customerId: string } | { afterId: string | null; upToId: string | null };
+export type CustomerScope =
+  { customerId: string } | { customerIds: string[] } | { afterId: string | null; upToId: string | null };
 
 const TIER_SELECT = `name, rank, min_score AS "minScore", top_share::float AS "topShare", effective_min_score AS "effectiveMinScore",
   effective_min_monetary::text AS "effectiveMinMonetary",
@@ -62,7 +63,7 @@ function rowCount(result: unknown): number {
 
 /** Tier changes of one customer's recalculation are ordinary events; a full run's are bulk, relayed after ordinary ones. */
 function scopeLane(scope: CustomerScope): OutboxLane {
-  return 'customerId' in scope ? 'default' : 'bulk';
+  return 'customerId' in scope || 'customerIds' in scope ? 'default' : 'bulk';
 }
 
 /**
@@ -76,6 +77,7 @@ function liveCustomerSql(customerId: string): string {
 
 function scopeSql(scope: CustomerScope, column: string, params: unknown[]): string {
   if ('customerId' in scope) return `${column} = $${params.push(scope.customerId)}`;
+  if ('customerIds' in scope) return `${column} = ANY($${params.push(scope.customerIds)}::uuid[])`;
   const conditions = ['true'];
   if (scope.afterId) conditions.push(`${column} > $${params.push(scope.afterId)}::uuid`);
   if (scope.upToId) conditions.push(`${column} <= $${params.push(scope.upToId)}::uuid`);
@@ -123,30 +125,41 @@ export class TiersRepository {
   }
 
   /**
-   * One customer's recency, frequency, monetary value and score, recomputed from the non-refunded
-   * purchases in the window — the customer's, or the survivor's its merges lead to if it was
-   * merged away (a job queued before a merge values the survivor). The id valued, or null when that
-   * customer is deleted.
+   * Customers' recency, frequency, monetary value and score, recomputed from the non-refunded purchases
+   * in the window, in one statement — each customer's, or the survivor's its merges lead to if it was
+   * merged away (a job queued before a merge values the survivor). For each id given, the id valued;
+   * ids whose customer is deleted are missing. Rows are written in customer id order, so two such
+   * statements at once lock in the same order.
    */
-  async computeValueOfCustomerOrSurvivor(tx: Tx, customerId: string, windowMonths: number): Promise<string | null> {
-    const [row] = await tx.query(
-      `INSERT INTO customer_values (customer_id, last_purchase_at, frequency, monetary, score, computed_at)
-       SELECT stats.customer_id, stats.last_purchase_at, stats.frequency, stats.monetary,
-              ${rfmScoreSql('stats.days_since_last', 'stats.frequency', 'stats.monetary')}, statement_timestamp()
-       FROM (
-         SELECT c.id AS customer_id, max(p.purchased_at) AS last_purchase_at, count(p.id)::int AS frequency,
-                coalesce(sum(p.amount), 0) AS monetary, extract(day FROM now() - max(p.purchased_at))::int AS days_since_last
-         FROM customers c
-         LEFT JOIN purchases p ON p.customer_id = c.id AND p.refunded_at IS NULL AND p.purchased_at >= now() - make_interval(months => $1)
-         WHERE c.deleted_at IS NULL AND c.id = ${customerOrSurvivorSql('$2::uuid')}
-         GROUP BY c.id
-       ) stats
-       ON CONFLICT (customer_id) DO UPDATE SET last_purchase_at = EXCLUDED.last_purchase_at, frequency = EXCLUDED.frequency,
-         monetary = EXCLUDED.monetary, score = EXCLUDED.score, computed_at = EXCLUDED.computed_at
-       RETURNING customer_id::text AS id`,
-      [windowMonths, customerId],
+  async computeValuesOfCustomersOrSurvivors(
+    tx: Tx,
+    customerIds: string[],
+    windowMonths: number,
+  ): Promise<Map<string, string>> {
+    const rows: { input: string; id: string }[] = await tx.query(
+      `WITH input AS (
+         SELECT given.id AS input, ${customerOrSurvivorSql('given.id')} AS customer_id FROM unnest($2::uuid[]) given(id)
+       ), upserted AS (
+         INSERT INTO customer_values (customer_id, last_purchase_at, frequency, monetary, score, computed_at)
+         SELECT stats.customer_id, stats.last_purchase_at, stats.frequency, stats.monetary,
+                ${rfmScoreSql('stats.days_since_last', 'stats.frequency', 'stats.monetary')}, statement_timestamp()
+         FROM (
+           SELECT c.id AS customer_id, max(p.purchased_at) AS last_purchase_at, count(p.id)::int AS frequency,
+                  coalesce(sum(p.amount), 0) AS monetary, extract(day FROM now() - max(p.purchased_at))::int AS days_since_last
+           FROM customers c
+           LEFT JOIN purchases p ON p.customer_id = c.id AND p.refunded_at IS NULL AND p.purchased_at >= now() - make_interval(months => $1)
+           WHERE c.deleted_at IS NULL AND c.id IN (SELECT customer_id FROM input)
+           GROUP BY c.id
+           ORDER BY c.id
+         ) stats
+         ON CONFLICT (customer_id) DO UPDATE SET last_purchase_at = EXCLUDED.last_purchase_at, frequency = EXCLUDED.frequency,
+           monetary = EXCLUDED.monetary, score = EXCLUDED.score, computed_at = EXCLUDED.computed_at
+         RETURNING customer_id
+       )
+       SELECT input.input::text AS input, input.customer_id::text AS id FROM input JOIN upserted USING (customer_id)`,
+      [windowMonths, customerIds],
     );
-    return row?.id ?? null;
+    return new Map(rows.map((row) => [row.input, row.id]));
   }
 
   /**
@@ -159,7 +172,7 @@ export class TiersRepository {
    * read in) came from a per-customer recalculation that may have seen a newer purchase: it is left
    * alone, also when the update finds it locked and re-checks it after the other commit.
    *
-   * Only live customers are written, as in `computeValueOfCustomerOrSurvivor`: a customer merged away has no purchases
+   * Only live customers are written, as in `computeValuesOfCustomersOrSurvivors`: a customer merged away has no purchases
    * left (the merge moved them to the survivor), so the aggregate would zero its value row; the
    * tombstone keeps the row it had, and one never valued gets none.
    */
@@ -321,10 +334,24 @@ export class TiersRepository {
    * change twice and no row needs locking beforehand.
    */
   async applyTiers(tx: Tx, scope: CustomerScope, cause: string): Promise<number> {
+    return (await this.moveTiers(tx, scope, cause, false)).changed;
+  }
+
+  /** `applyTiers` for these customers (by id): the ids of those whose tier changed. */
+  async applyTiersOf(tx: Tx, customerIds: string[], cause: string): Promise<string[]> {
+    return (await this.moveTiers(tx, { customerIds }, cause, true)).ids;
+  }
+
+  private async moveTiers(
+    tx: Tx,
+    scope: CustomerScope,
+    cause: string,
+    returnIds: boolean,
+  ): Promise<{ changed: number; ids: string[] }> {
     const params: unknown[] = [cause];
     let placement: string;
-    if ('customerId' in scope) {
-      // One row: the thresholds are looked up in the statement itself (the first tier, best first, whose
+    if ('customerId' in scope || 'customerIds' in scope) {
+      // A few rows: the thresholds are looked up in the statement itself (the first tier, best first, whose
       // thresholds the value reaches), a read fewer per purchase than fetching them first.
       placement = `(SELECT t.name FROM tier_definitions t
                      WHERE (v.score, v.monetary) >= (t.effective_min_score, t.effective_min_monetary) ORDER BY t.rank LIMIT 1)`;
@@ -332,7 +359,7 @@ export class TiersRepository {
       const thresholds: { name: string; score: number; monetary: string }[] = await tx.query(
         `SELECT name, effective_min_score AS score, effective_min_monetary::text AS monetary FROM tier_definitions ORDER BY rank`,
       );
-      if (!thresholds.length) return 0;
+      if (!thresholds.length) return { changed: 0, ids: [] };
       placement = `CASE ${thresholds
         .map(
           (tier) =>
@@ -342,7 +369,7 @@ export class TiersRepository {
     }
     // Live customers only: a tombstone (merged away, erased) keeps its tier, as its value row, even when
     // the thresholds move.
-    const [{ changed }] = await tx.query(
+    const [{ changed, ids }] = await tx.query(
       `WITH moved AS (
          UPDATE customer_values v SET previous_tier = v.tier, tier = ${placement}, tier_changed_at = now()
          WHERE ${scopeSql(scope, 'v.customer_id', params)} AND v.tier IS DISTINCT FROM ${placement} AND ${placement} IS NOT NULL
@@ -367,10 +394,10 @@ export class TiersRepository {
            lane: scopeLane(scope),
          })}
        )
-       SELECT count(*)::int AS changed FROM moved`,
+       SELECT count(*)::int AS changed${returnIds ? `, coalesce(array_agg(id::text), '{}') AS ids` : ''} FROM moved`,
       params,
     );
-    return changed;
+    return { changed, ids: ids ?? [] };
   }
 
   /** One page of a customer's tier changes, newest first (limit + 1 rows: the extra one tells whether more follow). */

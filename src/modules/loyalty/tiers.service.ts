@@ -3,6 +3,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { ValidationFailed } from '../../common/errors/domain-errors.js';
 import { FreshRead } from '../../common/fresh-read.js';
+import { MicroBatch } from '../../common/micro-batch.js';
 import {
   decodeCursor,
   decodeKeyCursor,
@@ -165,12 +166,54 @@ export class TiersService {
    * One customer, with the thresholds of the last full run. Returns whether the tier changed. A job
    * queued for a customer merged away since recalculates the survivor, which holds its purchases now;
    * the merged-away tombstone keeps its last value row as it was, and gets no new tier.
+   *
+   * The customers recalculated at the same moment (the tier-recalc worker runs several jobs at once)
+   * share one transaction of two statements, per cause; a batch the database refuses is retried one
+   * customer at a time, so one bad job fails only itself.
    */
-  async recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
+  recalculateCustomer(customerId: string, cause: string): Promise<boolean> {
+    let batch = this.customerBatches.get(cause);
+    if (!batch) {
+      batch = new MicroBatch((ids: string[]) => this.recalculateCustomers(ids, cause), 100, 2);
+      this.customerBatches.set(cause, batch);
+    }
+    return batch.call(customerId).then((outcome) => {
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    });
+  }
+
+  private readonly customerBatches = new Map<string, MicroBatch<string, boolean | Error>>();
+
+  private async recalculateCustomers(customerIds: string[], cause: string): Promise<(boolean | Error)[]> {
+    try {
+      return await this.recalculateTogether(customerIds, cause);
+    } catch (error) {
+      if (customerIds.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+      return Promise.all(
+        customerIds.map((id) =>
+          this.recalculateTogether([id], cause).then(
+            ([changed]) => changed,
+            (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
+          ),
+        ),
+      );
+    }
+  }
+
+  private recalculateTogether(customerIds: string[], cause: string): Promise<boolean[]> {
     return this.transactions.run(async (tx) => {
-      const id = await this.tiers.computeValueOfCustomerOrSurvivor(tx, customerId, this.config.VALUE_WINDOW_MONTHS);
-      if (!id) return false;
-      return (await this.tiers.applyTiers(tx, { customerId: id }, cause)) > 0;
+      const valued = await this.tiers.computeValuesOfCustomersOrSurvivors(
+        tx,
+        customerIds,
+        this.config.VALUE_WINDOW_MONTHS,
+      );
+      if (!valued.size) return customerIds.map(() => false);
+      const moved = new Set(await this.tiers.applyTiersOf(tx, [...new Set(valued.values())], cause));
+      return customerIds.map((id) => {
+        const valuedId = valued.get(id.toLowerCase());
+        return valuedId !== undefined && moved.has(valuedId);
+      });
     });
   }
 
