@@ -31,6 +31,7 @@ import { HandOverSpread1765430000000 } from './1765430000000-hand-over-spread.js
 import { OpportunityPipelineTotals1765430000001 } from './1765430000001-opportunity-pipeline-totals.js';
 import { OutreachLeadConverted1765430000002 } from './1765430000002-outreach-lead-converted.js';
 import { CustomerPurchaseMonths1765510000000 } from './1765510000000-customer-purchase-months.js';
+import { CustomerPurchaseMonthsCoveringKey1765510000001 } from './1765510000001-customer-purchase-months-covering-key.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   OpportunityPipelineTotals1765430000001,
   OutreachLeadConverted1765430000002,
   CustomerPurchaseMonths1765510000000,
+  CustomerPurchaseMonthsCoveringKey1765510000001,
 ];
