@@ -30,6 +30,7 @@ import { OutreachSendBatches1765400000000 } from './1765400000000-outreach-send-
 import { HandOverSpread1765430000000 } from './1765430000000-hand-over-spread.js';
 import { OpportunityPipelineTotals1765430000001 } from './1765430000001-opportunity-pipeline-totals.js';
 import { OutreachLeadConverted1765430000002 } from './1765430000002-outreach-lead-converted.js';
+import { OutreachOneRowPerMessage1765500000000 } from './1765500000000-outreach-one-row-per-message.js';
 import { CustomerPurchaseMonths1765510000000 } from './1765510000000-customer-purchase-months.js';
 import { CustomerPurchaseMonthsCoveringKey1765510000001 } from './1765510000001-customer-purchase-months-covering-key.js';
 
@@ -67,6 +68,7 @@ export const migrations = [
   HandOverSpread1765430000000,
   OpportunityPipelineTotals1765430000001,
   OutreachLeadConverted1765430000002,
+  OutreachOneRowPerMessage1765500000000,
   CustomerPurchaseMonths1765510000000,
   CustomerPurchaseMonthsCoveringKey1765510000001,
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition, WithCursor } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
+import { customerMessageTimelineSql } from '../outreach/outreach-timeline.sql.js';
 
 export type { WithCursor };
 
@@ -237,8 +238,9 @@ export class CustomerRecordsRepository {
   }
 
   /**
-   * Everything recorded about a customer, newest first: purchases and refunds, interactions, and the
-   * profile and consent changes from the audit log (field names only, never the values). Each branch
+   * Everything recorded about a customer, newest first: purchases and refunds, interactions, the
+   * profile and consent changes from the audit log (field names only, never the values), the entries
+   * other modules append, and the outreach messages (their owner's fragment). Each branch
    * reads its own (customer, time) index, and the merge keeps only limit + 1 rows.
    */
   async timeline(
@@ -272,6 +274,8 @@ export class CustomerRecordsRepository {
             FROM customer_timeline_entries WHERE customer_id = $1 AND kind = '${entryKind}' ${keyset('occurred_at', `'entry-' || id::text`)}`,
         ]),
       ),
+      // Outreach messages are read from the messages themselves, through the outreach module's fragment.
+      message: `SELECT * FROM (${customerMessageTimelineSql('$1')}) message WHERE true ${keyset('message.at', 'message.id')}`,
       profile: auditBranch('profile', `'customer.created', 'customer.updated'`),
       consent: auditBranch('consent', `'customer.consents_updated'`),
     };
@@ -286,7 +290,7 @@ export class CustomerRecordsRepository {
 }
 
 /** Kinds other modules append to customer_timeline_entries (timelineEntriesInsertSql), each read on its own index range. */
-const ENTRY_KINDS = ['service_request', 'complaint', 'improvement_action', 'message', 'visit'];
+const ENTRY_KINDS = ['service_request', 'complaint', 'improvement_action', 'visit'];
 
 function withoutCursor<T>(row: WithCursor<T>): T {
   const { cursorAt: _, ...rest } = row;

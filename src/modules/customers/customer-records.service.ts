@@ -30,10 +30,11 @@ import {
 } from './dto/records.dto.js';
 import { CustomersEvents } from './customers.events.js';
 
-// Timeline entries are purchases and interactions (uuid), refunds (refund-uuid), audit rows (audit-n) and
-// entries other modules append to customer_timeline_entries, such as service requests' (entry-n).
+// Timeline entries are purchases and interactions (uuid), refunds (refund-uuid), outreach messages
+// (message-uuid), audit rows (audit-n) and entries other modules append to customer_timeline_entries,
+// such as service requests' (entry-n).
 const TIMELINE_ENTRY_ID =
-  /^(refund-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^(audit|entry)-\d{1,18}$/i;
+  /^(refund-|message-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^(audit|entry)-\d{1,18}$/i;
 
 // A purchase may be entered with a clock a little ahead of ours; beyond this it is a mistake.
 const CLOCK_SKEW_MS = 5 * 60_000;

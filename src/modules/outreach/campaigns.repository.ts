@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import {
-  customerContactsSql,
-  customerPurchasesBetweenSql,
-  timelineEntriesInsertSql,
-} from '../customers/customers.sql.js';
+import { customerContactsSql, customerPurchasesBetweenSql } from '../customers/customers.sql.js';
 import { leadsFromCampaignSql } from '../sales/sales.sql.js';
 import type { MessageChannel, Purpose } from './contact-gate.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
@@ -168,8 +164,10 @@ export class CampaignsRepository {
    * 100) of them held out, chosen by a hash of customer and campaign (stable, and not the segment's
    * order); the rest decided by the contact gate's SQL twin — consent and opt-out, open problems,
    * duplicates and caps are anti-joins over the audience, not a loop — and stored as outreach
-   * messages (suppressed ones with their reason) with their first status and a timeline entry; every
-   * member stored as a recipient. The dedupe key `campaign:<id>:<customer>` and the recipients' key
+   * messages (suppressed ones with their reason) with their first status — one row per member: the
+   * message is the messaged member's membership (its campaign and customer), its first history line
+   * (`created_status`) and its timeline entry (the timeline reads the messages); only the control
+   * group, never messaged, is stored as recipients. The dedupe key `campaign:<id>:<customer>` and the recipients' key
    * make a rerun of the job create nothing twice. Contents are rendered when each message is sent.
    */
   async launch(
@@ -202,28 +200,19 @@ export class CampaignsRepository {
        })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, campaign_id, dedupe_key, purpose, channel, address, subject, content_key,
-                                        decision, reason, status, send_at)
+                                        decision, reason, status, send_at, created_status, created_reason)
          SELECT d.customer_id, ${id}::uuid, 'campaign:' || ${id}::text || ':' || d.customer_id, ${purpose}, d.channel, d.address,
-                ${param(campaign.subject)}::text, ${param(contentKey)}::text, d.decision, d.reason,
-                CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END, d.send_at
-           FROM d
+                ${param(campaign.subject)}::text, ${param(contentKey)}::text, d.decision, d.reason, d.status, d.send_at, d.status, d.reason
+           FROM (SELECT d.*, CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END AS status
+                   FROM d) d
          ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id, customer_id, purpose, channel, status, reason),
-       e AS (INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, reason FROM m),
-       t AS (${timelineEntriesInsertSql({
-         from: 'm',
-         kind: 'message',
-         customerId: 'm.customer_id',
-         summary: `${param(campaign.name)}::text || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status || coalesce(' (' || m.reason || ')', '')`,
-         details: `jsonb_build_object('messageId', m.id, 'campaignId', ${id}::uuid, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
-       })}),
+         RETURNING id, customer_id),
        r AS (
-         INSERT INTO campaign_recipients (campaign_id, customer_id, control, message_id)
-         SELECT ${id}::uuid, a.customer_id, a.control, m.id FROM a LEFT JOIN m ON m.customer_id = a.customer_id
+         INSERT INTO campaign_recipients (campaign_id, customer_id, control)
+         SELECT ${id}::uuid, a.customer_id, true FROM a WHERE a.control
          ON CONFLICT DO NOTHING
-         RETURNING control)
-       SELECT (SELECT count(*) FILTER (WHERE NOT control) FROM r)::int AS audience,
-              (SELECT count(*) FILTER (WHERE control) FROM r)::int AS "heldOut",
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM m)::int AS audience, (SELECT count(*) FROM r)::int AS "heldOut",
               (SELECT count(*) FROM m)::int AS messages`,
       params,
     );
@@ -231,28 +220,34 @@ export class CampaignsRepository {
   }
 
   /**
-   * The campaign's return (R-O4), over the recipients stored at launch. A purchase is attributed to a
-   * messaged recipient when it was made within `attribution_days` after the message reached them (its
-   * delivery report, else when it was sent); to a member of the control group within the same window
-   * after the launch. Leads count those that name the campaign.
+   * The campaign's return (R-O4), over the audience stored at launch: the campaign's messages (one per
+   * messaged member) and the control group's recipient rows. A purchase is attributed to a messaged
+   * recipient when it was made within `attribution_days` after the message reached them (its delivery
+   * report, else when it was sent), once per customer (a merged customer may hold the messages of both
+   * records); to a member of the control group within the same window after the launch. Leads count
+   * those that name the campaign.
    */
   async stats(campaign: CampaignRow): Promise<CampaignStatsRow> {
     const window = `make_interval(days => k.attribution_days)`;
     const [row] = await this.dataSource.query(
       `WITH k AS (SELECT id, attribution_days, launched_at FROM campaigns WHERE id = $1),
        rc AS (
-         SELECT rc.control, m.decision, m.reason, m.status
-           FROM campaign_recipients rc LEFT JOIN outreach_messages m ON m.id = rc.message_id
-          WHERE rc.campaign_id = $1),
+         SELECT false AS control, m.decision, m.reason, m.status FROM outreach_messages m WHERE m.campaign_id = $1
+         UNION ALL
+         SELECT true, NULL, NULL, NULL FROM campaign_recipients c WHERE c.campaign_id = $1 AND c.control),
        bought AS (
          SELECT x.control, p.purchases, p.revenue
-           FROM (SELECT c.customer_id, c.control, CASE WHEN c.control THEN k.launched_at ELSE reached.at END AS anchor
-                   FROM campaign_recipients c CROSS JOIN k
-                   LEFT JOIN LATERAL (
+           FROM ((SELECT DISTINCT ON (m.customer_id) m.customer_id, false AS control, reached.at AS anchor
+                   FROM outreach_messages m
+                   CROSS JOIN LATERAL (
                      SELECT coalesce(min(e.occurred_at) FILTER (WHERE e.status = 'delivered'),
                                      min(e.occurred_at) FILTER (WHERE e.status = 'sent')) AS at
-                       FROM outreach_message_events e WHERE e.message_id = c.message_id) reached ON c.message_id IS NOT NULL
-                  WHERE c.campaign_id = $1) x
+                       FROM outreach_message_events e WHERE e.message_id = m.id) reached
+                  WHERE m.campaign_id = $1 AND reached.at IS NOT NULL
+                  ORDER BY m.customer_id, reached.at)
+                 UNION ALL
+                 SELECT c.customer_id, true, k.launched_at
+                   FROM campaign_recipients c CROSS JOIN k WHERE c.campaign_id = $1 AND c.control) x
            CROSS JOIN k
            CROSS JOIN LATERAL ${customerPurchasesBetweenSql('x.customer_id', 'x.anchor', `x.anchor + ${window}`)} p
           WHERE x.anchor IS NOT NULL)

@@ -6,7 +6,6 @@ import {
   customerPurchasesSql,
   customersLastPurchaseSql,
   customersWithBirthdayOnSql,
-  timelineEntriesInsertSql,
 } from '../customers/customers.sql.js';
 import { customerInTierSql } from '../loyalty/loyalty.sql.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
@@ -30,7 +29,8 @@ export interface ScanTarget {
  * day for a birthday, the last purchase for dormancy, the period for VIP calls — so a day's scan
  * decides only the customers new to it, not everyone still dormant); the rest decided by the contact
  * gate's SQL twin (which reads only their message history) and stored as messages (suppressed ones
- * with their reason) with their first status and a timeline entry. Two workers running the same scan
+ * with their reason) with their first status — one row per message: its history starts on it, and the
+ * customer's timeline reads it. Two workers running the same scan
  * at once both see a customer as new: the key's unique index lets one message in. `matched` is the
  * whole audience. Messages are rendered from the rule's template when they are sent.
  */
@@ -88,21 +88,14 @@ export class CareScansRepository {
        })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, rule_id, dedupe_key, purpose, channel, address, subject, content_key,
-                                        decision, reason, status, send_at)
+                                        decision, reason, status, send_at, created_status, created_reason)
          SELECT d.customer_id, $5::uuid, fresh.dedupe_key, $1::text, d.channel, d.address,
-                ${param(rule.subject)}::text, $3::text, d.decision, d.reason,
-                CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END, d.send_at
-           FROM d JOIN fresh ON fresh.customer_id = d.customer_id
+                ${param(rule.subject)}::text, $3::text, d.decision, d.reason, d.status, d.send_at, d.status, d.reason
+           FROM (SELECT d.*, CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END AS status
+                   FROM d) d
+           JOIN fresh ON fresh.customer_id = d.customer_id
          ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id, customer_id, purpose, channel, status, reason),
-       e AS (INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, reason FROM m),
-       t AS (${timelineEntriesInsertSql({
-         from: 'm',
-         kind: 'message',
-         customerId: 'm.customer_id',
-         summary: `${param(rule.name)}::text || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status || coalesce(' (' || m.reason || ')', '')`,
-         details: `jsonb_build_object('messageId', m.id, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
-       })})
+         RETURNING id)
        SELECT (SELECT count(*) FROM a)::int AS matched, (SELECT count(*) FROM m)::int AS created`,
         params,
       );

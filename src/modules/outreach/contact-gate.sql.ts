@@ -24,13 +24,17 @@ export const GATED_STATEMENT_SETTINGS = 'SET LOCAL jit = off';
  *
  * Set-based, so its cost per recipient is a few expressions, not queries: the customers with an open
  * problem and each customer's recent message history are aggregated once and hash-joined; the channel
- * is a CASE over the (at most four) positions of the preference order; a time zone is checked against
- * the zone names once (a hashed subplan), the plpgsql check only for a value not among them.
+ * is a CASE over the (at most four) positions of the preference order; each time zone's quiet hours
+ * and their end are computed once per zone name (the zone list joined by hash), the plpgsql check and
+ * the arithmetic per recipient only for a zone not among the names. Each step is a subquery fenced
+ * with OFFSET 0, so that its columns are computed once per row: inlined, the planner copied the
+ * channel's CASE and the zone lookup into every expression that used them (the zone's, with its
+ * hashed subplan, about twenty times per recipient).
  *
  * `recipients` is a FROM item with the columns of `customerContactsSql`; the other inputs are SQL
  * expressions (parameters): `purpose` text, `channels` text[] (preference order), `contentKey` text,
- * `now` timestamptz. The result adds `reason`, `decision`, `channel`, `address` and `send_at` to each
- * recipient row. `historyOf`, when given, is the recipients' ids as a cheap set (a materialised CTE
+ * `now` timestamptz. One row per recipient: `customer_id`, `reason`, `decision`, `channel`, `address`
+ * and `send_at`. `historyOf`, when given, is the recipients' ids as a cheap set (a materialised CTE
  * of a small audience): only their history is read, through the messages' customer index, instead
  * of aggregating every customer's (what a campaign to most customers wants).
  */
@@ -45,15 +49,15 @@ export function contactDecisionSql(input: {
 }): string {
   const policy = input.policy ?? DEFAULT_CONTACT_POLICY;
   const { purpose, channels, contentKey, now } = input;
-  const consented = (channel: string) =>
-    `(r.consents ->> CASE ${channel} ${Object.entries(CONSENT_CHANNEL)
+  const consented = (channel: string, row = 'r') =>
+    `(${row}.consents ->> CASE ${channel} ${Object.entries(CONSENT_CHANNEL)
       .map(([message, consent]) => `WHEN '${message}' THEN '${consent}'`)
       .join(' ')} END)::boolean IS TRUE`;
   const addressOn = (channel: string) =>
     `CASE ${channel} WHEN 'email' THEN r.email WHEN 'sms' THEN r.mobile WHEN 'wechat' THEN r.wechat WHEN 'phone' THEN r.phone END`;
   const positions = MESSAGE_CHANNELS.map((_, i) => `(${channels})[${i + 1}]`);
   const channel = `CASE ${positions.map((at) => `WHEN ${consented(at)} AND ${addressOn(at)} <> '' THEN ${at}`).join(' ')} END`;
-  const anyConsent = positions.map((at) => consented(at)).join(' OR ');
+  const anyConsent = positions.map((at) => consented(at, 'l')).join(' OR ');
 
   const caps = PURPOSES.flatMap((name) => {
     const cap = policy.caps[name];
@@ -65,49 +69,60 @@ export function contactDecisionSql(input: {
 
   const quietFrom = int(policy.quietFrom);
   const quietUntil = int(policy.quietUntil);
-  const minute = `(extract(hour FROM z.local_now)::int * 60 + extract(minute FROM z.local_now)::int)`;
-  const quiet =
+  const minute = (localNow: string) =>
+    `(extract(hour FROM ${localNow})::int * 60 + extract(minute FROM ${localNow})::int)`;
+  const quiet = (localNow: string) =>
     quietFrom > quietUntil
-      ? `(${minute} >= ${quietFrom} OR ${minute} < ${quietUntil})`
-      : `(${minute} >= ${quietFrom} AND ${minute} < ${quietUntil})`;
+      ? `(${minute(localNow)} >= ${quietFrom} OR ${minute(localNow)} < ${quietUntil})`
+      : `(${minute(localNow)} >= ${quietFrom} AND ${minute(localNow)} < ${quietUntil})`;
+  // The next minute outside the quiet hours, in the zone `zone` whose local time is `localNow`.
+  const quietEnds = (localNow: string, zone: string) =>
+    `((date_trunc('day', ${localNow})
+       + CASE WHEN ${minute(localNow)} >= ${quietUntil} THEN interval '1 day' ELSE interval '0' END
+       + interval '${quietUntil} minutes') AT TIME ZONE ${zone})`;
   const fallbackZone = literal(policy.defaultTimeZone);
+  // A zone Postgres knows by a name it does not list (or does not know: the fallback), per recipient.
+  const oddZone = `outreach_time_zone(r.time_zone, ${fallbackZone})`;
+  const oddLocalNow = `(${now} AT TIME ZONE ${oddZone})`;
   return `
-    SELECT r.*, g.reason,
+    SELECT g.customer_id, g.reason,
            CASE WHEN g.reason IS NULL THEN 'send' WHEN g.reason = 'quiet-hours' THEN 'defer' ELSE 'suppress' END AS decision,
-           CASE WHEN g.reason IN ('marketing-opt-out', 'no-consent', 'no-address') THEN NULL ELSE ch.channel END AS channel,
-           CASE WHEN g.reason IS NULL OR g.reason = 'quiet-hours' THEN ch.address END AS address,
-           CASE WHEN g.reason = 'quiet-hours'
-                THEN (date_trunc('day', z.local_now)
-                      + CASE WHEN ${minute} >= ${quietUntil} THEN interval '1 day' ELSE interval '0' END
-                      + interval '${quietUntil} minutes') AT TIME ZONE z.zone
-                ELSE ${now} END AS send_at
-      FROM (SELECT * FROM (${input.recipients}) recipient OFFSET 0) r
-      LEFT JOIN (SELECT DISTINCT p.customer_id FROM (${customersWithOpenProblemSql()}) p WHERE ${purpose} = 'marketing') problem
-        ON problem.customer_id = r.customer_id
-      LEFT JOIN (
-        SELECT m.customer_id,
-               bool_or(m.content_key = ${contentKey} AND m.send_at > ${now} - interval '${int(policy.duplicateWindowDays)} days') AS duplicate,
-               ${caps.length ? `count(*) FILTER (WHERE m.purpose = ${purpose} AND m.send_at > ${now} - make_interval(days => ${capDays}))` : '0'} AS capped
-          FROM outreach_messages m
-         WHERE m.decision <> 'suppress' AND m.status <> 'failed' AND m.send_at > ${now} - interval '${historyDays} days'
-               ${input.historyOf ? `AND m.customer_id IN (${input.historyOf})` : ''}
-         GROUP BY m.customer_id) history ON history.customer_id = r.customer_id
-      CROSS JOIN LATERAL (SELECT ${channel} AS channel) c1
-      CROSS JOIN LATERAL (SELECT c1.channel, ${addressOn('c1.channel')} AS address) ch
-      CROSS JOIN LATERAL (
-        SELECT zone, ${now} AT TIME ZONE zone AS local_now
-          FROM (SELECT CASE WHEN r.time_zone IS NULL THEN ${fallbackZone}
-                            WHEN r.time_zone IN (SELECT name FROM pg_timezone_names) THEN r.time_zone
-                            ELSE outreach_time_zone(r.time_zone, ${fallbackZone}) END AS zone) tz) z
-      CROSS JOIN LATERAL (
-        SELECT CASE
-          WHEN ${purpose} = 'marketing' AND r.marketing_opt_out THEN 'marketing-opt-out'
-          WHEN ch.channel IS NULL THEN CASE WHEN ${anyConsent} THEN 'no-address' ELSE 'no-consent' END
-          WHEN problem.customer_id IS NOT NULL THEN 'open-problem'
-          WHEN history.duplicate THEN 'duplicate-content'
-          ${caps.length ? `WHEN history.capped >= ${capMax} THEN 'frequency-cap'` : ''}
-          WHEN ch.channel <> 'phone' AND ${quiet} THEN 'quiet-hours'
-        END AS reason) g`;
+           CASE WHEN g.reason IN ('marketing-opt-out', 'no-consent', 'no-address') THEN NULL ELSE g.channel END AS channel,
+           CASE WHEN g.reason IS NULL OR g.reason = 'quiet-hours' THEN g.address END AS address,
+           CASE WHEN g.reason = 'quiet-hours' THEN g.quiet_ends ELSE ${now} END AS send_at
+      FROM (
+        SELECT l.customer_id, l.channel, l.quiet_ends,
+               CASE l.channel WHEN 'email' THEN l.email WHEN 'sms' THEN l.mobile WHEN 'wechat' THEN l.wechat WHEN 'phone' THEN l.phone END AS address,
+               CASE
+                 WHEN ${purpose} = 'marketing' AND l.marketing_opt_out THEN 'marketing-opt-out'
+                 WHEN l.channel IS NULL THEN CASE WHEN ${anyConsent} THEN 'no-address' ELSE 'no-consent' END
+                 WHEN l.open_problem THEN 'open-problem'
+                 WHEN l.duplicate THEN 'duplicate-content'
+                 ${caps.length ? `WHEN l.capped >= ${capMax} THEN 'frequency-cap'` : ''}
+                 WHEN l.channel <> 'phone' AND l.quiet THEN 'quiet-hours'
+               END AS reason
+          FROM (
+            SELECT r.customer_id, r.email, r.mobile, r.wechat, r.phone, r.marketing_opt_out, r.consents, ${channel} AS channel,
+                   problem.customer_id IS NOT NULL AS open_problem, history.duplicate, history.capped,
+                   CASE WHEN zone.name IS NOT NULL THEN zone.quiet ELSE ${quiet(oddLocalNow)} END AS quiet,
+                   CASE WHEN zone.name IS NOT NULL THEN zone.quiet_ends ELSE ${quietEnds(oddLocalNow, oddZone)} END AS quiet_ends
+              FROM (SELECT * FROM (${input.recipients}) recipient OFFSET 0) r
+              LEFT JOIN (SELECT DISTINCT p.customer_id FROM (${customersWithOpenProblemSql()}) p WHERE ${purpose} = 'marketing') problem
+                ON problem.customer_id = r.customer_id
+              LEFT JOIN (
+                SELECT m.customer_id,
+                       bool_or(m.content_key = ${contentKey} AND m.send_at > ${now} - interval '${int(policy.duplicateWindowDays)} days') AS duplicate,
+                       ${caps.length ? `count(*) FILTER (WHERE m.purpose = ${purpose} AND m.send_at > ${now} - make_interval(days => ${capDays}))` : '0'} AS capped
+                  FROM outreach_messages m
+                 WHERE m.decision <> 'suppress' AND m.status <> 'failed' AND m.send_at > ${now} - interval '${historyDays} days'
+                       ${input.historyOf ? `AND m.customer_id IN (${input.historyOf})` : ''}
+                 GROUP BY m.customer_id) history ON history.customer_id = r.customer_id
+              LEFT JOIN (
+                SELECT t.name, ${quiet('t.local_now')} AS quiet, ${quietEnds('t.local_now', 't.name')} AS quiet_ends
+                  FROM (SELECT name, ${now} AT TIME ZONE name AS local_now FROM pg_timezone_names) t) zone
+                ON zone.name = coalesce(r.time_zone, ${fallbackZone})
+            OFFSET 0) l
+        OFFSET 0) g`;
 }
 
 function int(value: number): number {

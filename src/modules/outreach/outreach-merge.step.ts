@@ -13,15 +13,17 @@ import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 
 interface OutreachUndo {
   messages: string[];
-  /** Campaigns whose recipient row moved (one per campaign and customer). */
+  /** Campaigns whose control-group row moved (one per campaign and customer). */
   campaigns: string[];
 }
 
 /**
  * The outreach module's part of a customer merge: the duplicate's messages move, so the survivor's
- * contact caps and 30-day duplicate-content rule count what either record was sent, and so do its
- * campaign memberships — except in a campaign both were in, where the duplicate's row stays (the
- * audience was counted with both).
+ * contact caps and 30-day duplicate-content rule count what either record was sent — and with them its
+ * memberships of the campaigns that messaged it (campaign stats count a customer's purchases once
+ * however many of its messages a campaign holds). Its control-group rows move too, except in a
+ * campaign whose control group holds both, where the duplicate's row stays (the audience was counted
+ * with both).
  */
 @Injectable()
 export class OutreachMergeStep implements OnModuleInit {

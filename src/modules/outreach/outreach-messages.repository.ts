@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { isTimeZone } from '../../common/time/zoned-time.js';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import { customerContactsSql, timelineEntriesInsertSql } from '../customers/customers.sql.js';
+import { customerContactsSql } from '../customers/customers.sql.js';
 import { customerPointsBalanceSql, customerTierSql } from '../loyalty/loyalty.sql.js';
 import type { ContactDecision, MessageChannel, PastMessage, Purpose, Recipient } from './contact-gate.js';
 import { customerHasOpenProblemSql } from './open-problems.js';
@@ -79,7 +79,7 @@ export interface NewMessage {
   subject: string;
   body: string;
   contentKey: string;
-  /** What the timeline entry says the message is about (the rule's or campaign's name). */
+  /** What the message is about on the customer's timeline (the rule's, campaign's or survey's name). */
   title: string;
 }
 
@@ -149,27 +149,19 @@ export class OutreachMessagesRepository {
   }
 
   /**
-   * Stores the message with the gate's decision, its first status and a timeline entry, in one
-   * statement; null when a message with the same dedupe key exists (the rule already fired for this source).
+   * Stores the message with the gate's decision and its first status (`created_status`, the first
+   * line of its history) in one statement; null when a message with the same dedupe key exists (the
+   * rule already fired for this source). It is on the customer's timeline through the messages
+   * themselves (outreach-timeline.sql.ts), under its title.
    */
   async insert(tx: Tx, message: NewMessage, decision: ContactDecision): Promise<MessageRow | null> {
     const status = initialStatus(decision.decision);
     const [row] = await tx.query(
-      `WITH m AS (
-         INSERT INTO outreach_messages (customer_id, rule_id, campaign_id, dedupe_key, purpose, channel, address, subject,
-                                        body, content_key, decision, reason, status, send_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING *),
-       e AS (INSERT INTO outreach_message_events (message_id, status, detail) SELECT id, status, reason FROM m),
-       t AS (${timelineEntriesInsertSql({
-         from: 'm',
-         kind: 'message',
-         customerId: 'm.customer_id',
-         summary: `$15 || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status || coalesce(' (' || m.reason || ')', '')`,
-         details: `jsonb_build_object('messageId', m.id, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason)`,
-       })})
-       SELECT ${MESSAGE_SELECT} FROM m`,
+      `INSERT INTO outreach_messages (customer_id, rule_id, campaign_id, dedupe_key, purpose, channel, address, subject,
+                                      body, content_key, decision, reason, status, send_at, title, created_status, created_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $13, $12)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING ${MESSAGE_SELECT}`,
       [
         message.customerId,
         message.ruleId ?? null,
@@ -343,9 +335,19 @@ export class OutreachMessagesRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * The message's status history, oldest first: its first status, stored on the message when it was
+   * decided (`created_status`, `created_reason`, at `created_at`), then every change after it. A
+   * message decided before the first status moved onto the message has it as its first history row.
+   */
   async history(id: string): Promise<MessageEventRow[]> {
     return this.dataSource.query(
-      `SELECT status, detail, occurred_at AS "occurredAt" FROM outreach_message_events WHERE message_id = $1 ORDER BY id`,
+      `SELECT status, detail, "occurredAt" FROM (
+         SELECT created_status AS status, created_reason AS detail, created_at AS "occurredAt", 0::bigint AS seq
+           FROM outreach_messages WHERE id = $1 AND created_status IS NOT NULL
+         UNION ALL
+         SELECT status, detail, occurred_at, id FROM outreach_message_events WHERE message_id = $1) history
+        ORDER BY seq`,
       [id],
     );
   }

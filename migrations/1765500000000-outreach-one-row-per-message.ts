@@ -1,0 +1,57 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * An outreach message is one row where it was four: the message, its first status-history row, a
+ * timeline entry copied into customer_timeline_entries, and (for a campaign) its recipient row.
+ * - The first status and its reason are kept on the message (`created_status`, `created_reason`, at
+ *   `created_at`); the history reads them as its first line, and a message decided before this keeps
+ *   that line in outreach_message_events (`created_status` null).
+ * - The customer's timeline reads messages through the outreach module's fragment, so the copies go;
+ *   `title` keeps what a message that belongs to neither a rule nor a campaign is about (a survey, a
+ *   report-back). The customer index covers every message in (customer, created_at) order, for the
+ *   timeline as well as the gate's per-customer history (which filters on the rows, a few per customer).
+ * - A campaign's messaged members are its messages (campaign, customer); campaign_recipients keeps the
+ *   control group, which is never messaged (the other rows repeated what the message says).
+ */
+export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface {
+  name = 'OutreachOneRowPerMessage1765500000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(
+      `ALTER TABLE outreach_messages ADD COLUMN title text, ADD COLUMN created_status text, ADD COLUMN created_reason text`,
+    );
+    await db.query(`DROP INDEX outreach_messages_customer_idx`);
+    await db.query(
+      `CREATE INDEX outreach_messages_customer_idx ON outreach_messages (customer_id, created_at DESC, id DESC)`,
+    );
+    await db.query(`DELETE FROM customer_timeline_entries WHERE kind = 'message'`);
+    await db.query(`DELETE FROM campaign_recipients WHERE NOT control`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`
+      INSERT INTO campaign_recipients (campaign_id, customer_id, control, message_id)
+      SELECT campaign_id, customer_id, false, id FROM outreach_messages WHERE campaign_id IS NOT NULL
+      ON CONFLICT DO NOTHING`);
+    await db.query(`
+      INSERT INTO customer_timeline_entries (customer_id, kind, summary, details, occurred_at)
+      SELECT m.customer_id, 'message',
+             coalesce(m.title, rule.name, campaign.name, '') || ' · ' || coalesce(m.channel, '-') || ' · ' || m.status
+               || coalesce(' (' || m.reason || ')', ''),
+             jsonb_build_object('messageId', m.id, 'purpose', m.purpose, 'channel', m.channel, 'status', m.status, 'reason', m.reason),
+             m.created_at
+        FROM outreach_messages m
+        LEFT JOIN outreach_rules rule ON rule.id = m.rule_id
+        LEFT JOIN campaigns campaign ON campaign.id = m.campaign_id`);
+    await db.query(`
+      INSERT INTO outreach_message_events (message_id, status, detail, occurred_at)
+      SELECT id, created_status, created_reason, created_at FROM outreach_messages WHERE created_status IS NOT NULL`);
+    await db.query(`DROP INDEX outreach_messages_customer_idx`);
+    await db.query(
+      `CREATE INDEX outreach_messages_customer_idx ON outreach_messages (customer_id, send_at DESC) WHERE decision <> 'suppress' AND status <> 'failed'`,
+    );
+    await db.query(
+      `ALTER TABLE outreach_messages DROP COLUMN title, DROP COLUMN created_status, DROP COLUMN created_reason`,
+    );
+  }
+}
