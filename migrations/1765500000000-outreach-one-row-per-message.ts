@@ -12,6 +12,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   timeline as well as the gate's per-customer history (which filters on the rows, a few per customer).
  * - A campaign's messaged members are its messages (campaign, customer); campaign_recipients keeps the
  *   control group, which is never messaged (the other rows repeated what the message says).
+ * - Campaign messages need no dedupe key (a launch runs once, under the campaign's lock), and the
+ *   unique index on it leaves out the messages without one: it indexed their nulls too.
  */
 export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface {
   name = 'OutreachOneRowPerMessage1765500000000';
@@ -23,6 +25,10 @@ export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface
     await db.query(`DROP INDEX outreach_messages_customer_idx`);
     await db.query(
       `CREATE INDEX outreach_messages_customer_idx ON outreach_messages (customer_id, created_at DESC, id DESC)`,
+    );
+    await db.query(`ALTER TABLE outreach_messages DROP CONSTRAINT outreach_messages_dedupe_key_key`);
+    await db.query(
+      `CREATE UNIQUE INDEX outreach_messages_dedupe_key_key ON outreach_messages (dedupe_key) WHERE dedupe_key IS NOT NULL`,
     );
     await db.query(`DELETE FROM customer_timeline_entries WHERE kind = 'message'`);
     await db.query(`DELETE FROM campaign_recipients WHERE NOT control`);
@@ -46,6 +52,11 @@ export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface
     await db.query(`
       INSERT INTO outreach_message_events (message_id, status, detail, occurred_at)
       SELECT id, created_status, created_reason, created_at FROM outreach_messages WHERE created_status IS NOT NULL`);
+    await db.query(`DROP INDEX outreach_messages_dedupe_key_key`);
+    await db.query(
+      `UPDATE outreach_messages SET dedupe_key = 'campaign:' || campaign_id || ':' || customer_id WHERE dedupe_key IS NULL AND campaign_id IS NOT NULL`,
+    );
+    await db.query(`ALTER TABLE outreach_messages ADD CONSTRAINT outreach_messages_dedupe_key_key UNIQUE (dedupe_key)`);
     await db.query(`DROP INDEX outreach_messages_customer_idx`);
     await db.query(
       `CREATE INDEX outreach_messages_customer_idx ON outreach_messages (customer_id, send_at DESC) WHERE decision <> 'suppress' AND status <> 'failed'`,

@@ -164,11 +164,13 @@ export class CampaignsRepository {
    * 100) of them held out, chosen by a hash of customer and campaign (stable, and not the segment's
    * order); the rest decided by the contact gate's SQL twin — consent and opt-out, open problems,
    * duplicates and caps are anti-joins over the audience, not a loop — and stored as outreach
-   * messages (suppressed ones with their reason) with their first status — one row per member: the
-   * message is the messaged member's membership (its campaign and customer), its first history line
-   * (`created_status`) and its timeline entry (the timeline reads the messages); only the control
-   * group, never messaged, is stored as recipients. The dedupe key `campaign:<id>:<customer>` and the recipients' key
-   * make a rerun of the job create nothing twice. Contents are rendered when each message is sent.
+   * messages (suppressed ones with their reason) with their first status. One row per messaged
+   * member: the message is its membership of the campaign (campaign, customer), the first line of its
+   * history (`created_status`) and its timeline entry (the timeline reads the messages); only the
+   * control group, never messaged, is stored as recipients. The launch runs once, under the
+   * campaign's row lock and only while it is `scheduled` (LaunchCampaign), so campaign messages need
+   * no dedupe key (its unique index entry and the speculative insertion were two of the nine WAL
+   * records a message cost). Contents are rendered when each message is sent.
    */
   async launch(
     tx: Tx,
@@ -181,39 +183,46 @@ export class CampaignsRepository {
     const params = [...segmentParams];
     const param = (value: unknown) => `$${params.push(value)}`;
     const id = param(campaign.id);
-    const audience =
-      campaign.controlPercent > 0
-        ? `SELECT r.*, row_number() OVER (ORDER BY hashtextextended(r.customer_id::text || ${id}::text, 0), r.customer_id)
+    // With a control group the audience is materialised once: the gate reads its messaged part, the
+    // recipients insert its control group. Without one the gate reads the segment directly.
+    const withControl = campaign.controlPercent > 0;
+    const contacts = customerContactsSql(segmentCondition);
+    const audience = withControl
+      ? `a AS MATERIALIZED (
+           SELECT r.*, row_number() OVER (ORDER BY hashtextextended(r.customer_id::text || ${id}::text, 0), r.customer_id)
                          <= floor(count(*) OVER () * ${param(campaign.controlPercent)}::int / 100.0) AS control
-             FROM (${customerContactsSql(segmentCondition)}) r`
-        : `SELECT r.*, false AS control FROM (${customerContactsSql(segmentCondition)}) r`;
+             FROM (${contacts}) r),`
+      : '';
     const purpose = `${param(campaign.purpose)}::text`;
     await tx.query(GATED_STATEMENT_SETTINGS);
     const [row] = await tx.query(
-      `WITH a AS MATERIALIZED (${audience}),
+      `WITH ${audience}
        d AS (${contactDecisionSql({
-         recipients: 'SELECT * FROM a WHERE NOT a.control',
+         recipients: withControl ? 'SELECT * FROM a WHERE NOT a.control' : contacts,
          purpose,
          channels: `${param(campaign.channels)}::text[]`,
          contentKey: `${param(contentKey)}::text`,
          now: `${param(now)}::timestamptz`,
        })}),
        m AS (
-         INSERT INTO outreach_messages (customer_id, campaign_id, dedupe_key, purpose, channel, address, subject, content_key,
+         INSERT INTO outreach_messages (customer_id, campaign_id, purpose, channel, address, subject, content_key,
                                         decision, reason, status, send_at, created_status, created_reason)
-         SELECT d.customer_id, ${id}::uuid, 'campaign:' || ${id}::text || ':' || d.customer_id, ${purpose}, d.channel, d.address,
-                ${param(campaign.subject)}::text, ${param(contentKey)}::text, d.decision, d.reason, d.status, d.send_at, d.status, d.reason
+         SELECT d.customer_id, ${id}::uuid, ${purpose}, d.channel, d.address, ${param(campaign.subject)}::text,
+                ${param(contentKey)}::text, d.decision, d.reason, d.status, d.send_at, d.status, d.reason
            FROM (SELECT d.*, CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END AS status
                    FROM d) d
-         ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id, customer_id),
-       r AS (
-         INSERT INTO campaign_recipients (campaign_id, customer_id, control)
-         SELECT ${id}::uuid, a.customer_id, true FROM a WHERE a.control
-         ON CONFLICT DO NOTHING
          RETURNING 1)
-       SELECT (SELECT count(*) FROM m)::int AS audience, (SELECT count(*) FROM r)::int AS "heldOut",
-              (SELECT count(*) FROM m)::int AS messages`,
+       ${
+         withControl
+           ? `, r AS (
+                INSERT INTO campaign_recipients (campaign_id, customer_id, control)
+                SELECT ${id}::uuid, a.customer_id, true FROM a WHERE a.control
+                ON CONFLICT DO NOTHING
+                RETURNING 1)`
+           : ''
+       }
+       SELECT messages AS audience, ${withControl ? '(SELECT count(*) FROM r)' : '0'}::int AS "heldOut", messages
+         FROM (SELECT count(*)::int AS messages FROM m) m`,
       params,
     );
     return row;

@@ -94,7 +94,7 @@ export class CareScansRepository {
            FROM (SELECT d.*, CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END AS status
                    FROM d) d
            JOIN fresh ON fresh.customer_id = d.customer_id
-         ON CONFLICT (dedupe_key) DO NOTHING
+         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
          RETURNING id)
        SELECT (SELECT count(*) FROM a)::int AS matched, (SELECT count(*) FROM m)::int AS created`,
         params,

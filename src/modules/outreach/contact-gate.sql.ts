@@ -10,9 +10,10 @@ import { customersWithOpenProblemSql } from './open-problems.js';
 /**
  * For the transaction of a statement built on `contactDecisionSql` over a large audience: JIT
  * compilation of that statement cost about a second and saved less (its per-row work is a few
- * expressions and hash probes).
+ * expressions and hash probes); and the consents hash-joined per channel over a million customers
+ * spilled to disk in batches at the default 4 MB of work memory.
  */
-export const GATED_STATEMENT_SETTINGS = 'SET LOCAL jit = off';
+export const GATED_STATEMENT_SETTINGS = `SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`;
 
 /**
  * The contact gate's SQL twin: `decideContact` (contact-gate.ts) as one set-based statement, for a
@@ -25,8 +26,9 @@ export const GATED_STATEMENT_SETTINGS = 'SET LOCAL jit = off';
  * Set-based, so its cost per recipient is a few expressions, not queries: the customers with an open
  * problem and each customer's recent message history are aggregated once and hash-joined; the channel
  * is a CASE over the (at most four) positions of the preference order; each time zone's quiet hours
- * and their end are computed once per zone name (the zone list joined by hash), the plpgsql check and
- * the arithmetic per recipient only for a zone not among the names. Each step is a subquery fenced
+ * and their end are computed once per zone name into one object (an InitPlan) that each recipient
+ * looks its zone up in — the plpgsql check and the arithmetic per recipient only for a zone not among
+ * the names (as a join on the zone list, the planner sorted the whole audience for a merge join). Each step is a subquery fenced
  * with OFFSET 0, so that its columns are computed once per row: inlined, the planner copied the
  * channel's CASE and the zone lookup into every expression that used them (the zone's, with its
  * hashed subplan, about twenty times per recipient).
@@ -81,17 +83,23 @@ export function contactDecisionSql(input: {
        + CASE WHEN ${minute(localNow)} >= ${quietUntil} THEN interval '1 day' ELSE interval '0' END
        + interval '${quietUntil} minutes') AT TIME ZONE ${zone})`;
   const fallbackZone = literal(policy.defaultTimeZone);
-  // A zone Postgres knows by a name it does not list (or does not know: the fallback), per recipient.
-  const oddZone = `outreach_time_zone(r.time_zone, ${fallbackZone})`;
-  const oddLocalNow = `(${now} AT TIME ZONE ${oddZone})`;
+  // Every zone Postgres lists, by name: [in its quiet hours now, when they end] — computed once (an
+  // InitPlan) and looked up per recipient, instead of converting the time per recipient.
+  const zones = `(SELECT jsonb_object_agg(t.name, jsonb_build_array(${quiet('t.local_now')}, ${quietEnds('t.local_now', 't.name')}))
+                    FROM (SELECT name, ${now} AT TIME ZONE name AS local_now FROM pg_timezone_names) t)`;
+  // A zone not among the names (one Postgres still knows, or the fallback for one it does not): per recipient.
+  const oddZone = (row: string) => `outreach_time_zone(${row}.time_zone, ${fallbackZone})`;
+  const oddLocalNow = (row: string) => `(${now} AT TIME ZONE ${oddZone(row)})`;
   return `
     SELECT g.customer_id, g.reason,
            CASE WHEN g.reason IS NULL THEN 'send' WHEN g.reason = 'quiet-hours' THEN 'defer' ELSE 'suppress' END AS decision,
            CASE WHEN g.reason IN ('marketing-opt-out', 'no-consent', 'no-address') THEN NULL ELSE g.channel END AS channel,
            CASE WHEN g.reason IS NULL OR g.reason = 'quiet-hours' THEN g.address END AS address,
-           CASE WHEN g.reason = 'quiet-hours' THEN g.quiet_ends ELSE ${now} END AS send_at
+           CASE WHEN g.reason = 'quiet-hours'
+                THEN CASE WHEN g.zone IS NOT NULL THEN (g.zone ->> 1)::timestamptz ELSE ${quietEnds(oddLocalNow('g'), oddZone('g'))} END
+                ELSE ${now} END AS send_at
       FROM (
-        SELECT l.customer_id, l.channel, l.quiet_ends,
+        SELECT l.customer_id, l.channel, l.zone, l.time_zone,
                CASE l.channel WHEN 'email' THEN l.email WHEN 'sms' THEN l.mobile WHEN 'wechat' THEN l.wechat WHEN 'phone' THEN l.phone END AS address,
                CASE
                  WHEN ${purpose} = 'marketing' AND l.marketing_opt_out THEN 'marketing-opt-out'
@@ -99,13 +107,14 @@ export function contactDecisionSql(input: {
                  WHEN l.open_problem THEN 'open-problem'
                  WHEN l.duplicate THEN 'duplicate-content'
                  ${caps.length ? `WHEN l.capped >= ${capMax} THEN 'frequency-cap'` : ''}
-                 WHEN l.channel <> 'phone' AND l.quiet THEN 'quiet-hours'
+                 WHEN l.channel <> 'phone'
+                      AND CASE WHEN l.zone IS NOT NULL THEN (l.zone ->> 0)::boolean ELSE ${quiet(oddLocalNow('l'))} END
+                   THEN 'quiet-hours'
                END AS reason
           FROM (
-            SELECT r.customer_id, r.email, r.mobile, r.wechat, r.phone, r.marketing_opt_out, r.consents, ${channel} AS channel,
-                   problem.customer_id IS NOT NULL AS open_problem, history.duplicate, history.capped,
-                   CASE WHEN zone.name IS NOT NULL THEN zone.quiet ELSE ${quiet(oddLocalNow)} END AS quiet,
-                   CASE WHEN zone.name IS NOT NULL THEN zone.quiet_ends ELSE ${quietEnds(oddLocalNow, oddZone)} END AS quiet_ends
+            SELECT r.customer_id, r.email, r.mobile, r.wechat, r.phone, r.marketing_opt_out, r.consents, r.time_zone,
+                   ${channel} AS channel, problem.customer_id IS NOT NULL AS open_problem, history.duplicate, history.capped,
+                   ${zones} -> coalesce(r.time_zone, ${fallbackZone}) AS zone
               FROM (SELECT * FROM (${input.recipients}) recipient OFFSET 0) r
               LEFT JOIN (SELECT DISTINCT p.customer_id FROM (${customersWithOpenProblemSql()}) p WHERE ${purpose} = 'marketing') problem
                 ON problem.customer_id = r.customer_id
@@ -117,10 +126,6 @@ export function contactDecisionSql(input: {
                  WHERE m.decision <> 'suppress' AND m.status <> 'failed' AND m.send_at > ${now} - interval '${historyDays} days'
                        ${input.historyOf ? `AND m.customer_id IN (${input.historyOf})` : ''}
                  GROUP BY m.customer_id) history ON history.customer_id = r.customer_id
-              LEFT JOIN (
-                SELECT t.name, ${quiet('t.local_now')} AS quiet, ${quietEnds('t.local_now', 't.name')} AS quiet_ends
-                  FROM (SELECT name, ${now} AT TIME ZONE name AS local_now FROM pg_timezone_names) t) zone
-                ON zone.name = coalesce(r.time_zone, ${fallbackZone})
             OFFSET 0) l
         OFFSET 0) g`;
 }

@@ -160,7 +160,7 @@ export class OutreachMessagesRepository {
       `INSERT INTO outreach_messages (customer_id, rule_id, campaign_id, dedupe_key, purpose, channel, address, subject,
                                       body, content_key, decision, reason, status, send_at, title, created_status, created_reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $13, $12)
-       ON CONFLICT (dedupe_key) DO NOTHING
+       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING ${MESSAGE_SELECT}`,
       [
         message.customerId,
