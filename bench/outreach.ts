@@ -2,6 +2,7 @@
  * Benchmark: outreach at scale, each figure beside a bare baseline in the same run.
  *
  *   npm run bench:outreach -- [--customers 1000000] [--sends 20000] [--concurrency 50] [--database-url URL]
+ *                             [--database crm_bench_outreach]
  *   (or OUTREACH_BENCH_CUSTOMERS / OUTREACH_BENCH_SENDS to scale it down)
  *
  * 1. Campaign launch to a segment of every customer (--customers, seeded set-based: addresses,
@@ -57,12 +58,14 @@ const { values: args } = parseArgs({
     sends: { type: 'string', default: process.env.OUTREACH_BENCH_SENDS ?? '20000' },
     concurrency: { type: 'string', default: '50' },
     'database-url': { type: 'string' },
+    // The benchmark's own database, dropped and recreated: another name lets runs beside each other not collide.
+    database: { type: 'string', default: 'crm_bench_outreach' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'npm run bench:outreach -- [--customers 1000000] [--sends 20000] [--concurrency 50] [--database-url URL]',
+    'npm run bench:outreach -- [--customers 1000000] [--sends 20000] [--concurrency 50] [--database-url URL] [--database crm_bench_outreach]',
   );
   process.exit(0);
 }
@@ -73,7 +76,9 @@ const CONCURRENCY = Number(args.concurrency);
 const server = new URL(
   args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 );
-server.pathname = '/crm_bench_outreach';
+const DATABASE = args.database;
+if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE)) throw new Error(`--database ${DATABASE}: lower-case letters, digits and _`);
+server.pathname = `/${DATABASE}`;
 const databaseUrl = server.toString();
 const prefix = `bench-outreach-${randomBytes(3).toString('hex')}`;
 
@@ -186,9 +191,10 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: new URL('/postgres', server).toString() });
   await admin.connect();
   await admin.query(
-    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'crm_bench_outreach' AND pid <> pg_backend_pid()`,
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [DATABASE],
   );
-  await admin.query(`DROP DATABASE IF EXISTS crm_bench_outreach`);
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
   await admin.end();
   const provider = await startProvider();
   const baseEnv = {
@@ -246,30 +252,38 @@ async function main(): Promise<void> {
           (await db.query(`SELECT count(*)::int AS n FROM (${customerContactsSql(everyone)}) r`)).rows[0].n as number,
       ),
     );
-    const raw = await time(() =>
-      inTransaction(
-        async () =>
-          (await db.query(`SELECT count(r.consents)::int AS n FROM (${customerContactsSql(everyone)}) r`)).rows[0]
-            .n as number,
-      ),
-    );
-    const gated = await time(() =>
-      inTransaction(
-        async () =>
-          (
-            await db.query(
-              `SELECT count(*) FILTER (WHERE decision <> 'suppress')::int AS n FROM (${contactDecisionSql({
-                recipients: customerContactsSql(everyone),
-                purpose: `'marketing'::text`,
-                channels: `ARRAY['email', 'sms']::text[]`,
-                contentKey: `'bench'::text`,
-                now: '$1::timestamptz',
-              })}) d`,
-              [now],
-            )
-          ).rows[0].n as number,
-      ),
-    );
+    const selections = async () => {
+      const raw = await time(() =>
+        inTransaction(
+          async () =>
+            (await db.query(`SELECT count(r.consents)::int AS n FROM (${customerContactsSql(everyone)}) r`)).rows[0]
+              .n as number,
+        ),
+      );
+      const gated = await time(() =>
+        inTransaction(
+          async () =>
+            (
+              await db.query(
+                `SELECT count(*) FILTER (WHERE decision <> 'suppress')::int AS n FROM (${contactDecisionSql({
+                  recipients: customerContactsSql(everyone),
+                  purpose: `'marketing'::text`,
+                  channels: `ARRAY['email', 'sms']::text[]`,
+                  contentKey: `'bench'::text`,
+                  now: '$1::timestamptz',
+                })}) d`,
+                [now],
+              )
+            ).rows[0].n as number,
+        ),
+      );
+      return { raw, gated };
+    };
+    // Twice, alternating: the first gated statement on a connection also loads every time zone
+    // Postgres lists into the backend's cache (~0.3–0.8 s, once per connection — the app's pooled
+    // connections pay it once); the second pair is the figure, the first is printed beside it.
+    const cold = await selections();
+    const { raw, gated } = await selections();
     const launchId = await campaign(db, 'bench: everyone', { kinds: ['individual'] }, ['email', 'sms']);
     const launch = await time(() => api.get(LaunchCampaign).execute(launchId));
     results.launch = {
@@ -277,6 +291,7 @@ async function main(): Promise<void> {
       rawSelectionSeconds: raw.seconds,
       gatedSelectionSeconds: gated.seconds,
       ratio: gated.seconds / raw.seconds,
+      firstRun: { rawSelectionSeconds: cold.raw.seconds, gatedSelectionSeconds: cold.gated.seconds },
       audience: raw.result,
       allowed: gated.result,
       launchSeconds: launch.seconds,
@@ -417,6 +432,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(results, null, 2));
   const launch = results.launch as {
     idsOnlySelectionSeconds: number;
+    firstRun: { rawSelectionSeconds: number; gatedSelectionSeconds: number };
     ratio: number;
     launchSeconds: number;
     gatedSelectionSeconds: number;
@@ -432,7 +448,7 @@ async function main(): Promise<void> {
   };
   console.table({
     'gated selection vs raw (≤ 1.5×)': {
-      figure: `${launch.gatedSelectionSeconds.toFixed(2)} s vs ${launch.rawSelectionSeconds.toFixed(2)} s (ids only ${launch.idsOnlySelectionSeconds.toFixed(2)} s)`,
+      figure: `${launch.gatedSelectionSeconds.toFixed(2)} s vs ${launch.rawSelectionSeconds.toFixed(2)} s (ids only ${launch.idsOnlySelectionSeconds.toFixed(2)} s; first run ${launch.firstRun.gatedSelectionSeconds.toFixed(2)} s vs ${launch.firstRun.rawSelectionSeconds.toFixed(2)} s)`,
       ratio: launch.ratio.toFixed(2),
     },
     'whole launch (< 30 s)': { figure: `${launch.launchSeconds.toFixed(1)} s`, ratio: '' },

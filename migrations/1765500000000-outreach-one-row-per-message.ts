@@ -14,6 +14,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   control group, which is never messaged (the other rows repeated what the message says).
  * - Campaign messages need no dedupe key (a launch runs once, under the campaign's lock), and the
  *   unique index on it leaves out the messages without one: it indexed their nulls too.
+ * - No foreign key from a message to its customer. Its check locked the customer's row for every
+ *   message written — a WAL record each, and after a checkpoint a full image of every customers page
+ *   the statement touched: at 200,000 customers a third of a launch's WAL (75 of 215 MB) and 57 % of a
+ *   dormant scan's (67 of 115 MB). Customers are never deleted (deletion is a flag, erasure blanks the
+ *   row, a merge keeps the duplicate's row as a redirect), and every writer takes the customer from the
+ *   customers table in the same statement (launch, scans) or refuses a customer it cannot read (the
+ *   gate, for one message).
  */
 export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface {
   name = 'OutreachOneRowPerMessage1765500000000';
@@ -30,11 +37,15 @@ export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface
     await db.query(
       `CREATE UNIQUE INDEX outreach_messages_dedupe_key_key ON outreach_messages (dedupe_key) WHERE dedupe_key IS NOT NULL`,
     );
+    await db.query(`ALTER TABLE outreach_messages DROP CONSTRAINT outreach_messages_customer_id_fkey`);
     await db.query(`DELETE FROM customer_timeline_entries WHERE kind = 'message'`);
     await db.query(`DELETE FROM campaign_recipients WHERE NOT control`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(
+      `ALTER TABLE outreach_messages ADD CONSTRAINT outreach_messages_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id)`,
+    );
     await db.query(`
       INSERT INTO campaign_recipients (campaign_id, customer_id, control, message_id)
       SELECT campaign_id, customer_id, false, id FROM outreach_messages WHERE campaign_id IS NOT NULL
