@@ -23,16 +23,16 @@ export interface ScanTarget {
 }
 
 /**
- * The daily care scans as one statement per rule: the audience selected set-based — each customer
- * (not deleted) with the occasion the message is for — and materialised once; the customers whose
- * message for this occasion exists are left out (by its dedupe key — rule × customer × occasion: the
- * day for a birthday, the last purchase for dormancy, the period for VIP calls — so a day's scan
- * decides only the customers new to it, not everyone still dormant); the rest decided by the contact
- * gate's SQL twin (which reads only their message history) and stored as messages (suppressed ones
- * with their reason) with their first status — one row per message: its history starts on it, and the
- * customer's timeline reads it. Two workers running the same scan
- * at once both see a customer as new: the key's unique index lets one message in. `matched` is the
- * whole audience. Messages are rendered from the rule's template when they are sent.
+ * The daily care scans, set-based, in one transaction per rule: the audience — each customer (not
+ * deleted) with the occasion the message is for — selected into an analysed temporary table, each
+ * member marked new unless its message for this occasion exists (by its dedupe key — rule × customer ×
+ * occasion: the day for a birthday, the last purchase for dormancy, the period for VIP calls — so a
+ * day's scan decides only the customers new to it, not everyone still dormant); then one statement
+ * decides the new ones by the contact gate's SQL twin (which reads only their message history) and
+ * stores them as messages (suppressed ones with their reason) with their first status — one row per
+ * message: its history starts on it, and the customer's timeline reads it. Two workers running the
+ * same scan at once both see a customer as new: the key's unique index lets one message in.
+ * `matched` is the whole audience. Messages are rendered from the rule's template when they are sent.
  */
 @Injectable()
 export class CareScansRepository {
