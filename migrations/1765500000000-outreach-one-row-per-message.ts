@@ -10,8 +10,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   `title` keeps what a message that belongs to neither a rule nor a campaign is about (a survey, a
  *   report-back). The customer index covers every message in (customer, created_at) order, for the
  *   timeline as well as the gate's per-customer history (which filters on the rows, a few per customer).
- * - A campaign's messaged members are its messages (campaign, customer); campaign_recipients keeps the
- *   control group, which is never messaged (the other rows repeated what the message says).
+ * - A campaign's messaged members are its messages (campaign, customer); the control group, never
+ *   messaged, is kept in campaign_control_group. `campaign_recipients` is now a view of both, with the
+ *   columns the table had (the other rows repeated what the message says).
  * - Campaign messages need no dedupe key (a launch runs once, under the campaign's lock), and the
  *   unique index on it leaves out the messages without one: it indexed their nulls too.
  * - No foreign key from a message to its customer. Its check locked the customer's row for every
@@ -40,6 +41,13 @@ export class OutreachOneRowPerMessage1765500000000 implements MigrationInterface
     await db.query(`ALTER TABLE outreach_messages DROP CONSTRAINT outreach_messages_customer_id_fkey`);
     await db.query(`DELETE FROM customer_timeline_entries WHERE kind = 'message'`);
     await db.query(`DELETE FROM campaign_recipients WHERE NOT control`);
+    await db.query(`ALTER TABLE campaign_recipients RENAME TO campaign_control_group`);
+    await db.query(`ALTER TABLE campaign_control_group DROP COLUMN message_id`);
+    await db.query(`
+      CREATE VIEW campaign_recipients AS
+      SELECT m.campaign_id, m.customer_id, false AS control, m.id AS message_id FROM outreach_messages m WHERE m.campaign_id IS NOT NULL
+      UNION ALL
+      SELECT g.campaign_id, g.customer_id, true, NULL::uuid FROM campaign_control_group g`);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -64,6 +64,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   outreach_runs: 'outreach',
   campaigns: 'outreach',
   campaign_recipients: 'outreach',
+  campaign_control_group: 'outreach',
   surveys: 'feedback',
   feedback_entries: 'feedback',
   improvement_actions: 'complaints',

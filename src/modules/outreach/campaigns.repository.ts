@@ -167,7 +167,8 @@ export class CampaignsRepository {
    * messages (suppressed ones with their reason) with their first status. One row per messaged
    * member: the message is its membership of the campaign (campaign, customer), the first line of its
    * history (`created_status`) and its timeline entry (the timeline reads the messages); only the
-   * control group, never messaged, is stored as recipients. The launch runs once, under the
+   * control group, never messaged, is stored in campaign_control_group (campaign_recipients is the
+   * view of both). The launch runs once, under the
    * campaign's row lock and only while it is `scheduled` (LaunchCampaign), so campaign messages need
    * no dedupe key (its unique index entry and the speculative insertion were two of the nine WAL
    * records a message cost). Contents are rendered when each message is sent.
@@ -215,7 +216,7 @@ export class CampaignsRepository {
        ${
          withControl
            ? `, r AS (
-                INSERT INTO campaign_recipients (campaign_id, customer_id, control)
+                INSERT INTO campaign_control_group (campaign_id, customer_id, control)
                 SELECT ${id}::uuid, a.customer_id, true FROM a WHERE a.control
                 ON CONFLICT DO NOTHING
                 RETURNING 1)`
@@ -243,7 +244,7 @@ export class CampaignsRepository {
        rc AS (
          SELECT false AS control, m.decision, m.reason, m.status FROM outreach_messages m WHERE m.campaign_id = $1
          UNION ALL
-         SELECT true, NULL, NULL, NULL FROM campaign_recipients c WHERE c.campaign_id = $1 AND c.control),
+         SELECT true, NULL, NULL, NULL FROM campaign_control_group c WHERE c.campaign_id = $1),
        bought AS (
          SELECT x.control, p.purchases, p.revenue
            FROM ((SELECT DISTINCT ON (m.customer_id) m.customer_id, false AS control, reached.at AS anchor
@@ -256,7 +257,7 @@ export class CampaignsRepository {
                   ORDER BY m.customer_id, reached.at)
                  UNION ALL
                  SELECT c.customer_id, true, k.launched_at
-                   FROM campaign_recipients c CROSS JOIN k WHERE c.campaign_id = $1 AND c.control) x
+                   FROM campaign_control_group c CROSS JOIN k WHERE c.campaign_id = $1) x
            CROSS JOIN k
            CROSS JOIN LATERAL ${customerPurchasesBetweenSql('x.customer_id', 'x.anchor', `x.anchor + ${window}`)} p
           WHERE x.anchor IS NOT NULL)

@@ -41,9 +41,9 @@ export class OutreachMergeStep implements OnModuleInit {
         );
         const campaigns = updatedRows<{ id: string }>(
           await tx.query(
-            `UPDATE campaign_recipients r SET customer_id = $1
+            `UPDATE campaign_control_group r SET customer_id = $1
              WHERE r.customer_id = $2 AND NOT EXISTS (
-               SELECT 1 FROM campaign_recipients o WHERE o.campaign_id = r.campaign_id AND o.customer_id = $1)
+               SELECT 1 FROM campaign_control_group o WHERE o.campaign_id = r.campaign_id AND o.customer_id = $1)
              RETURNING campaign_id AS id`,
             [survivorId, duplicateId],
           ),
@@ -64,7 +64,11 @@ export class OutreachMergeStep implements OnModuleInit {
            WHERE m.customer_id = $1 ORDER BY e.id`,
           [customerId],
         ),
+        // The view of the campaigns the customer was in (messaged or held out), and the control-group rows it reads.
         campaign_recipients: await tx.query(`SELECT * FROM campaign_recipients WHERE customer_id = $1`, [customerId]),
+        campaign_control_group: await tx.query(`SELECT * FROM campaign_control_group WHERE customer_id = $1`, [
+          customerId,
+        ]),
       }),
       erase: (tx, erasure) => erase(tx, erasure),
       moveBack: async (tx, { survivorId, duplicateId }, moved) => {
@@ -74,7 +78,7 @@ export class OutreachMergeStep implements OnModuleInit {
           duplicateId,
         ]);
         await tx.query(
-          `UPDATE campaign_recipients SET customer_id = $2 WHERE customer_id = $3 AND campaign_id = ANY($1::uuid[])`,
+          `UPDATE campaign_control_group SET customer_id = $2 WHERE customer_id = $3 AND campaign_id = ANY($1::uuid[])`,
           [undo.campaigns, duplicateId, survivorId],
         );
       },
