@@ -197,8 +197,9 @@ async function main(): Promise<void> {
         text: NEARBY_SQL,
         values: [questions[i].lat, questions[i].lng, questions[i].date, RADIUS_KM * 1000, 20, null],
       });
-    // Warm both (the index pages of a year of visits do not all fit in a small shared_buffers).
-    await runConcurrently(Math.min(QUERIES, 200), CONCURRENCY, (i) =>
+    // Warm both with every question the runs will ask, so that neither run reads pages the other has not
+    // (whether they stay cached depends on shared_buffers: the pages a year of questions touch are GBs).
+    await runConcurrently(QUERIES, CONCURRENCY, (i) =>
       viaApp(i)
         .then(() => raw(i))
         .then(() => undefined),
