@@ -351,7 +351,7 @@ async function main(): Promise<void> {
   }
 
   // 3: the send pipeline from a clean slate (the launch's million messages would otherwise be sent too).
-  await db.query(`TRUNCATE campaign_recipients, outreach_message_events, outreach_runs, outreach_messages`);
+  await db.query(`TRUNCATE campaign_control_group, outreach_message_events, outreach_runs, outreach_messages`);
   const worker = await NestFactory.createApplicationContext(
     AppModule.forConfig(loadConfig({ ...baseEnv, PROCESS_ROLE: 'worker', DATABASE_POOL_SIZE: '40' })),
     { logger: false },
