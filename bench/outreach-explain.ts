@@ -20,6 +20,7 @@ import type { RuleRow } from '../src/modules/outreach/outreach-rules.repository.
 import { customerContactsSql } from '../src/modules/customers/customers.sql.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from '../src/modules/outreach/contact-gate.sql.js';
 import type { Tx } from '../src/infrastructure/database/transaction-runner.js';
+import { seedOutreachCustomers } from './outreach-seed.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,25 +59,7 @@ async function main(): Promise<void> {
   await db.connect();
   if (created) {
     const started = performance.now();
-    await db.query(
-      `INSERT INTO customers (kind, name, gender, email, mobile, region, birth_date, marketing_opt_out, custom_fields)
-       SELECT 'individual', '客户' || n, CASE WHEN n % 2 = 0 THEN 'female' ELSE 'male' END, 'c' || n || '@bench.example',
-              '+86138' || lpad((n % 100000000)::text, 8, '0'), '上海', date '1960-01-01' + (n % 16000), n % 20 = 0,
-              jsonb_build_object('timeZone', 'Etc/GMT-8')
-         FROM generate_series(1, $1) n`,
-      [CUSTOMERS],
-    );
-    await db.query(
-      `INSERT INTO customer_consents (customer_id, channel, opted_in, source)
-       SELECT id, channel, NOT ((abs(hashtext(id::text)) % 10) = CASE channel WHEN 'email' THEN 0 ELSE 1 END), 'bench'
-         FROM customers CROSS JOIN (VALUES ('email'), ('sms')) AS c(channel)`,
-    );
-    await db.query(
-      `INSERT INTO purchases (customer_id, purchased_at, product, amount, currency, payment_method)
-       SELECT id, now() - random() * interval '730 days', '净水器', 1999.00, 'CNY', 'card'
-         FROM customers WHERE abs(hashtext(id::text || 'p')) % 10 < 3`,
-    );
-    await db.query('VACUUM ANALYZE');
+    await seedOutreachCustomers(db, { customers: CUSTOMERS, timeZone: 'Etc/GMT-8' });
     console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const {

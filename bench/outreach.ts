@@ -48,6 +48,7 @@ import { LaunchCampaign } from '../src/modules/outreach/launch-campaign.js';
 import { OutreachRulesRepository } from '../src/modules/outreach/outreach-rules.repository.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
 import { runConcurrently } from './support.js';
+import { seedOutreachCustomers } from './outreach-seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -90,33 +91,6 @@ function daytimeZone(now = new Date()): string {
       return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
   }
   return 'Etc/GMT';
-}
-
-async function seed(db: pg.Client): Promise<void> {
-  // The first --sends customers are the send test's segment (region bench-send); every 20th opted out of
-  // marketing; e-mail consent for 9 in 10, SMS for 9 in 10 (another tenth); birthdays spread over the
-  // year; a last purchase for 3 in 10, up to two years ago.
-  await db.query(
-    `INSERT INTO customers (kind, name, gender, email, mobile, region, birth_date, marketing_opt_out, custom_fields)
-     SELECT 'individual', '客户' || n, CASE WHEN n % 2 = 0 THEN 'female' ELSE 'male' END, 'c' || n || '@bench.example',
-            '+86138' || lpad((n % 100000000)::text, 8, '0'), CASE WHEN n <= $2 THEN 'bench-send' ELSE '上海' END,
-            date '1960-01-01' + (n % 16000), n % 20 = 0, jsonb_build_object('timeZone', $3::text)
-       FROM generate_series(1, $1) n`,
-    [CUSTOMERS, SENDS, daytimeZone()],
-  );
-  await db.query(
-    `INSERT INTO customer_consents (customer_id, channel, opted_in, source)
-     SELECT id, channel, NOT ((abs(hashtext(id::text)) % 10) = CASE channel WHEN 'email' THEN 0 ELSE 1 END), 'bench'
-       FROM customers CROSS JOIN (VALUES ('email'), ('sms')) AS c(channel)`,
-  );
-  await db.query(
-    `INSERT INTO purchases (customer_id, purchased_at, product, amount, currency, payment_method)
-     SELECT id, now() - random() * interval '730 days', '净水器', 1999.00, 'CNY', 'card'
-       FROM customers WHERE abs(hashtext(id::text || 'p')) % 10 < 3`,
-  );
-  await db.query('VACUUM ANALYZE customers');
-  await db.query('VACUUM ANALYZE customer_consents');
-  await db.query('VACUUM ANALYZE purchases');
 }
 
 /**
@@ -213,7 +187,9 @@ async function main(): Promise<void> {
   await runMigrations(loadConfig({ ...baseEnv, PROCESS_ROLE: 'api' }));
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const seeding = await time(() => seed(db));
+  const seeding = await time(() =>
+    seedOutreachCustomers(db, { customers: CUSTOMERS, sends: SENDS, timeZone: daytimeZone() }),
+  );
   console.log(`seeded ${CUSTOMERS.toLocaleString('en')} customers in ${seeding.seconds.toFixed(0)} s`);
   const results: Record<string, unknown> = {
     customers: CUSTOMERS,
