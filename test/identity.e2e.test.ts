@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN, API, bearer, createApiKey, createUser, startTestApp, type TestApp } from './support/test-app.js';
+import {
+  ADMIN,
+  API,
+  bearer,
+  createApiKey,
+  createUser,
+  startTestApp,
+  type TestApp,
+  waitFor,
+} from './support/test-app.js';
 
 describe('identity', () => {
   let t: TestApp;
@@ -187,8 +196,16 @@ describe('identity', () => {
       expect(stored.rows[0].key_hash).not.toBe(created.body.key);
 
       await t.http.get(`${API}/customers`).set(bearer(created.body.key)).expect(200);
-      const used = await t.http.get(`${API}/admin/api-keys`).set(bearer(t.adminToken)).expect(200);
-      expect(used.body.data.find((key: { id: string }) => key.id === created.body.id).lastUsedAt).toBeTruthy();
+      // The use is recorded after the answer, off the request's path, so the list shows it shortly after.
+      const lastUsedAt = await waitFor(
+        async () => {
+          const used = await t.http.get(`${API}/admin/api-keys`).set(bearer(t.adminToken)).expect(200);
+          return used.body.data.find((key: { id: string }) => key.id === created.body.id).lastUsedAt as string | null;
+        },
+        10_000,
+        "the key's last use to be recorded",
+      );
+      expect(Date.parse(lastUsedAt)).toBeGreaterThan(Date.parse(created.body.createdAt) - 1_000);
     });
 
     it('refuses a key without the scope and a revoked key', async () => {
