@@ -40,7 +40,13 @@ export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplic
       isPostgresQueueConnection(connection) ? connection : reconnectingWorkerConnection(connection)
     ) as WorkerOptions['connection'];
     const provider = (channel: 'sms' | 'wechat', url: string) =>
-      new HttpProviderSender(channel, url, config.MESSAGE_PROVIDER_TOKEN, config.OUTREACH_CALLBACK_BASE_URL);
+      new HttpProviderSender(
+        channel,
+        url,
+        config.MESSAGE_PROVIDER_TOKEN,
+        config.OUTREACH_CALLBACK_BASE_URL,
+        config.OUTREACH_SEND_CONCURRENCY,
+      );
     const channels: [string, SendChannel, MessageSender][] = [
       [QueueName.OutreachEmail, 'email', new EmailSender(config.SMTP_URL, config.SMTP_FROM)],
       [QueueName.OutreachSms, 'sms', provider('sms', config.SMS_PROVIDER_URL)],
