@@ -2,7 +2,7 @@
  * Benchmark: outreach at scale, each figure beside a bare baseline in the same run.
  *
  *   npm run bench:outreach -- [--customers 1000000] [--sends 20000] [--concurrency 50] [--database-url URL]
- *                             [--database crm_bench_outreach]
+ *                             [--database crm_bench_outreach] [--only send] [--provider-batch 100]
  *   (or OUTREACH_BENCH_CUSTOMERS / OUTREACH_BENCH_SENDS to scale it down)
  *
  * 1. Campaign launch to a segment of every customer (--customers, seeded set-based: addresses,
@@ -17,7 +17,10 @@
  * 3. The send pipeline's throughput with rate limits off: a campaign to --sends customers by SMS,
  *    from launch until every message the gate let through is `sent` (dispatcher → BullMQ → worker →
  *    HTTP provider on loopback → status), beside the same number of bare POSTs to the same provider at
- *    the same concurrency. Target: ≥ 2,000 messages/s. Counted as well as timed (the load cannot
+ *    the same concurrency on the adapter's client (undici's request(); single POSTs with global fetch
+ *    printed too). Run twice: a message a request, then through the provider's batch API
+ *    (--provider-batch messages a request, SMS_PROVIDER_BATCH_SIZE), its floor the same batch POSTs.
+ *    Target: ≥ 2,000 messages/s. Counted as well as timed (the load cannot
  *    distort counts): the statements the app's Postgres clients sent and the commands its Redis
  *    clients sent in this process (the worker runs here), the database's transactions, and the send
  *    jobs, each per message — the dispatcher's idle polling (every 50 ms) included.
@@ -62,6 +65,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     // The benchmark's own database, dropped and recreated: another name lets runs beside each other not collide.
     database: { type: 'string', default: 'crm_bench_outreach' },
+    // Messages per request to the provider's batch API in part 3's second run.
+    'provider-batch': { type: 'string', default: '100' },
     // `send`: only part 3 (the customers are still seeded; the launch and scans are skipped).
     only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -69,7 +74,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'npm run bench:outreach -- [--customers 1000000] [--sends 20000] [--concurrency 50] [--database-url URL] [--database crm_bench_outreach] [--only send]',
+    'npm run bench:outreach -- [--customers 1000000] [--sends 20000] [--concurrency 50] [--database-url URL] [--database crm_bench_outreach] [--only send] [--provider-batch 100]',
   );
   process.exit(0);
 }
@@ -78,6 +83,7 @@ const SENDS = Math.min(Number(args.sends), CUSTOMERS);
 const CONCURRENCY = Number(args.concurrency);
 if (args.only !== undefined && args.only !== 'send') throw new Error(`--only ${args.only}: only "send" is known`);
 const SEND_ONLY = args.only === 'send';
+const PROVIDER_BATCH = Number(args['provider-batch']);
 
 const server = new URL(
   args['database-url'] ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -135,14 +141,30 @@ async function time<T>(work: () => Promise<T>): Promise<{ seconds: number; resul
   return { seconds: (performance.now() - started) / 1000, result };
 }
 
-/** An SMS provider on loopback that accepts everything at once (POST /messages → 202 {id}). */
+/**
+ * An SMS provider on loopback that accepts everything at once: POST /messages → 202 {id}, and
+ * POST /messages/batch {messages} → 200 {results: [{reference, status: 202, id}]}.
+ */
 async function startProvider(): Promise<{ url: string; received: () => number; server: Server }> {
   let received = 0;
+  let accepted = 0;
   const server = createServer((request, response) => {
-    request.resume();
+    if (!request.url?.endsWith('/batch')) {
+      request.resume();
+      request.on('end', () => {
+        received += 1;
+        accepted += 1;
+        response.writeHead(202, { 'content-type': 'application/json' }).end(`{"id":"p-${accepted}"}`);
+      });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       received += 1;
-      response.writeHead(202, { 'content-type': 'application/json' }).end(`{"id":"p-${received}"}`);
+      const { messages } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { reference: string }[] };
+      const results = messages.map(({ reference }) => ({ reference, status: 202, id: `p-${(accepted += 1)}` }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -299,6 +321,133 @@ async function launchAndScans(
   }
 }
 
+type Counted = () => { statements: number; redisCommands: number };
+
+/**
+ * Part 3 from a clean slate (the launch's million messages would otherwise be sent too): a campaign by
+ * SMS to the `bench-send` customers, timed from its launch until every allowed message is `sent`, with
+ * the provider's batch API when `providerBatch` is over 1; then its floor, the same requests (single or
+ * batch, same bodies) bare on the adapter's client at the same concurrency, and single POSTs with fetch.
+ */
+async function sendPipeline(
+  db: pg.Client,
+  baseEnv: NodeJS.ProcessEnv,
+  provider: { url: string; received: () => number },
+  counted: Counted,
+  providerBatch: number,
+): Promise<Record<string, unknown>> {
+  await db.query(`TRUNCATE campaign_control_group, outreach_message_events, outreach_runs, outreach_messages`);
+  const worker = await NestFactory.createApplicationContext(
+    AppModule.forConfig(
+      loadConfig({
+        ...baseEnv,
+        PROCESS_ROLE: 'worker',
+        DATABASE_POOL_SIZE: '40',
+        SMS_PROVIDER_BATCH_SIZE: String(providerBatch),
+      }),
+    ),
+    { logger: false },
+  );
+  try {
+    const sendId = await campaign(db, `bench: send, batches of ${providerBatch}`, { regions: ['bench-send'] }, ['sms']);
+    const smsQueue = new Queue(QueueName.OutreachSms, {
+      connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null }),
+      prefix,
+    });
+    const jobsDone = async () => {
+      const counts = await smsQueue.getJobCounts('completed', 'failed');
+      return counts.completed + counts.failed;
+    };
+    const jobsBefore = await jobsDone();
+    const transactionsBefore = await transactionsSoFar(db);
+    const callsBefore = counted();
+    const before = provider.received();
+    const started = performance.now();
+    await worker.get(LaunchCampaign).execute(sendId);
+    const launchedAfter = (performance.now() - started) / 1000;
+    const {
+      rows: [{ allowed }],
+    } = await db.query(
+      `SELECT count(*)::int AS allowed FROM outreach_messages WHERE campaign_id = $1 AND decision <> 'suppress'`,
+      [sendId],
+    );
+    for (;;) {
+      const {
+        rows: [{ sent }],
+      } = await db.query(
+        `SELECT count(*)::int AS sent FROM outreach_messages WHERE campaign_id = $1 AND status = 'sent'`,
+        [sendId],
+      );
+      if (sent >= allowed) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const pipelineSeconds = (performance.now() - started) / 1000;
+    const providerRequests = provider.received() - before;
+    const callsAfter = counted();
+    const transactions = (await transactionsSoFar(db)) - transactionsBefore;
+    const sendJobs = (await jobsDone()) - jobsBefore;
+    await smsQueue.close();
+    // The floor: the same requests on the same client as the adapter (undici's request() over as many
+    // keep-alive connections as the concurrency).
+    const message = (index: number) => ({ to: '+8613800000000', text: '您好', reference: `bare-${index}` });
+    const bareAgent = new Agent({ connections: CONCURRENCY });
+    const post = async (path: string, body: unknown) => {
+      const answer = await request(`${provider.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+        body: JSON.stringify(body),
+        dispatcher: bareAgent,
+      });
+      await answer.body.text();
+    };
+    const bare =
+      providerBatch > 1
+        ? await time(() =>
+            runConcurrently(Math.ceil(allowed / providerBatch), CONCURRENCY, (batch) =>
+              post('/messages/batch', {
+                messages: Array.from({ length: Math.min(providerBatch, allowed - batch * providerBatch) }, (_, at) =>
+                  message(batch * providerBatch + at),
+                ),
+              }),
+            ),
+          )
+        : await time(() => runConcurrently(allowed, CONCURRENCY, (index) => post('/messages', message(index))));
+    await bareAgent.close();
+    // Single POSTs with global fetch, as the adapter sent them before it moved to request().
+    const bareFetch = await time(() =>
+      runConcurrently(allowed, CONCURRENCY, async (index) => {
+        const response = await fetch(`${provider.url}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+          body: JSON.stringify(message(index)),
+        });
+        await response.text();
+      }),
+    );
+    return {
+      providerBatch,
+      messages: allowed,
+      providerRequests,
+      pipelineSeconds,
+      pipelinePerSecond: allowed / pipelineSeconds,
+      // The launch (deciding and storing the messages) is part of the pipeline; this is the rest.
+      launchSeconds: launchedAfter,
+      afterLaunchPerSecond: allowed / (pipelineSeconds - launchedAfter),
+      barePerSecond: allowed / bare.seconds,
+      bareFetchPerSecond: allowed / bareFetch.seconds,
+      ratio: allowed / pipelineSeconds / (allowed / bare.seconds),
+      perMessage: {
+        statements: (callsAfter.statements - callsBefore.statements) / allowed,
+        transactions: transactions / allowed,
+        redisCommands: (callsAfter.redisCommands - callsBefore.redisCommands) / allowed,
+        sendJobs: sendJobs / allowed,
+      },
+    };
+  } finally {
+    await worker.close();
+  }
+}
+
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: new URL('/postgres', server).toString() });
   await admin.connect();
@@ -340,98 +489,12 @@ async function main(): Promise<void> {
 
   if (!SEND_ONLY) await launchAndScans(db, baseEnv, results);
 
-  // 3: the send pipeline from a clean slate (the launch's million messages would otherwise be sent too).
-  await db.query(`TRUNCATE campaign_control_group, outreach_message_events, outreach_runs, outreach_messages`);
-  const worker = await NestFactory.createApplicationContext(
-    AppModule.forConfig(loadConfig({ ...baseEnv, PROCESS_ROLE: 'worker', DATABASE_POOL_SIZE: '40' })),
-    { logger: false },
-  );
+  // 3: the send pipeline, one message a request and then through the provider's batch API.
+  const counted = countAppCalls(db);
   try {
-    const sendId = await campaign(db, 'bench: send', { regions: ['bench-send'] }, ['sms']);
-    const smsQueue = new Queue(QueueName.OutreachSms, {
-      connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null }),
-      prefix,
-    });
-    const jobsDone = async () => {
-      const counts = await smsQueue.getJobCounts('completed', 'failed');
-      return counts.completed + counts.failed;
-    };
-    const jobsBefore = await jobsDone();
-    const transactionsBefore = await transactionsSoFar(db);
-    const counted = countAppCalls(db);
-    const before = provider.received();
-    const started = performance.now();
-    await worker.get(LaunchCampaign).execute(sendId);
-    const launchedAfter = (performance.now() - started) / 1000;
-    const {
-      rows: [{ allowed }],
-    } = await db.query(
-      `SELECT count(*)::int AS allowed FROM outreach_messages WHERE campaign_id = $1 AND decision <> 'suppress'`,
-      [sendId],
-    );
-    for (;;) {
-      const {
-        rows: [{ sent }],
-      } = await db.query(
-        `SELECT count(*)::int AS sent FROM outreach_messages WHERE campaign_id = $1 AND status = 'sent'`,
-        [sendId],
-      );
-      if (sent >= allowed) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const pipelineSeconds = (performance.now() - started) / 1000;
-    const providerRequests = provider.received() - before;
-    const calls = counted();
-    const transactions = (await transactionsSoFar(db)) - transactionsBefore;
-    const sendJobs = (await jobsDone()) - jobsBefore;
-    await smsQueue.close();
-    // The floor: the same request on the same client as the adapter (undici's request() over as many
-    // keep-alive connections as the concurrency), and global fetch as the adapter used before.
-    const bareBody = (index: number) =>
-      JSON.stringify({ to: '+8613800000000', text: '您好', reference: `bare-${index}` });
-    const bareAgent = new Agent({ connections: CONCURRENCY });
-    const bare = await time(() =>
-      runConcurrently(allowed, CONCURRENCY, async (index) => {
-        const { body } = await request(`${provider.url}/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
-          body: bareBody(index),
-          dispatcher: bareAgent,
-        });
-        await body.text();
-      }),
-    );
-    await bareAgent.close();
-    const bareFetch = await time(() =>
-      runConcurrently(allowed, CONCURRENCY, async (index) => {
-        const response = await fetch(`${provider.url}/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
-          body: bareBody(index),
-        });
-        await response.text();
-      }),
-    );
-    results.send = {
-      messages: allowed,
-      providerRequests,
-      pipelineSeconds,
-      pipelinePerSecond: allowed / pipelineSeconds,
-      // The launch (deciding and storing the messages) is part of the pipeline; this is the rest.
-      launchSeconds: launchedAfter,
-      afterLaunchPerSecond: allowed / (pipelineSeconds - launchedAfter),
-      barePerSecond: allowed / bare.seconds,
-      bareFetchPerSecond: allowed / bareFetch.seconds,
-      ratio: allowed / pipelineSeconds / (allowed / bare.seconds),
-      perMessage: {
-        statements: calls.statements / allowed,
-        transactions: transactions / allowed,
-        redisCommands: calls.redisCommands / allowed,
-        sendJobs: sendJobs / allowed,
-      },
-    };
+    results.send = await sendPipeline(db, baseEnv, provider, counted, 1);
+    results.sendBatched = await sendPipeline(db, baseEnv, provider, counted, PROVIDER_BATCH);
   } finally {
-    await worker.close();
     await db.end();
     provider.server.close();
   }
@@ -463,24 +526,29 @@ async function main(): Promise<void> {
       ratio: scans.dormant.ratio.toFixed(2),
     };
   }
-  const send = results.send as {
-    pipelinePerSecond: number;
-    afterLaunchPerSecond: number;
-    barePerSecond: number;
-    bareFetchPerSecond: number;
-    ratio: number;
-    perMessage: Record<string, number>;
-  };
-  rows['send pipeline (≥ 2,000/s)'] = {
-    figure: `${send.pipelinePerSecond.toFixed(0)}/s vs bare ${send.barePerSecond.toFixed(0)}/s (after the launch: ${send.afterLaunchPerSecond.toFixed(0)}/s; bare with fetch ${send.bareFetchPerSecond.toFixed(0)}/s)`,
-    ratio: send.ratio.toFixed(2),
-  };
-  rows['send: per message (counted)'] = {
-    figure: Object.entries(send.perMessage)
-      .map(([name, n]) => `${n.toFixed(2)} ${name}`)
-      .join(', '),
-    ratio: '',
-  };
+  for (const [key, label] of [
+    ['send', 'send pipeline, a message a request'],
+    ['sendBatched', `send pipeline, batches of ${PROVIDER_BATCH}`],
+  ] as const) {
+    const send = results[key] as {
+      pipelinePerSecond: number;
+      afterLaunchPerSecond: number;
+      barePerSecond: number;
+      bareFetchPerSecond: number;
+      ratio: number;
+      perMessage: Record<string, number>;
+    };
+    rows[`${label} (≥ 2,000/s)`] = {
+      figure: `${send.pipelinePerSecond.toFixed(0)}/s vs bare ${send.barePerSecond.toFixed(0)}/s (after the launch: ${send.afterLaunchPerSecond.toFixed(0)}/s; single POSTs with fetch ${send.bareFetchPerSecond.toFixed(0)}/s)`,
+      ratio: send.ratio.toFixed(2),
+    };
+    rows[`${label}: per message (counted)`] = {
+      figure: Object.entries(send.perMessage)
+        .map(([name, n]) => `${n.toFixed(3)} ${name}`)
+        .join(', '),
+      ratio: '',
+    };
+  }
   console.table(rows);
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   // A send-only run keeps the whole run's figures: it writes beside them.

@@ -4,7 +4,8 @@ import { SMTPServer } from 'smtp-server';
 
 // The outreach channels' far ends, on loopback: a real SMTP server (the smtp-server package) that keeps
 // every mail it is given, and an SMS/WeChat provider speaking the HTTP interface HttpProviderSender
-// uses, which accepts, rejects or rate-limits by recipient (its delivery reports are posted by the tests
+// uses (one message a request, or a batch with a result per message), which accepts, rejects or
+// rate-limits by recipient (its delivery reports are posted by the tests
 // to the callbackUrl it was given, through the test app's HTTP client).
 
 export interface ReceivedMail {
@@ -80,8 +81,12 @@ export interface LocalProvider {
   url: string;
   /** Every request accepted (the ones the provider would deliver). */
   accepted: ProviderRequest[];
-  /** Every request, whatever was answered. */
+  /** Every message asked for, alone or within a batch, whatever was answered. */
   requests: ProviderRequest[];
+  /** Every batch request (`POST /messages/batch`) taken, as its messages. */
+  batches: ProviderRequest[][];
+  /** How many of the next batch requests are answered 503 as a whole (nothing in them taken). */
+  unavailableBatches: number;
   /** How the provider treats a recipient (default: accept). */
   behaviour: Map<string, ProviderBehaviour>;
   /** The provider's id of each accepted message, by our reference (the message id). */
@@ -96,29 +101,45 @@ export async function startLocalProvider(): Promise<LocalProvider> {
     url: '',
     accepted: [],
     requests: [],
+    batches: [],
+    unavailableBatches: 0,
     behaviour: new Map(),
     providerIds: new Map(),
     close: async () => undefined,
   };
+  /** One message as the provider takes it, single or within a batch: its status, id or error. */
+  const take = (message: ProviderRequest): { status: number; id?: string; error?: string } => {
+    provider.requests.push(message);
+    const behaviour = provider.behaviour.get(message.to) ?? 'accept';
+    if (behaviour === 'reject') return { status: 400, error: 'invalid recipient' };
+    if (behaviour === 'rate-limit-once' && !rateLimited.has(message.reference)) {
+      rateLimited.add(message.reference);
+      return { status: 429, error: 'slow down' };
+    }
+    counter += 1;
+    const id = `prov-${counter}`;
+    provider.accepted.push(message);
+    provider.providerIds.set(message.reference, id);
+    return { status: 202, id };
+  };
   const server: Server = createServer((request, response) => {
     void readJson(request).then((body) => {
-      const message = body as ProviderRequest;
-      provider.requests.push(message);
-      const behaviour = provider.behaviour.get(message.to) ?? 'accept';
-      if (behaviour === 'reject') {
-        response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid recipient"}');
+      if (request.url?.endsWith('/messages/batch')) {
+        if (provider.unavailableBatches > 0) {
+          provider.unavailableBatches -= 1;
+          response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"try again later"}');
+          return;
+        }
+        const { messages } = body as { messages: ProviderRequest[] };
+        provider.batches.push(messages);
+        const results = messages.map((message) => ({ reference: message.reference, ...take(message) }));
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
         return;
       }
-      if (behaviour === 'rate-limit-once' && !rateLimited.has(message.reference)) {
-        rateLimited.add(message.reference);
-        response.writeHead(429, { 'retry-after': '1' }).end('{"error":"slow down"}');
-        return;
-      }
-      counter += 1;
-      const id = `prov-${counter}`;
-      provider.accepted.push(message);
-      provider.providerIds.set(message.reference, id);
-      response.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+      const { status, id, error } = take(body as ProviderRequest);
+      if (status === 429) response.writeHead(429, { 'retry-after': '1' });
+      else response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(id ? { id } : { error }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

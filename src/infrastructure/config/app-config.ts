@@ -325,6 +325,23 @@ export class AppConfig {
   @IsString()
   WECHAT_PROVIDER_URL = '';
 
+  /**
+   * Messages per request to the SMS provider's batch API (`POST {base}/messages/batch`); 1: one
+   * message a request to `POST {base}/messages`. At most a send job's 100.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SMS_PROVIDER_BATCH_SIZE = 1;
+
+  /** The same for the WeChat provider. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WECHAT_PROVIDER_BATCH_SIZE = 1;
+
   /** Bearer token for the providers' APIs. */
   @IsString()
   MESSAGE_PROVIDER_TOKEN = '';

@@ -16,7 +16,8 @@ import { SendMessageBatch } from './send-message-batch.js';
  * sizes batches so that BullMQ's limiter, which counts jobs across every worker process, keeps the
  * channel's messages-per-second limit: a campaign never floods a provider). Built here rather than
  * with @Processor because the limit comes from the configuration. Within a process a channel has
- * OUTREACH_SEND_CONCURRENCY sends in flight at most, over all its running jobs. A message failed for
+ * OUTREACH_SEND_CONCURRENCY requests in flight at most, over all its running jobs (a message each, or
+ * a batch each when the provider's batch API is configured). A message failed for
  * now is retried with the queues' backoff (the job fails, and its rerun finds only those still
  * queued); on the last attempt, and for a permanent refusal at once, it is marked failed. The
  * connection is the application's queue connection (`queueConnection`): Redis, reconnecting for ever
@@ -39,18 +40,19 @@ export class OutreachSendWorkers implements OnApplicationBootstrap, BeforeApplic
     const workerConnection = (
       isPostgresQueueConnection(connection) ? connection : reconnectingWorkerConnection(connection)
     ) as WorkerOptions['connection'];
-    const provider = (channel: 'sms' | 'wechat', url: string) =>
-      new HttpProviderSender(
-        channel,
-        url,
-        config.MESSAGE_PROVIDER_TOKEN,
-        config.OUTREACH_CALLBACK_BASE_URL,
-        config.OUTREACH_SEND_CONCURRENCY,
-      );
+    const provider = (channel: 'sms' | 'wechat', url: string, batchSize: number) =>
+      new HttpProviderSender(channel, url, config.MESSAGE_PROVIDER_TOKEN, config.OUTREACH_CALLBACK_BASE_URL, {
+        connections: config.OUTREACH_SEND_CONCURRENCY,
+        batchSize,
+      });
     const channels: [string, SendChannel, MessageSender][] = [
       [QueueName.OutreachEmail, 'email', new EmailSender(config.SMTP_URL, config.SMTP_FROM)],
-      [QueueName.OutreachSms, 'sms', provider('sms', config.SMS_PROVIDER_URL)],
-      [QueueName.OutreachWechat, 'wechat', provider('wechat', config.WECHAT_PROVIDER_URL)],
+      [QueueName.OutreachSms, 'sms', provider('sms', config.SMS_PROVIDER_URL, config.SMS_PROVIDER_BATCH_SIZE)],
+      [
+        QueueName.OutreachWechat,
+        'wechat',
+        provider('wechat', config.WECHAT_PROVIDER_URL, config.WECHAT_PROVIDER_BATCH_SIZE),
+      ],
     ];
     for (const [queue, channel, sender] of channels) {
       this.senders.push(sender);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type MessageSender, PermanentSendFailure } from './channels/message-sender.js';
+import { type MessageSender, type OutgoingMessage, PermanentSendFailure } from './channels/message-sender.js';
+import { sendAll } from './channels/send-all.js';
 import type { SendSlots } from './channels/send-slots.js';
 import { decideContact } from './contact-gate.js';
 import { ContactGate, renderMessage } from './contact-gate.service.js';
@@ -25,7 +26,7 @@ export interface BatchResult {
  * a second look at each (consent for the channel, marketing opt-out, open problems, quiet hours —
  * the customer may have changed their mind while the message waited; caps and duplicates were
  * counted when it was decided, and it counts for them itself); the channel gets them concurrently
- * (within the process's send slots); one statement records every outcome with its history row.
+ * (within the process's send slots; in batch requests when its provider takes them); one statement records every outcome with its history row.
  * Idempotent: a rerun finds the messages already sent no longer queued and leaves them alone. A
  * message the channel refused for good fails at once; one it failed for now stays queued and the
  * job is retried for it (recorded as failed on the last attempt).
@@ -48,29 +49,34 @@ export class SendMessageBatch {
     const now = new Date();
     const outcomes: SendOutcome[] = [];
     const retry: BatchResult['retry'] = [];
-    await Promise.all(
-      rows.map(async (row) => {
-        const held = this.secondLook(row, now);
-        if (held) return outcomes.push(held);
-        let text: { subject: string; body: string; address: string };
-        try {
-          text = this.render(row);
-        } catch (error) {
-          return outcomes.push({ id: row.id, status: 'failed', error: `template: ${(error as Error).message}` });
-        }
-        try {
-          const { providerMessageId } = await slots.run(() =>
-            sender.send({ id: row.id, channel: row.channel, ...text }),
-          );
-          return outcomes.push({ id: row.id, status: 'sent', providerMessageId, ...text });
-        } catch (error) {
-          const message = (error as Error).message;
-          if (error instanceof PermanentSendFailure || lastAttempt)
-            return outcomes.push({ id: row.id, status: 'failed', error: message });
-          return retry.push({ id: row.id, error: message });
-        }
-      }),
+    const ready: { message: OutgoingMessage; text: { subject: string; body: string; address: string } }[] = [];
+    for (const row of rows) {
+      const held = this.secondLook(row, now);
+      if (held) {
+        outcomes.push(held);
+        continue;
+      }
+      try {
+        const text = this.render(row);
+        ready.push({ message: { id: row.id, channel: row.channel, ...text }, text });
+      } catch (error) {
+        outcomes.push({ id: row.id, status: 'failed', error: `template: ${(error as Error).message}` });
+      }
+    }
+    const results = await sendAll(
+      sender,
+      slots,
+      ready.map(({ message }) => message),
     );
+    ready.forEach(({ message, text }, index) => {
+      const result = results[index];
+      if (!('error' in result))
+        return outcomes.push({ id: message.id, status: 'sent', providerMessageId: result.providerMessageId, ...text });
+      const error = result.error.message;
+      if (result.error instanceof PermanentSendFailure || lastAttempt)
+        return outcomes.push({ id: message.id, status: 'failed', error });
+      return retry.push({ id: message.id, error });
+    });
     await this.messages.recordOutcomes(jobId, outcomes);
     const count = (status: SendOutcome['status']) => outcomes.filter((outcome) => outcome.status === status).length;
     return {
