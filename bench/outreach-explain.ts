@@ -100,14 +100,14 @@ async function main(): Promise<void> {
     },
   } as unknown as Tx;
   if (args.what === 'launch')
-    await new CampaignsRepository(null as never).launch(
-      tx,
-      campaign as CampaignRow,
+    await new CampaignsRepository(null as never).launchPart(tx, campaign as CampaignRow, {
       condition,
       params,
-      contentKey(campaign.subject, campaign.body),
-      new Date(),
-    );
+      controlCut: null,
+      resumed: false,
+      contentKey: contentKey(campaign.subject, campaign.body),
+      now: new Date(),
+    });
   else if (args.what === 'dormant') {
     const {
       rows: [rule],

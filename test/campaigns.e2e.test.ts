@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { API, bearer, createApiKey, createUser, startTestApp, waitFor, type TestApp } from './support/test-app.js';
+import { DataSource } from 'typeorm';
+import { customerInPartSql } from '../src/modules/customers/customers.sql.js';
+import { CampaignsRepository } from '../src/modules/outreach/campaigns.repository.js';
+import { LaunchCampaign } from '../src/modules/outreach/launch-campaign.js';
 import { purchase } from './support/factories.js';
 import { type LocalProvider, type SmtpSink, startLocalProvider, startSmtpSink } from './support/message-sinks.js';
 import { defineOutreachFields, reachableCustomer } from './support/outreach.js';
@@ -75,6 +79,13 @@ describe('campaigns', () => {
       60_000,
       'the launch',
     );
+  const firstRanked = async (campaignId: string, customerIds: string[], n: number) =>
+    (
+      await t.db.query(
+        `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY hashtextextended(id::text || $2::text, 0), id LIMIT $3`,
+        [customerIds, campaignId, n],
+      )
+    ).rows.map((row: { id: string }) => row.id);
   const countCampaigns = async () => (await t.db.query(`SELECT count(*)::int AS n FROM campaigns`)).rows[0].n as number;
 
   it('launches to a segment through the gate, holds out a control group, and attributes purchases by hand-computed numbers', async () => {
@@ -109,6 +120,16 @@ describe('campaigns', () => {
     const members = [...reachable, optedOut, noConsent];
     const control = members.filter((member) => !messaged.has(member.id));
     expect(control).toHaveLength(2);
+    // The two ranked first by the hash of customer and campaign, though the launch ran in parts.
+    expect(control.map((member) => member.id).sort()).toStrictEqual(
+      (
+        await firstRanked(
+          campaign.id,
+          members.map((member) => member.id),
+          2,
+        )
+      ).sort(),
+    );
     expect(messaged.has(outsider.id)).toBe(false);
     // Hand-computed suppressions: whichever of the two unwilling customers was not held out.
     const expectedSuppressed: Record<string, number> = {};
@@ -229,6 +250,55 @@ describe('campaigns', () => {
       .set('If-Match', '1')
       .send({ cost: '1.00' });
     expect(stale.status).toBe(412);
+  });
+
+  it('resumes a launch whose earlier run stored only some of its parts: nobody twice, the counts whole', async () => {
+    const region = `campaign-resume-${randomBytes(4).toString('hex')}`;
+    const members = [];
+    for (let i = 0; i < 10; i += 1) members.push((await reachableCustomer(t, { fields: { region } })).id);
+    const campaign = await createCampaign({ segmentId: await segmentOfRegion(region), controlPercent: 20 });
+    // Scheduled without its job, and one part of two stored as a run that failed in its other part leaves it.
+    await t.db.query(`UPDATE campaigns SET status = 'scheduled' WHERE id = $1`, [campaign.id]);
+    const repository = t.app.get(CampaignsRepository);
+    const row = (await repository.findById(campaign.id))!;
+    const params: unknown[] = [region];
+    const condition = `c.region = ANY(ARRAY[$1::text])`;
+    const cut = await repository.controlCut(t.app.get(DataSource).manager, row, condition, params);
+    const firstPart = await t.app.get(DataSource).transaction((tx) =>
+      repository.launchPart(tx, row, {
+        condition: `${condition} AND ${customerInPartSql('c.id', { index: 0, of: 2 })}`,
+        params,
+        controlCut: cut,
+        resumed: false,
+        contentKey: 'k',
+        now: new Date(),
+      }),
+    );
+    const inFirstPart = await t.db.query(
+      `SELECT count(*)::int AS n FROM customers c WHERE c.id = ANY($1::uuid[]) AND ${customerInPartSql('c.id', { index: 0, of: 2 })}`,
+      [members],
+    );
+    expect(firstPart.messages + firstPart.heldOut).toBe(inFirstPart.rows[0].n);
+
+    expect(await t.app.get(LaunchCampaign).execute(campaign.id)).toBe('launched: 8 decided, 2 held out');
+    const { rows } = await t.db.query(
+      `SELECT customer_id, count(*)::int AS n, bool_or(control) AS control FROM campaign_recipients WHERE campaign_id = $1 GROUP BY customer_id`,
+      [campaign.id],
+    );
+    expect(rows.map((member: { customer_id: string }) => member.customer_id).sort()).toStrictEqual([...members].sort());
+    expect(rows.every((member: { n: number }) => member.n === 1)).toBe(true);
+    expect(
+      rows
+        .filter((member: { control: boolean }) => member.control)
+        .map((member: { customer_id: string }) => member.customer_id)
+        .sort(),
+    ).toStrictEqual((await firstRanked(campaign.id, members, 2)).sort());
+    const done = (await t.http.get(`${API}/campaigns/${campaign.id}`).set(bearer(marketing)).expect(200)).body;
+    expect({ status: done.status, audience: done.audience, heldOut: done.heldOut }).toStrictEqual({
+      status: 'launched',
+      audience: 8,
+      heldOut: 2,
+    });
   });
 
   it('refuses invalid campaigns with every bad field and writes nothing', async () => {

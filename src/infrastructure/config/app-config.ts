@@ -376,6 +376,16 @@ export class AppConfig {
   @Max(1_000)
   OUTREACH_SEND_CONCURRENCY = 20;
 
+  /**
+   * Statements a campaign launch or a daily care scan runs at once, each on its own connection over a
+   * disjoint part of the audience: about the database server's cores the job may use (1: one statement).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  OUTREACH_BULK_PARTS = 2;
+
   /** How often the dispatcher looks for messages that are due (deferred ones, campaign batches). */
   @Transform(toInt)
   @IsInt()

@@ -70,13 +70,36 @@ export function customerIdsWhereSql(condition: string): string {
   return `SELECT c.id FROM customers c WHERE c.deleted_at IS NULL AND (${condition})`;
 }
 
+/** One of `of` disjoint parts of the customers, numbered from 0: a bulk statement split to run on several connections at once. */
+export interface CustomerPart {
+  index: number;
+  of: number;
+}
+
+/**
+ * SQL: the customer `customerId` (an expression) falls in `part` — by a hash of the id, so the parts
+ * are about equal whatever the ids. True for every customer when there is one part.
+ */
+export function customerInPartSql(customerId: string, part: CustomerPart | undefined): string {
+  if (!part || part.of <= 1) return 'true';
+  if (!Number.isInteger(part.index) || !Number.isInteger(part.of) || part.index < 0 || part.index >= part.of)
+    throw new Error(`customer part ${part.index} of ${part.of} is not a part`);
+  return `(hashtext(${customerId}::text) & 2147483647) % ${part.of} = ${part.index}`;
+}
+
+/** The parts 0 … of − 1. */
+export function customerParts(of: number): CustomerPart[] {
+  return Array.from({ length: Math.max(1, of) }, (_, index) => ({ index, of: Math.max(1, of) }));
+}
+
 /**
  * SQL: each customer's last purchase (not refunded), `customer_id` and `last_purchase_at`, for every
  * customer who bought: one pass over the purchases, grouped — for a scan over many customers (a
  * dormancy scan), where probing each customer (`customerPurchasesSql(id, 'last')`) costs a lookup per customer.
  */
-export function customersLastPurchaseSql(): string {
-  return `SELECT p.customer_id, max(p.purchased_at) AS last_purchase_at FROM purchases p WHERE p.refunded_at IS NULL GROUP BY p.customer_id`;
+export function customersLastPurchaseSql(part?: CustomerPart): string {
+  return `SELECT p.customer_id, max(p.purchased_at) AS last_purchase_at FROM purchases p
+           WHERE p.refunded_at IS NULL AND ${customerInPartSql('p.customer_id', part)} GROUP BY p.customer_id`;
 }
 
 /**

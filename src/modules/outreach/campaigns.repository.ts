@@ -2,13 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
-import { customerContactsSql, customerPurchasesBetweenSql } from '../customers/customers.sql.js';
+import { customerContactsSql, customerIdsWhereSql, customerPurchasesBetweenSql } from '../customers/customers.sql.js';
 import { leadsFromCampaignSql } from '../sales/sales.sql.js';
 import type { MessageChannel, Purpose } from './contact-gate.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'launched', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** The last customer of a launch's control group in its ranking (controlRankSql, then the id). */
+export interface ControlCut {
+  /** The rank: a bigint, as text. */
+  rank: string;
+  customerId: string;
+}
+
+/** SQL: a customer's rank for a campaign's control group — a hash of both, so stable and not the segment's order. */
+function controlRankSql(customerId: string, campaignId: string): string {
+  return `hashtextextended(${customerId}::text || ${campaignId}::text, 0)`;
+}
 
 export interface CampaignRow {
   id: string;
@@ -133,7 +145,7 @@ export class CampaignsRepository {
   }
 
   async lock(tx: Tx, id: string): Promise<CampaignRow | null> {
-    const [row] = await tx.query(`SELECT ${CAMPAIGN_SELECT} FROM campaigns WHERE id = $1 FOR UPDATE`, [id]);
+    const [row] = await tx.query(`SELECT ${CAMPAIGN_SELECT} FROM campaigns WHERE id = $1 FOR NO KEY UPDATE`, [id]);
     return row ?? null;
   }
 
@@ -159,39 +171,70 @@ export class CampaignsRepository {
   }
 
   /**
-   * The launch, one statement (R-O3): the segment's customers (`segmentCondition`, over the customer
-   * row `c`, with its parameters) selected set-based; a control group of exactly floor(n × percent /
-   * 100) of them held out, chosen by a hash of customer and campaign (stable, and not the segment's
-   * order); the rest decided by the contact gate's SQL twin — consent and opt-out, open problems,
-   * duplicates and caps are anti-joins over the audience, not a loop — and stored as outreach
-   * messages (suppressed ones with their reason) with their first status. One row per messaged
-   * member: the message is its membership of the campaign (campaign, customer), the first line of its
-   * history (`created_status`) and its timeline entry (the timeline reads the messages); only the
-   * control group, never messaged, is stored in campaign_control_group (campaign_recipients is the
-   * view of both). The launch runs once, under the
-   * campaign's row lock and only while it is `scheduled` (LaunchCampaign), so campaign messages need
-   * no dedupe key (its unique index entry and the speculative insertion were two of the nine WAL
-   * records a message cost). Contents are rendered when each message is sent.
+   * The control group's cut (R-O4): of the segment's customers (`segmentCondition`, over the customer
+   * row `c`), ranked by a hash of customer and campaign (stable, and not the segment's order), the
+   * last of the first floor(n × percent / 100) — the group is everyone ranked up to it, so the parts
+   * of a launch hold out exactly that many between them. Null when nobody is held out.
    */
-  async launch(
+  async controlCut(
     tx: Tx,
     campaign: CampaignRow,
     segmentCondition: string,
     segmentParams: unknown[],
-    contentKey: string,
-    now: Date,
-  ): Promise<{ audience: number; heldOut: number; messages: number }> {
+  ): Promise<ControlCut | null> {
     const params = [...segmentParams];
     const param = (value: unknown) => `$${params.push(value)}`;
+    const [row] = await tx.query(
+      `WITH a AS MATERIALIZED (
+         SELECT ${controlRankSql('c.id', param(campaign.id))} AS rank, c.id FROM (${customerIdsWhereSql(segmentCondition)}) c),
+       k AS (SELECT floor(count(*) * ${param(campaign.controlPercent)}::int / 100.0)::int AS held FROM a)
+       SELECT a.rank::text AS rank, a.id AS "customerId"
+         FROM a, k WHERE k.held > 0 ORDER BY a.rank, a.id OFFSET (SELECT held - 1 FROM k) LIMIT 1`,
+      params,
+    );
+    return row ?? null;
+  }
+
+  /**
+   * One part of the launch, one statement (R-O3): the part's customers of the segment (`condition`,
+   * over the customer row `c`, with its parameters) selected set-based; those ranked up to the control
+   * group's cut held out; the rest decided by the contact gate's SQL twin — consent and opt-out, open
+   * problems, duplicates and caps are anti-joins over the audience, not a loop — and stored as outreach
+   * messages (suppressed ones with their reason) with their first status. One row per messaged
+   * member: the message is its membership of the campaign (campaign, customer), the first line of its
+   * history (`created_status`) and its timeline entry (the timeline reads the messages); only the
+   * control group, never messaged, is stored in campaign_control_group (campaign_recipients is the
+   * view of both). A launch runs under the campaign's row lock and only while it is `scheduled`
+   * (LaunchCampaign), so campaign messages need no dedupe key (its unique index entry and the
+   * speculative insertion were two of the nine WAL records a message cost); `resumed` (an earlier run
+   * stored some parts and failed) leaves out the customers it already messaged or held out. Contents
+   * are rendered when each message is sent.
+   */
+  async launchPart(
+    tx: Tx,
+    campaign: CampaignRow,
+    options: {
+      condition: string;
+      params: unknown[];
+      controlCut: ControlCut | null;
+      resumed: boolean;
+      contentKey: string;
+      now: Date;
+    },
+  ): Promise<{ messages: number; heldOut: number }> {
+    const params = [...options.params];
+    const param = (value: unknown) => `$${params.push(value)}`;
     const id = param(campaign.id);
-    // With a control group the audience is materialised once: the gate reads its messaged part, the
-    // recipients insert its control group. Without one the gate reads the segment directly.
-    const withControl = campaign.controlPercent > 0;
-    const contacts = customerContactsSql(segmentCondition);
-    const audience = withControl
+    const condition = options.resumed
+      ? `(${options.condition}) AND NOT EXISTS (SELECT 1 FROM campaign_recipients done WHERE done.campaign_id = ${id}::uuid AND done.customer_id = c.id)`
+      : options.condition;
+    const contacts = customerContactsSql(condition);
+    // With a control group the part's audience is materialised once: the gate reads its messaged
+    // part, the control group's insert the rest. Without one the gate reads the segment directly.
+    const cut = options.controlCut;
+    const audience = cut
       ? `a AS MATERIALIZED (
-           SELECT r.*, row_number() OVER (ORDER BY hashtextextended(r.customer_id::text || ${id}::text, 0), r.customer_id)
-                         <= floor(count(*) OVER () * ${param(campaign.controlPercent)}::int / 100.0) AS control
+           SELECT r.*, (${controlRankSql('r.customer_id', id)}, r.customer_id) <= (${param(cut.rank)}::bigint, ${param(cut.customerId)}::uuid) AS control
              FROM (${contacts}) r),`
       : '';
     const purpose = `${param(campaign.purpose)}::text`;
@@ -199,22 +242,22 @@ export class CampaignsRepository {
     const [row] = await tx.query(
       `WITH ${audience}
        d AS (${contactDecisionSql({
-         recipients: withControl ? 'SELECT * FROM a WHERE NOT a.control' : contacts,
+         recipients: cut ? 'SELECT * FROM a WHERE NOT a.control' : contacts,
          purpose,
          channels: `${param(campaign.channels)}::text[]`,
-         contentKey: `${param(contentKey)}::text`,
-         now: `${param(now)}::timestamptz`,
+         contentKey: `${param(options.contentKey)}::text`,
+         now: `${param(options.now)}::timestamptz`,
        })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, campaign_id, purpose, channel, address, subject, content_key,
                                         decision, reason, status, send_at, created_status, created_reason)
          SELECT d.customer_id, ${id}::uuid, ${purpose}, d.channel, d.address, ${param(campaign.subject)}::text,
-                ${param(contentKey)}::text, d.decision, d.reason, d.status, d.send_at, d.status, d.reason
+                ${param(options.contentKey)}::text, d.decision, d.reason, d.status, d.send_at, d.status, d.reason
            FROM (SELECT d.*, CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END AS status
                    FROM d) d
          RETURNING 1)
        ${
-         withControl
+         cut
            ? `, r AS (
                 INSERT INTO campaign_control_group (campaign_id, customer_id, control)
                 SELECT ${id}::uuid, a.customer_id, true FROM a WHERE a.control
@@ -222,9 +265,28 @@ export class CampaignsRepository {
                 RETURNING 1)`
            : ''
        }
-       SELECT messages AS audience, ${withControl ? '(SELECT count(*) FROM r)' : '0'}::int AS "heldOut", messages
-         FROM (SELECT count(*)::int AS messages FROM m) m`,
+       SELECT (SELECT count(*) FROM m)::int AS messages, ${cut ? '(SELECT count(*) FROM r)' : '0'}::int AS "heldOut"`,
       params,
+    );
+    return row;
+  }
+
+  /** Whether an earlier run of the launch stored any of its messages or its control group (and then failed). */
+  async launchStarted(tx: Tx, campaignId: string): Promise<boolean> {
+    const [row] = await tx.query(
+      `SELECT EXISTS (SELECT 1 FROM outreach_messages WHERE campaign_id = $1)
+           OR EXISTS (SELECT 1 FROM campaign_control_group WHERE campaign_id = $1) AS started`,
+      [campaignId],
+    );
+    return row.started;
+  }
+
+  /** The launch's members so far: messages (the audience decided) and the control group. */
+  async launchCounts(tx: Tx, campaignId: string): Promise<{ messages: number; heldOut: number }> {
+    const [row] = await tx.query(
+      `SELECT (SELECT count(*) FROM outreach_messages WHERE campaign_id = $1)::int AS messages,
+              (SELECT count(*) FROM campaign_control_group WHERE campaign_id = $1)::int AS "heldOut"`,
+      [campaignId],
     );
     return row;
   }

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import {
   customerContactsSql,
   customerIdsWhereSql,
+  customerInPartSql,
+  type CustomerPart,
   customerPurchasesSql,
   customersLastPurchaseSql,
   customersWithBirthdayOnSql,
@@ -20,10 +22,13 @@ export interface ScanTarget {
   period?: number;
   contentKey: string;
   now: Date;
+  /** The part of the customers this statement decides (CareScans runs the parts at once); all when absent. */
+  part?: CustomerPart;
 }
 
 /**
- * The daily care scans, set-based, in one transaction per rule: the audience — each customer (not
+ * The daily care scans, set-based, in one transaction per rule (or per part of the customers, when
+ * CareScans splits a scan to run its parts at once): the audience — each customer (not
  * deleted) with the occasion the message is for — selected into an analysed temporary table, each
  * member marked new unless its message for this occasion exists (by its dedupe key — rule × customer ×
  * occasion: the day for a birthday, the last purchase for dormancy, the period for VIP calls — so a
@@ -53,22 +58,23 @@ export class CareScansRepository {
     const params: unknown[] = [rule.id];
     const param = (value: unknown) => `$${params.push(value)}`;
     // The audience: `customer_id` and `occasion` (text, the dedupe key's last part).
+    const inPart = (customerId: string) => customerInPartSql(customerId, target.part);
     let audience: string;
     switch (target.audience) {
       case 'birthday': {
         const day = `${param(target.day)}::date`;
-        audience = `SELECT b.id AS customer_id, ${day}::text AS occasion FROM (${customersWithBirthdayOnSql(day)}) b`;
+        audience = `SELECT b.id AS customer_id, ${day}::text AS occasion FROM (${customersWithBirthdayOnSql(day)}) b WHERE ${inPart('b.id')}`;
         break;
       }
       case 'dormant':
         // One pass over the purchases grouped by customer, not a lookup of each customer's last purchase.
         audience = `SELECT l.customer_id, l.last_purchase_at::text AS occasion
-                      FROM (${customersLastPurchaseSql()}) l JOIN (${customerIdsWhereSql('true')}) live ON live.id = l.customer_id
+                      FROM (${customersLastPurchaseSql(target.part)}) l JOIN (${customerIdsWhereSql(inPart('c.id'))}) live ON live.id = l.customer_id
                      WHERE l.last_purchase_at <= ${param(target.day)}::date - make_interval(days => ${param(rule.delayDays)}::int)`;
         break;
       case 'vip':
         audience = `SELECT c.id AS customer_id, 'p' || ${param(target.period)}::text AS occasion
-                      FROM (${customerIdsWhereSql(customerInTierSql('c.id', `${param(target.topTier)}::text`))}) c`;
+                      FROM (${customerIdsWhereSql(`${customerInTierSql('c.id', `${param(target.topTier)}::text`)} AND ${inPart('c.id')}`)}) c`;
         break;
     }
     return this.dataSource.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { localDate } from '../../common/time/zoned-time.js';
 import { AppConfig } from '../../infrastructure/config/app-config.js';
+import { customerParts } from '../customers/customers.sql.js';
 import { TiersService } from '../loyalty/tiers.service.js';
 import { contentKey } from './message-template.js';
 import { CareScansRepository, type ScanTarget } from './care-scans.repository.js';
@@ -48,7 +49,20 @@ export class CareScans {
         target.period = Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS / (rule.everyDays ?? 30));
         target.contentKey = `${target.contentKey}:p${target.period}`;
       }
-      await this.rules.finishRun(runId, { ...(await this.scans.scan(rule, target)), errors: [] });
+      // The parts at once, each on its own connection: a first run over a large audience writes a
+      // message per customer, and one statement uses one of the database's cores. A failed part is
+      // recorded with what the others stored; the next run decides its customers (they are still new).
+      const parts = await Promise.allSettled(
+        customerParts(this.config.OUTREACH_BULK_PARTS).map((part) => this.scans.scan(rule, { ...target, part })),
+      );
+      const stored = parts.flatMap((part) => (part.status === 'fulfilled' ? [part.value] : []));
+      await this.rules.finishRun(runId, {
+        matched: stored.reduce((sum, part) => sum + part.matched, 0),
+        created: stored.reduce((sum, part) => sum + part.created, 0),
+        errors: parts.flatMap((part) => (part.status === 'rejected' ? [(part.reason as Error).message] : [])),
+      });
+      const failed = parts.find((part) => part.status === 'rejected');
+      if (failed) this.logger.error({ err: failed.reason, ruleId: rule.id, day }, 'care scan failed in part');
     } catch (error) {
       this.logger.error({ err: error, ruleId: rule.id, day }, 'care scan failed');
       await this.rules.finishRun(runId, { matched: 0, created: 0, errors: [(error as Error).message] });
