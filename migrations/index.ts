@@ -33,6 +33,7 @@ import { OutreachLeadConverted1765430000002 } from './1765430000002-outreach-lea
 import { OutreachOneRowPerMessage1765500000000 } from './1765500000000-outreach-one-row-per-message.js';
 import { CustomerPurchaseMonths1765510000000 } from './1765510000000-customer-purchase-months.js';
 import { CustomerPurchaseMonthsCoveringKey1765510000001 } from './1765510000001-customer-purchase-months-covering-key.js';
+import { OutreachMessageRuleUnchecked1765650000000 } from './1765650000000-outreach-message-rule-unchecked.js';
 
 /** Every migration, oldest first. Listed explicitly because ESM builds cannot be globbed by TypeORM reliably. */
 export const migrations = [
@@ -71,4 +72,5 @@ export const migrations = [
   OutreachOneRowPerMessage1765500000000,
   CustomerPurchaseMonths1765510000000,
   CustomerPurchaseMonthsCoveringKey1765510000001,
+  OutreachMessageRuleUnchecked1765650000000,
 ];

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { isRetryableTransactionError } from '../../common/errors/unavailable.js';
+import { TRANSACTION_ATTEMPTS } from '../../infrastructure/database/transaction-runner.js';
 import {
   customerContactsSql,
   customerIdsWhereSql,
@@ -26,6 +28,8 @@ export interface ScanTarget {
   part?: CustomerPart;
 }
 
+const UNIQUE_VIOLATION = '23505';
+
 /**
  * The daily care scans, set-based, in one transaction per rule (or per part of the customers, when
  * CareScans splits a scan to run its parts at once): the audience — each customer (not
@@ -36,7 +40,8 @@ export interface ScanTarget {
  * decides the new ones by the contact gate's SQL twin (which reads only their message history) and
  * stores them as messages (suppressed ones with their reason) with their first status — one row per
  * message: its history starts on it, and the customer's timeline reads it. Two workers running the
- * same scan at once both see a customer as new: the key's unique index lets one message in.
+ * same scan at once both see a customer as new: the key's unique index lets one message in (the other
+ * statement fails and runs again).
  * `matched` is the whole audience. Messages are rendered from the rule's template when they are sent.
  */
 @Injectable()
@@ -77,6 +82,27 @@ export class CareScansRepository {
                       FROM (${customerIdsWhereSql(`${customerInTierSql('c.id', `${param(target.topTier)}::text`)} AND ${inPart('c.id')}`)}) c`;
         break;
     }
+    // Two workers running the same scan at once both see a customer as new; the dedupe key's unique
+    // index refuses the second insert (or, inserting in another order, they deadlock), and that
+    // transaction is run again: it then finds the message.
+    // A plain insert, not ON CONFLICT DO NOTHING: the speculative insertion cost an index probe and a
+    // WAL record more per message, for a race the daily job scheduler (one owner) makes rare.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.decideAndStore(rule, audience, params, target);
+      } catch (error) {
+        const raced = (error as { code?: string }).code === UNIQUE_VIOLATION || isRetryableTransactionError(error);
+        if (attempt >= TRANSACTION_ATTEMPTS || !raced) throw error;
+      }
+    }
+  }
+
+  private decideAndStore(
+    rule: RuleRow,
+    audience: string,
+    params: unknown[],
+    target: ScanTarget,
+  ): Promise<{ matched: number; created: number }> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query(GATED_STATEMENT_SETTINGS);
       // The audience, each member with its dedupe key and whether it is new to the occasion, in a
@@ -113,7 +139,6 @@ export class CareScansRepository {
            FROM (SELECT d.*, CASE d.decision WHEN 'send' THEN 'pending' WHEN 'defer' THEN 'deferred' ELSE 'suppressed' END AS status
                    FROM d) d
            JOIN fresh ON fresh.customer_id = d.customer_id
-         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
          RETURNING id)
        SELECT (SELECT count(*) FROM outreach_scan_audience)::int AS matched, (SELECT count(*) FROM m)::int AS created`,
         [rule.purpose, rule.channels, target.contentKey, target.now, rule.id, rule.subject],
