@@ -191,10 +191,12 @@ describe('outreach: every care rule kind fires once', () => {
     const buyer = await reachableCustomer(t);
     await purchase(t, t.adminToken, buyer.id, '10.00');
     const buyersLead = await convertInto(buyer.id);
+    const jobId = `rule.${inform.id}.${buyersLead.id}`;
     const job = await waitFor(
       async () => {
-        const fired = await queueOf(t, QueueName.OutreachTriggers).getJob(`rule.${inform.id}.${buyersLead.id}`);
-        return (await fired?.getState()) === 'completed' && fired;
+        // Read once the job is completed: a job read while it ran still has no return value.
+        const fired = await queueOf(t, QueueName.OutreachTriggers).getJob(jobId);
+        return (await fired?.getState()) === 'completed' && queueOf(t, QueueName.OutreachTriggers).getJob(jobId);
       },
       60_000,
       'the rule job for the buyer',
