@@ -21,7 +21,9 @@ describe('database outages', () => {
     const viaProxy = new URL(server);
     viaProxy.port = String(proxy.port);
     viaProxy.pathname = `/${databaseName}`;
-    t = await startTestApp({ DATABASE_URL: viaProxy.toString(), DATABASE_CONNECT_TIMEOUT_MS: '800' });
+    // Short enough that a hung server is a 503 within the bound below, long enough for the app's start
+    // (its migrations through the proxy) on a loaded CI machine: 800 ms timed out there under Node 24.
+    t = await startTestApp({ DATABASE_URL: viaProxy.toString(), DATABASE_CONNECT_TIMEOUT_MS: '2000' });
     const directUrl = new URL(server);
     directUrl.pathname = `/${databaseName}`;
     direct = new pg.Pool({ connectionString: directUrl.toString(), max: 2 });
@@ -30,8 +32,8 @@ describe('database outages', () => {
   afterAll(async () => {
     proxy.blackhole(false);
     await proxy.start();
-    await direct.end();
-    await t.close();
+    await direct?.end();
+    await t?.close();
     await proxy.stop();
   }, 120_000);
 
