@@ -74,6 +74,13 @@ describe('one price list and quotes with approved discounts (R-SP6)', () => {
         .set(bearer(t.adminToken))
         .send({ code: 'X-2', name: 'x', unit: '台', listPrice: { amount: '1.00', currency: 'USD' } })
         .expect(422);
+      // No price, or a price that is not an object: a validation error, not a 500 (found by the fuzz suite).
+      for (const listPrice of [undefined, '1.00'])
+        await t.http
+          .post(`${API}/products`)
+          .set(bearer(t.adminToken))
+          .send({ code: 'X-3', name: 'x', unit: '台', listPrice })
+          .expect(400);
       const listed = await t.http.get(`${API}/products`).set(bearer(seller.token)).expect(200);
       expect(listed.body.data.map((row: { code: string }) => row.code)).toEqual(
         expect.arrayContaining(['RO-200', 'PP-10']),

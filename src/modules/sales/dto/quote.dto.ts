@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -41,6 +42,7 @@ export class CreateProductDto {
   unit: string;
 
   @ApiProperty({ type: MoneyDto, description: 'In the price list’s currency' })
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   listPrice: MoneyDto;
@@ -69,6 +71,7 @@ export class UpdateProductDto {
 
   @ApiPropertyOptional({ type: MoneyDto, description: 'Quotes already made keep the price they were made with' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   listPrice?: MoneyDto;
