@@ -6,7 +6,6 @@
  *   npm run build && node dist/bench/outreach-explain.js --database outreach_perf_200k --customers 200000 [--reseed]
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -21,6 +20,7 @@ import { customerContactsSql } from '../src/modules/customers/customers.sql.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from '../src/modules/outreach/contact-gate.sql.js';
 import type { Tx } from '../src/infrastructure/database/transaction-runner.js';
 import { seedOutreachCustomers } from './outreach-seed.js';
+import { processCpuSeconds } from './support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,12 +39,6 @@ const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.
 server.pathname = `/${args.database}`;
 const url = server.toString();
 const CUSTOMERS = Number(args.customers);
-
-/** The CPU time (user + system) the Postgres backend `pid` has used, from /proc: load on the machine does not inflate it. */
-function backendCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function main(): Promise<void> {
   if (args.reseed) {
@@ -85,7 +79,7 @@ async function main(): Promise<void> {
       const {
         rows: [{ lsn }],
       } = await db.query(`SELECT pg_current_wal_lsn() AS lsn`);
-      const cpuBefore = backendCpuSeconds(backend);
+      const cpuBefore = processCpuSeconds(backend);
       const started = performance.now();
       const explained = await db.query(
         `EXPLAIN (ANALYZE ${args.analyze}, BUFFERS, WAL, TIMING true, SETTINGS) ${sql}`,
@@ -93,7 +87,7 @@ async function main(): Promise<void> {
       );
       console.log(explained.rows.map((row) => row['QUERY PLAN']).join('\n'));
       console.log(
-        `statement: ${((performance.now() - started) / 1000).toFixed(2)} s, backend CPU ${(backendCpuSeconds(backend) - cpuBefore).toFixed(2)} s, load ${os.loadavg()[0].toFixed(1)}`,
+        `statement: ${((performance.now() - started) / 1000).toFixed(2)} s, backend CPU ${(processCpuSeconds(backend) - cpuBefore).toFixed(2)} s, load ${os.loadavg()[0].toFixed(1)}`,
       );
       walRange = [lsn, (await db.query(`SELECT pg_current_wal_lsn() AS lsn`)).rows[0].lsn];
       return [{}];

@@ -30,7 +30,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -51,7 +51,7 @@ import { CareScans } from '../src/modules/outreach/care-scans.js';
 import { LaunchCampaign } from '../src/modules/outreach/launch-campaign.js';
 import { OutreachRulesRepository } from '../src/modules/outreach/outreach-rules.repository.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
-import { runConcurrently } from './support.js';
+import { processCpuSeconds, runConcurrently } from './support.js';
 import { seedOutreachCustomers } from './outreach-seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -162,9 +162,7 @@ async function backendCpuTicks(db: pg.Client): Promise<Map<number, number> | nul
   const ticks = new Map<number, number>();
   for (const { pid } of rows as { pid: number }[]) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+      ticks.set(pid, Math.round(processCpuSeconds(pid) * 100));
     } catch {
       // gone meanwhile, or not on this machine
     }

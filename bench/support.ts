@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 // Shared by the benchmarks and by the tests that start processes of their own (the test build includes bench/).
@@ -66,4 +67,11 @@ export async function latencyOf(work: () => Promise<unknown>): Promise<number> {
 /** To a tenth, as the result files show milliseconds. */
 export function roundTenth(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/** The CPU time (user + system, seconds) process `pid` on this machine has used, from /proc; throws when it is not here. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
