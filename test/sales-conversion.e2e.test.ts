@@ -146,6 +146,10 @@ describe('lead conversion and response deadlines (R-SP1, R-SP2)', () => {
       await convert(lead.id, { opportunity: { amount: money('1.00'), pipelineId: randomUUID() } }).expect(422);
       await convert(lead.id, { customerId: randomUUID(), opportunity: { amount: money('1.00') } }).expect(422);
       await convert(lead.id, { opportunity: { amount: money('-1') } }).expect(400);
+      // No opportunity, or one without an amount: a validation error, not a 500 (found by the fuzz suite).
+      await convert(lead.id, {}).expect(400);
+      await convert(lead.id, { opportunity: {} }).expect(400);
+      await convert(lead.id, { opportunity: 'x' }).expect(400);
       await convert(lead.id, { opportunity: { amount: money('1.00') } }).expect(200);
       const twice = await convert(lead.id, { opportunity: { amount: money('1.00') } }).expect(409);
       expect(twice.body.detail).toBe('The lead is already converted; it cannot become converted.');

@@ -100,6 +100,16 @@ describe('opportunities, pipelines and the sales reports (R-SP2, R-SP3)', () => 
         .expect(400);
     });
 
+    it('refuses an opportunity without an amount with 400 naming the field (a 500 once; found by the fuzz suite)', async () => {
+      const { id: customerId } = await customer(t, seller.token);
+      const response = await t.http
+        .post(`${API}/opportunities`)
+        .set(bearer(seller.token))
+        .send({ name: '净水工程', customerId })
+        .expect(400);
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toContain('amount');
+    });
+
     it('is won, or lost with a reason, and then changes no more (409)', async () => {
       const won = await open(seller, '500.00');
       const closed = await act(won.id, 'won', {}).expect(200);

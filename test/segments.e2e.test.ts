@@ -134,6 +134,14 @@ describe('segments', () => {
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
   });
 
+  it('refuses a segment without a filter, or with one that is not an object, with 400', async () => {
+    for (const filter of [undefined, 'everyone']) {
+      const response = await t.http.post(`${API}/segments`).set(bearer(marketing)).send({ name: 's', filter });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toContain('filter');
+    }
+  });
+
   it('lets marketing and admins manage segments; others 403, no token 401', async () => {
     const { id } = await segment({});
     const key = await createApiKey(t, ['customers:read']);

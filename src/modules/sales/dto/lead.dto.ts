@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEmail,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -180,6 +181,7 @@ export class ConversionOpportunityDto {
   name?: string;
 
   @ApiProperty({ type: MoneyDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   amount: MoneyDto;
@@ -205,6 +207,7 @@ export class ConvertLeadDto {
   customerId?: string;
 
   @ApiProperty({ type: ConversionOpportunityDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => ConversionOpportunityDto)
   opportunity: ConversionOpportunityDto;

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -48,6 +49,7 @@ export class CreateOpportunityDto {
   stageId?: string;
 
   @ApiProperty({ type: MoneyDto, description: 'In the price list’s currency' })
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   amount: MoneyDto;

@@ -118,7 +118,11 @@ export class SegmentFilterDto {
 export class CreateSegmentDto {
   @ApiProperty({ example: '华东高价值客户' }) @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
-  @ApiProperty({ type: SegmentFilterDto }) @ValidateNested() @Type(() => SegmentFilterDto) filter: SegmentFilterDto;
+  @ApiProperty({ type: SegmentFilterDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SegmentFilterDto)
+  filter: SegmentFilterDto;
 }
 
 export class UpdateSegmentDto {
