@@ -121,10 +121,10 @@ async function main(): Promise<void> {
     const everyone = `c.kind = 'individual'`;
     const sql =
       args.what === 'raw'
-        ? `WITH x AS (SELECT 1) SELECT count(r.consents)::int AS n FROM (${customerContactsSql(everyone)}) r`
+        ? `WITH x AS (SELECT 1) SELECT count(r.consents)::int AS n FROM (${customerContactsSql(everyone, ['email', 'sms'])}) r`
         : `WITH x AS (SELECT 1) SELECT count(*) FILTER (WHERE decision <> 'suppress')::int AS n FROM (${contactDecisionSql(
             {
-              recipients: customerContactsSql(everyone),
+              recipients: customerContactsSql(everyone, ['email', 'sms']),
               purpose: `'marketing'::text`,
               channels: `ARRAY['email', 'sms']::text[]`,
               contentKey: `'bench'::text`,

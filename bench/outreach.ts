@@ -232,6 +232,8 @@ async function launchAndScans(
   );
   try {
     const everyone = `c.kind = 'individual'`;
+    // Both selections read the consents of the campaign's channels (e-mail, SMS), as the launch does.
+    const CAMPAIGN_CONSENTS = ['email', 'sms'] as const;
     const now = new Date();
     // Each selection in a transaction with the settings the app's gated statements run under (JIT off).
     const inTransaction = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -248,14 +250,14 @@ async function launchAndScans(
     const idsOnly = await time(() =>
       inTransaction(
         async () =>
-          (await db.query(`SELECT count(*)::int AS n FROM (${customerContactsSql(everyone)}) r`)).rows[0].n as number,
+          (await db.query(`SELECT count(*)::int AS n FROM (${customerContactsSql(everyone, CAMPAIGN_CONSENTS)}) r`)).rows[0].n as number,
       ),
     );
     const selections = async () => {
       const raw = await time(() =>
         inTransaction(
           async () =>
-            (await db.query(`SELECT count(r.consents)::int AS n FROM (${customerContactsSql(everyone)}) r`)).rows[0]
+            (await db.query(`SELECT count(r.consents)::int AS n FROM (${customerContactsSql(everyone, CAMPAIGN_CONSENTS)}) r`)).rows[0]
               .n as number,
         ),
       );
@@ -265,7 +267,7 @@ async function launchAndScans(
             (
               await db.query(
                 `SELECT count(*) FILTER (WHERE decision <> 'suppress')::int AS n FROM (${contactDecisionSql({
-                  recipients: customerContactsSql(everyone),
+                  recipients: customerContactsSql(everyone, CAMPAIGN_CONSENTS),
                   purpose: `'marketing'::text`,
                   channels: `ARRAY['email', 'sms']::text[]`,
                   contentKey: `'bench'::text`,

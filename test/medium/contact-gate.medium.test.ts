@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { customerContactsSql } from '../../src/modules/customers/customers.sql.js';
-import { type ContactRequest, type MessageChannel, PURPOSES } from '../../src/modules/outreach/contact-gate.js';
+import { customerContactOfSql, customerContactsSql } from '../../src/modules/customers/customers.sql.js';
+import { CONSENT_CHANNEL, type ContactRequest, type MessageChannel, PURPOSES } from '../../src/modules/outreach/contact-gate.js';
 import { contactDecisionSql } from '../../src/modules/outreach/contact-gate.sql.js';
 import { ContactGate } from '../../src/modules/outreach/contact-gate.service.js';
 import { OutreachMessagesRepository } from '../../src/modules/outreach/outreach-messages.repository.js';
@@ -152,15 +152,19 @@ describe('the contact gate and its SQL twin', () => {
         }),
         [customerIds, request.purpose, request.channels, request.contentKey, request.now],
       );
-      // The same with the history read only for the recipients (as the daily scans ask): the same answers.
+      // The same as the daily scans ask it — each recipient's contact and history by key lookups, only
+      // the consents of the request's channels read: the same answers.
       const narrowed: typeof rows = await database.dataSource.query(
         contactDecisionSql({
-          recipients: customerContactsSql('c.id = ANY($1::uuid[])'),
+          recipients: `SELECT contact.* FROM unnest($1::uuid[]) AS audience(id) CROSS JOIN LATERAL (${customerContactOfSql(
+            'audience.id',
+            request.channels.map((channel) => CONSENT_CHANNEL[channel]),
+          )}) contact`,
           purpose: '$2::text',
           channels: '$3::text[]',
           contentKey: '$4::text',
           now: '$5::timestamptz',
-          historyOf: 'SELECT unnest($1::uuid[])',
+          historyPerRecipient: true,
         }),
         [customerIds, request.purpose, request.channels, request.contentKey, request.now],
       );

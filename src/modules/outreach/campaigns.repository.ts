@@ -4,7 +4,7 @@ import type { KeysetPosition } from '../../common/pagination/cursor.js';
 import type { Tx } from '../../infrastructure/database/transaction-runner.js';
 import { customerContactsSql, customerIdsWhereSql, customerPurchasesBetweenSql } from '../customers/customers.sql.js';
 import { leadsFromCampaignSql } from '../sales/sales.sql.js';
-import type { MessageChannel, Purpose } from './contact-gate.js';
+import { CONSENT_CHANNEL, type MessageChannel, type Purpose } from './contact-gate.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'launched', 'cancelled'] as const;
@@ -228,7 +228,10 @@ export class CampaignsRepository {
     const condition = options.resumed
       ? `(${options.condition}) AND NOT EXISTS (SELECT 1 FROM campaign_recipients done WHERE done.campaign_id = ${id}::uuid AND done.customer_id = c.id)`
       : options.condition;
-    const contacts = customerContactsSql(condition);
+    const contacts = customerContactsSql(
+      condition,
+      campaign.channels.map((channel) => CONSENT_CHANNEL[channel]),
+    );
     // With a control group the part's audience is materialised once: the gate reads its messaged
     // part, the control group's insert the rest. Without one the gate reads the segment directly.
     const cut = options.controlCut;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { isRetryableTransactionError } from '../../common/errors/unavailable.js';
 import { TRANSACTION_ATTEMPTS } from '../../infrastructure/database/transaction-runner.js';
 import {
-  customerContactsSql,
+  customerContactOfSql,
   customerIdsWhereSql,
   customerInPartSql,
   type CustomerPart,
@@ -12,6 +12,7 @@ import {
   customersWithBirthdayOnSql,
 } from '../customers/customers.sql.js';
 import { customerInTierSql } from '../loyalty/loyalty.sql.js';
+import { CONSENT_CHANNEL } from './contact-gate.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from './contact-gate.sql.js';
 import type { RuleRow } from './outreach-rules.repository.js';
 
@@ -122,14 +123,15 @@ export class CareScansRepository {
       const [row] = await tx.query(
         `WITH fresh AS MATERIALIZED (SELECT customer_id, dedupe_key FROM outreach_scan_audience WHERE fresh),
        d AS (${contactDecisionSql({
-         recipients: customerContactsSql(
-           'c.id IN (SELECT fresh.customer_id FROM outreach_scan_audience fresh WHERE fresh.fresh)',
-         ),
+         recipients: `SELECT contact.* FROM fresh CROSS JOIN LATERAL (${customerContactOfSql(
+           'fresh.customer_id',
+           rule.channels.map((channel) => CONSENT_CHANNEL[channel]),
+         )}) contact`,
          purpose: '$1::text',
          channels: '$2::text[]',
          contentKey: '$3::text',
          now: '$4::timestamptz',
-         historyOf: 'SELECT fresh.customer_id FROM outreach_scan_audience fresh WHERE fresh.fresh',
+         historyPerRecipient: true,
        })}),
        m AS (
          INSERT INTO outreach_messages (customer_id, rule_id, dedupe_key, purpose, channel, address, subject, content_key,

@@ -36,9 +36,10 @@ export const GATED_STATEMENT_SETTINGS = `SELECT set_config('jit', 'off', true), 
  * `recipients` is a FROM item with the columns of `customerContactsSql`; the other inputs are SQL
  * expressions (parameters): `purpose` text, `channels` text[] (preference order), `contentKey` text,
  * `now` timestamptz. One row per recipient: `customer_id`, `reason`, `decision`, `channel`, `address`
- * and `send_at`. `historyOf`, when given, is the recipients' ids as a cheap set (a materialised CTE
- * of a small audience): only their history is read, through the messages' customer index, instead
- * of aggregating every customer's (what a campaign to most customers wants).
+ * and `send_at`. With `historyPerRecipient` each recipient's history is read through the messages'
+ * customer index (a LATERAL lookup), for an audience that is a small share of the customers (a daily
+ * scan's); without it every customer's recent history is aggregated once and hash-joined (what a
+ * campaign to most customers wants).
  */
 export function contactDecisionSql(input: {
   recipients: string;
@@ -46,7 +47,7 @@ export function contactDecisionSql(input: {
   channels: string;
   contentKey: string;
   now: string;
-  historyOf?: string;
+  historyPerRecipient?: boolean;
   policy?: ContactPolicy;
 }): string {
   const policy = input.policy ?? DEFAULT_CONTACT_POLICY;
@@ -82,6 +83,13 @@ export function contactDecisionSql(input: {
     `((date_trunc('day', ${localNow})
        + CASE WHEN ${minute(localNow)} >= ${quietUntil} THEN interval '1 day' ELSE interval '0' END
        + interval '${quietUntil} minutes') AT TIME ZONE ${zone})`;
+  // The messages that count (not suppressed, not failed) in the longest window a rule looks back.
+  const history = `SELECT m.customer_id,
+                          bool_or(m.content_key = ${contentKey} AND m.send_at > ${now} - interval '${int(policy.duplicateWindowDays)} days') AS duplicate,
+                          ${caps.length ? `count(*) FILTER (WHERE m.purpose = ${purpose} AND m.send_at > ${now} - make_interval(days => ${capDays}))` : '0'} AS capped
+                     FROM outreach_messages m
+                    WHERE m.decision <> 'suppress' AND m.status <> 'failed' AND m.send_at > ${now} - interval '${historyDays} days'`;
+
   const fallbackZone = literal(policy.defaultTimeZone);
   // Every zone Postgres lists, by name: [in its quiet hours now, when they end] — computed once (an
   // InitPlan) and looked up per recipient, instead of converting the time per recipient.
@@ -118,14 +126,11 @@ export function contactDecisionSql(input: {
               FROM (SELECT * FROM (${input.recipients}) recipient OFFSET 0) r
               LEFT JOIN (SELECT DISTINCT p.customer_id FROM (${customersWithOpenProblemSql()}) p WHERE ${purpose} = 'marketing') problem
                 ON problem.customer_id = r.customer_id
-              LEFT JOIN (
-                SELECT m.customer_id,
-                       bool_or(m.content_key = ${contentKey} AND m.send_at > ${now} - interval '${int(policy.duplicateWindowDays)} days') AS duplicate,
-                       ${caps.length ? `count(*) FILTER (WHERE m.purpose = ${purpose} AND m.send_at > ${now} - make_interval(days => ${capDays}))` : '0'} AS capped
-                  FROM outreach_messages m
-                 WHERE m.decision <> 'suppress' AND m.status <> 'failed' AND m.send_at > ${now} - interval '${historyDays} days'
-                       ${input.historyOf ? `AND m.customer_id IN (${input.historyOf})` : ''}
-                 GROUP BY m.customer_id) history ON history.customer_id = r.customer_id
+              ${
+                input.historyPerRecipient
+                  ? `LEFT JOIN LATERAL (${history} AND m.customer_id = r.customer_id GROUP BY m.customer_id) history ON true`
+                  : `LEFT JOIN (${history} GROUP BY m.customer_id) history ON history.customer_id = r.customer_id`
+              }
             OFFSET 0) l
         OFFSET 0) g`;
 }

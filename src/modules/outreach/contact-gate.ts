@@ -1,4 +1,5 @@
 import { localParts, zonedInstant } from '../../common/time/zoned-time.js';
+import type { ContactChannel } from '../customers/customer-fields.js';
 
 /**
  * The contact gate (R-O2, R-C11, R-P5): every outbound message — care, campaign, report-back — is
@@ -14,7 +15,7 @@ export const MESSAGE_CHANNELS = ['email', 'sms', 'wechat', 'phone'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 
 /** The consent (customers module, `customer_consents.channel`) each message channel needs. */
-export const CONSENT_CHANNEL: Record<MessageChannel, string> = {
+export const CONSENT_CHANNEL: Record<MessageChannel, ContactChannel> = {
   email: 'email',
   sms: 'sms',
   wechat: 'social',
