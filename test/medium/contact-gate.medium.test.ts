@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { customerContactOfSql, customerContactsSql } from '../../src/modules/customers/customers.sql.js';
-import { CONSENT_CHANNEL, type ContactRequest, type MessageChannel, PURPOSES } from '../../src/modules/outreach/contact-gate.js';
+import {
+  CONSENT_CHANNEL,
+  type ContactRequest,
+  type MessageChannel,
+  PURPOSES,
+} from '../../src/modules/outreach/contact-gate.js';
 import { contactDecisionSql } from '../../src/modules/outreach/contact-gate.sql.js';
 import { ContactGate } from '../../src/modules/outreach/contact-gate.service.js';
 import { OutreachMessagesRepository } from '../../src/modules/outreach/outreach-messages.repository.js';

@@ -62,10 +62,12 @@ export function customerContactsSql(
   const channels = CONTACT_CHANNELS.filter((channel) => consentChannels.includes(channel));
   return `SELECT ${contactColumns(channels.map((channel, i) => [channel, `consent${i}.opted_in`]))}
           FROM customers c
-          ${channels.map(
-            (channel, i) =>
-              `LEFT JOIN customer_consents consent${i} ON consent${i}.customer_id = c.id AND consent${i}.channel = '${channel}'`,
-          ).join('\n          ')}
+          ${channels
+            .map(
+              (channel, i) =>
+                `LEFT JOIN customer_consents consent${i} ON consent${i}.customer_id = c.id AND consent${i}.channel = '${channel}'`,
+            )
+            .join('\n          ')}
          WHERE c.deleted_at IS NULL AND (${condition})`;
 }
 
