@@ -107,10 +107,10 @@ export class CareScansRepository {
     return this.dataSource.transaction(async (tx) => {
       await tx.query(GATED_STATEMENT_SETTINGS);
       // The audience, each member with its dedupe key and whether it is new to the occasion, in a
-      // temporary table that is analysed: in a CTE the planner guessed 200 new customers whatever
-      // their number, and probed the customers' and consents' keys seven times per customer — at
-      // 150,000 dormant customers the largest part of the scan. With the real count it hash-joins a
-      // large audience and still probes the keys for a day's few.
+      // temporary table that is analysed, so that the decision is planned for the real number of new
+      // members (a CTE's guess was 200 whatever their number). The new members' contacts, consents and
+      // message history are then read by key, not by scanning those tables: at 150,000 new of 1,000,000
+      // customers the selection took 2.3 s that way against 4.2 s through scans and hash joins.
       await tx.query(
         `CREATE TEMPORARY TABLE outreach_scan_audience ON COMMIT DROP AS
          SELECT a.customer_id, a.dedupe_key,
