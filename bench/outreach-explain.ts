@@ -19,7 +19,7 @@ import type { RuleRow } from '../src/modules/outreach/outreach-rules.repository.
 import { customerContactsSql } from '../src/modules/customers/customers.sql.js';
 import { contactDecisionSql, GATED_STATEMENT_SETTINGS } from '../src/modules/outreach/contact-gate.sql.js';
 import type { Tx } from '../src/infrastructure/database/transaction-runner.js';
-import { seedOutreachCustomers } from './outreach-seed.js';
+import { campaignToEveryone, seedOutreachCustomers } from './outreach-seed.js';
 import { processCpuSeconds } from './support.js';
 
 const { values: args } = parseArgs({
@@ -57,15 +57,10 @@ async function main(): Promise<void> {
     console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const {
-    rows: [segment],
-  } = await db.query(`INSERT INTO segments (name, filter) VALUES ('explain', '{"kinds":["individual"]}') RETURNING id`);
-  const {
     rows: [campaign],
   } = await db.query(
-    `INSERT INTO campaigns (name, segment_id, purpose, channels, subject, body, status)
-     VALUES ('explain', $1, 'marketing', ARRAY['email','sms'], 's', 'b', 'scheduled')
-     RETURNING id, name, purpose, channels, subject, body, control_percent AS "controlPercent"`,
-    [segment.id],
+    `SELECT id, name, purpose, channels, subject, body, control_percent AS "controlPercent" FROM campaigns WHERE id = $1`,
+    [await campaignToEveryone(db, 'explain')],
   );
   const params: unknown[] = [];
   const condition = segmentConditionSql({ kinds: ['individual'] }, 'c', (value) => `$${params.push(value)}`);

@@ -32,3 +32,20 @@ export async function seedOutreachCustomers(
   await db.query('VACUUM ANALYZE customer_consents');
   await db.query('VACUUM ANALYZE purchases');
 }
+
+/** A scheduled marketing campaign by e-mail and SMS to a new segment of every customer (all are individuals); its id. */
+export async function campaignToEveryone(db: pg.Client, name: string, subject = 's'): Promise<string> {
+  const {
+    rows: [segment],
+  } = await db.query(`INSERT INTO segments (name, filter) VALUES ($1, '{"kinds":["individual"]}') RETURNING id`, [
+    name,
+  ]);
+  const {
+    rows: [campaign],
+  } = await db.query(
+    `INSERT INTO campaigns (name, segment_id, purpose, channels, subject, body, status)
+     VALUES ($1, $2, 'marketing', ARRAY['email', 'sms'], $3, 'b', 'scheduled') RETURNING id`,
+    [name, segment.id, subject],
+  );
+  return campaign.id;
+}

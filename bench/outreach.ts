@@ -53,7 +53,8 @@ import { CareScans } from '../src/modules/outreach/care-scans.js';
 import { LaunchCampaign } from '../src/modules/outreach/launch-campaign.js';
 import { OutreachRulesRepository } from '../src/modules/outreach/outreach-rules.repository.js';
 import { QueueName } from '../src/infrastructure/queues/queue-names.js';
-import { processCpuSeconds, runConcurrently } from './support.js';
+import { databaseCpuBetween, databaseCpuByProcess } from './database-cpu.js';
+import { runConcurrently } from './support.js';
 import { seedOutreachCustomers } from './outreach-seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -141,35 +142,13 @@ async function time<T>(
   work: () => Promise<T>,
   db?: pg.Client,
 ): Promise<{ seconds: number; result: T; databaseCpuSeconds: number | null }> {
-  const cpuBefore = db ? await backendCpuTicks(db) : null;
+  const cpuBefore = db ? await databaseCpuByProcess(db) : null;
   const started = performance.now();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
-  if (!db || !cpuBefore) return { seconds, result, databaseCpuSeconds: null };
-  const cpuAfter = await backendCpuTicks(db);
-  if (!cpuAfter) return { seconds, result, databaseCpuSeconds: null };
-  let ticks = 0;
-  for (const [pid, after] of cpuAfter) ticks += after - (cpuBefore.get(pid) ?? 0);
-  return { seconds, result, databaseCpuSeconds: ticks / 100 };
-}
-
-/**
- * The CPU time (user + system, in ticks) each server process connected to the bench's database has
- * used, from /proc — null when the server is on another machine. Beside a wall-clock figure it tells
- * work from waiting (other work on the machine does not inflate it): a statement split in parts uses
- * about the same CPU and, with free cores, less time.
- */
-async function backendCpuTicks(db: pg.Client): Promise<Map<number, number> | null> {
-  const { rows } = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows as { pid: number }[]) {
-    try {
-      ticks.set(pid, Math.round(processCpuSeconds(pid) * 100));
-    } catch {
-      // gone meanwhile, or not on this machine
-    }
-  }
-  return ticks.size > 0 ? ticks : null;
+  const cpuAfter = db && cpuBefore ? await databaseCpuByProcess(db) : null;
+  if (!cpuBefore || !cpuAfter) return { seconds, result, databaseCpuSeconds: null };
+  return { seconds, result, databaseCpuSeconds: databaseCpuBetween(cpuBefore, cpuAfter) };
 }
 
 /**
