@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { filesUnder } from './support/source-files.js';
 
 // The walls ARCHITECTURE.md describes, checked on the sources (run from the repository root):
 // no import circle, and no module reaching into another module's repository. Type-only imports
@@ -12,11 +13,7 @@ const KNOWN_CROSSINGS = new Set<string>([]);
 const SRC = join(ROOT, 'src');
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
+  return filesUnder(dir, (path) => path.endsWith('.ts') && !path.endsWith('.d.ts'));
 }
 
 /** Each source file's imports of other source files (relative specifiers; `./x.js` is `./x.ts`). */

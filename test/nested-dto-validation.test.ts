@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { filesUnder } from './support/source-files.js';
 
 /**
  * `@ValidateNested()` passes a property that is missing, so a required nested object needs a check of its
@@ -11,20 +11,12 @@ import { pathToFileURL } from 'node:url';
  */
 const CHECKS_THAT_REFUSE_UNDEFINED = new Set(['isObject', 'isArray', 'arrayMinSize', 'arrayMaxSize', 'isDefined']);
 
-function dtoFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return dtoFiles(path);
-    return path.endsWith('.dto.ts') ? [path] : [];
-  });
-}
-
 describe('DTOs with nested objects', () => {
   it('refuse a missing required nested object rather than pass undefined on', async () => {
     const storage = getMetadataStorage();
     const unguarded: string[] = [];
     let nestedProperties = 0;
-    for (const file of dtoFiles(join(process.cwd(), 'src'))) {
+    for (const file of filesUnder(join(process.cwd(), 'src'), (path) => path.endsWith('.dto.ts'))) {
       const exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       for (const [name, value] of Object.entries(exports)) {
         if (typeof value !== 'function') continue;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { filesUnder } from './support/source-files.js';
 
 // Each table has one owner; only the owner's files name it in SQL. The exceptions are the README's
 // "Where modules still share SQL" list, with the reason there. Run from the repository root.
@@ -100,11 +101,7 @@ export const SHARED_SQL = new Set<string>([
 ]);
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
+  return filesUnder(dir, (path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts'));
 }
 
 /**
